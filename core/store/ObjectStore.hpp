@@ -1,0 +1,82 @@
+#pragma once
+// Persistence of managed objects, their index columns, tags and access rights.
+//
+// The store never interprets KMIP: the object and its attributes arrive as opaque binary TTLV
+// blobs, plus the few columns Locate filters on. A successful call means the change is
+// committed and durable. Implementations are thread-safe.
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace kms::store {
+
+struct StoredObject {
+  std::string uid;
+  std::string owner;
+  std::uint32_t objectType = 0;  // KMIP ObjectType enumeration value
+  std::uint32_t state = 0;       // KMIP State enumeration value
+  std::uint32_t algorithm = 0;   // KMIP CryptographicAlgorithm value, 0 when none
+  std::int32_t length = 0;       // CryptographicLength in bits, 0 when none
+  std::vector<std::string> names;  // every Name value, for Locate
+  std::vector<std::string> tags;   // user tags, for Locate and tag selectors
+  std::vector<std::uint8_t> object;      // binary TTLV of the KMIP object (e.g. SymmetricKey)
+  std::vector<std::uint8_t> attributes;  // binary TTLV of its Attributes structure
+  std::int64_t createdMicros = 0;        // set by the store on insert
+  std::int64_t updatedMicros = 0;        // set by the store on insert and update
+  std::int64_t version = 0;              // set by the store: 1 on insert, +1 per update
+};
+
+struct LocateQuery {
+  std::optional<std::string> name;       // exact match on one of the names
+  std::vector<std::string> tags;         // every tag must be present
+  std::optional<std::uint32_t> objectType;
+  std::optional<std::uint32_t> algorithm;
+  std::optional<std::int32_t> length;
+  std::optional<std::uint32_t> state;
+  // When set, only objects this user owns or holds any grant on (directly or through "*").
+  std::optional<std::string> visibleTo;
+  std::uint32_t offset = 0;
+  std::optional<std::uint32_t> limit;
+};
+
+struct AccessEntry {
+  std::string user;
+  std::set<std::string> operations;  // lowercase KMIP operation names: "get", "encrypt", ...
+};
+
+class ObjectStore {
+ public:
+  virtual ~ObjectStore() = default;
+
+  // Inserts all objects in one transaction. Throws kms::Exception(AlreadyExists) when a uid
+  // is taken (and inserts none).
+  virtual void insert(const std::vector<StoredObject>& objects) = 0;
+  [[nodiscard]] virtual std::optional<StoredObject> get(const std::string& uid) = 0;
+  // Replaces the object's columns and blobs. Throws kms::Exception(NotFound) when absent,
+  // and kms::Exception(InvalidField) when `object.version` is not the stored version (a
+  // concurrent update won); on success the stored version is incremented.
+  virtual void update(const StoredObject& object) = 0;
+  // Removes the object with its tags and access rights. Returns false when it was absent.
+  virtual bool remove(const std::string& uid) = 0;
+  // Uids matching the query, newest first (ties broken by uid).
+  [[nodiscard]] virtual std::vector<std::string> locate(const LocateQuery& query) = 0;
+
+  virtual void grant(const std::string& uid, const std::string& user, const std::set<std::string>& operations) = 0;
+  virtual void revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) = 0;
+  // Operations `user` holds on `uid`, including those granted to "*".
+  [[nodiscard]] virtual std::set<std::string> operationsFor(const std::string& uid, const std::string& user) = 0;
+  [[nodiscard]] virtual std::vector<AccessEntry> listAccess(const std::string& uid) = 0;
+  // Uids owned by the user, and (uid, operations) the user obtained from others.
+  [[nodiscard]] virtual std::vector<std::string> ownedBy(const std::string& user) = 0;
+  [[nodiscard]] virtual std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(const std::string& user) = 0;
+
+  // A cheap round trip to the database; throws kms::Exception(Unavailable) on failure.
+  virtual void ping() = 0;
+  // Applied schema version (the highest migration number).
+  [[nodiscard]] virtual int schemaVersion() = 0;
+};
+
+}  // namespace kms::store
