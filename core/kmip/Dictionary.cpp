@@ -1,0 +1,123 @@
+#include "kms/kmip/Dictionary.hpp"
+
+#include <unordered_map>
+
+#include "kms/kmip/DictionaryData.hpp"
+
+namespace kms::kmip {
+namespace {
+
+// Built once from the generated tables; read-only afterwards, so safe to share across threads.
+struct Index {
+  std::unordered_map<std::string_view, std::uint32_t> tagCodes;
+  std::unordered_map<std::uint32_t, std::string_view> tagNames;
+  std::unordered_map<std::string_view, std::string_view> tagEnumeration;  // tag -> enumeration
+  // (enumeration, value name) and (enumeration, value) lookups, keyed by a joined string.
+  std::unordered_map<std::string, std::uint32_t> enumValues;
+  std::unordered_map<std::string, std::string_view> enumNames;
+  std::unordered_map<std::string, std::uint32_t> maskBits;
+  std::unordered_map<std::string_view, bool> masks;
+
+  Index() {
+    for (const auto& tag : data::kTags) {
+      tagCodes.emplace(tag.name, tag.code);
+      tagNames.emplace(tag.code, tag.name);
+    }
+    for (const auto& entry : data::kTagEnums) tagEnumeration.emplace(entry.tag, entry.enumeration);
+    for (const auto& entry : data::kEnumValues) {
+      enumValues.emplace(key(entry.enumeration, entry.name), entry.value);
+      enumNames.emplace(key(entry.enumeration, entry.value), entry.name);
+    }
+    for (const auto& entry : data::kMaskBits) {
+      maskBits.emplace(key(entry.enumeration, entry.name), entry.value);
+      masks.emplace(entry.enumeration, true);
+    }
+  }
+
+  static std::string key(std::string_view enumeration, std::string_view name) {
+    std::string k(enumeration);
+    k += '/';
+    k += name;
+    return k;
+  }
+  static std::string key(std::string_view enumeration, std::uint32_t value) {
+    std::string k(enumeration);
+    k += '#';
+    k += std::to_string(value);
+    return k;
+  }
+
+  [[nodiscard]] std::optional<std::string_view> enumerationOf(std::string_view tag) const {
+    auto it = tagEnumeration.find(tag);
+    if (it == tagEnumeration.end()) return std::nullopt;
+    return it->second;
+  }
+};
+
+const Index& index() {
+  static const Index instance;
+  return instance;
+}
+
+bool isAttributeReference(std::string_view tag) { return tag == "AttributeReference"; }
+
+}  // namespace
+
+std::optional<std::uint32_t> Dictionary::tagCode(std::string_view tagName) noexcept {
+  const auto& idx = index();
+  auto it = idx.tagCodes.find(tagName);
+  if (it == idx.tagCodes.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string_view> Dictionary::tagName(std::uint32_t code) noexcept {
+  const auto& idx = index();
+  auto it = idx.tagNames.find(code);
+  if (it == idx.tagNames.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::uint32_t> Dictionary::enumValue(std::string_view tag, std::string_view valueName) noexcept {
+  if (isAttributeReference(tag)) return tagCode(valueName);
+  const auto& idx = index();
+  auto enumeration = idx.enumerationOf(tag);
+  if (!enumeration) return std::nullopt;
+  auto it = idx.enumValues.find(Index::key(*enumeration, valueName));
+  if (it == idx.enumValues.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string_view> Dictionary::enumName(std::string_view tag, std::uint32_t value) noexcept {
+  if (isAttributeReference(tag)) return tagName(value);
+  const auto& idx = index();
+  auto enumeration = idx.enumerationOf(tag);
+  if (!enumeration) return std::nullopt;
+  auto it = idx.enumNames.find(Index::key(*enumeration, value));
+  if (it == idx.enumNames.end()) return std::nullopt;
+  return it->second;
+}
+
+bool Dictionary::isMask(std::string_view tag) noexcept { return index().masks.contains(tag); }
+
+std::optional<std::uint32_t> Dictionary::maskBit(std::string_view tag, std::string_view bitName) noexcept {
+  const auto& idx = index();
+  auto it = idx.maskBits.find(Index::key(tag, bitName));
+  if (it == idx.maskBits.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<std::string> Dictionary::maskNames(std::string_view tag, std::uint32_t value) {
+  if (!isMask(tag)) return std::nullopt;
+  std::string names;
+  std::uint32_t covered = 0;
+  for (const auto& entry : data::kMaskBits) {
+    if (entry.enumeration != tag || (value & entry.value) == 0) continue;
+    if (!names.empty()) names += '|';
+    names += entry.name;
+    covered |= entry.value;
+  }
+  if (covered != value || names.empty()) return std::nullopt;
+  return names;
+}
+
+}  // namespace kms::kmip
