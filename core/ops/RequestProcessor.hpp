@@ -1,0 +1,38 @@
+#pragma once
+// The transport-free entry point of every KMIP request.
+#include <memory>
+#include <string>
+
+#include "kms/kmip/Ttlv.hpp"
+#include "kms/ops/RequestContext.hpp"
+
+namespace kms::store {
+class ObjectStore;
+}
+
+namespace kms::ops {
+
+struct ProcessorSettings {
+  std::string vendorIdentification = "cosmian";  // vendor attributes under this id (and "cosmian")
+};
+
+class RequestProcessor {
+ public:
+  RequestProcessor(store::ObjectStore& store, ProcessorSettings settings);
+  ~RequestProcessor();
+  RequestProcessor(const RequestProcessor&) = delete;
+  RequestProcessor& operator=(const RequestProcessor&) = delete;
+
+  // `request` is either a bare operation (tag "Create", ...), answered by the bare response
+  // payload (tag "CreateResponse", ...), or a RequestMessage, answered by a ResponseMessage.
+  // A bare operation that fails throws kms::Exception; a RequestMessage never throws for a
+  // failed batch item (the item carries ResultStatus/ResultReason/ResultMessage) and throws
+  // kms::Exception(InvalidMessage) only when the message itself is unusable.
+  kmip::Ttlv process(const kmip::Ttlv& request, const RequestContext& context);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kms::ops
