@@ -1,0 +1,25 @@
+#pragma once
+// A KMIP managed object as the handlers see it: the object itself (e.g. a SymmetricKey with
+// its KeyBlock) and its attributes, both as TTLV trees.
+#include <cstdint>
+#include <string>
+
+#include "kms/kmip/Enums.hpp"
+#include "kms/kmip/Ttlv.hpp"
+
+namespace kms::ops {
+
+struct ManagedObject {
+  std::string uid;
+  std::string owner;
+  kmip::ObjectType objectType = kmip::ObjectType::SymmetricKey;
+  // The KMIP object structure, tagged by its type name ("SymmetricKey", "PrivateKey", ...).
+  // After Destroy it is an empty structure: the key material is gone, the metadata stays.
+  kmip::Ttlv object;
+  // A structure tagged "Attributes" (KMIP 2.1 form). The State, the dates, Name, usage mask,
+  // vendor attributes and tags all live here; see AttributeSet for typed access.
+  kmip::Ttlv attributes;
+  std::int64_t version = 0;  // the store's optimistic-concurrency version
+};
+
+}  // namespace kms::ops

@@ -1,0 +1,39 @@
+#pragma once
+// The handlers' view of persistence: managed objects in and out of the ObjectStore, UID
+// routing (database objects now; `hsm::` UIDs go to the HSM layer in a later issue), tag
+// selectors, and the access check every handler goes through.
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kms/ops/ManagedObject.hpp"
+#include "kms/store/ObjectStore.hpp"
+
+namespace kms::ops {
+
+class ObjectRepository {
+ public:
+  ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications);
+
+  // `uid` is a unique identifier or a tag selector `["tag1","tag2"]` (exactly one object must
+  // carry all the tags). Throws kms::Exception(NotFound) when the object is missing OR the
+  // user may not perform `operation` (lowercase KMIP name, e.g. "encrypt") on it: a user
+  // without the right learns nothing. The owner may do everything.
+  [[nodiscard]] ManagedObject load(const std::string& uid, const std::string& user, std::string_view operation);
+  // Inserts new objects atomically; fills their version. AlreadyExists if a uid is taken.
+  void insert(std::vector<ManagedObject*> objects);
+  // Persists a changed object; refreshes its version.
+  void update(ManagedObject& object);
+  void remove(const std::string& uid);
+  [[nodiscard]] std::vector<std::string> locate(const store::LocateQuery& query);
+  [[nodiscard]] store::ObjectStore& store() noexcept { return store_; }
+  [[nodiscard]] const std::vector<std::string>& vendors() const noexcept { return vendors_; }
+  // A fresh server-made unique identifier (UUID v4 text).
+  static std::string newUid();
+
+ private:
+  store::ObjectStore& store_;
+  std::vector<std::string> vendors_;
+};
+
+}  // namespace kms::ops
