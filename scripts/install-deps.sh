@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages kmsd needs to build, run and test, when they are missing.
+# Safe to run again: it installs nothing when everything is present.
+set -euo pipefail
+
+build_packages=(
+  build-essential cmake ninja-build pkg-config ccache
+  libssl-dev libpoco-dev libpqxx-dev libsqlite3-dev libtomlplusplus-dev libyaml-cpp-dev
+  libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev
+)
+runtime_packages=(softhsm2 opensc)
+test_packages=(python3 python3-pykmip curl openssl)
+
+wanted=("${build_packages[@]}" "${runtime_packages[@]}")
+if [[ "${1:-}" == "--test" ]]; then
+  wanted+=("${test_packages[@]}")
+fi
+
+missing=()
+for package in "${wanted[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$package")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+
+if [[ $(id -u) -ne 0 ]]; then
+  echo "install-deps: missing packages: ${missing[*]}; run as root (or install them) first" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
