@@ -9,7 +9,8 @@ from html.parser import HTMLParser
 
 def normalize(name: str) -> str:
     """KMIP Additional Message Encodings 4.1.3: text of a tag/enumeration -> CamelCase."""
-    name = name.replace('\u00a0', ' ').replace('\u2013', '-').replace('\u2019', "'").strip()
+    # The HTML carries stray replacement characters and non-breaking spaces inside names.
+    name = name.replace('\ufffd', ' ').replace('\u00a0', ' ').replace('\u2013', '-').replace('\u2019', "'").strip()
     no_brackets = re.sub(r'[()]', ' ', name)
     non_word_to_space = re.sub(r'\W([A-Za-z][a-z])', r' \1', no_brackets)
     words = [re.sub(r'\W', '_', s) for s in non_word_to_space.split()]

@@ -263,20 +263,6 @@ enum class InteropFunction : std::uint32_t {
   Reset = 0x00000003,
 };
 
-enum class ItemType : std::uint32_t {
-  Structure = 0x00000001,
-  Integer = 0x00000002,
-  LongInteger = 0x00000003,
-  BigInteger = 0x00000004,
-  Enumeration = 0x00000005,
-  Boolean = 0x00000006,
-  TextString = 0x00000007,
-  ByteString = 0x00000008,
-  DateTime = 0x00000009,
-  Interval = 0x0000000A,
-  DateTimeExtended = 0x0000000B,
-};
-
 enum class KeyCompressionType : std::uint32_t {
   ECPublicKeyTypeUncompressed = 0x00000001,
   ECPublicKeyTypeX9_62CompressedPrime = 0x00000002,

@@ -1,0 +1,112 @@
+#include "kms/store/sqlite/Migrations.hpp"
+
+#include <array>
+#include <chrono>
+
+#include "kms/store/sqlite/Transaction.hpp"
+
+namespace kms::store::sqlite {
+namespace {
+
+// Index choices, for Locate over 100,000+ objects:
+// - objects (created_us DESC, uid) serves the unfiltered newest-first page without sorting;
+//   (owner, ...) and (object_type, ...) do the same for ownedBy/visibleTo and type filters.
+// - names, tags and access are looked up by value, so each has an index led by that value; the
+//   (uid, ...) primary keys serve the per-object reads and the cascading deletes.
+// STRICT makes SQLite refuse a value of the wrong type instead of storing it as given.
+constexpr std::string_view kInitialSchema = R"sql(
+CREATE TABLE objects (
+  uid         TEXT    NOT NULL PRIMARY KEY,
+  owner       TEXT    NOT NULL,
+  object_type INTEGER NOT NULL,
+  state       INTEGER NOT NULL,
+  algorithm   INTEGER NOT NULL,
+  length      INTEGER NOT NULL,
+  object      BLOB    NOT NULL,
+  attributes  BLOB    NOT NULL,
+  created_us  INTEGER NOT NULL,
+  updated_us  INTEGER NOT NULL,
+  version     INTEGER NOT NULL
+) STRICT;
+CREATE INDEX objects_by_created ON objects (created_us DESC, uid);
+CREATE INDEX objects_by_owner ON objects (owner, created_us DESC, uid);
+CREATE INDEX objects_by_type ON objects (object_type, created_us DESC, uid);
+
+CREATE TABLE object_names (
+  uid      TEXT    NOT NULL REFERENCES objects (uid) ON DELETE CASCADE,
+  name     TEXT    NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (uid, name)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX object_names_by_name ON object_names (name, uid);
+
+CREATE TABLE object_tags (
+  uid      TEXT    NOT NULL REFERENCES objects (uid) ON DELETE CASCADE,
+  tag      TEXT    NOT NULL,
+  position INTEGER NOT NULL,
+  PRIMARY KEY (uid, tag)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX object_tags_by_tag ON object_tags (tag, uid);
+
+CREATE TABLE access (
+  uid       TEXT NOT NULL REFERENCES objects (uid) ON DELETE CASCADE,
+  user_id   TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  PRIMARY KEY (uid, user_id, operation)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX access_by_user ON access (user_id, uid);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, "objects, names, tags and access", kInitialSchema},
+};
+
+constexpr std::string_view kBackend = "SQLite";
+
+std::int64_t nowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::span<const Migration> migrations() noexcept { return kMigrations; }
+
+int appliedVersion(Connection& connection) {
+  auto exists = connection.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");
+  if (!exists->step()) return 0;
+  exists->reset();
+  auto max = connection.statement("SELECT COALESCE(MAX(version), 0) FROM schema_version");
+  max->step();
+  const auto version = static_cast<int>(max->columnInt64(0));
+  max->reset();
+  return version;
+}
+
+int migrate(Connection& writer) {
+  Transaction transaction(writer, Transaction::Kind::Write);
+  writer.exec(
+      "CREATE TABLE IF NOT EXISTS schema_version ("
+      " version INTEGER NOT NULL PRIMARY KEY,"
+      " description TEXT NOT NULL,"
+      " applied_us INTEGER NOT NULL)");
+  // Read under the write lock: another process may have migrated while we waited for it.
+  const int current = appliedVersion(writer);
+  const auto pending = pendingMigrations(migrations(), current, kBackend);
+  if (pending.empty()) {
+    transaction.commit();
+    return current;
+  }
+  for (const Migration* migration : pending) {
+    writer.exec(migration->sql);
+    writer.statement("INSERT INTO schema_version (version, description, applied_us) VALUES (?1, ?2, ?3)")
+        ->bindInt64(1, migration->version)
+        .bindText(2, migration->description)
+        .bindInt64(3, nowMicros())
+        .run();
+  }
+  transaction.commit();
+  return pending.back()->version;
+}
+
+}  // namespace kms::store::sqlite

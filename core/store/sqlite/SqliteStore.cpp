@@ -1,0 +1,353 @@
+#include "kms/store/sqlite/SqliteStore.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/store/sqlite/ConnectionPool.hpp"
+#include "kms/store/sqlite/LocateSql.hpp"
+#include "kms/store/sqlite/Migrations.hpp"
+#include "kms/store/sqlite/Transaction.hpp"
+
+namespace kms::store {
+
+using sqlite::Connection;
+using sqlite::ConnectionPool;
+using sqlite::Transaction;
+
+namespace {
+
+constexpr std::int64_t kProbeCap = 2000;
+
+std::int64_t nowMicros() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void prepareDirectory(const std::filesystem::path& directory) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(directory, ec)) return;
+  std::filesystem::create_directories(directory, ec);
+  // 0700: the database holds (wrapped) keys and who may use them; nobody else needs to list it.
+  if (!ec) std::filesystem::permissions(directory, std::filesystem::perms::owner_all, ec);
+  if (ec) {
+    throw Exception(ErrorCode::InternalError,
+                    fmt::format("cannot create the database directory {}: {}", directory.string(), ec.message()));
+  }
+}
+
+// SQLite creates files with 0644 (less the umask) and gives its -wal and -shm files the mode of
+// the database, so creating the database 0600 first keeps all three private.
+void prepareFile(const std::filesystem::path& file) {
+  const int fd = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    throw Exception(ErrorCode::InternalError,
+                    fmt::format("cannot create the database file {}: {}", file.string(), std::strerror(errno)));
+  }
+  ::close(fd);
+}
+
+void enableWal(Connection& writer) {
+  auto statement = writer.statement("PRAGMA journal_mode = WAL");
+  const std::string mode = statement->step() ? statement->columnText(0) : std::string();
+  statement->reset();
+  // WAL needs shared memory beside the file; some network filesystems refuse it, and SQLite
+  // then silently keeps the rollback journal, where readers block the writer.
+  if (mode != "wal") {
+    throw Exception(ErrorCode::InternalError,
+                    fmt::format("SQLite refused WAL journal mode (got \"{}\"); use a local filesystem", mode));
+  }
+}
+
+void insertNamesAndTags(Connection& c, const StoredObject& object) {
+  // OR IGNORE: a repeated name or tag is one row; position keeps the first occurrence's order.
+  auto names = c.statement("INSERT OR IGNORE INTO object_names (uid, name, position) VALUES (?1, ?2, ?3)");
+  for (std::size_t i = 0; i < object.names.size(); ++i) {
+    names->bindText(1, object.uid).bindText(2, object.names[i]).bindInt64(3, static_cast<std::int64_t>(i)).run();
+  }
+  auto tags = c.statement("INSERT OR IGNORE INTO object_tags (uid, tag, position) VALUES (?1, ?2, ?3)");
+  for (std::size_t i = 0; i < object.tags.size(); ++i) {
+    tags->bindText(1, object.uid).bindText(2, object.tags[i]).bindInt64(3, static_cast<std::int64_t>(i)).run();
+  }
+}
+
+std::vector<std::string> readStrings(sqlite::Statement& statement) {
+  std::vector<std::string> out;
+  while (statement.step()) out.push_back(statement.columnText(0));
+  return out;
+}
+
+bool exists(Connection& c, const std::string& uid) {
+  auto statement = c.statement("SELECT 1 FROM objects WHERE uid = ?1");
+  statement->bindText(1, uid);
+  const bool found = statement->step();
+  statement->reset();
+  return found;
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(const std::filesystem::path& directory, const SqliteOptions& options)
+    : file_(directory / kFileName) {
+  prepareDirectory(directory);
+  prepareFile(file_);
+  auto writer = std::make_unique<Connection>(file_.string(), Connection::Mode::ReadWrite, options.busyTimeout);
+  enableWal(*writer);
+  sqlite::migrate(*writer);
+  auto last = writer->statement("SELECT COALESCE(MAX(updated_us), 0) FROM objects");
+  last->step();
+  lastMicros_ = last->columnInt64(0);
+  last->reset();
+  last.reset();
+  // Readers open after the migration, so that they never see a half-made schema.
+  pool_ = std::make_unique<ConnectionPool>(std::move(writer), file_.string(), options.readConnections,
+                                           options.busyTimeout);
+}
+
+SqliteStore::~SqliteStore() = default;
+
+std::int64_t SqliteStore::nextMicros() {
+  lastMicros_ = std::max(nowMicros(), lastMicros_ + 1);
+  return lastMicros_;
+}
+
+void SqliteStore::insert(const std::vector<StoredObject>& objects) {
+  if (objects.empty()) return;
+  for (const StoredObject& object : objects) {
+    if (object.uid.empty()) throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
+  }
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  const std::int64_t now = nextMicros();
+  auto statement = c->statement(
+      "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
+      " updated_us, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1)");
+  for (const StoredObject& object : objects) {
+    statement->bindText(1, object.uid)
+        .bindText(2, object.owner)
+        .bindInt64(3, object.objectType)
+        .bindInt64(4, object.state)
+        .bindInt64(5, object.algorithm)
+        .bindInt64(6, object.length)
+        .bindBlob(7, object.object)
+        .bindBlob(8, object.attributes)
+        .bindInt64(9, now)
+        .run();
+    insertNamesAndTags(*c, object);
+  }
+  transaction.commit();
+}
+
+std::optional<StoredObject> SqliteStore::get(const std::string& uid) {
+  auto c = pool_->reader();
+  // One snapshot for the three reads, so names and tags belong to the same version of the row.
+  Transaction transaction(*c, Transaction::Kind::Read);
+  auto row = c->statement(
+      "SELECT owner, object_type, state, algorithm, length, object, attributes, created_us, updated_us, version"
+      " FROM objects WHERE uid = ?1");
+  row->bindText(1, uid);
+  if (!row->step()) return std::nullopt;
+  StoredObject object;
+  object.uid = uid;
+  object.owner = row->columnText(0);
+  object.objectType = static_cast<std::uint32_t>(row->columnInt64(1));
+  object.state = static_cast<std::uint32_t>(row->columnInt64(2));
+  object.algorithm = static_cast<std::uint32_t>(row->columnInt64(3));
+  object.length = static_cast<std::int32_t>(row->columnInt64(4));
+  object.object = row->columnBlob(5);
+  object.attributes = row->columnBlob(6);
+  object.createdMicros = row->columnInt64(7);
+  object.updatedMicros = row->columnInt64(8);
+  object.version = row->columnInt64(9);
+  row->reset();
+
+  auto names = c->statement("SELECT name FROM object_names WHERE uid = ?1 ORDER BY position");
+  names->bindText(1, uid);
+  object.names = readStrings(*names);
+  auto tags = c->statement("SELECT tag FROM object_tags WHERE uid = ?1 ORDER BY position");
+  tags->bindText(1, uid);
+  object.tags = readStrings(*tags);
+  transaction.commit();
+  return object;
+}
+
+void SqliteStore::update(const StoredObject& object) {
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  // The version check and the write are one statement: no other writer can slip between them.
+  c->statement(
+       "UPDATE objects SET owner = ?2, object_type = ?3, state = ?4, algorithm = ?5, length = ?6, object = ?7,"
+       " attributes = ?8, updated_us = ?9, version = version + 1 WHERE uid = ?1 AND version = ?10")
+      ->bindText(1, object.uid)
+      .bindText(2, object.owner)
+      .bindInt64(3, object.objectType)
+      .bindInt64(4, object.state)
+      .bindInt64(5, object.algorithm)
+      .bindInt64(6, object.length)
+      .bindBlob(7, object.object)
+      .bindBlob(8, object.attributes)
+      .bindInt64(9, nextMicros())
+      .bindInt64(10, object.version)
+      .run();
+  if (c->changes() == 0) {
+    if (!exists(*c, object.uid)) throw Exception(ErrorCode::NotFound, "object not found");
+    throw Exception(ErrorCode::InvalidField, "concurrent update: the object changed since it was read");
+  }
+  c->statement("DELETE FROM object_names WHERE uid = ?1")->bindText(1, object.uid).run();
+  c->statement("DELETE FROM object_tags WHERE uid = ?1")->bindText(1, object.uid).run();
+  insertNamesAndTags(*c, object);
+  transaction.commit();
+}
+
+bool SqliteStore::remove(const std::string& uid) {
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  // Names, tags and access rows go with it: ON DELETE CASCADE (foreign_keys is on).
+  c->statement("DELETE FROM objects WHERE uid = ?1")->bindText(1, uid).run();
+  const bool removed = c->changes() > 0;
+  transaction.commit();
+  return removed;
+}
+
+std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
+  auto c = pool_->reader();
+  // One snapshot for the probes and the query.
+  Transaction transaction(*c, Transaction::Kind::Read);
+  // Without statistics SQLite cannot tell a rare tag from a common one, so the store chooses
+  // what drives the query (see LocateSql) from bounded counts: a probe reads at most
+  // kProbeCap index entries. A name is (nearly) unique and always drives when given.
+  const LocateQuery* effective = &query;
+  LocateQuery reordered;
+  bool visibilityDrives = false;
+  if (!query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
+    auto probe = c->statement("SELECT COUNT(*) FROM (SELECT 1 FROM object_tags WHERE tag = ?1 LIMIT ?2)");
+    std::vector<std::pair<std::int64_t, const std::string*>> counted;
+    for (const std::string& tag : query.tags) {
+      probe->bindText(1, tag).bindInt64(2, kProbeCap);
+      probe->step();
+      const std::int64_t count = probe->columnInt64(0);
+      probe->reset();
+      if (count == 0) return {};  // every tag must be present
+      counted.emplace_back(count, &tag);
+    }
+    std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    reordered = query;
+    reordered.tags.clear();
+    for (const auto& [count, tag] : counted) reordered.tags.push_back(*tag);
+    effective = &reordered;
+    if (query.visibleTo) {
+      auto visible = c->statement(
+          "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
+          " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
+      visible->bindText(1, *query.visibleTo).bindInt64(2, kProbeCap);
+      visible->step();
+      visibilityDrives = visible->columnInt64(0) < counted.front().first;
+      visible->reset();
+    }
+  }
+  const sqlite::LocateSql locate = sqlite::LocateSql::build(*effective, visibilityDrives);
+  auto statement = c->statement(locate.sql);
+  for (std::size_t i = 0; i < locate.parameters.size(); ++i) {
+    const int index = static_cast<int>(i + 1);
+    const auto& parameter = locate.parameters[i];
+    if (parameter.isText) {
+      statement->bindText(index, parameter.text);
+    } else {
+      statement->bindInt64(index, parameter.number);
+    }
+  }
+  auto uids = readStrings(*statement);
+  transaction.commit();
+  return uids;
+}
+
+void SqliteStore::grant(const std::string& uid, const std::string& user, const std::set<std::string>& operations) {
+  if (operations.empty()) return;
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  if (!exists(*c, uid)) throw Exception(ErrorCode::NotFound, "object not found");
+  auto statement = c->statement("INSERT OR IGNORE INTO access (uid, user_id, operation) VALUES (?1, ?2, ?3)");
+  for (const std::string& operation : operations) {
+    statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
+  }
+  transaction.commit();
+}
+
+void SqliteStore::revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) {
+  if (operations.empty()) return;
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  auto statement = c->statement("DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
+  for (const std::string& operation : operations) {
+    statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
+  }
+  transaction.commit();
+}
+
+std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const std::string& user) {
+  auto c = pool_->reader();
+  auto statement = c->statement("SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
+  statement->bindText(1, uid).bindText(2, user);
+  std::set<std::string> out;
+  while (statement->step()) out.insert(statement->columnText(0));
+  return out;
+}
+
+std::vector<AccessEntry> SqliteStore::listAccess(const std::string& uid) {
+  auto c = pool_->reader();
+  auto statement = c->statement("SELECT user_id, operation FROM access WHERE uid = ?1 ORDER BY user_id, operation");
+  statement->bindText(1, uid);
+  std::vector<AccessEntry> out;
+  while (statement->step()) {
+    std::string user = statement->columnText(0);
+    if (out.empty() || out.back().user != user) out.push_back(AccessEntry{std::move(user), {}});
+    out.back().operations.insert(statement->columnText(1));
+  }
+  return out;
+}
+
+std::vector<std::string> SqliteStore::ownedBy(const std::string& user) {
+  auto c = pool_->reader();
+  auto statement = c->statement("SELECT uid FROM objects WHERE owner = ?1 ORDER BY created_us DESC, uid");
+  statement->bindText(1, user);
+  return readStrings(*statement);
+}
+
+std::vector<std::pair<std::string, std::set<std::string>>> SqliteStore::obtainedBy(const std::string& user) {
+  auto c = pool_->reader();
+  auto statement = c->statement(
+      "SELECT a.uid, a.operation FROM access a JOIN objects o ON o.uid = a.uid"
+      " WHERE a.user_id = ?1 AND o.owner <> ?1 ORDER BY o.created_us DESC, a.uid, a.operation");
+  statement->bindText(1, user);
+  std::vector<std::pair<std::string, std::set<std::string>>> out;
+  while (statement->step()) {
+    std::string uid = statement->columnText(0);
+    if (out.empty() || out.back().first != uid) out.emplace_back(std::move(uid), std::set<std::string>{});
+    out.back().second.insert(statement->columnText(1));
+  }
+  return out;
+}
+
+void SqliteStore::ping() {
+  try {
+    auto c = pool_->reader();
+    auto statement = c->statement("SELECT 1");
+    statement->run();
+  } catch (const Exception& e) {
+    throw Exception(ErrorCode::Unavailable, fmt::format("database unavailable: {}", e.what()));
+  }
+}
+
+int SqliteStore::schemaVersion() {
+  auto c = pool_->reader();
+  return sqlite::appliedVersion(*c);
+}
+
+}  // namespace kms::store
