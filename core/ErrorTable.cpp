@@ -17,6 +17,7 @@ constexpr std::uint32_t kFeatureNotSupported = 0x08;
 constexpr std::uint32_t kCryptographicFailure = 0x0A;
 constexpr std::uint32_t kPermissionDenied = 0x0C;
 constexpr std::uint32_t kKeyFormatTypeNotSupported = 0x10;
+constexpr std::uint32_t kKeyValueNotPresent = 0x13;
 constexpr std::uint32_t kSensitive = 0x16;
 constexpr std::uint32_t kNotExtractable = 0x17;
 constexpr std::uint32_t kObjectAlreadyExists = 0x18;
@@ -55,6 +56,8 @@ constexpr std::array kTable{
     ErrorInfo{ErrorCode::IllegalObjectType, kIllegalObjectType, 400, "illegal_object_type"},
     ErrorInfo{ErrorCode::PayloadTooLarge, kInvalidMessage, 413, "payload_too_large"},
     ErrorInfo{ErrorCode::ResponseTooLarge, kResponseTooLarge, 500, "response_too_large"},
+    ErrorInfo{ErrorCode::KeyValueNotPresent, kKeyValueNotPresent, 409, "key_value_not_present"},
+    ErrorInfo{ErrorCode::GeneralFailure, kGeneralFailure, 400, "general_failure"},
     ErrorInfo{ErrorCode::Unavailable, kProtectionStorageUnavailable, 503, "unavailable"},
     ErrorInfo{ErrorCode::InternalError, kGeneralFailure, 500, "internal_error"},
 };

@@ -31,6 +31,8 @@ enum class ErrorCode : std::uint16_t {
   IllegalObjectType,       // the operation does not apply to that kind of object
   PayloadTooLarge,         // request body above the configured limit
   ResponseTooLarge,
+  KeyValueNotPresent,      // the object has no key material (destroyed)
+  GeneralFailure,          // a request the server refuses without a more specific reason
   Unavailable,             // transient: HSM or database unreachable
   InternalError,           // a bug or an unexpected environment failure
 };

@@ -1,1 +1,149 @@
-int main() { return 0; }
+// kmsd: reads the configuration, opens the store, serves KMIP over HTTP until SIGINT/SIGTERM.
+//
+// Exit codes: 0 after a clean stop (or --help/--version), 2 for an unusable configuration,
+// 1 when the server cannot start (database, port in use, ...). Every failure is one line on
+// stderr starting with "kmsd: ".
+#include <Poco/AutoPtr.h>
+#include <Poco/ConsoleChannel.h>
+#include <Poco/FormattingChannel.h>
+#include <Poco/Logger.h>
+#include <Poco/Message.h>
+#include <Poco/PatternFormatter.h>
+#include <fmt/format.h>
+
+#include <csignal>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include "kms/config/ConfigError.hpp"
+#include "kms/config/ConfigLoader.hpp"
+#include "kms/config/HelpText.hpp"
+#include "kms/config/Version.hpp"
+#include "kms/http/DefaultUserAuthenticator.hpp"
+#include "kms/http/HandlerContext.hpp"
+#include "kms/http/HttpServer.hpp"
+#include "kms/http/ListenError.hpp"
+#include "kms/ops/RequestProcessor.hpp"
+#include "kms/store/sqlite/SqliteStore.hpp"
+
+namespace {
+
+int priorityOf(kms::config::LogLevel level) {
+  switch (level) {
+    case kms::config::LogLevel::Error: return Poco::Message::PRIO_ERROR;
+    case kms::config::LogLevel::Warning: return Poco::Message::PRIO_WARNING;
+    case kms::config::LogLevel::Info: return Poco::Message::PRIO_INFORMATION;
+    case kms::config::LogLevel::Debug: return Poco::Message::PRIO_DEBUG;
+  }
+  return Poco::Message::PRIO_INFORMATION;
+}
+
+// Logs go to stderr; stdout carries only the start-up line that scripts wait for.
+void setUpLogging(kms::config::LogLevel level) {
+  Poco::AutoPtr<Poco::PatternFormatter> formatter(new Poco::PatternFormatter("%Y-%m-%dT%H:%M:%S.%iZ %p %s: %t"));
+  Poco::AutoPtr<Poco::ConsoleChannel> console(new Poco::ConsoleChannel(std::cerr));
+  Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
+  Poco::Logger::root().setChannel(channel);
+  Poco::Logger::root().setLevel(priorityOf(level));
+}
+
+std::string urlHost(const std::string& hostname) {
+  return hostname.find(':') != std::string::npos ? "[" + hostname + "]" : hostname;
+}
+
+int serve(const kms::config::Config& config, sigset_t& stopSignals) {
+  auto& logger = Poco::Logger::get("kmsd");
+
+  // SqliteStore creates its own directory with owner-only permissions; only the parents
+  // (./var for the README's ./var/sqlite) are made here.
+  const std::filesystem::path sqlitePath(config.db.sqlitePath);
+  if (const auto parent = sqlitePath.parent_path(); !parent.empty()) {
+    std::error_code error;
+    std::filesystem::create_directories(parent, error);
+    if (error) {
+      std::cerr << fmt::format("kmsd: cannot create directory '{}': {}\n", parent.string(), error.message());
+      return 1;
+    }
+  }
+  std::unique_ptr<kms::store::SqliteStore> store;
+  try {
+    store = std::make_unique<kms::store::SqliteStore>(sqlitePath);
+  } catch (const std::exception& error) {
+    std::cerr << fmt::format("kmsd: cannot open the SQLite database in '{}': {}\n", config.db.sqlitePath,
+                             error.what());
+    return 1;
+  }
+
+  kms::ops::ProcessorSettings settings;
+  settings.vendorIdentification = config.vendorIdentification;
+  settings.serverVersion = std::string(kms::config::kVersion);
+  settings.debugLog = [](std::string_view text) {
+    auto& opsLogger = Poco::Logger::get("kms.ops");
+    if (opsLogger.debug()) opsLogger.debug(std::string(text));
+  };
+  kms::ops::RequestProcessor processor(*store, std::move(settings));
+  kms::http::DefaultUserAuthenticator authenticator(config.defaultUsername);
+  const kms::http::HandlerContext context{processor, *store, authenticator, config.http.maxBodySize, {}};
+
+  std::unique_ptr<kms::http::HttpServer> server;
+  try {
+    server = std::make_unique<kms::http::HttpServer>(config.http, context);
+  } catch (const kms::http::ListenError& error) {
+    std::cerr << "kmsd: " << error.what() << '\n';
+    return 1;
+  }
+  server->start();
+  std::cout << fmt::format("kmsd {} listening on http://{}:{} (sqlite: {})\n", kms::config::kVersion,
+                           urlHost(config.http.hostname), server->port(), config.db.sqlitePath)
+            << std::flush;
+
+  int received = 0;
+  sigwait(&stopSignals, &received);
+  logger.information("received %s: stopping", std::string(received == SIGINT ? "SIGINT" : "SIGTERM"));
+  server->stop();
+  logger.information("stopped");
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  kms::config::LoadedConfig loaded;
+  try {
+    loaded = kms::config::ConfigLoader::load(argc, argv);
+  } catch (const kms::config::ConfigError& error) {
+    std::cerr << "kmsd: " << error.what() << '\n';
+    return 2;
+  }
+  if (loaded.helpRequested) {
+    std::cout << kms::config::HelpText::render();
+    return 0;
+  }
+  if (loaded.versionRequested) {
+    std::cout << "kmsd " << kms::config::kVersion << '\n';
+    return 0;
+  }
+
+  // Blocked before any thread starts, so that every thread inherits the mask and the signals
+  // reach only sigwait() in serve(): no async-signal-safety concerns, a plain ordered stop.
+  sigset_t stopSignals;
+  sigemptyset(&stopSignals);
+  sigaddset(&stopSignals, SIGINT);
+  sigaddset(&stopSignals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stopSignals, nullptr);
+  // A client that hangs up before reading its answer must cost a failed write, not the process.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  setUpLogging(loaded.config.logging.level);
+  for (const auto& warning : loaded.warnings) Poco::Logger::get("kmsd").warning(warning);
+
+  try {
+    return serve(loaded.config, stopSignals);
+  } catch (const std::exception& error) {
+    std::cerr << "kmsd: " << error.what() << '\n';
+    return 1;
+  }
+}

@@ -97,6 +97,12 @@ std::optional<std::string_view> Dictionary::enumName(std::string_view tag, std::
   return it->second;
 }
 
+bool Dictionary::isOperationTag(std::string_view tag) noexcept {
+  constexpr std::string_view kSuffix = "Response";
+  if (tag.ends_with(kSuffix)) tag.remove_suffix(kSuffix.size());
+  return enumValue("Operation", tag).has_value();
+}
+
 bool Dictionary::isMask(std::string_view tag) noexcept { return index().masks.contains(tag); }
 
 std::optional<std::uint32_t> Dictionary::maskBit(std::string_view tag, std::string_view bitName) noexcept {

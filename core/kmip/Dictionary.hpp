@@ -18,6 +18,10 @@ class Dictionary {
   static std::optional<std::uint32_t> enumValue(std::string_view tag, std::string_view valueName) noexcept;
   static std::optional<std::string_view> enumName(std::string_view tag, std::uint32_t value) noexcept;
 
+  // The top-level tags of Cosmian's bare JSON form: an Operation name ("Create") or that name
+  // followed by "Response". They have no tag code, so they exist only in JSON.
+  static bool isOperationTag(std::string_view tag) noexcept;
+
   // Integer items that are bit masks (CryptographicUsageMask, ...) accept bit names.
   static bool isMask(std::string_view tag) noexcept;
   static std::optional<std::uint32_t> maskBit(std::string_view tag, std::string_view bitName) noexcept;

@@ -345,6 +345,7 @@ enum class LinkType : std::uint32_t {
 };
 
 enum class MaskGenerator : std::uint32_t {
+  MGF1 = 0x00000001,
   MFG1 = 0x00000001,
 };
 
@@ -979,12 +980,20 @@ struct CryptographicUsageMask {
   static constexpr std::uint32_t Decrypt = 0x00000008;
   static constexpr std::uint32_t WrapKey = 0x00000010;
   static constexpr std::uint32_t UnwrapKey = 0x00000020;
+  static constexpr std::uint32_t Export = 0x00000040;
   static constexpr std::uint32_t MACGenerate = 0x00000080;
   static constexpr std::uint32_t MACVerify = 0x00000100;
   static constexpr std::uint32_t DeriveKey = 0x00000200;
+  static constexpr std::uint32_t ContentCommitmentNonRepudiation = 0x00000400;
   static constexpr std::uint32_t KeyAgreement = 0x00000800;
   static constexpr std::uint32_t CertificateSign = 0x00001000;
   static constexpr std::uint32_t CRLSign = 0x00002000;
+  static constexpr std::uint32_t GenerateCryptogram = 0x00004000;
+  static constexpr std::uint32_t ValidateCryptogram = 0x00008000;
+  static constexpr std::uint32_t TranslateEncrypt = 0x00010000;
+  static constexpr std::uint32_t TranslateDecrypt = 0x00020000;
+  static constexpr std::uint32_t TranslateWrap = 0x00040000;
+  static constexpr std::uint32_t TranslateUnwrap = 0x00080000;
   static constexpr std::uint32_t Authenticate = 0x00100000;
   static constexpr std::uint32_t Unrestricted = 0x00200000;
   static constexpr std::uint32_t FPEEncrypt = 0x00400000;

@@ -1,7 +1,9 @@
 #pragma once
 // The transport-free entry point of every KMIP request.
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "kms/kmip/Ttlv.hpp"
 #include "kms/ops/RequestContext.hpp"
@@ -14,6 +16,10 @@ namespace kms::ops {
 
 struct ProcessorSettings {
   std::string vendorIdentification = "cosmian";  // vendor attributes under this id (and "cosmian")
+  std::string serverVersion;                     // Query ServerInformation/ServerVersion (omitted if empty)
+  // Debug-level log sink for client-supplied text (the Log operation); already truncated and
+  // stripped of control characters. Unset: such text is dropped.
+  std::function<void(std::string_view)> debugLog;
 };
 
 class RequestProcessor {

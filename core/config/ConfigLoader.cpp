@@ -1,0 +1,101 @@
+#include "kms/config/ConfigLoader.hpp"
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <cstring>
+#include <array>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "kms/config/CommandLine.hpp"
+#include "kms/config/ConfigError.hpp"
+#include "kms/config/ConfigValidator.hpp"
+#include "kms/config/FileSchema.hpp"
+#include "kms/config/Printable.hpp"
+#include "kms/config/TomlSource.hpp"
+#include "kms/config/YamlSource.hpp"
+
+namespace kms::config {
+namespace {
+
+std::string readFile(const std::string& path, const std::string& origin) {
+  // stdio rather than ifstream: it reports why (a directory reads as EISDIR, not as empty).
+  const auto fail = [&](int error) {
+    return ConfigError(fmt::format("{}: cannot read '{}': {}", origin, printable(path), std::strerror(error)));
+  };
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"), &std::fclose);
+  if (!file) throw fail(errno);
+  std::string text;
+  std::array<char, 8192> buffer{};
+  while (const std::size_t count = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
+    text.append(buffer.data(), count);
+  }
+  if (std::ferror(file.get())) throw fail(errno);
+  return text;
+}
+
+bool isYaml(const std::string& path) { return path.ends_with(".yaml") || path.ends_with(".yml"); }
+
+class Applier {
+ public:
+  explicit Applier(Config& config) : config_(config) {}
+
+  void apply(const std::vector<Assignment>& assignments) {
+    for (const auto& assignment : assignments) {
+      assignment.setting->apply(config_, assignment.value, assignment.origin);
+      origins_[assignment.setting->path] = assignment.origin;
+    }
+  }
+
+  [[nodiscard]] const ConfigValidator::Origins& origins() const noexcept { return origins_; }
+
+ private:
+  Config& config_;
+  ConfigValidator::Origins origins_;
+};
+
+}  // namespace
+
+LoadedConfig ConfigLoader::load(const std::vector<std::string>& arguments,
+                                const EnvironmentSource::Variables& environment) {
+  LoadedConfig loaded;
+  const CommandLine commandLine(arguments);
+  loaded.helpRequested = commandLine.helpRequested();
+  loaded.versionRequested = commandLine.versionRequested();
+  if (loaded.helpRequested || loaded.versionRequested) return loaded;
+
+  const EnvironmentSource environmentSource(environment);
+  loaded.warnings = environmentSource.warnings();
+
+  Applier applier(loaded.config);
+  std::optional<std::pair<std::string, std::string>> file;  // path, where the path came from
+  if (commandLine.configFile()) {
+    file.emplace(*commandLine.configFile(), "--config");
+  } else if (environmentSource.configFile()) {
+    file.emplace(*environmentSource.configFile(), "KMS_CONFIG");
+  }
+  if (file) {
+    const auto& [path, origin] = *file;
+    const std::string text = readFile(path, origin);
+    const FileNode root = isYaml(path) ? YamlSource::parse(text, path) : TomlSource::parse(text, path);
+    auto interpreted = FileSchema::interpret(root, path);
+    applier.apply(interpreted.assignments);
+    loaded.warnings.insert(loaded.warnings.end(), interpreted.warnings.begin(), interpreted.warnings.end());
+    loaded.config.configFile = path;
+  }
+  applier.apply(environmentSource.assignments());
+  applier.apply(commandLine.assignments());
+
+  ConfigValidator::validate(loaded.config, applier.origins());
+  return loaded;
+}
+
+LoadedConfig ConfigLoader::load(int argc, const char* const* argv) {
+  std::vector<std::string> arguments;
+  for (int i = 1; i < argc; ++i) arguments.emplace_back(argv[i]);
+  return load(arguments, EnvironmentSource::processVariables());
+}
+
+}  // namespace kms::config

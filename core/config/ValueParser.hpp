@@ -1,0 +1,24 @@
+#pragma once
+// Text -> typed value for every setting, whatever its source, so that a flag, an environment
+// variable and a file key accept exactly the same spellings and fail with the same message.
+// `origin` names where the text came from ("--port", "KMS_PORT", "kms.toml:3: http.port").
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "kms/config/Config.hpp"
+
+namespace kms::config {
+
+class ValueParser {
+ public:
+  static std::uint16_t port(std::string_view text, const std::string& origin);
+  // Bytes, optionally with a binary suffix: 1048576, 1024KiB, 64MiB, 1GiB.
+  static std::size_t size(std::string_view text, const std::string& origin, std::size_t min, std::size_t max);
+  static unsigned count(std::string_view text, const std::string& origin, unsigned min, unsigned max);
+  static DatabaseType databaseType(std::string_view text, const std::string& origin);
+  static LogLevel logLevel(std::string_view text, const std::string& origin);
+};
+
+}  // namespace kms::config

@@ -1,0 +1,47 @@
+#include "kms/http/BodyReader.hpp"
+
+#include <Poco/Net/HTTPServerRequest.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <istream>
+
+#include "kms/Exception.hpp"
+
+namespace kms::http {
+
+bool BodyReader::declaresMoreThan(const Poco::Net::HTTPServerRequest& request, std::size_t limit) {
+  return request.hasContentLength() && static_cast<std::uint64_t>(request.getContentLength64()) > limit;
+}
+
+bool BodyReader::mayHaveBody(const Poco::Net::HTTPServerRequest& request) {
+  return request.getChunkedTransferEncoding() || (request.hasContentLength() && request.getContentLength64() > 0);
+}
+
+std::string BodyReader::read(Poco::Net::HTTPServerRequest& request, std::size_t limit) {
+  if (declaresMoreThan(request, limit)) {
+    throw Exception(ErrorCode::PayloadTooLarge,
+                    fmt::format("request body of {} bytes exceeds the limit of {} bytes",
+                                request.getContentLength64(), limit));
+  }
+  std::string body;
+  if (request.hasContentLength()) body.reserve(static_cast<std::size_t>(request.getContentLength64()));
+
+  std::istream& in = request.stream();
+  std::array<char, 16384> buffer{};
+  while (in) {
+    // Ask for at most one byte past the limit: enough to know it was exceeded.
+    const std::size_t wanted = std::min(buffer.size(), limit + 1 - body.size());
+    in.read(buffer.data(), static_cast<std::streamsize>(wanted));
+    body.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
+    if (body.size() > limit) {
+      throw Exception(ErrorCode::PayloadTooLarge,
+                      fmt::format("request body exceeds the limit of {} bytes", limit));
+    }
+  }
+  if (in.bad()) throw Exception(ErrorCode::InvalidMessage, "the request body could not be read to its end");
+  return body;
+}
+
+}  // namespace kms::http

@@ -1,0 +1,33 @@
+#include "kms/http/ErrorResponse.hpp"
+
+#include <Poco/Net/HTTPServerResponse.h>
+#include <fmt/format.h>
+
+#include "kms/ErrorTable.hpp"
+
+namespace kms::http {
+namespace {
+
+void sendText(Poco::Net::HTTPServerResponse& response, int status, const std::string& text) {
+  if (response.sent()) return;  // too late: the connection closes with what was sent
+  response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(status));
+  response.setContentType("text/plain; charset=utf-8");
+  response.sendBuffer(text.data(), text.size());
+}
+
+}  // namespace
+
+void ErrorResponse::send(Poco::Net::HTTPServerResponse& response, const kms::Exception& error) {
+  const ErrorInfo& info = ErrorTable::lookup(error.code());
+  sendText(response, info.httpStatus, fmt::format("{}: {}", info.name, error.what()));
+}
+
+void ErrorResponse::sendStatus(Poco::Net::HTTPServerResponse& response, int status, std::string_view message) {
+  sendText(response, status, std::string(message));
+}
+
+void ErrorResponse::sendInternal(Poco::Net::HTTPServerResponse& response) {
+  send(response, kms::Exception(ErrorCode::InternalError, "the server failed to process the request"));
+}
+
+}  // namespace kms::http

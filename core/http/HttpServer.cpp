@@ -1,0 +1,82 @@
+#include "kms/http/HttpServer.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServer.h>
+#include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/ServerSocket.h>
+#include <Poco/Net/SocketAddress.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "kms/config/Version.hpp"
+#include "kms/http/ListenError.hpp"
+#include "kms/http/RequestHandlerFactory.hpp"
+
+namespace kms::http {
+namespace {
+
+constexpr int kIdleThreadSeconds = 60;
+
+Poco::Net::ServerSocket listen(const config::HttpConfig& config) {
+  const std::string where = config.hostname.find(':') != std::string::npos
+                                ? fmt::format("[{}]:{}", config.hostname, config.port)
+                                : fmt::format("{}:{}", config.hostname, config.port);
+  try {
+    Poco::Net::ServerSocket socket;
+    // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT. SO_REUSEPORT
+    // must stay off (Poco's two-argument bind turns it on): with it, a second kmsd would bind
+    // the same port silently instead of failing.
+    socket.bind(Poco::Net::SocketAddress(config.hostname, config.port), true, false);
+    socket.listen(static_cast<int>(std::max(64u, config.maxQueued)));
+    return socket;
+  } catch (const Poco::Exception& error) {
+    // Socket errors carry errno ("Address already in use"); others (host not found) their text.
+    const std::string reason = error.code() > 0 ? std::strerror(error.code()) : error.displayText();
+    throw ListenError(fmt::format("cannot listen on {}: {}", where, reason));
+  }
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context)
+    : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds) {
+  Poco::Net::ServerSocket socket = listen(config);
+  port_ = socket.address().port();
+
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(static_cast<int>(config.threads));
+  params->setMaxQueued(static_cast<int>(config.maxQueued));
+  params->setKeepAlive(true);
+  params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
+  server_ = std::make_unique<Poco::Net::HTTPServer>(new RequestHandlerFactory(context), threads_, socket, params);
+}
+
+HttpServer::~HttpServer() {
+  try {
+    stop();
+  } catch (...) {
+    // A destructor must not throw; stop() failing here leaves nothing more to do.
+  }
+}
+
+void HttpServer::start() {
+  if (running_) return;
+  server_->start();
+  running_ = true;
+  Poco::Logger::get("kms.http").information("HTTP server started on port %hu with %d threads", port_,
+                                            server_->maxThreads());
+}
+
+void HttpServer::stop() {
+  if (!running_) return;
+  running_ = false;
+  auto& logger = Poco::Logger::get("kms.http");
+  logger.information("HTTP server stopping: finishing requests in flight");
+  server_->stopAll(false);
+  threads_.joinAll();
+  logger.information("HTTP server stopped");
+}
+
+}  // namespace kms::http

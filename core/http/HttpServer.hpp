@@ -1,0 +1,43 @@
+#pragma once
+// kmsd's HTTP server: Poco's HTTPServer with HTTP/1.1 keep-alive on a thread pool of
+// `threads` workers (one per open connection, DESIGN §11) and `max_queued` waiting connections.
+#include <Poco/ThreadPool.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "kms/config/Config.hpp"
+#include "kms/http/HandlerContext.hpp"
+
+namespace Poco::Net {
+class HTTPServer;
+}
+
+namespace kms::http {
+
+class HttpServer {
+ public:
+  // Binds and listens at once, so that a port in use is reported before anything is
+  // announced: throws ListenError. `context` and what it refers to must outlive the server.
+  HttpServer(const config::HttpConfig& config, const HandlerContext& context);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  void start();
+  // Stops accepting, lets every request in flight finish and closes idle keep-alive
+  // connections, then waits for the workers. Idempotent.
+  void stop();
+
+  // The port actually bound (the configured one, or the one picked for port 0).
+  [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+
+ private:
+  Poco::ThreadPool threads_;
+  std::unique_ptr<Poco::Net::HTTPServer> server_;  // after threads_: destroyed first
+  std::uint16_t port_ = 0;
+  bool running_ = false;
+};
+
+}  // namespace kms::http

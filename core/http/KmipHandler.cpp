@@ -1,0 +1,88 @@
+#include "kms/http/KmipHandler.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/String.h>
+#include <fmt/format.h>
+
+#include <exception>
+
+#include "kms/Exception.hpp"
+#include "kms/http/Authenticator.hpp"
+#include "kms/http/BodyReader.hpp"
+#include "kms/http/ErrorResponse.hpp"
+#include "kms/kmip/JsonCodec.hpp"
+#include "kms/ops/RequestProcessor.hpp"
+
+namespace kms::http {
+namespace {
+
+Poco::Logger& logger() {
+  // Logger::get locks a global registry: look it up once, not per request.
+  static Poco::Logger& instance = Poco::Logger::get("kms.http");
+  return instance;
+}
+
+}  // namespace
+
+KmipHandler::KmipHandler(const HandlerContext& context, Route route) : context_(context), route_(route) {}
+
+std::string KmipHandler::mediaTypeRefusal(const Poco::Net::HTTPServerRequest& request) {
+  std::string mediaType = request.getContentType();
+  mediaType = Poco::toLower(Poco::trim(mediaType.substr(0, mediaType.find(';'))));
+  if (mediaType.empty() || mediaType == "application/json") return {};
+  if (mediaType == "application/octet-stream") {
+    return "binary TTLV (application/octet-stream) is not supported yet: send a JSON TTLV RequestMessage "
+           "as application/json";
+  }
+  return fmt::format("unsupported Content-Type '{}': send a JSON TTLV RequestMessage as application/json",
+                     mediaType.substr(0, 100));
+}
+
+void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  bool bodyRead = false;
+  try {
+    serve(request, response, bodyRead);
+    return;
+  } catch (const kms::Exception& error) {
+    if (!bodyRead && BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+    ErrorResponse::send(response, error);
+    return;
+  } catch (const std::exception& error) {
+    logger().error("%s %s: unexpected error: %s", request.getMethod(), request.getURI(),
+                                        std::string(error.what()));
+  } catch (...) {
+    logger().error("%s %s: unexpected non-standard exception", request.getMethod(),
+                                        request.getURI());
+  }
+  if (!bodyRead && BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+  ErrorResponse::sendInternal(response);
+}
+
+void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
+                        bool& bodyRead) {
+  if (route_ == Route::Kmip) {
+    if (const std::string refusal = mediaTypeRefusal(request); !refusal.empty()) {
+      if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+      ErrorResponse::sendStatus(response, Poco::Net::HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE, refusal);
+      return;
+    }
+  }
+  const ops::RequestContext requestContext{context_.authenticator.authenticate(request)};
+  const std::string body = BodyReader::read(request, context_.maxBodySize);
+  bodyRead = true;
+
+  const kmip::Ttlv ttlvRequest = kmip::JsonCodec::decode(body, context_.decodeLimits);
+  if (route_ == Route::Kmip && ttlvRequest.tag() != "RequestMessage") {
+    throw Exception(ErrorCode::InvalidMessage,
+                    "POST /kmip takes a RequestMessage; send bare operations to /kmip/2_1");
+  }
+  const kmip::Ttlv ttlvResponse = context_.processor.process(ttlvRequest, requestContext);
+  const std::string json = kmip::JsonCodec::encode(ttlvResponse);
+
+  response.setContentType("application/json");
+  response.sendBuffer(json.data(), json.size());
+}
+
+}  // namespace kms::http

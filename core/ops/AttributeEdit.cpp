@@ -1,0 +1,118 @@
+#include "kms/ops/AttributeEdit.hpp"
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/ops/AttributeSet.hpp"
+#include "kms/ops/Lifecycle.hpp"
+
+namespace kms::ops::edit {
+
+using kmip::ItemType;
+using kmip::State;
+using kmip::Ttlv;
+
+ManagedObject load(OperationContext& ctx, const Ttlv& payload, std::string_view operation) {
+  return ctx.objects.load(ctx.uidOrPlaceholder(payload), ctx.request.user, operation);
+}
+
+namespace {
+
+bool isDateTag(std::string_view tag) {
+  return tag == "ActivationDate" || tag == "DeactivationDate" || tag == "ProcessStartDate" || tag == "ProtectStopDate";
+}
+
+}  // namespace
+
+void checkWritable(OperationContext& ctx, const ManagedObject& object, const core::AttributeKey& key,
+                   const Ttlv& attribute) {
+  const auto rule = core::attributeRule(key.tag);
+  if (!rule.known) {
+    throw Exception(ErrorCode::InvalidField, fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
+  }
+  if (!rule.modifiable) {
+    throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} is read-only for clients", key.display()));
+  }
+  if (key.isVendor()) {
+    // Section 4.60: vendor identification "y" is the server's own.
+    if (key.vendor == "y") {
+      throw Exception(ErrorCode::AttributeReadOnly, "vendor attributes of identification 'y' are set by the server only");
+    }
+    if (key.name == "tag") {
+      for (const auto& vendor : ctx.objects.vendors()) {
+        if (core::sameVendor(vendor, key.vendor)) {
+          Ttlv probe = Ttlv::structure("Attributes", {attribute});
+          (void)AttributeSet(probe).tags(ctx.objects.vendors());  // InvalidField unless a JSON array
+          break;
+        }
+      }
+    }
+    return;
+  }
+  if (key.tag == "Name") {
+    const auto* value = attribute.isStructure() ? attribute.find("NameValue") : nullptr;
+    if (value == nullptr || value->type() != ItemType::TextString || value->text().empty()) {
+      throw Exception(ErrorCode::InvalidField, "Name needs a non-empty NameValue");
+    }
+  }
+  if (isDateTag(key.tag)) {
+    if (attribute.type() != ItemType::DateTime) {
+      throw Exception(ErrorCode::InvalidField, fmt::format("{} must be a DateTime", key.tag));
+    }
+    const State state = lifecycle::stateOf(object);
+    if (key.tag == "ActivationDate" && state != State::PreActive) {
+      throw Exception(ErrorCode::WrongKeyLifecycleState,
+                      fmt::format("ActivationDate can change only while PreActive; object {} is {}", object.uid,
+                                  lifecycle::name(state)));
+    }
+    if (key.tag != "ActivationDate" && state != State::PreActive && state != State::Active) {
+      throw Exception(ErrorCode::WrongKeyLifecycleState,
+                      fmt::format("{} can change only while PreActive or Active; object {} is {}", key.tag, object.uid,
+                                  lifecycle::name(state)));
+    }
+  }
+}
+
+void checkDeletable(const ManagedObject& /*object*/, const core::AttributeKey& key) {
+  const auto rule = core::attributeRule(key.tag);
+  if (!rule.known) {
+    throw Exception(ErrorCode::InvalidField, fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
+  }
+  if (!rule.deletable || (key.isVendor() && key.vendor == "y")) {
+    throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} cannot be deleted by clients", key.display()));
+  }
+}
+
+void commit(OperationContext& ctx, ManagedObject& object) {
+  AttributeSet set(object.attributes);
+  const auto now = core::nowSeconds();
+  // Section 4.57: an ActivationDate reached activates a PreActive object, a DeactivationDate
+  // reached deactivates an Active one.
+  const State state = lifecycle::stateOf(object);
+  if (state == State::PreActive) {
+    if (auto activation = set.date("ActivationDate"); activation && *activation <= now) set.setState(State::Active);
+  }
+  if (lifecycle::stateOf(object) == State::Active) {
+    if (auto deactivation = set.date("DeactivationDate"); deactivation && *deactivation <= now) {
+      set.setState(State::Deactivated);
+    }
+  }
+  set.setDate("LastChangeDate", now);
+  ctx.objects.update(object);
+}
+
+void ensureIdentity(ManagedObject& object) {
+  auto& items = object.attributes.items();
+  if (object.attributes.find("ObjectType") == nullptr) {
+    items.insert(items.begin(), Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(object.objectType)));
+  }
+  if (object.attributes.find("UniqueIdentifier") == nullptr) {
+    items.insert(items.begin(), Ttlv::textString("UniqueIdentifier", object.uid));
+  }
+}
+
+Ttlv uidResponse(const std::string& uid) {
+  return Ttlv::structure("ResponsePayload", {Ttlv::textString("UniqueIdentifier", uid)});
+}
+
+}  // namespace kms::ops::edit

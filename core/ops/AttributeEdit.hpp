@@ -1,0 +1,29 @@
+#pragma once
+// What Add/Set/Modify/DeleteAttribute share: the client-side rules of KMIP 2.1 section 4
+// (read-only, single-valued, state conditions on dates), the state effects of date changes
+// (section 4.57, transitions 4 and 6) and persisting the change.
+#include <string>
+
+#include "kms/kmip/Ttlv.hpp"
+#include "kms/ops/CoreSupport.hpp"
+#include "kms/ops/ManagedObject.hpp"
+#include "kms/ops/OperationContext.hpp"
+
+namespace kms::ops::edit {
+
+// The object an attribute operation acts on (access right `operation`).
+[[nodiscard]] ManagedObject load(OperationContext& ctx, const kmip::Ttlv& payload, std::string_view operation);
+// Throws AttributeReadOnly / InvalidField / WrongKeyLifecycleState when the client may not
+// give `attribute` (key `key`) to `object` now.
+void checkWritable(OperationContext& ctx, const ManagedObject& object, const core::AttributeKey& key,
+                   const kmip::Ttlv& attribute);
+// Throws AttributeReadOnly when the client may not delete instances of `key`.
+void checkDeletable(const ManagedObject& object, const core::AttributeKey& key);
+// Applies date effects, sets LastChangeDate, persists; the placeholder keeps the uid.
+void commit(OperationContext& ctx, ManagedObject& object);
+// Puts UniqueIdentifier and ObjectType in the attributes when an older row lacks them.
+void ensureIdentity(ManagedObject& object);
+// {UniqueIdentifier} response payload.
+[[nodiscard]] kmip::Ttlv uidResponse(const std::string& uid);
+
+}  // namespace kms::ops::edit

@@ -1,0 +1,38 @@
+// Decrypt (KMIP 2.1 6.1.11), single-part; the mirror of Encrypt. GCM needs
+// AuthenticatedEncryptionTag (MissingData otherwise); a wrong tag, IV, AAD or ciphertext is
+// CryptographicFailure (CS-BC-M-GCM-1). The key must be Active with Decrypt in its usage mask.
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include "kms/Exception.hpp"
+#include "kms/ops/CryptoParametersReader.hpp"
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/KeyMaterial.hpp"
+#include "kms/ops/UsageCheck.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv decrypt(OperationContext& ctx, const Ttlv& payload) {
+  if (payload.find("CorrelationValue") != nullptr || payload.find("InitIndicator") != nullptr ||
+      payload.find("FinalIndicator") != nullptr) {
+    throw Exception(ErrorCode::FeatureNotSupported, "multi-part Decrypt is not supported");
+  }
+  const auto uid = ctx.uidOrPlaceholder(payload);
+  const auto managed = ctx.objects.load(uid, ctx.request.user, "decrypt");
+  usage::requireActive(managed, "Decrypt");
+  usage::requireUsage(managed, kmip::CryptographicUsageMask::Decrypt, "Decrypt");
+  const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);
+  const auto request = cryptoparams::cipherParams(algorithm, cryptoparams::effective(payload, managed.attributes),
+                                                  payload, cryptoparams::Direction::Decrypt);
+  keys::Bytes tag;
+  if (const auto* t = payload.find("AuthenticatedEncryptionTag")) tag = t->asBytes();
+  if (algorithm == kmip::CryptographicAlgorithm::AES && request.params.mode == keys::CipherMode::GCM && tag.empty()) {
+    throw Exception(ErrorCode::MissingData, "GCM decryption needs the AuthenticatedEncryptionTag");
+  }
+  const auto key = keymaterial::cryptoKey(managed);
+  const auto plaintext = key->decrypt(request.params, payload.at("Data").asBytes(), tag);
+  return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid),
+                                    Ttlv::byteString("Data", keys::Bytes(plaintext.begin(), plaintext.end()))});
+}
+
+}  // namespace kms::ops::handlers

@@ -1,0 +1,39 @@
+// KMIP 2.1 section 6.1.15: the key material goes, the metadata stays.
+//   PreActive, Deactivated -> Destroyed; Compromised -> DestroyedCompromised;
+//   Active is refused (revoke it first), as is an object already destroyed.
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/ops/AttributeEdit.hpp"
+#include "kms/ops/AttributeSet.hpp"
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/Lifecycle.hpp"
+
+namespace kms::ops::handlers {
+
+using kmip::State;
+
+Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
+  ManagedObject object = edit::load(ctx, payload, "destroy");
+  const State state = lifecycle::stateOf(object);
+  State next;
+  switch (state) {
+    case State::PreActive:
+    case State::Deactivated: next = State::Destroyed; break;
+    case State::Compromised: next = State::DestroyedCompromised; break;
+    case State::Active:
+      throw Exception(ErrorCode::WrongKeyLifecycleState,
+                      fmt::format("object {} is Active: revoke it first", object.uid));
+    default:
+      throw Exception(ErrorCode::WrongKeyLifecycleState,
+                      fmt::format("object {} is already {}", object.uid, lifecycle::name(state)));
+  }
+  object.object = Ttlv::structure(object.object.tag().empty() ? "Object" : object.object.tag());
+  AttributeSet set(object.attributes);
+  set.setState(next);
+  set.setDate("DestroyDate", core::nowSeconds());
+  edit::commit(ctx, object);
+  return edit::uidResponse(object.uid);
+}
+
+}  // namespace kms::ops::handlers

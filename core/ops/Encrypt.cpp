@@ -1,0 +1,41 @@
+// Encrypt (KMIP 2.1 6.1.17), single-part. AES (GCM, CBC, ECB) and RSA (OAEP, PKCS#1 v1.5);
+// parameters and defaults as in CryptoParametersReader.hpp. The key must be Active with
+// Encrypt in its usage mask. The response carries IVCounterNonce only when the server made
+// the IV, and AuthenticatedEncryptionTag for GCM.
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/ops/CryptoParametersReader.hpp"
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/KeyMaterial.hpp"
+#include "kms/ops/UsageCheck.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv encrypt(OperationContext& ctx, const Ttlv& payload) {
+  if (payload.find("CorrelationValue") != nullptr || payload.find("InitIndicator") != nullptr ||
+      payload.find("FinalIndicator") != nullptr) {
+    throw Exception(ErrorCode::FeatureNotSupported, "multi-part Encrypt is not supported");
+  }
+  const auto uid = ctx.uidOrPlaceholder(payload);
+  const auto managed = ctx.objects.load(uid, ctx.request.user, "encrypt");
+  usage::requireActive(managed, "Encrypt");
+  usage::requireUsage(managed, kmip::CryptographicUsageMask::Encrypt, "Encrypt");
+  const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);
+  const auto request = cryptoparams::cipherParams(algorithm, cryptoparams::effective(payload, managed.attributes),
+                                                  payload, cryptoparams::Direction::Encrypt);
+  const auto key = keymaterial::cryptoKey(managed);
+  const auto& data = payload.at("Data").asBytes();
+  auto result = key->encrypt(request.params, data);
+
+  std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", managed.uid),
+                          Ttlv::byteString("Data", std::move(result.ciphertext))};
+  if (request.returnIv && !result.iv.empty()) items.push_back(Ttlv::byteString("IVCounterNonce", std::move(result.iv)));
+  if (!result.tag.empty()) items.push_back(Ttlv::byteString("AuthenticatedEncryptionTag", std::move(result.tag)));
+  return keyattrs::responsePayload(std::move(items));
+}
+
+}  // namespace kms::ops::handlers

@@ -1,0 +1,23 @@
+// Export (KMIP 2.1 6.1.18): Get plus all the object's Attributes. A destroyed object is
+// exported without key material (its attributes only), as the spec says. Copies the uid into
+// the ID placeholder.
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/KeyFormatConverter.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv exportObject(OperationContext& ctx, const Ttlv& payload) {
+  const auto uid = ctx.uidOrPlaceholder(payload);
+  const auto managed = ctx.objects.load(uid, ctx.request.user, "export");
+  auto object = keyformat::objectToReturn(managed, payload, true);
+  ctx.idPlaceholder = managed.uid;
+  Ttlv attributes = Ttlv::structure("Attributes", managed.attributes.items());
+  return keyattrs::responsePayload({Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(managed.objectType)),
+                                    Ttlv::textString("UniqueIdentifier", managed.uid), std::move(attributes),
+                                    std::move(object)});
+}
+
+}  // namespace kms::ops::handlers

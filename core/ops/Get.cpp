@@ -1,0 +1,19 @@
+// Get (KMIP 2.1 6.1.19): the object, in the requested KeyFormatType (default: as stored).
+// See keyformat::objectToReturn for the refusals (Sensitive, NotExtractable, destroyed).
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/KeyFormatConverter.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv get(OperationContext& ctx, const Ttlv& payload) {
+  const auto uid = ctx.uidOrPlaceholder(payload);
+  const auto managed = ctx.objects.load(uid, ctx.request.user, "get");
+  auto object = keyformat::objectToReturn(managed, payload, false);
+  return keyattrs::responsePayload({Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(managed.objectType)),
+                                    Ttlv::textString("UniqueIdentifier", managed.uid), std::move(object)});
+}
+
+}  // namespace kms::ops::handlers

@@ -1,0 +1,29 @@
+// KMIP 2.1 section 6.1.20: the requested attributes in the order requested (every instance of
+// each); none requested = all. Absent attributes are left out. Works on destroyed objects.
+#include "kms/ops/AttributeEdit.hpp"
+#include "kms/ops/CoreSupport.hpp"
+#include "kms/ops/Handlers.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload) {
+  // References are checked before the object is read: a bad request says so, for any uid.
+  std::vector<core::AttributeKey> keys;
+  for (const auto* reference : payload.findAll("AttributeReference")) keys.push_back(core::keyOfReference(*reference));
+
+  ManagedObject object = edit::load(ctx, payload, "getattributes");
+  edit::ensureIdentity(object);
+  Ttlv attributes = Ttlv::structure("Attributes");
+  if (keys.empty()) {
+    attributes = core::retag(object.attributes, "Attributes");
+  } else {
+    for (const auto& key : keys) {
+      for (const auto index : core::instancesOf(object.attributes, key)) {
+        attributes.add(object.attributes.items()[index]);
+      }
+    }
+  }
+  return Ttlv::structure("ResponsePayload", {Ttlv::textString("UniqueIdentifier", object.uid), std::move(attributes)});
+}
+
+}  // namespace kms::ops::handlers

@@ -1,0 +1,70 @@
+// Import (KMIP 2.1 6.1.25, as Cosmian clients use it): Register with the client's uid.
+//
+// UniqueIdentifier: the uid to store under; empty means "the server picks one" (Cosmian).
+// ReplaceExisting false/absent and the uid taken -> AlreadyExists; true -> the object is
+// replaced (the caller must be allowed to "import" over it, else NotFound). The client's
+// attributes are kept as supplied (6.1.25: no server-generated values), over the server's.
+// KeyWrapType NotWrapped on a wrapped key asks the server to unwrap it: FeatureNotSupported
+// until key unwrapping lands; otherwise a wrapped key is stored as given.
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/ops/AttributeSet.hpp"
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/KeyMaterial.hpp"
+#include "kms/ops/NewObject.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv importObject(OperationContext& ctx, const Ttlv& payload) {
+  std::string uid;
+  if (const auto* u = payload.find("UniqueIdentifier")) uid = u->asText();
+  const auto* replaceItem = payload.find("ReplaceExisting");
+  const bool replace = replaceItem != nullptr && replaceItem->asBoolean();
+
+  auto client = keyattrs::readClientObject(payload);
+  if (const auto* wrapType = payload.find("KeyWrapType")) {
+    const auto* block = client.object.find("KeyBlock");
+    if (static_cast<kmip::KeyWrapType>(wrapType->asEnumeration()) == kmip::KeyWrapType::NotWrapped &&
+        block != nullptr && keymaterial::isWrapped(*block)) {
+      throw Exception(ErrorCode::FeatureNotSupported, "unwrapping a key on import is not supported yet");
+    }
+  }
+
+  const Ttlv suppliedAttributes = client.attributes;
+  auto managed = NewObject::make(ctx, client.type, std::move(client.object), client.attributes, uid);
+  keyattrs::finishKeyAttributes(managed, client.facts);
+  // The client's values win over the server's (but the identity is the object's).
+  AttributeSet set(managed.attributes);
+  for (const auto& item : suppliedAttributes.items()) {
+    const auto& tag = item.tag();
+    if (tag == "UniqueIdentifier" || tag == "ObjectType" || tag == "Name" || tag == "Link" || tag == "Attribute" ||
+        tag == "VendorAttributes") {
+      continue;  // identity, or multi-instance values NewObject already copied
+    }
+    set.set(item);
+  }
+  if (!client.wrappingKeyUid.empty() && managed.attributes.find("Link") == nullptr) {
+    keyattrs::addLink(managed, kmip::LinkType::WrappingKeyLink, client.wrappingKeyUid);
+  }
+
+  const bool exists = !uid.empty() && ctx.objects.store().get(uid).has_value();
+  if (exists) {
+    if (!replace) {
+      throw Exception(ErrorCode::AlreadyExists, fmt::format("an object {} exists and ReplaceExisting is not true", uid));
+    }
+    const auto existing = ctx.objects.load(uid, ctx.request.user, "import");
+    managed.owner = existing.owner;
+    managed.version = existing.version;
+    ctx.objects.update(managed);
+  } else {
+    ctx.objects.insert({&managed});
+  }
+  ctx.idPlaceholder = managed.uid;
+  return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid)});
+}
+
+}  // namespace kms::ops::handlers

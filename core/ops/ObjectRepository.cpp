@@ -1,0 +1,107 @@
+#include "kms/ops/ObjectRepository.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/keys/Random.hpp"
+#include "kms/ops/CoreSupport.hpp"
+#include "kms/ops/StoredObjectMapper.hpp"
+
+namespace kms::ops {
+
+namespace {
+
+constexpr std::string_view kHsmPrefix = "hsm::";
+
+// One text for "missing" and "not yours": a user without the right learns nothing.
+Exception notFound(const std::string& uid) {
+  const std::string shown = uid.size() > 128 ? uid.substr(0, 128) + "..." : uid;
+  return Exception(ErrorCode::NotFound, fmt::format("object '{}' not found", shown));
+}
+
+}  // namespace
+
+ObjectRepository::ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications)
+    : store_(store), vendors_(std::move(vendorIdentifications)) {}
+
+ManagedObject ObjectRepository::load(const std::string& uid, const std::string& user, std::string_view operation) {
+  if (uid.empty()) throw Exception(ErrorCode::InvalidField, "UniqueIdentifier is empty");
+  // Seam for the HSM layer: `hsm::` UIDs are keys inside an HSM, routed there once it exists.
+  if (uid.starts_with(kHsmPrefix)) {
+    throw Exception(ErrorCode::FeatureNotSupported, "HSM keys are not available in this build");
+  }
+  std::string resolved = uid;
+  if (uid.front() == '[') {
+    auto tags = core::parseJsonStringArray(uid);
+    if (!tags || tags->empty()) {
+      throw Exception(ErrorCode::InvalidField, "a tag selector must be a non-empty JSON array of strings");
+    }
+    store::LocateQuery query;
+    query.tags = *tags;
+    query.visibleTo = user;
+    query.limit = 2;
+    const auto uids = store_.locate(query);
+    if (uids.empty()) throw notFound(uid);
+    if (uids.size() > 1) {
+      query.limit.reset();
+      const auto all = store_.locate(query);
+      throw Exception(ErrorCode::InvalidField,
+                      fmt::format("{} objects carry these tags; a tag selector must designate exactly one", all.size()));
+    }
+    resolved = uids.front();
+  }
+  auto stored = store_.get(resolved);
+  if (!stored) throw notFound(uid);
+  if (stored->owner != user) {
+    const auto operations = store_.operationsFor(resolved, user);
+    bool allowed = operations.contains(std::string(operation));
+    // Reading attributes is part of the right to get the object.
+    if (!allowed && operation == "getattributes") allowed = operations.contains("get");
+    if (!allowed) throw notFound(uid);
+  }
+  return StoredObjectMapper::fromStored(*stored);
+}
+
+void ObjectRepository::insert(std::vector<ManagedObject*> objects) {
+  std::vector<store::StoredObject> stored;
+  stored.reserve(objects.size());
+  for (const auto* object : objects) {
+    if (object->uid.starts_with(kHsmPrefix)) {
+      throw Exception(ErrorCode::InvalidField, "identifiers starting with 'hsm::' are reserved for HSM keys");
+    }
+    stored.push_back(StoredObjectMapper::toStored(*object, vendors_));
+  }
+  store_.insert(stored);
+  for (auto* object : objects) object->version = 1;
+}
+
+void ObjectRepository::update(ManagedObject& object) {
+  store_.update(StoredObjectMapper::toStored(object, vendors_));
+  object.version += 1;
+}
+
+void ObjectRepository::remove(const std::string& uid) {
+  if (!store_.remove(uid)) throw notFound(uid);
+}
+
+std::vector<std::string> ObjectRepository::locate(const store::LocateQuery& query) { return store_.locate(query); }
+
+std::string ObjectRepository::newUid() {
+  auto bytes = keys::Random::bytes(16);
+  bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0F) | 0x40);  // version 4
+  bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3F) | 0x80);  // RFC 4122 variant
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (std::size_t i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 0x0F];
+  }
+  return out;
+}
+
+}  // namespace kms::ops

@@ -1,0 +1,28 @@
+// Register (KMIP 2.1 6.1.43): a client-supplied object, stored with its key block as given.
+//
+// Key objects are checked first: the key material must parse in its KeyFormatType (see
+// KeyMaterial.hpp; InvalidField otherwise) and agree with CryptographicAlgorithm/Length. A
+// wrapped key block is stored as given, with a WrappingKeyLink to its wrapping key. A past
+// ActivationDate makes the object Active at once (NewObject).
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include "kms/ops/Handlers.hpp"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/NewObject.hpp"
+
+namespace kms::ops::handlers {
+
+Ttlv registerObject(OperationContext& ctx, const Ttlv& payload) {
+  auto client = keyattrs::readClientObject(payload);
+  keyattrs::applyDefaultUsageMask(client.attributes, client.type);
+  auto managed = NewObject::make(ctx, client.type, std::move(client.object), client.attributes);
+  keyattrs::finishKeyAttributes(managed, client.facts);
+  if (!client.wrappingKeyUid.empty()) {
+    keyattrs::addLink(managed, kmip::LinkType::WrappingKeyLink, client.wrappingKeyUid);
+  }
+  ctx.objects.insert({&managed});
+  ctx.idPlaceholder = managed.uid;
+  return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid)});
+}
+
+}  // namespace kms::ops::handlers

@@ -1,0 +1,81 @@
+#include "kms/ops/UsageCheck.hpp"
+
+#include <chrono>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/kmip/Dictionary.hpp"
+
+namespace kms::ops::usage {
+namespace {
+
+std::int64_t nowSeconds() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+const kmip::Ttlv* attribute(const ManagedObject& object, std::string_view tag) {
+  return object.attributes.find(tag);
+}
+
+std::string stateName(kmip::State state) {
+  auto name = kmip::Dictionary::enumName("State", static_cast<std::uint32_t>(state));
+  return name ? std::string(*name) : fmt::format("{}", static_cast<std::uint32_t>(state));
+}
+
+}  // namespace
+
+kmip::State effectiveState(const ManagedObject& object) {
+  const auto* stateItem = attribute(object, "State");
+  auto state = stateItem != nullptr ? static_cast<kmip::State>(stateItem->asEnumeration()) : kmip::State::PreActive;
+  const auto now = nowSeconds();
+  if (state == kmip::State::PreActive) {
+    const auto* activation = attribute(object, "ActivationDate");
+    if (activation != nullptr && activation->type() == kmip::ItemType::DateTime && activation->asDateTime() <= now) {
+      state = kmip::State::Active;
+    }
+  }
+  if (state == kmip::State::Active) {
+    const auto* deactivation = attribute(object, "DeactivationDate");
+    if (deactivation != nullptr && deactivation->type() == kmip::ItemType::DateTime &&
+        deactivation->asDateTime() <= now) {
+      state = kmip::State::Deactivated;
+    }
+  }
+  return state;
+}
+
+void requireActive(const ManagedObject& object, std::string_view operation) {
+  const auto state = effectiveState(object);
+  if (state != kmip::State::Active) {
+    throw Exception(ErrorCode::WrongKeyLifecycleState,
+                    fmt::format("{}: object {} is {}, not Active", operation, object.uid, stateName(state)));
+  }
+}
+
+void requireUsage(const ManagedObject& object, std::uint32_t bit, std::string_view operation) {
+  const auto* mask = attribute(object, "CryptographicUsageMask");
+  if (mask == nullptr) return;
+  if ((static_cast<std::uint32_t>(mask->asInteger()) & bit) == 0) {
+    auto bitName = kmip::Dictionary::maskNames("CryptographicUsageMask", bit);
+    throw Exception(ErrorCode::IncompatibleUsageMask,
+                    fmt::format("{}: the usage mask of object {} does not allow {}", operation, object.uid,
+                                bitName ? *bitName : std::string(operation)));
+  }
+}
+
+void requireExtractable(const ManagedObject& object) {
+  const auto* sensitive = attribute(object, "Sensitive");
+  if (sensitive != nullptr && sensitive->type() == kmip::ItemType::Boolean && sensitive->asBoolean()) {
+    throw Exception(ErrorCode::Sensitive,
+                    fmt::format("object {} is sensitive: its key material is not returned in clear", object.uid));
+  }
+  const auto* extractable = attribute(object, "Extractable");
+  if (extractable != nullptr && extractable->type() == kmip::ItemType::Boolean && !extractable->asBoolean()) {
+    throw Exception(ErrorCode::NotExtractable, fmt::format("object {} is not extractable", object.uid));
+  }
+}
+
+}  // namespace kms::ops::usage

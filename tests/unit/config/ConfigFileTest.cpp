@@ -1,0 +1,160 @@
+#include <doctest/doctest.h>
+
+#include "TempFile.hpp"
+#include "kms/config/ConfigError.hpp"
+#include "kms/config/ConfigLoader.hpp"
+
+using kms::config::ConfigError;
+using kms::config::ConfigLoader;
+using kms::config::LoadedConfig;
+using kms::config::test::TempFile;
+
+namespace {
+
+LoadedConfig loadFile(std::string_view name, std::string_view content) {
+  const TempFile file(name, content);
+  return ConfigLoader::load({"--config", file.path()}, {});
+}
+
+std::string errorOf(std::string_view name, std::string_view content) {
+  const TempFile file(name, content);
+  try {
+    ConfigLoader::load({"--config", file.path()}, {});
+  } catch (const ConfigError& error) {
+    // Messages start with the file's path: keep what follows its directory.
+    std::string message = error.what();
+    const auto slash = message.find(std::string(name));
+    return slash == std::string::npos ? message : message.substr(slash);
+  }
+  return "no error";
+}
+
+constexpr std::string_view kToml = R"(
+default_username = "alice"
+vendor_identification = "acme"
+
+[http]
+hostname = "127.0.0.1"
+port = 9000
+max_body_size = "2MiB"
+threads = 12
+max_queued = 34
+
+[db]
+database_type = "sqlite"
+sqlite_path = "/data/kms"
+
+[logging]
+level = "debug"
+)";
+
+constexpr std::string_view kYaml = R"(
+default_username: alice
+vendor_identification: acme
+http:
+  hostname: 127.0.0.1
+  port: 9000
+  max_body_size: 2MiB
+  threads: 12
+  max_queued: 34
+db:
+  database_type: sqlite
+  sqlite_path: /data/kms
+logging:
+  level: debug
+)";
+
+}  // namespace
+
+TEST_CASE("TOML and YAML with the same keys give the same configuration") {
+  for (const auto& [name, content] : {std::pair{"kms.toml", kToml}, std::pair{"kms.yaml", kYaml},
+                                      std::pair{"kms.yml", kYaml}}) {
+    CAPTURE(name);
+    const auto config = loadFile(name, content).config;
+    CHECK(config.defaultUsername == "alice");
+    CHECK(config.vendorIdentification == "acme");
+    CHECK(config.http.hostname == "127.0.0.1");
+    CHECK(config.http.port == 9000);
+    CHECK(config.http.maxBodySize == 2u << 20);
+    CHECK(config.http.threads == 12);
+    CHECK(config.http.maxQueued == 34);
+    CHECK(config.db.sqlitePath == "/data/kms");
+    CHECK(config.logging.level == kms::config::LogLevel::Debug);
+  }
+}
+
+TEST_CASE("empty files and empty sections leave the defaults") {
+  CHECK(loadFile("kms.toml", "").config.http.port == 9998);
+  CHECK(loadFile("kms.yaml", "").config.http.port == 9998);
+  CHECK(loadFile("kms.yaml", "http:\n").config.http.port == 9998);
+  CHECK(loadFile("kms.toml", "[http]\n[db]\n").config.http.port == 9998);
+}
+
+TEST_CASE("unknown keys are refused, naming the key and its line, in both formats") {
+  CHECK(errorOf("kms.toml", "[http]\nprot = 1\n") == "kms.toml:2: unknown key 'http.prot'");
+  CHECK(errorOf("kms.yaml", "http:\n  prot: 1\n") == "kms.yaml:2: unknown key 'http.prot'");
+  CHECK(errorOf("kms.toml", "colour = 'blue'\n") == "kms.toml:1: unknown key 'colour'");
+  CHECK(errorOf("kms.toml", "[http.extra]\nx = 1\n") == "kms.toml:1: unknown key 'http.extra'");
+}
+
+TEST_CASE("TOML values must have the setting's type; YAML scalars are text") {
+  CHECK(errorOf("kms.toml", "[http]\nport = \"9000\"\n") == "kms.toml:2: http.port: expected an integer, not a string");
+  CHECK(errorOf("kms.toml", "default_username = 7\n") ==
+        "kms.toml:1: default_username: expected a string, not an integer");
+  CHECK(errorOf("kms.toml", "http = 5\n") == "kms.toml:1: 'http' must be a table, not an integer");
+  CHECK(errorOf("kms.yaml", "http:\n  port: [1, 2]\n") == "kms.yaml:2: http.port: expected an integer, not an array");
+  CHECK(loadFile("kms.yaml", "http:\n  port: '9000'\n").config.http.port == 9000);
+}
+
+TEST_CASE("values are checked with the same messages as flags") {
+  CHECK(errorOf("kms.toml", "[http]\nport = 70000\n") ==
+        "kms.toml:2: http.port: '70000' is not a valid port (expected 0-65535)");
+  CHECK(errorOf("kms.yaml", "http:\n  port: 70000\n") ==
+        "kms.yaml:2: http.port: '70000' is not a valid port (expected 0-65535)");
+  CHECK(errorOf("kms.toml", "[db]\ndatabase_type = 'mysql'\n") ==
+        "kms.toml:2: db.database_type: unknown database type 'mysql' (expected sqlite or postgresql)");
+}
+
+TEST_CASE("syntax errors give the file, line and column") {
+  const auto toml = errorOf("kms.toml", "[http\n");
+  CHECK(toml.starts_with("kms.toml:1:"));
+  CHECK(toml.find('\n') == std::string::npos);
+  const auto yaml = errorOf("kms.yaml", "http: [1,\n");
+  CHECK(yaml.starts_with("kms.yaml:"));
+  CHECK(yaml.find('\n') == std::string::npos);
+}
+
+TEST_CASE("Cosmian keys kmsd does not implement yet") {
+  SUBCASE("feature keys are ignored with one warning listing them") {
+    const auto loaded = loadFile("kms.toml",
+                                 "info = true\n"
+                                 "[db]\nunwrapped_cache_max_age = 15\n"
+                                 "[logging]\nrust_log = 'info'\n"
+                                 "[ui_config.ui_oidc_auth]\n");
+    REQUIRE(loaded.warnings.size() == 1);
+    CHECK(loaded.warnings[0].ends_with(
+        "kms.toml: ignoring settings kmsd does not support yet: db.unwrapped_cache_max_age, info, logging.rust_log"));
+  }
+  SUBCASE("values that change nothing are accepted silently") {
+    const auto loaded = loadFile("kms.toml",
+                                 "force_default_username = false\n"
+                                 "[db]\nclear_database = false\n"
+                                 "[tls]\n"
+                                 "[idp_auth]\n"
+                                 "[roles]\ncrypto_officer_require_ceremony = false\n"
+                                 "[kmip.allowlists]\n"
+                                 "[http]\ncors_allowed_origins = []\n");
+    CHECK(loaded.warnings.empty());
+  }
+  SUBCASE("keys whose absence would weaken the server are refused") {
+    CHECK(errorOf("kms.toml", "[tls]\ntls_p12_password = 'secret'\n") ==
+          "kms.toml:2: 'tls.tls_p12_password' is not supported by this build yet; refusing to start without it");
+    CHECK(errorOf("kms.toml", "key_encryption_key = 'kek'\n") ==
+          "kms.toml:1: 'key_encryption_key' is not supported by this build yet; refusing to start without it");
+    CHECK(errorOf("kms.yaml", "http:\n  api_token_id: tok\n") ==
+          "kms.yaml:2: 'http.api_token_id' is not supported by this build yet; refusing to start without it");
+    const auto hsm = errorOf("kms.toml", "[[hsm_instances]]\nhsm_model = 'softhsm2'\nhsm_password = ['pin']\n");
+    CHECK(hsm.find("'hsm_instances' is not supported by this build yet") != std::string::npos);
+    CHECK(hsm.find("pin") == std::string::npos);
+  }
+}

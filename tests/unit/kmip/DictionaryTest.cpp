@@ -1,0 +1,47 @@
+#include <doctest/doctest.h>
+
+#include "kms/kmip/Dictionary.hpp"
+
+using kms::kmip::Dictionary;
+
+TEST_CASE("Dictionary: tag names and codes") {
+  CHECK(Dictionary::tagCode("UniqueIdentifier") == 0x420094u);
+  CHECK(Dictionary::tagName(0x420094) == "UniqueIdentifier");
+  CHECK(Dictionary::tagCode("RequestMessage") == 0x420078u);
+  CHECK_FALSE(Dictionary::tagCode("NoSuchTag").has_value());
+  CHECK_FALSE(Dictionary::tagName(0x54FFFF).has_value());
+}
+
+TEST_CASE("Dictionary: enumerations") {
+  CHECK(Dictionary::enumValue("ObjectType", "SymmetricKey") == 2u);
+  CHECK(Dictionary::enumName("ObjectType", 2) == "SymmetricKey");
+  CHECK(Dictionary::enumValue("Operation", "Encrypt") == 0x1Fu);
+  CHECK_FALSE(Dictionary::enumValue("ObjectType", "Foo").has_value());
+  CHECK_FALSE(Dictionary::enumName("ObjectType", 0x80000000).has_value());
+  CHECK_FALSE(Dictionary::enumValue("UniqueIdentifier", "SymmetricKey").has_value());
+}
+
+TEST_CASE("Dictionary: AttributeReference holds tag codes") {
+  CHECK(Dictionary::enumValue("AttributeReference", "State") == 0x42008Du);
+  CHECK(Dictionary::enumName("AttributeReference", 0x42008D) == "State");
+}
+
+TEST_CASE("Dictionary: masks") {
+  CHECK(Dictionary::isMask("CryptographicUsageMask"));
+  CHECK(Dictionary::isMask("StorageStatusMask"));
+  CHECK_FALSE(Dictionary::isMask("CryptographicLength"));
+  CHECK(Dictionary::maskBit("CryptographicUsageMask", "Encrypt") == 4u);
+  CHECK(Dictionary::maskBit("CryptographicUsageMask", "CertificateSign") == 0x1000u);
+  CHECK_FALSE(Dictionary::maskBit("CryptographicUsageMask", "Foo").has_value());
+  CHECK(Dictionary::maskNames("CryptographicUsageMask", 0x0C) == "Encrypt|Decrypt");
+  CHECK_FALSE(Dictionary::maskNames("CryptographicUsageMask", 0x01000000).has_value());  // unassigned bit
+  CHECK_FALSE(Dictionary::maskNames("CryptographicUsageMask", 0).has_value());
+}
+
+TEST_CASE("Dictionary: operation names are the tags of bare JSON requests and responses") {
+  CHECK(Dictionary::isOperationTag("Create"));
+  CHECK(Dictionary::isOperationTag("EncryptResponse"));
+  CHECK_FALSE(Dictionary::isOperationTag("Response"));
+  CHECK_FALSE(Dictionary::isOperationTag("UniqueIdentifier"));
+  CHECK_FALSE(Dictionary::tagCode("Create").has_value());  // JSON only: binary TTLV cannot carry it
+}
