@@ -1,5 +1,6 @@
 #include "kms/kmip/Dictionary.hpp"
 
+#include <cstdio>
 #include <unordered_map>
 
 #include "kms/kmip/DictionaryData.hpp"
@@ -95,6 +96,13 @@ std::optional<std::string_view> Dictionary::enumName(std::string_view tag, std::
   auto it = idx.enumNames.find(Index::key(*enumeration, value));
   if (it == idx.enumNames.end()) return std::nullopt;
   return it->second;
+}
+
+std::string Dictionary::enumText(std::string_view tag, std::uint32_t value) {
+  if (auto name = enumName(tag, value)) return std::string(*name);
+  char hex[11];
+  std::snprintf(hex, sizeof hex, "0x%08X", value);
+  return hex;
 }
 
 bool Dictionary::isOperationTag(std::string_view tag) noexcept {

@@ -22,6 +22,9 @@ class Dictionary {
   // followed by "Response". They have no tag code, so they exist only in JSON.
   static bool isOperationTag(std::string_view tag) noexcept;
 
+  // The name of an enumeration value for messages, or "0x%08X" when it has none.
+  static std::string enumText(std::string_view tag, std::uint32_t value);
+
   // Integer items that are bit masks (CryptographicUsageMask, ...) accept bit names.
   static bool isMask(std::string_view tag) noexcept;
   static std::optional<std::uint32_t> maskBit(std::string_view tag, std::string_view bitName) noexcept;

@@ -162,6 +162,12 @@ std::int64_t Ttlv::asDateTimeExtended() const {
   return number_;
 }
 
+Ttlv Ttlv::withTag(std::string tag) const {
+  Ttlv copy = *this;
+  copy.tag_ = std::move(tag);
+  return copy;
+}
+
 Ttlv& Ttlv::add(Ttlv child) {
   items_.push_back(std::move(child));
   return items_.back();

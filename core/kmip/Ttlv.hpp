@@ -75,6 +75,9 @@ class Ttlv {
   [[nodiscard]] const std::vector<Ttlv>& items() const noexcept { return items_; }
   std::vector<Ttlv>& items() noexcept { return items_; }
   Ttlv& add(Ttlv child);
+  // A copy of this item under another tag (KMIP reuses values: an attribute inside an
+  // AttributeReference answer, a payload as "<Op>Response").
+  [[nodiscard]] Ttlv withTag(std::string tag) const;
 
   // First child with that tag, or nullptr.
   [[nodiscard]] const Ttlv* find(std::string_view tag) const noexcept;

@@ -104,7 +104,7 @@ void AttributeSet::setVendorAttribute(const std::string& vendor, const std::stri
   Ttlv entry = Ttlv::structure("Attribute");
   entry.add(Ttlv::textString("VendorIdentification", vendor));
   entry.add(Ttlv::textString("AttributeName", name));
-  entry.add(core::retag(value, "AttributeValue"));
+  entry.add(value.withTag("AttributeValue"));
   items.push_back(std::move(entry));
 }
 

@@ -4,8 +4,11 @@
 #include <array>
 #include <cctype>
 #include <chrono>
+#include <sstream>
 
 #include <fmt/format.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Parser.h>
 
 #include "kms/Exception.hpp"
 #include "kms/kmip/Dictionary.hpp"
@@ -14,24 +17,6 @@ namespace kms::ops::core {
 
 using kmip::Ttlv;
 
-Ttlv retag(const Ttlv& item, std::string tag) {
-  using kmip::ItemType;
-  switch (item.type()) {
-    case ItemType::Structure: return Ttlv::structure(std::move(tag), item.items());
-    case ItemType::Integer: return Ttlv::integer(std::move(tag), static_cast<std::int32_t>(item.number()));
-    case ItemType::LongInteger: return Ttlv::longInteger(std::move(tag), item.number());
-    case ItemType::BigInteger: return Ttlv::bigInteger(std::move(tag), item.bytes());
-    case ItemType::Enumeration: return Ttlv::enumeration(std::move(tag), static_cast<std::uint32_t>(item.number()));
-    case ItemType::Boolean: return Ttlv::boolean(std::move(tag), item.number() != 0);
-    case ItemType::TextString: return Ttlv::textString(std::move(tag), item.text());
-    case ItemType::ByteString: return Ttlv::byteString(std::move(tag), item.bytes());
-    case ItemType::DateTime: return Ttlv::dateTime(std::move(tag), item.number());
-    case ItemType::Interval: return Ttlv::interval(std::move(tag), static_cast<std::uint32_t>(item.number()));
-    case ItemType::DateTimeExtended: return Ttlv::dateTimeExtended(std::move(tag), item.number());
-  }
-  return Ttlv::structure(std::move(tag), item.items());
-}
-
 std::int64_t nowSeconds() {
   return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
@@ -39,157 +24,34 @@ std::int64_t nowSeconds() {
 
 // ---- JSON string arrays (tags) ------------------------------------------------------------
 
-namespace {
-
-void skipSpace(std::string_view s, std::size_t& i) {
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-}
-
-void appendUtf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-bool parseHex4(std::string_view s, std::size_t i, std::uint32_t& out) {
-  if (i + 4 > s.size()) return false;
-  out = 0;
-  for (std::size_t k = i; k < i + 4; ++k) {
-    const char c = s[k];
-    out <<= 4;
-    if (c >= '0' && c <= '9') out |= static_cast<std::uint32_t>(c - '0');
-    else if (c >= 'a' && c <= 'f') out |= static_cast<std::uint32_t>(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F') out |= static_cast<std::uint32_t>(c - 'A' + 10);
-    else return false;
-  }
-  return true;
-}
-
-bool parseString(std::string_view s, std::size_t& i, std::string& out) {
-  if (i >= s.size() || s[i] != '"') return false;
-  ++i;
-  while (i < s.size()) {
-    const char c = s[i++];
-    if (c == '"') return true;
-    if (static_cast<unsigned char>(c) < 0x20) return false;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (i >= s.size()) return false;
-    const char e = s[i++];
-    switch (e) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case '/': out += '/'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'n': out += '\n'; break;
-      case 'r': out += '\r'; break;
-      case 't': out += '\t'; break;
-      case 'u': {
-        std::uint32_t cp = 0;
-        if (!parseHex4(s, i, cp)) return false;
-        i += 4;
-        if (cp >= 0xD800 && cp <= 0xDBFF) {
-          std::uint32_t low = 0;
-          if (i + 6 > s.size() || s[i] != '\\' || s[i + 1] != 'u' || !parseHex4(s, i + 2, low) || low < 0xDC00 ||
-              low > 0xDFFF) {
-            return false;
-          }
-          i += 6;
-          cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-        } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
-          return false;
-        }
-        appendUtf8(out, cp);
-        break;
-      }
-      default: return false;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
 std::optional<std::vector<std::string>> parseJsonStringArray(std::string_view text) {
-  std::vector<std::string> values;
-  std::size_t i = 0;
-  skipSpace(text, i);
-  if (i >= text.size() || text[i] != '[') return std::nullopt;
-  ++i;
-  skipSpace(text, i);
-  if (i < text.size() && text[i] == ']') {
-    ++i;
-  } else {
-    for (;;) {
-      skipSpace(text, i);
-      std::string value;
-      if (!parseString(text, i, value)) return std::nullopt;
-      values.push_back(std::move(value));
-      skipSpace(text, i);
-      if (i >= text.size()) return std::nullopt;
-      if (text[i] == ',') {
-        ++i;
-        continue;
-      }
-      if (text[i] == ']') {
-        ++i;
-        break;
-      }
-      return std::nullopt;
+  try {
+    Poco::JSON::Parser parser;
+    const Poco::Dynamic::Var parsed = parser.parse(std::string(text));
+    const auto array = parsed.extract<Poco::JSON::Array::Ptr>();
+    std::vector<std::string> values;
+    values.reserve(array->size());
+    for (const auto& item : *array) {
+      if (!item.isString()) return std::nullopt;
+      values.push_back(item.extract<std::string>());
     }
+    return values;
+  } catch (const Poco::Exception&) {  // not JSON, or not an array (BadCastException)
+    return std::nullopt;
   }
-  skipSpace(text, i);
-  if (i != text.size()) return std::nullopt;
-  return values;
 }
 
 std::string formatJsonStringArray(const std::vector<std::string>& values) {
-  std::string out = "[";
-  for (std::size_t k = 0; k < values.size(); ++k) {
-    if (k) out += ',';
-    out += '"';
-    for (const char c : values[k]) {
-      switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-          if (static_cast<unsigned char>(c) < 0x20) {
-            out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-          } else {
-            out += c;
-          }
-      }
-    }
-    out += '"';
-  }
-  out += ']';
-  return out;
+  Poco::JSON::Array array;
+  for (const auto& value : values) array.add(value);
+  std::ostringstream out;
+  array.stringify(out);
+  return out.str();
 }
 
-std::string enumText(std::string_view tag, std::uint32_t value) {
-  if (auto name = kmip::Dictionary::enumName(tag, value)) return std::string(*name);
-  return fmt::format("0x{:08X}", value);
+std::string stateText(kmip::State state) {
+  return kmip::Dictionary::enumText("State", static_cast<std::uint32_t>(state));
 }
-
-std::string stateText(kmip::State state) { return enumText("State", static_cast<std::uint32_t>(state)); }
 
 // ---- attribute rules ----------------------------------------------------------------------
 

@@ -13,9 +13,6 @@
 
 namespace kms::ops::core {
 
-// A copy of `item` under another tag (Ttlv has no tag setter).
-[[nodiscard]] kmip::Ttlv retag(const kmip::Ttlv& item, std::string tag);
-
 // Now, in seconds since the epoch (KMIP DateTime resolution).
 [[nodiscard]] std::int64_t nowSeconds();
 
@@ -23,8 +20,6 @@ namespace kms::ops::core {
 [[nodiscard]] std::optional<std::vector<std::string>> parseJsonStringArray(std::string_view text);
 [[nodiscard]] std::string formatJsonStringArray(const std::vector<std::string>& values);
 
-// The name of an enumeration value for messages ("PreActive"), or its number.
-[[nodiscard]] std::string enumText(std::string_view tag, std::uint32_t value);
 [[nodiscard]] std::string stateText(kmip::State state);
 
 // What a client may do with an attribute (KMIP 2.1 section 4, "Modifiable by client",

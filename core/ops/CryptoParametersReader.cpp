@@ -13,11 +13,6 @@ namespace {
 
 using kmip::Ttlv;
 
-std::string enumText(std::string_view tag, std::uint32_t value) {
-  auto name = kmip::Dictionary::enumName(tag, value);
-  return name ? std::string(*name) : fmt::format("0x{:08X}", value);
-}
-
 const Ttlv* field(const Ttlv* params, std::string_view tag) {
   return params != nullptr ? params->find(tag) : nullptr;
 }
@@ -27,8 +22,8 @@ void checkAlgorithm(kmip::CryptographicAlgorithm keyAlgorithm, const Ttlv* param
   if (algorithm != nullptr && algorithm->asEnumeration() != static_cast<std::uint32_t>(keyAlgorithm)) {
     throw Exception(ErrorCode::BadCryptographicParameters,
                     fmt::format("CryptographicParameters name {} but the key is {}",
-                                enumText("CryptographicAlgorithm", algorithm->asEnumeration()),
-                                enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(keyAlgorithm))));
+                                kmip::Dictionary::enumText("CryptographicAlgorithm", algorithm->asEnumeration()),
+                                kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(keyAlgorithm))));
   }
 }
 
@@ -45,7 +40,7 @@ keys::CipherMode modeOf(const Ttlv* params) {
     default:
       throw Exception(ErrorCode::FeatureNotSupported,
                       fmt::format("BlockCipherMode {} is not supported (GCM, CBC, ECB are)",
-                                  enumText("BlockCipherMode", mode->asEnumeration())));
+                                  kmip::Dictionary::enumText("BlockCipherMode", mode->asEnumeration())));
   }
 }
 
@@ -100,7 +95,7 @@ keys::Padding blockPadding(const Ttlv* params) {
     default:
       throw Exception(ErrorCode::FeatureNotSupported,
                       fmt::format("PaddingMethod {} is not supported for AES (None, PKCS5 are)",
-                                  enumText("PaddingMethod", padding->asEnumeration())));
+                                  kmip::Dictionary::enumText("PaddingMethod", padding->asEnumeration())));
   }
 }
 
@@ -127,7 +122,7 @@ keys::Hash hashOf(std::uint32_t hashingAlgorithm) {
       throw Exception(ErrorCode::FeatureNotSupported,
                       fmt::format("HashingAlgorithm {} is not supported (SHA-1, SHA-224, SHA-256, SHA-384, "
                                   "SHA-512 are)",
-                                  enumText("HashingAlgorithm", hashingAlgorithm)));
+                                  kmip::Dictionary::enumText("HashingAlgorithm", hashingAlgorithm)));
   }
 }
 
@@ -178,7 +173,7 @@ CipherRequest cipherParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* p
     } else {
       throw Exception(ErrorCode::FeatureNotSupported,
                       fmt::format("PaddingMethod {} is not supported for RSA encryption (OAEP, PKCS1V1_5 are)",
-                                  enumText("PaddingMethod", static_cast<std::uint32_t>(method))));
+                                  kmip::Dictionary::enumText("PaddingMethod", static_cast<std::uint32_t>(method))));
     }
     if (payload.find("AuthenticatedEncryptionAdditionalData") != nullptr) {
       throw Exception(ErrorCode::BadCryptographicParameters,
@@ -188,14 +183,14 @@ CipherRequest cipherParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* p
   }
   throw Exception(ErrorCode::FeatureNotSupported,
                   fmt::format("encryption with a {} key is not supported",
-                              enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
+                              kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
 }
 
 keys::SignParams signParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* params) {
   if (algorithm != kmip::CryptographicAlgorithm::RSA) {
     throw Exception(ErrorCode::FeatureNotSupported,
                     fmt::format("signatures with a {} key are not supported",
-                                enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
+                                kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
   }
   checkAlgorithm(algorithm, params);
   keys::SignParams out;
@@ -224,7 +219,7 @@ keys::SignParams signParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* 
       default:
         throw Exception(ErrorCode::FeatureNotSupported,
                         fmt::format("DigitalSignatureAlgorithm {} is not supported",
-                                    enumText("DigitalSignatureAlgorithm", dsa->asEnumeration())));
+                                    kmip::Dictionary::enumText("DigitalSignatureAlgorithm", dsa->asEnumeration())));
     }
     if (const auto* padding = field(params, "PaddingMethod")) {
       const auto method = static_cast<kmip::PaddingMethod>(padding->asEnumeration());
@@ -246,7 +241,7 @@ keys::SignParams signParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* 
       default:
         throw Exception(ErrorCode::FeatureNotSupported,
                         fmt::format("PaddingMethod {} is not supported for RSA signatures (PSS, PKCS1V1_5 are)",
-                                    enumText("PaddingMethod", padding->asEnumeration())));
+                                    kmip::Dictionary::enumText("PaddingMethod", padding->asEnumeration())));
     }
   }
   if (const auto* hash = field(params, "HashingAlgorithm")) {

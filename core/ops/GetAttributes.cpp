@@ -15,7 +15,7 @@ Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload) {
   edit::ensureIdentity(object);
   Ttlv attributes = Ttlv::structure("Attributes");
   if (keys.empty()) {
-    attributes = core::retag(object.attributes, "Attributes");
+    attributes = object.attributes.withTag("Attributes");
   } else {
     for (const auto& key : keys) {
       for (const auto index : core::instancesOf(object.attributes, key)) {

@@ -17,14 +17,9 @@ namespace {
 using kmip::KeyFormatType;
 using kmip::Ttlv;
 
-std::string formatName(KeyFormatType format) {
-  auto name = kmip::Dictionary::enumName("KeyFormatType", static_cast<std::uint32_t>(format));
-  return name ? std::string(*name) : fmt::format("0x{:08X}", static_cast<std::uint32_t>(format));
-}
-
 [[noreturn]] void unsupported(KeyFormatType format, std::string_view what) {
   throw Exception(ErrorCode::KeyFormatNotSupported,
-                  fmt::format("kmsd cannot return {} as {}", what, formatName(format)));
+                  fmt::format("kmsd cannot return {} as {}", what, kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(format))));
 }
 
 template <class Container>

@@ -16,14 +16,9 @@ namespace {
 using kmip::KeyFormatType;
 using kmip::Ttlv;
 
-std::string formatName(KeyFormatType format) {
-  auto name = kmip::Dictionary::enumName("KeyFormatType", static_cast<std::uint32_t>(format));
-  return name ? std::string(*name) : fmt::format("0x{:08X}", static_cast<std::uint32_t>(format));
-}
-
 [[noreturn]] void unsupportedFormat(KeyFormatType format, std::string_view what) {
   throw Exception(ErrorCode::KeyFormatNotSupported,
-                  fmt::format("KeyFormatType {} is not supported for {}", formatName(format), what));
+                  fmt::format("KeyFormatType {} is not supported for {}", kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(format)), what));
 }
 
 const Ttlv& keyValue(const Ttlv& block) {
@@ -41,7 +36,7 @@ const keys::Bytes& byteMaterial(const Ttlv& block) {
   const auto& m = material(block);
   if (m.type() != kmip::ItemType::ByteString) {
     throw Exception(ErrorCode::InvalidField,
-                    fmt::format("KeyMaterial must be a ByteString for KeyFormatType {}", formatName(formatOf(block))));
+                    fmt::format("KeyMaterial must be a ByteString for KeyFormatType {}", kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(formatOf(block)))));
   }
   return m.asBytes();
 }
@@ -50,7 +45,7 @@ const Ttlv& structMaterial(const Ttlv& block) {
   const auto& m = material(block);
   if (!m.isStructure()) {
     throw Exception(ErrorCode::InvalidField,
-                    fmt::format("KeyMaterial must be a Structure for KeyFormatType {}", formatName(formatOf(block))));
+                    fmt::format("KeyMaterial must be a Structure for KeyFormatType {}", kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(formatOf(block)))));
   }
   return m;
 }

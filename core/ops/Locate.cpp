@@ -116,7 +116,7 @@ Ttlv locate(OperationContext& ctx, const Ttlv& payload) {
   };
 
   if (const auto* given = payload.find("Attributes")) {
-    Ttlv filter = core::retag(*given, "Attributes");
+    Ttlv filter = given->withTag("Attributes");
     core::normalizeVendorAttributes(filter);
     for (const auto& item : filter.items()) {
       const auto key = core::keyOf(item);

@@ -41,13 +41,17 @@ const Ttlv* keyBlockOf(const Ttlv& keyObject) {
 
 ManagedObject NewObject::make(OperationContext& ctx, kmip::ObjectType type, Ttlv keyObject,
                               const Ttlv& clientAttributes, const std::string& uid) {
+  // Every way of making an object (Create, CreateKeyPair, Register, Import) comes here.
+  if (!ctx.settings.accessPolicy.mayCreate(ctx.request.user)) {
+    throw Exception(ErrorCode::PermissionDenied, "only privileged users may create objects");
+  }
   const std::int64_t now = core::nowSeconds();
   ManagedObject object;
   object.uid = uid.empty() ? ObjectRepository::newUid() : uid;
   object.owner = ctx.request.user;
   object.objectType = type;
 
-  Ttlv client = clientAttributes.isStructure() ? core::retag(clientAttributes, "Attributes") : Ttlv::structure("Attributes");
+  Ttlv client = clientAttributes.isStructure() ? clientAttributes.withTag("Attributes") : Ttlv::structure("Attributes");
   core::normalizeVendorAttributes(client);
 
   Ttlv attributes = Ttlv::structure("Attributes");

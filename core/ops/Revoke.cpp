@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
+#include "kms/kmip/Dictionary.hpp"
 #include "kms/ops/AttributeEdit.hpp"
 #include "kms/ops/AttributeSet.hpp"
 #include "kms/ops/Handlers.hpp"
@@ -52,7 +53,7 @@ Ttlv revoke(OperationContext& ctx, const Ttlv& payload) {
     if (state != State::Active) {
       throw Exception(ErrorCode::WrongKeyLifecycleState,
                       fmt::format("only an Active object can be revoked for reason {}; object {} is {}",
-                                  core::enumText("RevocationReasonCode", static_cast<std::uint32_t>(code)), object.uid,
+                                  kmip::Dictionary::enumText("RevocationReasonCode", static_cast<std::uint32_t>(code)), object.uid,
                                   lifecycle::name(state)));
     }
     set.setState(State::Deactivated);

@@ -217,14 +217,14 @@ typedef struct kms_generate_request {
 typedef struct kms_crypt_params {
   uint32_t struct_size;
   int32_t algorithm;    /* KMS_ALG_* */
-  int32_t hash;         /* OAEP/PSS/sign digest, KMS_HASH_* */
-  int32_t mgf_hash;     /* OAEP/PSS MGF1 digest, KMS_HASH_* */
+  int32_t hash;         /* OAEP/PSS/sign digest, KMS_HASH_*; 0 = SHA-256 */
+  int32_t mgf_hash;     /* OAEP/PSS MGF1 digest, KMS_HASH_*; 0 = same as hash */
   const uint8_t* iv;    /* AES-GCM: 12 bytes; the caller always supplies it */
   uint32_t iv_length;
-  uint32_t tag_length;  /* AES-GCM tag bytes appended to the ciphertext (default 16) */
+  uint32_t tag_length;  /* AES-GCM tag bytes appended to the ciphertext; 0 = 16 */
   const uint8_t* aad;
   uint32_t aad_length;
-  uint32_t salt_length; /* PSS */
+  uint32_t salt_length; /* PSS; 0 = the digest length */
 } kms_crypt_params;
 
 /* ---- The function table. ---------------------------------------------------------------- */
@@ -250,9 +250,11 @@ typedef struct kms_driver_v1 {
                           int32_t (*visit)(void* context, const kms_key_info* key), void* context, kms_error* error);
   kms_status (*export_key)(kms_instance* instance, const kms_key_ref* key, int32_t format, uint8_t* out,
                            uint64_t* out_length, kms_error* error);
+  /* By CKA_ID every object with that id goes (an RSA pair as a whole); by label that object. */
   kms_status (*destroy_key)(kms_instance* instance, const kms_key_ref* key, kms_error* error);
 
-  /* AES-GCM output is ciphertext || tag. */
+  /* AES-GCM output is ciphertext || tag. With out == NULL, *out_len receives an upper bound
+   * (exact for AES-GCM); the call that fills out sets the exact length. */
   kms_status (*encrypt)(kms_instance* instance, const kms_key_ref* key, const kms_crypt_params* params,
                         const uint8_t* in, uint64_t in_length, uint8_t* out, uint64_t* out_length, kms_error* error);
   kms_status (*decrypt)(kms_instance* instance, const kms_key_ref* key, const kms_crypt_params* params,
@@ -263,6 +265,7 @@ typedef struct kms_driver_v1 {
                      const uint8_t* in, uint64_t in_length, uint8_t* out, uint64_t* out_length, kms_error* error);
   kms_status (*unwrap)(kms_instance* instance, const kms_key_ref* wrapping_key, const kms_crypt_params* params,
                        const uint8_t* in, uint64_t in_length, uint8_t* out, uint64_t* out_length, kms_error* error);
+  /* data is the message: the device hashes it (hash-and-sign mechanisms). */
   kms_status (*sign)(kms_instance* instance, const kms_key_ref* key, const kms_crypt_params* params,
                      const uint8_t* data, uint64_t data_length, uint8_t* signature, uint64_t* signature_length,
                      kms_error* error);
