@@ -87,7 +87,7 @@ std::vector<std::string> vendorList(const ProcessorSettings& settings) {
 }
 
 std::string operationName(Operation operation) {
-  return core::enumText("Operation", static_cast<std::uint32_t>(operation));
+  return kmip::Dictionary::enumText("Operation", static_cast<std::uint32_t>(operation));
 }
 
 // The outward form of any failure: kms::Exception as is, anything else a generic InternalError
@@ -150,8 +150,8 @@ struct RequestProcessor::Impl {
     }
     if (!payload.isStructure()) throw Exception(ErrorCode::InvalidMessage, "the request payload must be a Structure");
     OperationContext ctx{repository, settings, context, placeholder};
-    Ttlv response = handler(ctx, payload.tag() == "RequestPayload" ? payload : core::retag(payload, "RequestPayload"));
-    return response.tag() == "ResponsePayload" ? std::move(response) : core::retag(response, "ResponsePayload");
+    Ttlv response = handler(ctx, payload.tag() == "RequestPayload" ? payload : payload.withTag("RequestPayload"));
+    return response.tag() == "ResponsePayload" ? std::move(response) : response.withTag("ResponsePayload");
   }
 
   Ttlv bare(const Ttlv& request, const RequestContext& context) {
@@ -163,7 +163,7 @@ struct RequestProcessor::Impl {
     std::string placeholder;
     try {
       Ttlv response = run(static_cast<Operation>(*code), request, context, placeholder);
-      return core::retag(response, request.tag() + "Response");
+      return response.withTag(request.tag() + "Response");
     } catch (...) {
       throw outward(std::current_exception());
     }
