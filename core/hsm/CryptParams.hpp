@@ -1,0 +1,18 @@
+#pragma once
+// Parameters of encrypt/decrypt/wrap/unwrap/sign (kms_crypt_params in C++ types).
+#include <cstdint>
+#include <vector>
+
+namespace kms::hsm {
+
+struct CryptParams {
+  std::int32_t algorithm = 0;  // KMS_ALG_*
+  std::int32_t hash = 0;       // KMS_HASH_*, OAEP/PSS/sign digest
+  std::int32_t mgfHash = 0;    // KMS_HASH_*, 0 = same as hash
+  std::vector<std::uint8_t> iv;
+  std::uint32_t tagLength = 16;
+  std::vector<std::uint8_t> aad;
+  std::uint32_t saltLength = 0;
+};
+
+}  // namespace kms::hsm

@@ -1,0 +1,122 @@
+#pragma once
+// One opened HSM instance: a driver module, its kms_instance, the host services it was given,
+// the gate that enforces its thread model and the worker pool its calls run on. The C++
+// methods are what the operation handlers use; every failure is a kms::Exception with the
+// ErrorCode of the driver's status (StatusMapper).
+//
+// An instance that could not open and is not critical exists in the "unavailable" state: every
+// call answers Unavailable with the reason, and status() reports it.
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kms/driver.h"
+#include "kms/hsm/CallGate.hpp"
+#include "kms/hsm/CryptParams.hpp"
+#include "kms/hsm/DriverModule.hpp"
+#include "kms/hsm/HostServices.hpp"
+#include "kms/hsm/InstanceConfig.hpp"
+#include "kms/hsm/KeyInfo.hpp"
+#include "kms/hsm/KeyRef.hpp"
+#include "kms/hsm/SlotStatus.hpp"
+#include "kms/hsm/WorkerPool.hpp"
+#include "kms/keys/SecretBytes.hpp"
+
+namespace kms::hsm {
+
+enum class ExportFormat : std::int32_t {
+  Raw = KMS_FORMAT_RAW,
+  Pkcs1 = KMS_FORMAT_PKCS1,
+  Pkcs8 = KMS_FORMAT_PKCS8,
+  Spki = KMS_FORMAT_SPKI,
+};
+
+class DriverInstance {
+ public:
+  using Bytes = std::vector<std::uint8_t>;
+
+  // Opens `config` with `module` under `name` ("softhsm2_1"). Throws kms::Exception when the
+  // driver refuses (the caller applies the critical policy).
+  [[nodiscard]] static std::unique_ptr<DriverInstance> open(std::string name, std::shared_ptr<DriverModule> module,
+                                                            const InstanceConfig& config);
+  // An instance that failed to open: every call answers Unavailable with `reason`.
+  [[nodiscard]] static std::unique_ptr<DriverInstance> unavailable(std::string name, const InstanceConfig& config,
+                                                                   std::string reason);
+
+  ~DriverInstance();
+  DriverInstance(const DriverInstance&) = delete;
+  DriverInstance& operator=(const DriverInstance&) = delete;
+
+  [[nodiscard]] const std::string& name() const noexcept { return name_; }  // "softhsm2_1"
+  [[nodiscard]] std::string prefix() const { return "hsm::" + name_; }
+  [[nodiscard]] const std::string& model() const noexcept { return model_; }
+  [[nodiscard]] bool available() const noexcept { return handle_ != nullptr; }
+  [[nodiscard]] const std::string& unavailableReason() const noexcept { return reason_; }
+  [[nodiscard]] const std::vector<std::string>& admins() const noexcept { return admins_; }
+  [[nodiscard]] bool fromFlatForm() const noexcept { return fromFlatForm_; }
+  [[nodiscard]] std::vector<std::uint64_t> slots() const { return slots_; }
+  [[nodiscard]] std::int32_t threadModel() const noexcept;
+  // Driver calls made so far (each attempt of the two-call convention counts): lets tests and
+  // the metrics endpoint show that a cache hit made no HSM call.
+  [[nodiscard]] std::uint64_t callCount() const noexcept { return calls_.load(); }
+
+  KeyInfo generateAes(std::uint64_t slot, const std::string& label, std::uint32_t bits, std::uint32_t flags,
+                      std::uint32_t usage = 0, const Bytes& id = {});
+  // The private key is `label`; its public key `label` + "_pk".
+  KeyInfo generateRsa(std::uint64_t slot, const std::string& label, std::uint32_t bits, std::uint32_t flags,
+                      std::uint32_t usage = 0, const Bytes& id = {});
+  KeyInfo find(const KeyRef& key);
+  std::vector<KeyInfo> list(std::uint64_t slot);
+  keys::SecretBytes exportKey(const KeyRef& key, ExportFormat format);
+  void destroy(const KeyRef& key);
+  Bytes encrypt(const KeyRef& key, const CryptParams& params, const Bytes& plaintext);
+  keys::SecretBytes decrypt(const KeyRef& key, const CryptParams& params, const Bytes& ciphertext);
+  Bytes wrap(const KeyRef& wrappingKey, const CryptParams& params, const keys::SecretBytes& material);
+  keys::SecretBytes unwrap(const KeyRef& wrappingKey, const CryptParams& params, const Bytes& wrapped);
+  Bytes sign(const KeyRef& key, const CryptParams& params, const Bytes& data);
+  Bytes random(std::uint64_t slot, std::size_t length);
+  // Never throws: a probe that fails or times out (statusTimeout) reports why.
+  SlotStatus slotStatus(std::uint64_t slot);
+  bool supports(std::uint64_t slot, std::int32_t algorithm, std::int32_t hash);
+  InstanceStatus status();
+
+ private:
+  DriverInstance(std::string name, const InstanceConfig& config);
+
+  void requireAvailable(std::string_view operation) const;
+  template <class Fn>
+  Fn required(Fn kms_driver_v1::*member, std::string_view operation) const;
+  // Runs body on the pool, under the gate of `slot`.
+  template <class Fn>
+  auto submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout, Fn body);
+  void check(kms_status status, const kms_error& error, std::string_view operation, std::uint64_t slot,
+             bool exporting = false) const;
+  KeyInfo generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
+                   std::uint32_t flags, std::uint32_t usage, const Bytes& id);
+  // encrypt, decrypt, wrap, unwrap and sign share one signature; inputs are copied into the
+  // task (a timed-out caller leaves) and wiped with it.
+  using CryptFn = decltype(kms_driver_v1::encrypt);
+  keys::SecretBytes crypt(CryptFn kms_driver_v1::*member, std::string_view operation, const KeyRef& key,
+                          const CryptParams& params, keys::SecretBytes in);
+
+  std::string name_;
+  std::string model_;
+  std::string reason_;
+  std::vector<std::string> admins_;
+  std::vector<std::uint64_t> slots_;
+  bool fromFlatForm_ = false;
+  std::chrono::milliseconds callTimeout_;
+  std::chrono::milliseconds statusTimeout_;
+  std::shared_ptr<DriverModule> module_;
+  std::unique_ptr<HostServices> host_;
+  std::unique_ptr<CallGate> gate_;
+  std::unique_ptr<WorkerPool> pool_;
+  kms_instance* handle_ = nullptr;
+  std::atomic<std::uint64_t> calls_{0};
+};
+
+}  // namespace kms::hsm
