@@ -8,6 +8,7 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
+#include <Poco/Net/NetSSL.h>
 #include <Poco/PatternFormatter.h>
 #include <fmt/format.h>
 
@@ -17,15 +18,23 @@
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
 #include "kms/config/HelpText.hpp"
 #include "kms/config/Version.hpp"
-#include "kms/http/DefaultUserAuthenticator.hpp"
+#include "kms/auth/AccessPolicy.hpp"
+#include "kms/auth/ApiTokenAuthenticator.hpp"
+#include "kms/auth/ApiTokens.hpp"
+#include "kms/auth/AuthenticatorChain.hpp"
+#include "kms/auth/ClientCertificateAuthenticator.hpp"
+#include "kms/auth/JwtAuthenticator.hpp"
 #include "kms/http/HandlerContext.hpp"
 #include "kms/http/HttpServer.hpp"
 #include "kms/http/ListenError.hpp"
+#include "kms/http/RequestAuthenticator.hpp"
+#include "kms/http/TlsContext.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
 
@@ -84,20 +93,59 @@ int serve(const kms::config::Config& config, sigset_t& stopSignals) {
     auto& opsLogger = Poco::Logger::get("kms.ops");
     if (opsLogger.debug()) opsLogger.debug(std::string(text));
   };
+  const kms::auth::AccessPolicy policy(config.privilegedUsers, config.defaultUsername);
+  settings.accessPolicy = policy;
   kms::ops::RequestProcessor processor(*store, std::move(settings));
-  kms::http::DefaultUserAuthenticator authenticator(config.defaultUsername);
-  const kms::http::HandlerContext context{processor, *store, authenticator, config.http.maxBodySize, {}};
+
+  // Authentication methods, bearer tokens first: a request that sends a token is judged by
+  // it, even over a connection that also presented a client certificate.
+  kms::auth::ApiTokens apiTokens(*store);
+  std::vector<std::unique_ptr<kms::auth::Authenticator>> methods;
+  if (config.apiTokenAuth) methods.push_back(std::make_unique<kms::auth::ApiTokenAuthenticator>(apiTokens));
+  if (!config.idp.providers.empty()) {
+    methods.push_back(std::make_unique<kms::auth::JwtAuthenticator>(config.idp.providers, config.idp.userClaim));
+  }
+  const bool clientCertificates = !config.tls.clientsCaCertFile.empty();
+  if (clientCertificates) {
+    methods.push_back(std::make_unique<kms::auth::ClientCertificateAuthenticator>(config.tls.clientCertUser));
+  }
+  // Certificates are required in the handshake only when nothing else could authenticate.
+  const bool requireClientCertificate = clientCertificates && methods.size() == 1;
+  const kms::auth::AuthenticatorChain chain(std::move(methods), config.defaultUsername, config.forceDefaultUsername);
+  if (chain.empty()) {
+    logger.warning(fmt::format("no authentication method is configured: every request acts as '{}'",
+                               config.defaultUsername));
+  } else {
+    logger.information(fmt::format("authentication: {}{}", chain.describe(),
+                                   config.forceDefaultUsername ? fmt::format(" (then acting as '{}')",
+                                                                             config.defaultUsername)
+                                                               : std::string()));
+  }
+  kms::http::RequestAuthenticator authenticator(chain);
+  const kms::http::HandlerContext context{processor, *store, authenticator, config.http.maxBodySize, {},
+                                          &policy, config.apiTokenAuth ? &apiTokens : nullptr};
+
+  Poco::Net::Context::Ptr tls;
+  if (config.tls.enabled()) {
+    try {
+      tls = kms::http::TlsContext::create(config.tls, requireClientCertificate);
+    } catch (const std::exception& error) {
+      std::cerr << "kmsd: " << error.what() << '\n';
+      return 1;
+    }
+  }
 
   std::unique_ptr<kms::http::HttpServer> server;
   try {
-    server = std::make_unique<kms::http::HttpServer>(config.http, context);
+    server = std::make_unique<kms::http::HttpServer>(config.http, context, tls);
   } catch (const kms::http::ListenError& error) {
     std::cerr << "kmsd: " << error.what() << '\n';
     return 1;
   }
   server->start();
-  std::cout << fmt::format("kmsd {} listening on http://{}:{} (sqlite: {})\n", kms::config::kVersion,
-                           urlHost(config.http.hostname), server->port(), config.db.sqlitePath)
+  std::cout << fmt::format("kmsd {} listening on {}://{}:{} (sqlite: {})\n", kms::config::kVersion,
+                           tls ? "https" : "http", urlHost(config.http.hostname), server->port(),
+                           config.db.sqlitePath)
             << std::flush;
 
   int received = 0;
@@ -140,8 +188,12 @@ int main(int argc, char** argv) {
   setUpLogging(loaded.config.logging.level);
   for (const auto& warning : loaded.warnings) Poco::Logger::get("kmsd").warning(warning);
 
+  // OpenSSL and Poco's SSL manager, once per process (TLS server, JWKS over https).
+  Poco::Net::initializeSSL();
   try {
-    return serve(loaded.config, stopSignals);
+    const int code = serve(loaded.config, stopSignals);
+    Poco::Net::uninitializeSSL();
+    return code;
   } catch (const std::exception& error) {
     std::cerr << "kmsd: " << error.what() << '\n';
     return 1;

@@ -31,8 +31,14 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments) {
     }
 
     std::string value;
+    const bool boolean = setting != nullptr && setting->kind == ValueKind::Boolean;
     if (inlineValue) {
       value = *inlineValue;
+    } else if (boolean) {
+      // `--force-default-username` alone means true, as with Cosmian's flags; an explicit
+      // true/false may follow.
+      const bool explicitValue = i + 1 < arguments.size() && (arguments[i + 1] == "true" || arguments[i + 1] == "false");
+      value = explicitValue ? arguments[++i] : "true";
     } else if (i + 1 < arguments.size() && !arguments[i + 1].starts_with("--")) {
       value = arguments[++i];
     } else {
@@ -42,7 +48,7 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments) {
     if (setting == nullptr) {
       configFile_ = std::move(value);
     } else {
-      assignments_.push_back(Assignment{setting, std::move(value), flag});
+      for (auto& assignment : splitAssignment(setting, value, flag)) assignments_.push_back(std::move(assignment));
     }
   }
 }

@@ -20,4 +20,8 @@ std::string_view logLevelName(LogLevel level) noexcept {
   return "info";
 }
 
+std::string_view clientCertUserName(ClientCertUser field) noexcept {
+  return field == ClientCertUser::Email ? "email" : "cn";
+}
+
 }  // namespace kms::config

@@ -1,19 +1,23 @@
 #pragma once
-// The whole server's configuration. Later issues add their own nested sections (tls, auth,
-// hsm, ...) next to http and db; every field has its built-in default here, so a
+// The whole server's configuration. Later issues add their own nested sections (hsm, ...)
+// next to http, db, tls and idp; every field has its built-in default here, so a
 // default-constructed Config is a runnable server.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace kms::config {
 
 enum class DatabaseType { Sqlite, Postgresql };
 enum class LogLevel { Error, Warning, Info, Debug };
+// Which part of a client certificate names the user.
+enum class ClientCertUser { CommonName, Email };
 
 std::string_view databaseTypeName(DatabaseType type) noexcept;
 std::string_view logLevelName(LogLevel level) noexcept;
+std::string_view clientCertUserName(ClientCertUser field) noexcept;
 
 struct HttpConfig {
   // Cosmian's default. Our README starts kmsd on 127.0.0.1 explicitly.
@@ -32,6 +36,34 @@ struct DbConfig {
   std::string sqlitePath = "./var/sqlite";  // a directory
 };
 
+// Cosmian's [tls] section: TLS on the HTTP port, and client certificates.
+struct TlsConfig {
+  std::string certFile;   // PEM server certificate (may carry its chain)
+  std::string keyFile;    // PEM private key of certFile
+  std::string chainFile;  // PEM intermediate certificates sent after the server certificate
+  std::string p12File;    // PKCS#12 holding key, certificate and chain: instead of the PEM files
+  std::string p12Password;  // secret: never printed
+  // PEM CA certificates that sign client certificates; set = client certificates are verified
+  // and name the user.
+  std::string clientsCaCertFile;
+  ClientCertUser clientCertUser = ClientCertUser::CommonName;
+
+  [[nodiscard]] bool enabled() const noexcept { return !certFile.empty() || !p12File.empty(); }
+};
+
+// One entry of Cosmian's `jwt_auth_provider`: "ISSUER,JWKS_URI,AUDIENCE[,AUDIENCE...]".
+struct JwtProvider {
+  std::string issuer;
+  std::string jwksUri;  // http(s)://, file:// or a path; default <issuer>/.well-known/jwks.json
+  std::vector<std::string> audiences;  // empty: the audience is not checked
+};
+
+// Cosmian's [idp_auth] section: OIDC bearer tokens (JWT).
+struct IdpConfig {
+  std::vector<JwtProvider> providers;
+  std::string userClaim = "email";  // the claim that names the user
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::Info;  // debug adds one line per HTTP request
 };
@@ -41,7 +73,17 @@ struct Config {
   HttpConfig http;
   DbConfig db;
   LoggingConfig logging;
-  std::string defaultUsername = "admin";  // the user of every request until auth lands
+  TlsConfig tls;
+  IdpConfig idp;
+  // The user of every request when no authentication method is configured (and of every
+  // authenticated request when forceDefaultUsername).
+  std::string defaultUsername = "admin";
+  bool forceDefaultUsername = false;
+  // Bearer API tokens issued by an administrator (POST /tokens).
+  bool apiTokenAuth = false;
+  // When not empty, only these users may create objects and grant access; they (or the
+  // default user when empty) administer API tokens.
+  std::vector<std::string> privilegedUsers;
   std::string vendorIdentification = "cosmian";
 };
 

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <memory>
 #include <optional>
+#include <set>
 
 #include "kms/config/CommandLine.hpp"
 #include "kms/config/ConfigError.hpp"
@@ -42,8 +43,13 @@ class Applier {
  public:
   explicit Applier(Config& config) : config_(config) {}
 
+  // `assignments` come from one source: a list it sets replaces the list of earlier sources.
   void apply(const std::vector<Assignment>& assignments) {
+    std::set<const Setting*> cleared;
     for (const auto& assignment : assignments) {
+      if (assignment.setting->clear != nullptr && cleared.insert(assignment.setting).second) {
+        assignment.setting->clear(config_);
+      }
       assignment.setting->apply(config_, assignment.value, assignment.origin);
       origins_[assignment.setting->path] = assignment.origin;
     }

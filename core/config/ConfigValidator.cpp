@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
 #include "kms/config/ConfigError.hpp"
+#include "kms/config/Printable.hpp"
 
 namespace kms::config {
 namespace {
@@ -14,6 +19,50 @@ std::string originOf(const ConfigValidator::Origins& origins, std::string_view p
 
 void requireNonEmpty(const std::string& value, const ConfigValidator::Origins& origins, std::string_view path) {
   if (value.empty()) throw ConfigError(fmt::format("{}: must not be empty", originOf(origins, path)));
+}
+
+// A file the server reads at start: named in the message with its key, so that the one line
+// kmsd prints says what to fix. The path is shown (it is no secret); the content never.
+void requireReadable(const std::string& path, const ConfigValidator::Origins& origins, std::string_view key) {
+  if (path.empty()) return;
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (file == nullptr) {
+    throw ConfigError(fmt::format("{}: cannot read '{}': {}", originOf(origins, key), printable(path),
+                                  std::strerror(errno)));
+  }
+  std::fclose(file);
+}
+
+void validateTls(const TlsConfig& tls, const ConfigValidator::Origins& origins) {
+  if (!tls.p12File.empty() && (!tls.certFile.empty() || !tls.keyFile.empty())) {
+    throw ConfigError(fmt::format("{}: give either a PKCS#12 file or PEM certificate and key files, not both",
+                                  originOf(origins, "tls.tls_p12_file")));
+  }
+  if (!tls.certFile.empty() && tls.keyFile.empty()) {
+    throw ConfigError(fmt::format("{}: needs tls_key_file (the private key of the certificate)",
+                                  originOf(origins, "tls.tls_cert_file")));
+  }
+  if (tls.certFile.empty() && !tls.keyFile.empty()) {
+    throw ConfigError(fmt::format("{}: needs tls_cert_file", originOf(origins, "tls.tls_key_file")));
+  }
+  if (!tls.p12Password.empty() && tls.p12File.empty()) {
+    throw ConfigError(fmt::format("{}: given without tls_p12_file", originOf(origins, "tls.tls_p12_password")));
+  }
+  if (!tls.chainFile.empty() && tls.certFile.empty()) {
+    throw ConfigError(fmt::format("{}: needs tls_cert_file", originOf(origins, "tls.tls_chain_file")));
+  }
+  // Client certificates travel in the TLS handshake: without TLS they cannot be asked for, and
+  // accepting the key would leave the operator believing clients are verified.
+  if (!tls.clientsCaCertFile.empty() && !tls.enabled()) {
+    throw ConfigError(fmt::format("{}: client certificates need TLS (tls_cert_file and tls_key_file, or "
+                                  "tls_p12_file)",
+                                  originOf(origins, "tls.clients_ca_cert_file")));
+  }
+  requireReadable(tls.certFile, origins, "tls.tls_cert_file");
+  requireReadable(tls.keyFile, origins, "tls.tls_key_file");
+  requireReadable(tls.chainFile, origins, "tls.tls_chain_file");
+  requireReadable(tls.p12File, origins, "tls.tls_p12_file");
+  requireReadable(tls.clientsCaCertFile, origins, "tls.clients_ca_cert_file");
 }
 
 }  // namespace
@@ -32,6 +81,15 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
   requireNonEmpty(config.db.sqlitePath, origins, "db.sqlite_path");
   requireNonEmpty(config.defaultUsername, origins, "default_username");
   requireNonEmpty(config.vendorIdentification, origins, "vendor_identification");
+  requireNonEmpty(config.idp.userClaim, origins, "idp_auth.jwt_user_claim");
+  validateTls(config.tls, origins);
+  // Tokens are issued by an authenticated administrator: with no other method nobody could
+  // ever authenticate to issue the first one.
+  if (config.apiTokenAuth && config.tls.clientsCaCertFile.empty() && config.idp.providers.empty()) {
+    throw ConfigError(fmt::format("{}: API tokens are issued by an authenticated administrator: enable client "
+                                  "certificates (clients_ca_cert_file) or jwt_auth_provider as well",
+                                  originOf(origins, "api_token_auth")));
+  }
 }
 
 }  // namespace kms::config

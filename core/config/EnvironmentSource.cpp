@@ -22,7 +22,7 @@ EnvironmentSource::EnvironmentSource(const Variables& variables) {
     if (name == kConfigVariable) {
       configFile_ = value;
     } else if (const Setting* setting = Settings::byEnv(name)) {
-      assignments_.push_back(Assignment{setting, value, name});
+      for (auto& assignment : splitAssignment(setting, value, name)) assignments_.push_back(std::move(assignment));
     } else {
       warnings_.push_back(fmt::format("ignoring unknown environment variable {}", printable(name)));
     }

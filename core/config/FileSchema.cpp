@@ -22,8 +22,6 @@ struct DeferredKey {
 // Cosmian KMS keys kmsd does not implement yet. Later issues move rows from here to Settings.
 constexpr std::array kDeferredKeys{
     // Ignoring these would weaken the server: refuse.
-    DeferredKey{"tls", Deferral::Refused},
-    DeferredKey{"idp_auth", Deferral::Refused},
     DeferredKey{"http.api_token_id", Deferral::Refused},
     DeferredKey{"http.rate_limit_per_second", Deferral::Refused},
     DeferredKey{"hsm_model", Deferral::Refused},
@@ -32,12 +30,10 @@ constexpr std::array kDeferredKeys{
     DeferredKey{"hsm_password", Deferral::Refused},
     DeferredKey{"hsm_instances", Deferral::Refused},
     DeferredKey{"key_encryption_key", Deferral::Refused},
-    DeferredKey{"privileged_users", Deferral::Refused},
     DeferredKey{"roles", Deferral::Refused},
     DeferredKey{"kmip", Deferral::Refused},
     DeferredKey{"audit", Deferral::Refused},
     // Ignoring these only leaves a feature out: warn.
-    DeferredKey{"force_default_username", Deferral::Ignored},
     DeferredKey{"info", Deferral::Ignored},
     DeferredKey{"kms_public_url", Deferral::Ignored},
     DeferredKey{"ms_dke_service_url", Deferral::Ignored},
@@ -78,7 +74,7 @@ constexpr std::array kDeferredKeys{
 };
 
 // Sections whose keys are settings (the top level is the other place settings live).
-constexpr std::array<std::string_view, 3> kSections{"http", "db", "logging"};
+constexpr std::array<std::string_view, 5> kSections{"http", "db", "logging", "tls", "idp_auth"};
 
 const DeferredKey* findDeferred(std::string_view path) noexcept {
   for (const auto& key : kDeferredKeys) {
@@ -129,6 +125,8 @@ bool accepts(ValueKind kind, FileNode::Type type) {
     case ValueKind::Text: return type == FileNode::Type::String;
     case ValueKind::Integer: return type == FileNode::Type::Integer;
     case ValueKind::IntegerOrText: return type == FileNode::Type::Integer || type == FileNode::Type::String;
+    case ValueKind::Boolean: return type == FileNode::Type::Boolean;
+    case ValueKind::TextList: return type == FileNode::Type::String;  // each element
   }
   return false;
 }
@@ -138,6 +136,8 @@ std::string_view expected(ValueKind kind) {
     case ValueKind::Text: return "a string";
     case ValueKind::Integer: return "an integer";
     case ValueKind::IntegerOrText: return "an integer or a string";
+    case ValueKind::Boolean: return "true or false";
+    case ValueKind::TextList: return "an array of strings";
   }
   return "a value";
 }
@@ -184,6 +184,18 @@ class Interpreter {
 
   void entry(const std::string& path, const FileNode& node) {
     if (const Setting* setting = Settings::byPath(path)) {
+      if (setting->kind == ValueKind::TextList && node.type == FileNode::Type::Array) {
+        // An empty array leaves the default (an empty list) in place: no assignment.
+        for (const FileNode& element : node.elements) {
+          if (!accepts(setting->kind, element.type)) {
+            throw ConfigError(fmt::format("{}: {}: expected {}, not an array holding {}", where(element), path,
+                                          expected(setting->kind), typeName(element.type)));
+          }
+          result_.assignments.push_back(
+              Assignment{setting, element.text, fmt::format("{}: {}", where(element), path)});
+        }
+        return;
+      }
       if (!accepts(setting->kind, node.type)) {
         throw ConfigError(fmt::format("{}: {}: expected {}, not {}", where(node), path, expected(setting->kind),
                                       typeName(node.type)));

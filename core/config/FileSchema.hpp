@@ -6,10 +6,9 @@
 // default in place. Cosmian keys that kmsd does not implement yet are known, and split in two:
 //  - keys whose absence only removes a feature (logging, UI, Google CSE, ...) are ignored with
 //    one warning listing them;
-//  - keys whose absence would make the server less safe than configured (TLS, identity
-//    providers, API token, HSMs, key-encryption key, privileged users, roles, allowlists,
-//    audit) are refused, so that kmsd never runs in clear or unauthenticated while the file
-//    asks otherwise.
+//  - keys whose absence would make the server less safe than configured (Cosmian's API token
+//    key, HSMs, key-encryption key, roles, allowlists, audit) are refused, so that kmsd never
+//    runs weaker than the file asks.
 // Either kind is accepted silently when its value changes nothing: false, 0, "", an empty
 // array or a table of such values (Cosmian's sample file carries many of those).
 #include <string>

@@ -3,6 +3,7 @@
 #include <array>
 #include <cstddef>
 
+#include "kms/config/Assignment.hpp"
 #include "kms/config/ValueParser.hpp"
 
 namespace kms::config {
@@ -51,9 +52,69 @@ const std::array kSettings{
             [](Config& c, std::string_view v, const std::string&) { c.db.sqlitePath = v; },
             [] { return DbConfig{}.sqlitePath; }},
     Setting{"default_username", "--default-username", "KMS_DEFAULT_USERNAME", "USER", ValueKind::Text, false,
-            "User of requests that carry no credentials",
+            "User of every request when no authentication method is configured",
             [](Config& c, std::string_view v, const std::string&) { c.defaultUsername = v; },
             [] { return Config{}.defaultUsername; }},
+    Setting{"force_default_username", "--force-default-username", "KMS_FORCE_DEFAULT_USERNAME", "[true|false]",
+            ValueKind::Boolean, false, "Authenticate requests as configured, then act as the default user",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.forceDefaultUsername = ValueParser::boolean(v, o);
+            },
+            [] { return std::string(Config{}.forceDefaultUsername ? "true" : "false"); }},
+    Setting{"privileged_users", "--privileged-users", "KMS_PRIVILEGED_USERS", "USER[,USER...]", ValueKind::TextList,
+            false, "Only these users may create objects, grant access and manage API tokens (repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.privilegedUsers.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none: everyone may create"); },
+            [](Config& c) { c.privilegedUsers.clear(); }, ','},
+    Setting{"api_token_auth", "--api-token-auth", "KMS_API_TOKEN_AUTH", "[true|false]", ValueKind::Boolean, false,
+            "Accept API tokens (Authorization: Bearer kms_...) issued with POST /tokens",
+            [](Config& c, std::string_view v, const std::string& o) { c.apiTokenAuth = ValueParser::boolean(v, o); },
+            [] { return std::string(Config{}.apiTokenAuth ? "true" : "false"); }},
+    Setting{"tls.tls_cert_file", "--tls-cert-file", "KMS_TLS_CERT_FILE", "FILE", ValueKind::Text, false,
+            "PEM server certificate: serve HTTPS (with --tls-key-file)",
+            [](Config& c, std::string_view v, const std::string&) { c.tls.certFile = v; },
+            [] { return std::string("none"); }},
+    Setting{"tls.tls_key_file", "--tls-key-file", "KMS_TLS_KEY_FILE", "FILE", ValueKind::Text, false,
+            "PEM private key of the server certificate",
+            [](Config& c, std::string_view v, const std::string&) { c.tls.keyFile = v; },
+            [] { return std::string("none"); }},
+    Setting{"tls.tls_chain_file", "--tls-chain-file", "KMS_TLS_CHAIN_FILE", "FILE", ValueKind::Text, false,
+            "PEM intermediate certificates sent after the server certificate",
+            [](Config& c, std::string_view v, const std::string&) { c.tls.chainFile = v; },
+            [] { return std::string("none"); }},
+    Setting{"tls.tls_p12_file", "--tls-p12-file", "KMS_TLS_P12_FILE", "FILE", ValueKind::Text, false,
+            "PKCS#12 server key and certificate chain: serve HTTPS (instead of the PEM files)",
+            [](Config& c, std::string_view v, const std::string&) { c.tls.p12File = v; },
+            [] { return std::string("none"); }},
+    Setting{"tls.tls_p12_password", "--tls-p12-password", "KMS_TLS_P12_PASSWORD", "PASSWORD", ValueKind::Text, true,
+            "Password of the PKCS#12 file (secret: prefer the environment variable)",
+            [](Config& c, std::string_view v, const std::string&) { c.tls.p12Password = v; },
+            [] { return std::string("none"); }},
+    Setting{"tls.clients_ca_cert_file", "--clients-ca-cert-file", "KMS_CLIENTS_CA_CERT_FILE", "FILE",
+            ValueKind::Text, false,
+            "PEM CA certificates of client certificates: verify them, the certificate names the user",
+            [](Config& c, std::string_view v, const std::string&) { c.tls.clientsCaCertFile = v; },
+            [] { return std::string("none"); }},
+    Setting{"tls.client_cert_user", "--client-cert-user", "KMS_CLIENT_CERT_USER", "cn|email", ValueKind::Text,
+            false, "Client certificate field naming the user: subject CN, or the email address",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.tls.clientCertUser = ValueParser::clientCertUser(v, o);
+            },
+            [] { return std::string(clientCertUserName(TlsConfig{}.clientCertUser)); }},
+    Setting{"idp_auth.jwt_auth_provider", "--jwt-auth-provider", "KMS_JWT_AUTH_PROVIDER",
+            "ISS,JWKS,AUD", ValueKind::TextList, false,
+            "OIDC provider whose JWT bearer tokens are accepted (repeatable; space-separated in the "
+            "environment; JWKS_URI defaults to ISSUER/.well-known/jwks.json, no AUDIENCE: not checked)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.idp.providers.push_back(ValueParser::jwtProvider(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.idp.providers.clear(); }, ' '},
+    Setting{"idp_auth.jwt_user_claim", "--jwt-user-claim", "KMS_JWT_USER_CLAIM", "CLAIM", ValueKind::Text, false,
+            "JWT claim naming the user",
+            [](Config& c, std::string_view v, const std::string&) { c.idp.userClaim = v; },
+            [] { return IdpConfig{}.userClaim; }},
     Setting{"vendor_identification", "--vendor-identification", "KMS_VENDOR_IDENTIFICATION", "ID",
             ValueKind::Text, false, "Vendor identification of vendor attributes (tags, ...)",
             [](Config& c, std::string_view v, const std::string&) { c.vendorIdentification = v; },
@@ -73,6 +134,21 @@ const Setting* findBy(Field field, std::string_view value) noexcept {
 }
 
 }  // namespace
+
+std::vector<Assignment> splitAssignment(const Setting* setting, const std::string& value, const std::string& origin) {
+  if (setting->kind != ValueKind::TextList) return {Assignment{setting, value, origin}};
+  std::vector<Assignment> out;
+  std::string_view rest = value;
+  while (!rest.empty()) {
+    const auto cut = rest.find(setting->separator);
+    std::string_view item = rest.substr(0, cut);
+    rest = cut == std::string_view::npos ? std::string_view() : rest.substr(cut + 1);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+    if (!item.empty()) out.push_back(Assignment{setting, std::string(item), origin});
+  }
+  return out;
+}
 
 std::span<const Setting> Settings::all() noexcept { return kSettings; }
 

@@ -12,7 +12,9 @@ namespace kms::config {
 
 // How a file source must type-check a value before handing its text over: TOML keeps
 // `port = "9998"` a mistake, while YAML scalars carry no type and are always text.
-enum class ValueKind { Text, Integer, IntegerOrText };
+// TextList settings take an array of strings in a file, a repeated flag, and a list split on
+// the setting's separator in the environment and in flags.
+enum class ValueKind { Text, Integer, IntegerOrText, Boolean, TextList };
 
 struct Setting {
   std::string_view path;  // file key, dotted: "http.port", or "default_username" at top level
@@ -26,6 +28,11 @@ struct Setting {
   void (*apply)(Config& config, std::string_view text, const std::string& origin);
   // The built-in default, rendered for --help.
   std::string (*defaultText)();
+  // TextList only: empties the list. Each source replaces the list of earlier sources (later
+  // wins, as for scalars), so the loader clears it before a source's first element.
+  void (*clear)(Config& config) = nullptr;
+  // TextList only: splits one environment variable or flag value into elements.
+  char separator = ',';
 };
 
 class Settings {

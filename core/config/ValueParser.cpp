@@ -5,6 +5,7 @@
 #include <array>
 #include <charconv>
 #include <utility>
+#include <vector>
 
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/Printable.hpp"
@@ -82,6 +83,68 @@ LogLevel ValueParser::logLevel(std::string_view text, const std::string& origin)
   }
   throw ConfigError(
       fmt::format("{}: unknown log level '{}' (expected error, warning, info or debug)", origin, printable(text)));
+}
+
+bool ValueParser::boolean(std::string_view text, const std::string& origin) {
+  if (text == "true" || text == "1" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "0" || text == "no" || text == "off") return false;
+  throw ConfigError(fmt::format("{}: '{}' is not a boolean (expected true or false)", origin, printable(text)));
+}
+
+ClientCertUser ValueParser::clientCertUser(std::string_view text, const std::string& origin) {
+  for (auto field : {ClientCertUser::CommonName, ClientCertUser::Email}) {
+    if (text == clientCertUserName(field)) return field;
+  }
+  throw ConfigError(fmt::format("{}: unknown certificate field '{}' (expected cn or email)", origin, printable(text)));
+}
+
+namespace {
+
+std::string_view trimmed(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+}  // namespace
+
+JwtProvider ValueParser::jwtProvider(std::string_view text, const std::string& origin) {
+  std::vector<std::string> fields;
+  std::string_view rest = text;
+  while (true) {
+    const auto comma = rest.find(',');
+    fields.emplace_back(trimmed(rest.substr(0, comma)));
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  JwtProvider provider;
+  provider.issuer = fields[0];
+  if (provider.issuer.empty()) {
+    throw ConfigError(fmt::format("{}: '{}' has no issuer (expected \"ISSUER,JWKS_URI,AUDIENCE\")", origin,
+                                  printable(text)));
+  }
+  if (fields.size() > 1) provider.jwksUri = fields[1];
+  if (provider.jwksUri.empty()) {
+    // Cosmian's default: the issuer's well-known JWKS document.
+    provider.jwksUri = provider.issuer;
+    if (provider.jwksUri.ends_with('/')) provider.jwksUri.pop_back();
+    provider.jwksUri += "/.well-known/jwks.json";
+  }
+  for (std::size_t i = 2; i < fields.size(); ++i) {
+    if (!fields[i].empty()) provider.audiences.push_back(fields[i]);
+  }
+  return provider;
+}
+
+std::string ValueParser::user(std::string_view text, const std::string& origin) {
+  const std::string_view value = trimmed(text);
+  if (value.empty()) throw ConfigError(fmt::format("{}: a user name must not be empty", origin));
+  for (char c : value) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) {
+      throw ConfigError(fmt::format("{}: '{}' is not a valid user name", origin, printable(value)));
+    }
+  }
+  return std::string(value);
 }
 
 }  // namespace kms::config

@@ -19,6 +19,13 @@ class ValueParser {
   static unsigned count(std::string_view text, const std::string& origin, unsigned min, unsigned max);
   static DatabaseType databaseType(std::string_view text, const std::string& origin);
   static LogLevel logLevel(std::string_view text, const std::string& origin);
+  // true/false (also 1/0, yes/no, on/off: environment variables are often written so).
+  static bool boolean(std::string_view text, const std::string& origin);
+  static ClientCertUser clientCertUser(std::string_view text, const std::string& origin);
+  // "ISSUER,JWKS_URI,AUDIENCE[,AUDIENCE...]": JWKS_URI and the audiences may be empty.
+  static JwtProvider jwtProvider(std::string_view text, const std::string& origin);
+  // A user name: not empty, no control characters.
+  static std::string user(std::string_view text, const std::string& origin);
 };
 
 }  // namespace kms::config

@@ -11,16 +11,26 @@ namespace kms::store {
 class ObjectStore;
 }
 
+namespace kms::auth {
+class AccessPolicy;
+class ApiTokens;
+}  // namespace kms::auth
+
 namespace kms::http {
 
 class Authenticator;
 
 struct HandlerContext {
   ops::RequestProcessor& processor;
-  store::ObjectStore& store;  // for /health
+  store::ObjectStore& store;  // for /health and /access/*
   Authenticator& authenticator;
   std::size_t maxBodySize;
   kmip::DecodeLimits decodeLimits;
+  // /access/* and /me; nullptr: everyone may create, owners grant, the default user "admin"
+  // administers tokens.
+  const auth::AccessPolicy* accessPolicy = nullptr;
+  // /tokens; nullptr when API tokens are not enabled (the routes then answer 404).
+  auth::ApiTokens* apiTokens = nullptr;
 };
 
 }  // namespace kms::http

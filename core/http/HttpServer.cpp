@@ -3,6 +3,7 @@
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
+#include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
 #include <fmt/format.h>
@@ -19,12 +20,12 @@ namespace {
 
 constexpr int kIdleThreadSeconds = 60;
 
-Poco::Net::ServerSocket listen(const config::HttpConfig& config) {
+Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net::Context::Ptr& tls) {
   const std::string where = config.hostname.find(':') != std::string::npos
                                 ? fmt::format("[{}]:{}", config.hostname, config.port)
                                 : fmt::format("{}:{}", config.hostname, config.port);
   try {
-    Poco::Net::ServerSocket socket;
+    Poco::Net::ServerSocket socket = tls ? Poco::Net::SecureServerSocket(tls) : Poco::Net::ServerSocket();
     // SO_REUSEADDR lets a restart bind while old connections sit in TIME_WAIT. SO_REUSEPORT
     // must stay off (Poco's two-argument bind turns it on): with it, a second kmsd would bind
     // the same port silently instead of failing.
@@ -40,9 +41,9 @@ Poco::Net::ServerSocket listen(const config::HttpConfig& config) {
 
 }  // namespace
 
-HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context)
+HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context, Poco::Net::Context::Ptr tls)
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds) {
-  Poco::Net::ServerSocket socket = listen(config);
+  Poco::Net::ServerSocket socket = listen(config, tls);
   port_ = socket.address().port();
 
   Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;

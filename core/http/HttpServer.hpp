@@ -1,6 +1,7 @@
 #pragma once
 // kmsd's HTTP server: Poco's HTTPServer with HTTP/1.1 keep-alive on a thread pool of
 // `threads` workers (one per open connection, DESIGN §11) and `max_queued` waiting connections.
+#include <Poco/Net/Context.h>
 #include <Poco/ThreadPool.h>
 
 #include <cstdint>
@@ -20,7 +21,9 @@ class HttpServer {
  public:
   // Binds and listens at once, so that a port in use is reported before anything is
   // announced: throws ListenError. `context` and what it refers to must outlive the server.
-  HttpServer(const config::HttpConfig& config, const HandlerContext& context);
+  // With `tls` (TlsContext::create) the port speaks HTTPS only.
+  HttpServer(const config::HttpConfig& config, const HandlerContext& context,
+             Poco::Net::Context::Ptr tls = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

@@ -2,20 +2,39 @@
 
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
+#include <Poco/URI.h>
 #include <fmt/format.h>
 
 #include <memory>
 #include <string_view>
 
+#include "kms/http/AccessHandler.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/HealthHandler.hpp"
 #include "kms/http/KmipHandler.hpp"
 #include "kms/http/LoggingHandler.hpp"
+#include "kms/http/MeHandler.hpp"
 #include "kms/http/StatusHandler.hpp"
+#include "kms/http/TokenHandler.hpp"
 #include "kms/http/VersionHandler.hpp"
 
 namespace kms::http {
 namespace {
+
+constexpr std::string_view kAccessList = "/access/list/";
+constexpr std::string_view kTokens = "/tokens/";
+
+// A path segment, percent-decoded (UIDs may hold characters clients escape); an undecodable
+// segment is kept as sent and will simply match nothing.
+std::string decoded(std::string_view segment) {
+  std::string out;
+  try {
+    Poco::URI::decode(std::string(segment), out);
+  } catch (const Poco::Exception&) {
+    out = segment;
+  }
+  return out;
+}
 
 Poco::Net::HTTPRequestHandler* methodNotAllowed(std::string_view method, std::string_view path,
                                                 std::string_view allowed) {
@@ -48,6 +67,30 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
       request.response().setStatusAndReason(Poco::Net::HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE);
     }
     return new KmipHandler(context_, path == "/kmip" ? KmipHandler::Route::Kmip : KmipHandler::Route::Kmip21);
+  }
+  if (path == "/access/grant" || path == "/access/revoke") {
+    if (!post) return methodNotAllowed(method, path, "POST");
+    return new AccessHandler(context_, path == "/access/grant" ? AccessHandler::Route::Grant
+                                                               : AccessHandler::Route::Revoke);
+  }
+  if (path == "/access/owned" || path == "/access/obtained") {
+    if (!get) return methodNotAllowed(method, path, "GET");
+    return new AccessHandler(context_, path == "/access/owned" ? AccessHandler::Route::Owned
+                                                               : AccessHandler::Route::Obtained);
+  }
+  if (path.starts_with(kAccessList) && path.size() > kAccessList.size()) {
+    if (!get) return methodNotAllowed(method, path, "GET");
+    return new AccessHandler(context_, AccessHandler::Route::List, decoded(path.substr(kAccessList.size())));
+  }
+  if (path == "/me") return get ? new MeHandler(context_) : methodNotAllowed(method, path, "GET");
+  if (path == "/tokens") {
+    if (post) return new TokenHandler(context_, TokenHandler::Route::Issue);
+    if (get) return new TokenHandler(context_, TokenHandler::Route::List);
+    return methodNotAllowed(method, path, "GET, POST");
+  }
+  if (path.starts_with(kTokens) && path.size() > kTokens.size()) {
+    if (method != Poco::Net::HTTPRequest::HTTP_DELETE) return methodNotAllowed(method, path, "DELETE");
+    return new TokenHandler(context_, TokenHandler::Route::Revoke, decoded(path.substr(kTokens.size())));
   }
   if (path == "/version") return get ? new VersionHandler : methodNotAllowed(method, path, "GET");
   if (path == "/health") return get ? new HealthHandler(context_.store) : methodNotAllowed(method, path, "GET");

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
+#include "kms/auth/AccessPolicy.hpp"
 #include "kms/keys/Random.hpp"
 #include "kms/ops/CoreSupport.hpp"
 #include "kms/ops/StoredObjectMapper.hpp"
@@ -56,11 +57,8 @@ ManagedObject ObjectRepository::load(const std::string& uid, const std::string& 
   auto stored = store_.get(resolved);
   if (!stored) throw notFound(uid);
   if (stored->owner != user) {
-    const auto operations = store_.operationsFor(resolved, user);
-    bool allowed = operations.contains(std::string(operation));
-    // Reading attributes is part of the right to get the object.
-    if (!allowed && operation == "getattributes") allowed = operations.contains("get");
-    if (!allowed) throw notFound(uid);
+    // Reading attributes is part of the right to get the object (AccessPolicy::allows).
+    if (!auth::AccessPolicy::allows(store_.operationsFor(resolved, user), operation)) throw notFound(uid);
   }
   return StoredObjectMapper::fromStored(*stored);
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "kms/auth/AccessPolicy.hpp"
 #include "kms/kmip/Ttlv.hpp"
 #include "kms/ops/RequestContext.hpp"
 
@@ -20,6 +21,9 @@ struct ProcessorSettings {
   // Debug-level log sink for client-supplied text (the Log operation); already truncated and
   // stripped of control characters. Unset: such text is dropped.
   std::function<void(std::string_view)> debugLog;
+  // Who may create objects (privileged_users); per-object rights are checked by
+  // ObjectRepository against the owner and the store's grants.
+  auth::AccessPolicy accessPolicy;
 };
 
 class RequestProcessor {

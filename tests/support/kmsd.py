@@ -84,9 +84,14 @@ def _decode_body(data: bytes) -> Any:
 
 def http_request(port: int, method: str, path: str, body: bytes | None = None,
                  headers: Mapping[str, str] | None = None, timeout: float = 30.0,
-                 host: str = "127.0.0.1") -> tuple[int, Any, dict[str, str]]:
-    """One request on a fresh connection: (status, JSON-or-text body, headers)."""
-    conn = http.client.HTTPConnection(host, port, timeout=timeout)
+                 host: str = "127.0.0.1",
+                 ssl_context: Any = None) -> tuple[int, Any, dict[str, str]]:
+    """One request on a fresh connection: (status, JSON-or-text body, headers). With
+    `ssl_context` (an ssl.SSLContext) the connection is HTTPS."""
+    if ssl_context is not None:
+        conn = http.client.HTTPSConnection(host, port, timeout=timeout, context=ssl_context)
+    else:
+        conn = http.client.HTTPConnection(host, port, timeout=timeout)
     try:
         conn.request(method, path, body=body, headers=dict(headers or {}))
         resp = conn.getresponse()
@@ -108,6 +113,9 @@ class Kmsd:
     config_text:  written to <dir>/<config_name> and passed as `--config FILE`. The strings
                   `{port}` and `{dir}` in it are replaced by the port and the directory.
     env:          extra environment variables (same `{port}`/`{dir}` substitution).
+    ssl_context:  an ssl.SSLContext: kmsd serves HTTPS, and every request of this object
+                  (the health probe included) goes through it.
+    headers:      headers added to every request of this object (e.g. Authorization).
     default_flags: when True (default) the command line starts with
                   `--hostname 127.0.0.1 --port P --database-type sqlite --sqlite-path <dir>/db`;
                   set False to let a config file or the environment choose (then `.port` is
@@ -117,7 +125,8 @@ class Kmsd:
     def __init__(self, binary: str | None = None, extra_args: Iterable[str] = (),
                  config_text: str | None = None, env: Mapping[str, str] | None = None,
                  *, config_name: str = "kms.toml", default_flags: bool = True,
-                 health_timeout: float = HEALTH_TIMEOUT_S):
+                 health_timeout: float = HEALTH_TIMEOUT_S, ssl_context: Any = None,
+                 headers: Mapping[str, str] | None = None):
         # Absolute, because kmsd runs with its temporary directory as working directory.
         self.binary = os.path.abspath(binary or default_binary())
         self.extra_args = list(extra_args)
@@ -126,6 +135,8 @@ class Kmsd:
         self.config_name = config_name
         self.default_flags = default_flags
         self.health_timeout = health_timeout
+        self.ssl_context = ssl_context
+        self.headers = dict(headers or {})
         self.port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="kmsd-test-"))
         self.db_dir = self.dir / "db"
@@ -139,7 +150,8 @@ class Kmsd:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def _subst(self, s: str) -> str:
         return s.replace("{port}", str(self.port)).replace("{dir}", str(self.dir))
@@ -178,7 +190,8 @@ class Kmsd:
                 raise RuntimeError(f"kmsd exited with code {self.proc.returncode} before "
                                    f"answering /health; log tail:\n{self.log_tail()}")
             try:
-                status, body, _ = http_request(self.port, "GET", "/health", timeout=2.0)
+                status, body, _ = http_request(self.port, "GET", "/health", timeout=2.0,
+                                               ssl_context=self.ssl_context)
                 if status == 200:
                     return
                 last = f"HTTP {status}: {str(body)[:200]}"
@@ -248,7 +261,10 @@ class Kmsd:
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: Mapping[str, str] | None = None,
                 timeout: float = 30.0) -> tuple[int, Any, dict[str, str]]:
-        return http_request(self.port, method, path, body, headers, timeout)
+        merged = dict(self.headers)
+        merged.update(headers or {})
+        return http_request(self.port, method, path, body, merged, timeout,
+                            ssl_context=self.ssl_context)
 
     def post_json(self, path: str, obj: Any, timeout: float = 30.0) -> tuple[int, Any]:
         status, body, _ = self.request("POST", path, json.dumps(obj).encode(),

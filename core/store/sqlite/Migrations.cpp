@@ -57,8 +57,21 @@ CREATE TABLE access (
 CREATE INDEX access_by_user ON access (user_id, uid);
 )sql";
 
+// API tokens: the secret is never stored, only its SHA-256 (a 32-byte BLOB). Revoked tokens
+// stay, with the time of revocation, so that an audit can tell which token acted when.
+constexpr std::string_view kApiTokens = R"sql(
+CREATE TABLE api_tokens (
+  id         TEXT    NOT NULL PRIMARY KEY,
+  user_id    TEXT    NOT NULL,
+  hash       BLOB    NOT NULL,
+  created_us INTEGER NOT NULL,
+  revoked_us INTEGER
+) STRICT;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, names, tags and access", kInitialSchema},
+    Migration{2, "api tokens", kApiTokens},
 };
 
 constexpr std::string_view kBackend = "SQLite";

@@ -335,6 +335,69 @@ std::vector<std::pair<std::string, std::set<std::string>>> SqliteStore::obtained
   return out;
 }
 
+void SqliteStore::insertToken(const ApiTokenRecord& token) {
+  if (token.id.empty()) throw Exception(ErrorCode::InvalidField, "an API token needs an id");
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  auto taken = c->statement("SELECT 1 FROM api_tokens WHERE id = ?1");
+  taken->bindText(1, token.id);
+  const bool exists = taken->step();
+  taken->reset();
+  if (exists) throw Exception(ErrorCode::AlreadyExists, "an API token with this id exists");
+  c->statement("INSERT INTO api_tokens (id, user_id, hash, created_us, revoked_us) VALUES (?1, ?2, ?3, ?4, NULL)")
+      ->bindText(1, token.id)
+      .bindText(2, token.user)
+      .bindBlob(3, token.hash)
+      .bindInt64(4, nextMicros())
+      .run();
+  transaction.commit();
+}
+
+namespace {
+
+ApiTokenRecord readToken(sqlite::Statement& row) {
+  ApiTokenRecord token;
+  token.id = row.columnText(0);
+  token.user = row.columnText(1);
+  token.hash = row.columnBlob(2);
+  token.createdMicros = row.columnInt64(3);
+  if (!row.columnIsNull(4)) token.revokedMicros = row.columnInt64(4);
+  return token;
+}
+
+}  // namespace
+
+std::optional<ApiTokenRecord> SqliteStore::findToken(const std::string& id) {
+  auto c = pool_->reader();
+  auto row = c->statement("SELECT id, user_id, hash, created_us, revoked_us FROM api_tokens WHERE id = ?1");
+  row->bindText(1, id);
+  if (!row->step()) return std::nullopt;
+  auto token = readToken(*row);
+  row->reset();
+  return token;
+}
+
+bool SqliteStore::revokeToken(const std::string& id) {
+  auto c = pool_->writer();
+  Transaction transaction(*c, Transaction::Kind::Write);
+  c->statement("UPDATE api_tokens SET revoked_us = ?2 WHERE id = ?1 AND revoked_us IS NULL")
+      ->bindText(1, id)
+      .bindInt64(2, nowMicros())
+      .run();
+  const bool revoked = c->changes() > 0;
+  transaction.commit();
+  return revoked;
+}
+
+std::vector<ApiTokenRecord> SqliteStore::listTokens() {
+  auto c = pool_->reader();
+  auto rows = c->statement(
+      "SELECT id, user_id, hash, created_us, revoked_us FROM api_tokens ORDER BY created_us DESC, id");
+  std::vector<ApiTokenRecord> out;
+  while (rows->step()) out.push_back(readToken(*rows));
+  return out;
+}
+
 void SqliteStore::ping() {
   try {
     auto c = pool_->reader();

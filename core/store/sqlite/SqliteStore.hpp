@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "kms/store/ObjectStore.hpp"
+#include "kms/store/TokenStore.hpp"
 
 namespace kms::store {
 
@@ -37,7 +38,7 @@ struct SqliteOptions {
   std::chrono::milliseconds busyTimeout{5000};
 };
 
-class SqliteStore final : public ObjectStore {
+class SqliteStore final : public ObjectStore, public TokenStore {
  public:
   static constexpr std::string_view kFileName = "kms.db";
 
@@ -64,6 +65,11 @@ class SqliteStore final : public ObjectStore {
   [[nodiscard]] std::vector<std::string> ownedBy(const std::string& user) override;
   [[nodiscard]] std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(
       const std::string& user) override;
+
+  void insertToken(const ApiTokenRecord& token) override;
+  [[nodiscard]] std::optional<ApiTokenRecord> findToken(const std::string& id) override;
+  bool revokeToken(const std::string& id) override;
+  [[nodiscard]] std::vector<ApiTokenRecord> listTokens() override;
 
   void ping() override;
   [[nodiscard]] int schemaVersion() override;

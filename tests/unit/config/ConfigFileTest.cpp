@@ -124,6 +124,57 @@ TEST_CASE("syntax errors give the file, line and column") {
   CHECK(yaml.find('\n') == std::string::npos);
 }
 
+TEST_CASE("authentication keys use Cosmian's names") {
+  const auto loaded = loadFile("kms.toml",
+                               "default_username = 'root'\n"
+                               "force_default_username = true\n"
+                               "privileged_users = ['alice', 'bob']\n"
+                               "api_token_auth = true\n"
+                               "[idp_auth]\n"
+                               "jwt_auth_provider = ['https://a.test,https://a.test/jwks,aud1,aud2', 'https://b.test']\n"
+                               "jwt_user_claim = 'sub'\n");
+  const auto& config = loaded.config;
+  CHECK(config.defaultUsername == "root");
+  CHECK(config.forceDefaultUsername);
+  CHECK(config.apiTokenAuth);
+  CHECK(config.privilegedUsers == std::vector<std::string>{"alice", "bob"});
+  REQUIRE(config.idp.providers.size() == 2);
+  CHECK(config.idp.providers[0].issuer == "https://a.test");
+  CHECK(config.idp.providers[0].jwksUri == "https://a.test/jwks");
+  CHECK(config.idp.providers[0].audiences == std::vector<std::string>{"aud1", "aud2"});
+  CHECK(config.idp.providers[1].jwksUri == "https://b.test/.well-known/jwks.json");
+  CHECK(config.idp.providers[1].audiences.empty());
+  CHECK(config.idp.userClaim == "sub");
+
+  SUBCASE("a later source replaces a list, flags repeat, the environment splits") {
+    const TempFile file("kms.toml", "privileged_users = ['alice']\n");
+    auto fromEnv = ConfigLoader::load({"--config", file.path()}, {{"KMS_PRIVILEGED_USERS", "carol, dave"}});
+    CHECK(fromEnv.config.privilegedUsers == std::vector<std::string>{"carol", "dave"});
+    auto fromFlags = ConfigLoader::load({"--config", file.path(), "--privileged-users", "erin", "--privileged-users",
+                                         "frank", "--force-default-username"},
+                                        {{"KMS_PRIVILEGED_USERS", "carol"}});
+    CHECK(fromFlags.config.privilegedUsers == std::vector<std::string>{"erin", "frank"});
+    CHECK(fromFlags.config.forceDefaultUsername);
+  }
+  SUBCASE("TLS needs its files, readable, and client CAs need TLS") {
+    CHECK(errorOf("kms.toml", "[tls]\ntls_p12_password = 'secret'\n") ==
+          "kms.toml:2: tls.tls_p12_password: given without tls_p12_file");
+    CHECK(errorOf("kms.toml", "[tls]\ntls_cert_file = '/nonexistent/c.pem'\n").find("needs tls_key_file") !=
+          std::string::npos);
+    const auto unreadable = errorOf("kms.toml", "[tls]\ntls_p12_file = '/nonexistent/k.p12'\n");
+    CHECK(unreadable.find("tls.tls_p12_file: cannot read '/nonexistent/k.p12'") != std::string::npos);
+    CHECK(errorOf("kms.toml", "[tls]\nclients_ca_cert_file = '/etc/hostname'\n").find("need TLS") !=
+          std::string::npos);
+    CHECK(errorOf("kms.toml", "[idp_auth]\njwt_auth_provider = [',x,y']\n").find("has no issuer") !=
+          std::string::npos);
+    // One string is a list of one; anything else is refused.
+    CHECK(loadFile("kms.toml", "privileged_users = 'alice'\n").config.privilegedUsers ==
+          std::vector<std::string>{"alice"});
+    CHECK(errorOf("kms.toml", "privileged_users = [1]\n") ==
+          "kms.toml:1: privileged_users: expected an array of strings, not an array holding an integer");
+  }
+}
+
 TEST_CASE("Cosmian keys kmsd does not implement yet") {
   SUBCASE("feature keys are ignored with one warning listing them") {
     const auto loaded = loadFile("kms.toml",
@@ -147,8 +198,6 @@ TEST_CASE("Cosmian keys kmsd does not implement yet") {
     CHECK(loaded.warnings.empty());
   }
   SUBCASE("keys whose absence would weaken the server are refused") {
-    CHECK(errorOf("kms.toml", "[tls]\ntls_p12_password = 'secret'\n") ==
-          "kms.toml:2: 'tls.tls_p12_password' is not supported by this build yet; refusing to start without it");
     CHECK(errorOf("kms.toml", "key_encryption_key = 'kek'\n") ==
           "kms.toml:1: 'key_encryption_key' is not supported by this build yet; refusing to start without it");
     CHECK(errorOf("kms.yaml", "http:\n  api_token_id: tok\n") ==

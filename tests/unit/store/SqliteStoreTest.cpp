@@ -5,6 +5,7 @@
 
 #include "StoreTestSupport.hpp"
 #include "kms/Exception.hpp"
+#include "kms/store/sqlite/Migrations.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
 
 using kms::ErrorCode;
@@ -42,7 +43,7 @@ TEST_CASE("SqliteStore creates a private directory and database file") {
   CHECK((st.st_mode & 0777) == 0700);
   REQUIRE(::stat(store.databaseFile().c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
-  CHECK(store.schemaVersion() == 1);
+  CHECK(store.schemaVersion() == kms::store::latestVersion(kms::store::sqlite::migrations()));
   store.ping();
   RawDb raw(store.databaseFile());
   CHECK(raw.scalar("SELECT COUNT(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);

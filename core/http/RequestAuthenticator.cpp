@@ -1,0 +1,65 @@
+#include "kms/http/RequestAuthenticator.hpp"
+
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Net/HTTPServerRequestImpl.h>
+#include <Poco/Net/SecureStreamSocket.h>
+#include <Poco/String.h>
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/auth/AuthenticationError.hpp"
+
+namespace kms::http {
+namespace {
+
+Poco::Logger& logger() {
+  static Poco::Logger& instance = Poco::Logger::get("kms.auth");
+  return instance;
+}
+
+}  // namespace
+
+RequestAuthenticator::RequestAuthenticator(const auth::AuthenticatorChain& chain) : chain_(chain) {}
+
+auth::Credentials RequestAuthenticator::credentialsOf(const Poco::Net::HTTPServerRequest& request) {
+  auth::Credentials credentials;
+  if (request.has("Authorization")) {
+    const std::string& header = request.get("Authorization");
+    const auto space = header.find(' ');
+    const std::string scheme = Poco::toLower(header.substr(0, space));
+    if (scheme == "bearer" && space != std::string::npos) {
+      std::string token = header.substr(space + 1);
+      Poco::trimInPlace(token);
+      credentials.bearer = std::move(token);
+    } else {
+      credentials.otherAuthorization = true;
+    }
+  }
+  if (request.secure()) {
+    // The handshake verified any certificate the client sent (the server context asks for
+    // one only when a client CA is configured, and refuses one that does not verify).
+    if (const auto* impl = dynamic_cast<const Poco::Net::HTTPServerRequestImpl*>(&request)) {
+      Poco::Net::SecureStreamSocket socket(const_cast<Poco::Net::HTTPServerRequestImpl*>(impl)->socket());
+      if (socket.havePeerCertificate()) credentials.clientCertificate = socket.peerCertificate();
+    }
+  }
+  return credentials;
+}
+
+std::string RequestAuthenticator::authenticate(const Poco::Net::HTTPServerRequest& request) {
+  try {
+    return chain_.authenticate(credentialsOf(request));
+  } catch (const auth::AuthenticationError& error) {
+    logger().warning(fmt::format("authentication failed for {} {} from {}: {}", request.getMethod(),
+                                 request.getURI().substr(0, 100), request.clientAddress().host().toString(),
+                                 error.what()));
+  } catch (const Poco::Exception& error) {
+    logger().warning(fmt::format("authentication failed for {} {} from {}: {}", request.getMethod(),
+                                 request.getURI().substr(0, 100), request.clientAddress().host().toString(),
+                                 error.displayText()));
+  }
+  throw Exception(ErrorCode::AuthenticationFailed, std::string(kRefusal));
+}
+
+}  // namespace kms::http

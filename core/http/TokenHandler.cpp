@@ -1,0 +1,80 @@
+#include "kms/http/TokenHandler.hpp"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+#include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerRequest.h>
+#include <Poco/Timestamp.h>
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/auth/AccessPolicy.hpp"
+#include "kms/auth/ApiTokens.hpp"
+#include "kms/http/JsonExchange.hpp"
+
+namespace kms::http {
+namespace {
+
+constexpr std::size_t kMaxBody = 16 * 1024;
+
+std::string rfc3339(std::int64_t micros) {
+  return Poco::DateTimeFormatter::format(Poco::Timestamp(micros), Poco::DateTimeFormat::ISO8601_FORMAT);
+}
+
+}  // namespace
+
+TokenHandler::TokenHandler(const HandlerContext& context, Route route, std::string id)
+    : context_(context), route_(route), id_(std::move(id)) {}
+
+void TokenHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  static const auth::AccessPolicy kOpenPolicy;
+  const auth::AccessPolicy& policy = context_.accessPolicy != nullptr ? *context_.accessPolicy : kOpenPolicy;
+  JsonExchange::run(context_, request, response, [&](const std::string& user) -> Poco::Dynamic::Var {
+    if (context_.apiTokens == nullptr) {
+      throw Exception(ErrorCode::OperationNotSupported, "API tokens are not enabled (api_token_auth)");
+    }
+    if (!policy.isAdministrator(user)) {
+      throw Exception(ErrorCode::PermissionDenied, "only administrators manage API tokens");
+    }
+    auto& logger = Poco::Logger::get("kms.auth");
+    switch (route_) {
+      case Route::Issue: {
+        const auto body = JsonExchange::readObject(request, kMaxBody);
+        const std::string owner = JsonExchange::text(*body, "user");
+        const auto issued = context_.apiTokens->issue(owner);
+        logger.information(fmt::format("API token {} issued for {} by {}", issued.id, owner, user));
+        Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
+        answer->set("id", issued.id);
+        answer->set("user", owner);
+        answer->set("token", issued.token);
+        return answer;
+      }
+      case Route::List: {
+        Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+        for (const auto& token : context_.apiTokens->list()) {
+          Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+          item->set("id", token.id);
+          item->set("user", token.user);
+          item->set("created", rfc3339(token.createdMicros));
+          if (token.revokedMicros) item->set("revoked", rfc3339(*token.revokedMicros));
+          list->add(item);
+        }
+        return list;
+      }
+      case Route::Revoke: {
+        if (!context_.apiTokens->revoke(id_)) {
+          throw Exception(ErrorCode::NotFound, fmt::format("no active API token '{}'", id_.substr(0, 64)));
+        }
+        logger.information(fmt::format("API token {} revoked by {}", id_, user));
+        Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
+        answer->set("success", fmt::format("API token {} revoked", id_));
+        return answer;
+      }
+    }
+    throw Exception(ErrorCode::InternalError, "unknown token route");
+  });
+}
+
+}  // namespace kms::http

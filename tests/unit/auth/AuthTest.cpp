@@ -1,0 +1,186 @@
+#include <Poco/Base64Encoder.h>
+#include <Poco/JWT/Signer.h>
+#include <Poco/JWT/Token.h>
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "kms/auth/AccessPolicy.hpp"
+#include "kms/auth/ApiTokenAuthenticator.hpp"
+#include "kms/auth/ApiTokens.hpp"
+#include "kms/auth/AuthenticationError.hpp"
+#include "kms/auth/AuthenticatorChain.hpp"
+#include "kms/auth/JwtAuthenticator.hpp"
+#include "kms/store/sqlite/SqliteStore.hpp"
+
+using kms::auth::AccessPolicy;
+using kms::auth::ApiTokens;
+using kms::auth::AuthenticationError;
+using kms::auth::Credentials;
+using kms::auth::JwtAuthenticator;
+
+namespace {
+
+class TempDirectory {
+ public:
+  TempDirectory() {
+    std::string pattern = (std::filesystem::temp_directory_path() / "kms-auth-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+  ~TempDirectory() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path_, ignored);
+  }
+  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+std::string base64url(const std::string& bytes) {
+  std::ostringstream out;
+  Poco::Base64Encoder encoder(out, Poco::BASE64_URL_ENCODING | Poco::BASE64_NO_PADDING);
+  encoder << bytes;
+  encoder.close();
+  return out.str();
+}
+
+Credentials bearer(const std::string& token) {
+  Credentials credentials;
+  credentials.bearer = token;
+  return credentials;
+}
+
+std::string hs256(const std::string& secret, const std::string& kid, const std::string& issuer, long lifetime,
+                  const std::string& user = "alice@example.com") {
+  Poco::JWT::Token token;
+  token.setType("JWT");
+  token.header().set("kid", kid);
+  token.setIssuer(issuer);
+  token.payload().set("email", user);
+  token.payload().set("exp", static_cast<Poco::Int64>(Poco::Timestamp().epochTime() + lifetime));
+  Poco::JWT::Signer signer(secret);
+  return signer.sign(token, Poco::JWT::Signer::ALGO_HS256);
+}
+
+void writeJwks(const std::filesystem::path& path, const std::string& kid, const std::string& secret) {
+  std::ofstream(path) << R"({"keys": [{"kty": "oct", "kid": ")" << kid << R"(", "k": ")" << base64url(secret)
+                      << R"("}, {"kty": "RSA", "kid": "tiny", "n": "AQAB", "e": "AQAB"}]})";
+}
+
+}  // namespace
+
+TEST_CASE("API tokens: issued once, verified by hash, revoked") {
+  TempDirectory directory;
+  kms::store::SqliteStore store(directory.path() / "db");
+  ApiTokens tokens(store);
+  const auto issued = tokens.issue("svc");
+  CHECK(issued.token.starts_with("kms_" + issued.id + "."));
+  CHECK(tokens.verify(issued.token) == "svc");
+
+  kms::auth::ApiTokenAuthenticator authenticator(tokens);
+  CHECK(authenticator.authenticate(bearer(issued.token)) == std::optional<std::string>("svc"));
+  CHECK_FALSE(authenticator.authenticate(bearer("eyJhbGciOi.x.y")).has_value());  // a JWT: not ours
+  CHECK_FALSE(authenticator.authenticate(Credentials{}).has_value());
+
+  std::string wrong = issued.token;
+  wrong.back() = wrong.back() == 'A' ? 'B' : 'A';
+  CHECK_THROWS_AS((void)tokens.verify(wrong), AuthenticationError);
+  CHECK_THROWS_AS((void)tokens.verify("kms_short"), AuthenticationError);
+  const auto stored = store.findToken(issued.id);
+  REQUIRE(stored.has_value());
+  CHECK(stored->hash.size() == 32);
+
+  CHECK(tokens.revoke(issued.id));
+  CHECK_FALSE(tokens.revoke(issued.id));
+  CHECK_THROWS_WITH_AS((void)tokens.verify(issued.token), ("revoked API token " + issued.id).c_str(),
+                       AuthenticationError);
+  REQUIRE(tokens.list().size() == 1);
+  CHECK(tokens.list()[0].revokedMicros.has_value());
+}
+
+TEST_CASE("JWT: issuer, signature, expiry; unknown kid refetches the JWKS") {
+  TempDirectory directory;
+  const auto jwksPath = directory.path() / "jwks.json";
+  writeJwks(jwksPath, "k1", "first secret of thirty-two bytes!");
+  kms::config::JwtProvider provider{"https://idp.test", jwksPath.string(), {}};
+  JwtAuthenticator authenticator({provider}, "email", std::chrono::seconds(0));
+
+  CHECK(authenticator.authenticate(bearer(hs256("first secret of thirty-two bytes!", "k1", "https://idp.test", 60))) ==
+        std::optional<std::string>("alice@example.com"));
+  CHECK_THROWS_AS(authenticator.authenticate(bearer(hs256("first secret of thirty-two bytes!", "k1", "https://x", 60))),
+                  AuthenticationError);
+  CHECK_THROWS_AS(
+      authenticator.authenticate(bearer(hs256("first secret of thirty-two bytes!", "k1", "https://idp.test", -600))),
+      AuthenticationError);
+  CHECK_THROWS_AS(authenticator.authenticate(bearer(hs256("another secret", "k1", "https://idp.test", 60))),
+                  AuthenticationError);
+  CHECK_FALSE(authenticator.authenticate(bearer("kms_0123456789abcdef.x")).has_value());
+
+  // The provider rotates: the new kid is not known yet, the set is fetched again.
+  writeJwks(jwksPath, "k2", "second secret of thirty-two bytes");
+  CHECK(authenticator.authenticate(bearer(hs256("second secret of thirty-two bytes", "k2", "https://idp.test", 60))) ==
+        std::optional<std::string>("alice@example.com"));
+}
+
+TEST_CASE("JWKS: keys of unsupported kinds are skipped, weak RSA refused") {
+  const auto keys = kms::auth::JwksCache::parse(
+      R"({"keys": [{"kty": "oct", "kid": "a", "k": "c2VjcmV0"}, {"kty": "RSA", "kid": "b", "n": "AQAB", "e": "AQAB"},
+                   {"kty": "OKP", "kid": "c"}, {"kty": "EC", "kid": "d", "crv": "P-384", "x": "AA", "y": "AA"}]})");
+  REQUIRE(keys.size() == 1);
+  CHECK(keys[0]->kid() == "a");
+  CHECK(keys[0]->algorithm() == "HS256");
+  CHECK_THROWS(kms::auth::JwksCache::parse(R"({"nokeys": []})"));
+}
+
+TEST_CASE("access policy") {
+  const AccessPolicy open;
+  CHECK(open.mayCreate("anyone"));
+  CHECK(open.mayGrant("alice", "alice"));
+  CHECK_FALSE(open.mayGrant("bob", "alice"));
+  CHECK(open.isAdministrator("admin"));
+  CHECK_FALSE(open.isAdministrator("alice"));
+
+  const AccessPolicy restricted({"boss"}, "admin");
+  CHECK(restricted.mayCreate("boss"));
+  CHECK_FALSE(restricted.mayCreate("alice"));
+  CHECK_FALSE(restricted.mayGrant("alice", "alice"));
+  CHECK(restricted.mayGrant("boss", "boss"));
+  CHECK(restricted.isAdministrator("boss"));
+  CHECK_FALSE(restricted.isAdministrator("admin"));
+
+  CHECK(AccessPolicy::allows({"get"}, "getattributes"));
+  CHECK(AccessPolicy::allows({"get"}, "getattributelist"));
+  CHECK_FALSE(AccessPolicy::allows({"getattributes"}, "get"));
+  CHECK_FALSE(AccessPolicy::allows({"encrypt"}, "decrypt"));
+  CHECK(AccessPolicy::isRightName("signatureverify"));
+  CHECK_FALSE(AccessPolicy::isRightName("SignatureVerify"));
+}
+
+TEST_CASE("authenticator chain") {
+  const kms::auth::AuthenticatorChain none({}, "admin", false);
+  CHECK(none.authenticate(bearer("anything")) == "admin");
+
+  TempDirectory directory;
+  kms::store::SqliteStore store(directory.path() / "db");
+  ApiTokens tokens(store);
+  const auto issued = tokens.issue("svc");
+  std::vector<std::unique_ptr<kms::auth::Authenticator>> methods;
+  methods.push_back(std::make_unique<kms::auth::ApiTokenAuthenticator>(tokens));
+  const kms::auth::AuthenticatorChain chain(std::move(methods), "admin", false);
+  CHECK(chain.authenticate(bearer(issued.token)) == "svc");
+  CHECK_THROWS_WITH_AS((void)chain.authenticate(Credentials{}), "no credentials", AuthenticationError);
+  CHECK_THROWS_AS((void)chain.authenticate(bearer("eyJ.a.b")), AuthenticationError);
+  Credentials basic;
+  basic.otherAuthorization = true;
+  CHECK_THROWS_AS((void)chain.authenticate(basic), AuthenticationError);
+
+  std::vector<std::unique_ptr<kms::auth::Authenticator>> forced;
+  forced.push_back(std::make_unique<kms::auth::ApiTokenAuthenticator>(tokens));
+  const kms::auth::AuthenticatorChain force(std::move(forced), "shared", true);
+  CHECK(force.authenticate(bearer(issued.token)) == "shared");
+  CHECK_THROWS_AS((void)force.authenticate(Credentials{}), AuthenticationError);
+}
