@@ -70,6 +70,8 @@ Bytes randomBytes(std::size_t n) {
   return out;
 }
 
+// The ref points into `label`: it must outlive the ref, so temporaries are refused.
+kms_key_ref ref(std::uint64_t slot, std::string&& label) = delete;
 kms_key_ref ref(std::uint64_t slot, const std::string& label) {
   kms_key_ref r{};
   r.struct_size = sizeof r;
@@ -465,7 +467,8 @@ void Suite::keyChecks() {
   check("find.by_id", [&] {
     const auto fn = need(&kms_driver_v1::find_key, "find_key");
     needKey(aesMade_, "AES");
-    auto r = ref(options_.slot, "");
+    const std::string noLabel;
+    auto r = ref(options_.slot, noLabel);
     r.id = aesId_.data();
     r.id_length = static_cast<std::uint32_t>(aesId_.size());
     kms_key_info info{};

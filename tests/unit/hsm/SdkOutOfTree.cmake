@@ -21,8 +21,15 @@ function(step)
 endfunction()
 
 step(${CMAKE_COMMAND} --install ${BUILD_DIR} --component sdk --prefix ${prefix})
+# A sanitizer build installs an instrumented engine; the vendor's driver must then link the
+# same runtime, as a vendor would when checking their driver under ASan.
+set(example_flags)
+if(SANITIZE)
+  set(example_flags -DCMAKE_CXX_FLAGS=-fsanitize=address,undefined
+                    -DCMAKE_MODULE_LINKER_FLAGS=-fsanitize=address,undefined)
+endif()
 step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/sdk/examples/minimal-driver -B ${WORK_DIR}/example -G Ninja
-     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+     -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=RelWithDebInfo ${example_flags})
 step(${CMAKE_COMMAND} --build ${WORK_DIR}/example)
 
 step(${PYTHON} ${SOURCE_DIR}/tests/support/softhsm.py init ${WORK_DIR}/tokens --tokens 1 --label-prefix sdk)
