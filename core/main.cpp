@@ -23,6 +23,8 @@
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
 #include "kms/config/HelpText.hpp"
+#include "kms/config/HsmConfigBuilder.hpp"
+#include "kms/hsm/HsmRegistry.hpp"
 #include "kms/config/Version.hpp"
 #include "kms/auth/AccessPolicy.hpp"
 #include "kms/auth/ApiTokenAuthenticator.hpp"
@@ -36,6 +38,7 @@
 #include "kms/http/RequestAuthenticator.hpp"
 #include "kms/http/TlsContext.hpp"
 #include "kms/ops/RequestProcessor.hpp"
+#include "kms/store/postgres/PostgresStore.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
 
 namespace {
@@ -63,30 +66,81 @@ std::string urlHost(const std::string& hostname) {
   return hostname.find(':') != std::string::npos ? "[" + hostname + "]" : hostname;
 }
 
-int serve(const kms::config::Config& config, sigset_t& stopSignals) {
+// Opens every configured HSM instance in order. A critical instance that cannot open (missing
+// library, driver ABI mismatch, wrong PIN, ...) stops the start with its one-line reason.
+std::unique_ptr<kms::hsm::HsmRegistry> openHsms(const kms::config::Config& config,
+                                                 const std::vector<kms::hsm::InstanceConfig>& instances) {
+  auto registry = std::make_unique<kms::hsm::HsmRegistry>(kms::hsm::DriverLoader(config.hsm.pluginsDir));
+  for (const auto& instance : instances) registry->add(instance);
+  return registry;
+}
+
+// libpq adds hints on further lines; a start-up failure is one line.
+std::string oneLine(std::string text) {
+  for (auto& c : text) {
+    if (c == '\n' || c == '\t' || c == '\r') c = ' ';
+  }
+  return text;
+}
+
+int serve(const kms::config::Config& config, const std::vector<kms::hsm::InstanceConfig>& hsmInstances,
+          sigset_t& stopSignals) {
   auto& logger = Poco::Logger::get("kmsd");
 
-  // SqliteStore creates its own directory with owner-only permissions; only the parents
-  // (./var for the README's ./var/sqlite) are made here.
-  const std::filesystem::path sqlitePath(config.db.sqlitePath);
-  if (const auto parent = sqlitePath.parent_path(); !parent.empty()) {
-    std::error_code error;
-    std::filesystem::create_directories(parent, error);
-    if (error) {
-      std::cerr << fmt::format("kmsd: cannot create directory '{}': {}\n", parent.string(), error.message());
+  // Both stores implement ObjectStore and TokenStore; the rest of kmsd sees only those.
+  std::unique_ptr<kms::store::SqliteStore> sqlite;
+  std::unique_ptr<kms::store::PostgresStore> postgres;
+  kms::store::ObjectStore* store = nullptr;
+  kms::store::TokenStore* tokens = nullptr;
+  std::string storeDescription;  // for the start line: never the password
+  if (config.db.type == kms::config::DatabaseType::Postgresql) {
+    try {
+      kms::store::PostgresOptions options;
+      options.url = config.db.databaseUrl;  // the store adds KMS_DATABASE_PASSWORD(_FILE) itself
+      postgres = std::make_unique<kms::store::PostgresStore>(
+          options, [](const std::string& message) { Poco::Logger::get("kms.store").warning(message); });
+    } catch (const std::exception& error) {
+      // Messages of the store are already redacted: the URL's password never appears.
+      std::cerr << fmt::format("kmsd: cannot open the PostgreSQL database: {}\n", oneLine(error.what()));
       return 1;
     }
+    store = postgres.get();
+    tokens = postgres.get();
+    storeDescription = "postgresql: " + postgres->description();
+  } else {
+    // SqliteStore creates its own directory with owner-only permissions; only the parents
+    // (./var for the README's ./var/sqlite) are made here.
+    const std::filesystem::path sqlitePath(config.db.sqlitePath);
+    if (const auto parent = sqlitePath.parent_path(); !parent.empty()) {
+      std::error_code error;
+      std::filesystem::create_directories(parent, error);
+      if (error) {
+        std::cerr << fmt::format("kmsd: cannot create directory '{}': {}\n", parent.string(), error.message());
+        return 1;
+      }
+    }
+    try {
+      sqlite = std::make_unique<kms::store::SqliteStore>(sqlitePath);
+    } catch (const std::exception& error) {
+      std::cerr << fmt::format("kmsd: cannot open the SQLite database in '{}': {}\n", config.db.sqlitePath,
+                               error.what());
+      return 1;
+    }
+    store = sqlite.get();
+    tokens = sqlite.get();
+    storeDescription = "sqlite: " + config.db.sqlitePath;
   }
-  std::unique_ptr<kms::store::SqliteStore> store;
+
+  std::unique_ptr<kms::hsm::HsmRegistry> hsms;
   try {
-    store = std::make_unique<kms::store::SqliteStore>(sqlitePath);
+    hsms = openHsms(config, hsmInstances);
   } catch (const std::exception& error) {
-    std::cerr << fmt::format("kmsd: cannot open the SQLite database in '{}': {}\n", config.db.sqlitePath,
-                             error.what());
+    std::cerr << "kmsd: " << error.what() << '\n';
     return 1;
   }
 
   kms::ops::ProcessorSettings settings;
+  settings.hsm = hsms.get();
   settings.vendorIdentification = config.vendorIdentification;
   settings.serverVersion = std::string(kms::config::kVersion);
   settings.debugLog = [](std::string_view text) {
@@ -99,7 +153,7 @@ int serve(const kms::config::Config& config, sigset_t& stopSignals) {
 
   // Authentication methods, bearer tokens first: a request that sends a token is judged by
   // it, even over a connection that also presented a client certificate.
-  kms::auth::ApiTokens apiTokens(*store);
+  kms::auth::ApiTokens apiTokens(*tokens);
   std::vector<std::unique_ptr<kms::auth::Authenticator>> methods;
   if (config.apiTokenAuth) methods.push_back(std::make_unique<kms::auth::ApiTokenAuthenticator>(apiTokens));
   if (!config.idp.providers.empty()) {
@@ -123,7 +177,7 @@ int serve(const kms::config::Config& config, sigset_t& stopSignals) {
   }
   kms::http::RequestAuthenticator authenticator(chain);
   const kms::http::HandlerContext context{processor, *store, authenticator, config.http.maxBodySize, {},
-                                          &policy, config.apiTokenAuth ? &apiTokens : nullptr};
+                                          &policy, config.apiTokenAuth ? &apiTokens : nullptr, hsms.get()};
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {
@@ -143,9 +197,9 @@ int serve(const kms::config::Config& config, sigset_t& stopSignals) {
     return 1;
   }
   server->start();
-  std::cout << fmt::format("kmsd {} listening on {}://{}:{} (sqlite: {})\n", kms::config::kVersion,
+  std::cout << fmt::format("kmsd {} listening on {}://{}:{} ({})\n", kms::config::kVersion,
                            tls ? "https" : "http", urlHost(config.http.hostname), server->port(),
-                           config.db.sqlitePath)
+                           storeDescription)
             << std::flush;
 
   int received = 0;
@@ -185,13 +239,22 @@ int main(int argc, char** argv) {
   // A client that hangs up before reading its answer must cost a failed write, not the process.
   std::signal(SIGPIPE, SIG_IGN);
 
+  // Checked before anything starts: an unusable HSM configuration is a configuration error.
+  std::vector<kms::hsm::InstanceConfig> hsmInstances;
+  try {
+    hsmInstances = kms::config::HsmConfigBuilder::build(loaded.config);
+  } catch (const kms::config::ConfigError& error) {
+    std::cerr << "kmsd: " << error.what() << '\n';
+    return 2;
+  }
+
   setUpLogging(loaded.config.logging.level);
   for (const auto& warning : loaded.warnings) Poco::Logger::get("kmsd").warning(warning);
 
   // OpenSSL and Poco's SSL manager, once per process (TLS server, JWKS over https).
   Poco::Net::initializeSSL();
   try {
-    const int code = serve(loaded.config, stopSignals);
+    const int code = serve(loaded.config, hsmInstances, stopSignals);
     Poco::Net::uninitializeSSL();
     return code;
   } catch (const std::exception& error) {

@@ -8,9 +8,10 @@
 // Rights are named by the lowercase KMIP operation without separators ("get",
 // "getattributes", "signatureverify"); `allows` knows which right serves which operation.
 //
-// Seam for HSM keys (DESIGN section 7): the `hsm_admin` users of an HSM are the only ones who
-// may create keys on it and grant its keys' operations; the HSM issue extends mayCreate and
-// mayGrant with the UID's HSM instance.
+// HSM keys (DESIGN section 7) follow their own rule, applied where hsm:: UIDs are routed
+// (ops/hsmkeys/HsmKeyAccess, http/AccessHandler): the `hsm_admin` users of an HSM instance are
+// the only ones who create keys on it and grant its keys' operations; privileged_users does not
+// apply to them.
 #include <set>
 #include <string>
 #include <string_view>

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace kms::config {
@@ -64,6 +65,28 @@ struct IdpConfig {
   std::string userClaim = "email";  // the claim that names the user
 };
 
+// One HSM: the flat hsm_* keys/flags, or one [[hsm_instances]] table. Kept free of driver types:
+// HsmConfigBuilder turns these into kms::hsm::InstanceConfig.
+struct HsmInstanceSettings {
+  std::string model;                    // softhsm2, utimaco, proteccio, crypt2pay, smartcardhsm, other
+  std::vector<std::string> admins;      // hsm_admin: who may create keys and grant on this HSM
+  std::vector<std::uint64_t> slots;     // hsm_slot
+  std::vector<std::string> passwords;   // secret: hsm_password, same order as slots
+  std::string passwordFile;             // hsm_password_file: one password per line, slot order
+  std::string library;                  // hsm_library: empty = the driver's default
+  bool critical = true;                 // false: kmsd starts without it when it cannot open
+  std::vector<std::pair<std::string, std::string>> settings;  // driver quirk settings
+  std::string origin;                   // "kms.toml:12: hsm_instances[1]", for messages
+};
+
+struct HsmConfig {
+  // The flat form (one instance, legacy hsm::<slot>::<key> UIDs). admins empty = "admin".
+  HsmInstanceSettings flat;
+  // [[hsm_instances]]: when not empty, takes precedence over the flat form.
+  std::vector<HsmInstanceSettings> instances;
+  std::string pluginsDir = "/usr/lib/kms/plugins";
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::Info;  // debug adds one line per HTTP request
 };
@@ -85,6 +108,7 @@ struct Config {
   // default user when empty) administer API tokens.
   std::vector<std::string> privilegedUsers;
   std::string vendorIdentification = "cosmian";
+  HsmConfig hsm;
 };
 
 }  // namespace kms::config

@@ -88,6 +88,7 @@ LoadedConfig ConfigLoader::load(const std::vector<std::string>& arguments,
     const FileNode root = isYaml(path) ? YamlSource::parse(text, path) : TomlSource::parse(text, path);
     auto interpreted = FileSchema::interpret(root, path);
     applier.apply(interpreted.assignments);
+    loaded.config.hsm.instances = std::move(interpreted.hsmInstances);
     loaded.warnings.insert(loaded.warnings.end(), interpreted.warnings.begin(), interpreted.warnings.end());
     loaded.config.configFile = path;
   }

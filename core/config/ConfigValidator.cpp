@@ -68,14 +68,15 @@ void validateTls(const TlsConfig& tls, const ConfigValidator::Origins& origins) 
 }  // namespace
 
 void ConfigValidator::validate(const Config& config, const Origins& origins) {
-  constexpr std::string_view kNoPostgres = "PostgreSQL support is not available in this build yet";
-  if (config.db.type == DatabaseType::Postgresql) {
-    throw ConfigError(fmt::format("{}: {}", originOf(origins, "db.database_type"), kNoPostgres));
+  if (config.db.type == DatabaseType::Postgresql && config.db.databaseUrl.empty()) {
+    throw ConfigError(fmt::format("{}: database_type postgresql needs database_url (postgresql://user@host:port/db)",
+                                  originOf(origins, "db.database_type")));
   }
   // A URL only means something to PostgreSQL; accepting it with SQLite would leave the
   // operator believing data goes where it does not. Its value is a secret: never shown.
-  if (!config.db.databaseUrl.empty()) {
-    throw ConfigError(fmt::format("{}: {}", originOf(origins, "db.database_url"), kNoPostgres));
+  if (config.db.type == DatabaseType::Sqlite && !config.db.databaseUrl.empty()) {
+    throw ConfigError(fmt::format("{}: database_url is set but database_type is sqlite; add --database-type postgresql",
+                                  originOf(origins, "db.database_url")));
   }
   requireNonEmpty(config.http.hostname, origins, "http.hostname");
   requireNonEmpty(config.db.sqlitePath, origins, "db.sqlite_path");

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "kms/config/ConfigError.hpp"
+#include "kms/config/HsmInstancesReader.hpp"
 #include "kms/config/Printable.hpp"
 
 namespace kms::config {
@@ -24,11 +25,6 @@ constexpr std::array kDeferredKeys{
     // Ignoring these would weaken the server: refuse.
     DeferredKey{"http.api_token_id", Deferral::Refused},
     DeferredKey{"http.rate_limit_per_second", Deferral::Refused},
-    DeferredKey{"hsm_model", Deferral::Refused},
-    DeferredKey{"hsm_admin", Deferral::Refused},
-    DeferredKey{"hsm_slot", Deferral::Refused},
-    DeferredKey{"hsm_password", Deferral::Refused},
-    DeferredKey{"hsm_instances", Deferral::Refused},
     DeferredKey{"key_encryption_key", Deferral::Refused},
     DeferredKey{"roles", Deferral::Refused},
     DeferredKey{"kmip", Deferral::Refused},
@@ -127,6 +123,7 @@ bool accepts(ValueKind kind, FileNode::Type type) {
     case ValueKind::IntegerOrText: return type == FileNode::Type::Integer || type == FileNode::Type::String;
     case ValueKind::Boolean: return type == FileNode::Type::Boolean;
     case ValueKind::TextList: return type == FileNode::Type::String;  // each element
+    case ValueKind::IntegerList: return type == FileNode::Type::Integer;  // each element
   }
   return false;
 }
@@ -138,6 +135,7 @@ std::string_view expected(ValueKind kind) {
     case ValueKind::IntegerOrText: return "an integer or a string";
     case ValueKind::Boolean: return "true or false";
     case ValueKind::TextList: return "an array of strings";
+    case ValueKind::IntegerList: return "an array of integers";
   }
   return "a value";
 }
@@ -152,7 +150,9 @@ class Interpreter {
       throw ConfigError(fmt::format("{}: expected a table of settings at the top level", name_));
     }
     for (const auto& [key, child] : node.members) {
-      if (isSection(key)) {
+      if (key == "hsm_instances") {
+        result_.hsmInstances = HsmInstancesReader::read(child, name_);
+      } else if (isSection(key)) {
         section(key, child);
       } else {
         entry(key, child);
@@ -184,7 +184,8 @@ class Interpreter {
 
   void entry(const std::string& path, const FileNode& node) {
     if (const Setting* setting = Settings::byPath(path)) {
-      if (setting->kind == ValueKind::TextList && node.type == FileNode::Type::Array) {
+      const bool list = setting->kind == ValueKind::TextList || setting->kind == ValueKind::IntegerList;
+      if (list && node.type == FileNode::Type::Array) {
         // An empty array leaves the default (an empty list) in place: no assignment.
         for (const FileNode& element : node.elements) {
           if (!accepts(setting->kind, element.type)) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kms/config/Assignment.hpp"
+#include "kms/config/Config.hpp"
 #include "kms/config/FileNode.hpp"
 
 namespace kms::config {
@@ -24,6 +25,8 @@ class FileSchema {
   struct Result {
     std::vector<Assignment> assignments;
     std::vector<std::string> warnings;
+    // [[hsm_instances]] (a structured key outside the Settings table); empty when absent.
+    std::vector<HsmInstanceSettings> hsmInstances;
   };
 
   // `name` is the file's name, used in messages. Throws ConfigError.

@@ -119,6 +119,40 @@ const std::array kSettings{
             ValueKind::Text, false, "Vendor identification of vendor attributes (tags, ...)",
             [](Config& c, std::string_view v, const std::string&) { c.vendorIdentification = v; },
             [] { return Config{}.vendorIdentification; }},
+    Setting{"hsm_model", "--hsm-model", "KMS_HSM_MODEL", "MODEL", ValueKind::Text, false,
+            "HSM model of the flat (single) HSM form: softhsm2, utimaco, proteccio, crypt2pay, smartcardhsm "
+            "or other",
+            [](Config& c, std::string_view v, const std::string&) { c.hsm.flat.model = v; },
+            [] { return std::string("none: no HSM"); }},
+    Setting{"hsm_admin", "--hsm-admin", "KMS_HSM_ADMIN", "USER[,USER...]", ValueKind::TextList, false,
+            "Users who may create keys on the HSM and grant their use (repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.hsm.flat.admins.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("admin"); }, [](Config& c) { c.hsm.flat.admins.clear(); }, ','},
+    Setting{"hsm_slot", "--hsm-slot", "KMS_HSM_SLOT", "N", ValueKind::IntegerList, false,
+            "HSM slot to open (repeatable, paired in order with --hsm-password)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.hsm.flat.slots.push_back(ValueParser::slot(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.hsm.flat.slots.clear(); }, ','},
+    Setting{"hsm_password", "--hsm-password", "KMS_HSM_PASSWORD", "PIN", ValueKind::TextList, true,
+            "PIN of the slot given in the same position (repeatable; \"<NO_LOGIN>\": no login, \"\": NULL PIN; "
+            "secret: prefer KMS_HSM_PASSWORD or --hsm-password-file)",
+            [](Config& c, std::string_view v, const std::string&) { c.hsm.flat.passwords.emplace_back(v); },
+            [] { return std::string("none"); }, [](Config& c) { c.hsm.flat.passwords.clear(); }, '\0'},
+    Setting{"hsm_password_file", "--hsm-password-file", "KMS_HSM_PASSWORD_FILE", "FILE", ValueKind::Text, false,
+            "File holding the slots' PINs, one per line in slot order (instead of --hsm-password)",
+            [](Config& c, std::string_view v, const std::string&) { c.hsm.flat.passwordFile = v; },
+            [] { return std::string("none"); }},
+    Setting{"hsm_library", "--hsm-library", "KMS_HSM_LIBRARY", "FILE", ValueKind::Text, false,
+            "PKCS#11 library of the flat-form HSM",
+            [](Config& c, std::string_view v, const std::string&) { c.hsm.flat.library = v; },
+            [] { return std::string("the driver's default"); }},
+    Setting{"plugins_dir", "--plugins-dir", "KMS_PLUGINS_DIR", "DIR", ValueKind::Text, false,
+            "Directory of the HSM driver plugins (libkms_<model>.so)",
+            [](Config& c, std::string_view v, const std::string&) { c.hsm.pluginsDir = v; },
+            [] { return HsmConfig{}.pluginsDir; }},
     Setting{"logging.level", "--log-level", "KMS_LOG_LEVEL", "LEVEL", ValueKind::Text, false,
             "Log level on stderr: error, warning, info or debug (one line per request)",
             [](Config& c, std::string_view v, const std::string& o) { c.logging.level = ValueParser::logLevel(v, o); },
@@ -136,7 +170,8 @@ const Setting* findBy(Field field, std::string_view value) noexcept {
 }  // namespace
 
 std::vector<Assignment> splitAssignment(const Setting* setting, const std::string& value, const std::string& origin) {
-  if (setting->kind != ValueKind::TextList) return {Assignment{setting, value, origin}};
+  const bool list = setting->kind == ValueKind::TextList || setting->kind == ValueKind::IntegerList;
+  if (!list || setting->separator == '\0') return {Assignment{setting, value, origin}};
   std::vector<Assignment> out;
   std::string_view rest = value;
   while (!rest.empty()) {

@@ -14,7 +14,8 @@ namespace kms::config {
 // `port = "9998"` a mistake, while YAML scalars carry no type and are always text.
 // TextList settings take an array of strings in a file, a repeated flag, and a list split on
 // the setting's separator in the environment and in flags.
-enum class ValueKind { Text, Integer, IntegerOrText, Boolean, TextList };
+// IntegerList is TextList's twin for integers (hsm_slot = [0, 1]).
+enum class ValueKind { Text, Integer, IntegerOrText, Boolean, TextList, IntegerList };
 
 struct Setting {
   std::string_view path;  // file key, dotted: "http.port", or "default_username" at top level
@@ -31,7 +32,8 @@ struct Setting {
   // TextList only: empties the list. Each source replaces the list of earlier sources (later
   // wins, as for scalars), so the loader clears it before a source's first element.
   void (*clear)(Config& config) = nullptr;
-  // TextList only: splits one environment variable or flag value into elements.
+  // TextList only: splits one environment variable or flag value into elements. '\0' never
+  // splits and keeps an empty value (HSM passwords: "" means a NULL PIN, and may hold commas).
   char separator = ',';
 };
 

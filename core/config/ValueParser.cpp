@@ -59,6 +59,14 @@ std::size_t ValueParser::size(std::string_view text, const std::string& origin, 
   return static_cast<std::size_t>(value * unit);
 }
 
+std::uint64_t ValueParser::slot(std::string_view text, const std::string& origin) {
+  std::uint64_t value = 0;
+  if (!parseDigits(text, value)) {
+    throw ConfigError(fmt::format("{}: '{}' is not a slot number", origin, printable(text)));
+  }
+  return value;
+}
+
 unsigned ValueParser::count(std::string_view text, const std::string& origin, unsigned min, unsigned max) {
   std::uint64_t value = 0;
   if (!parseDigits(text, value)) {

@@ -24,6 +24,8 @@ class ValueParser {
   static ClientCertUser clientCertUser(std::string_view text, const std::string& origin);
   // "ISSUER,JWKS_URI,AUDIENCE[,AUDIENCE...]": JWKS_URI and the audiences may be empty.
   static JwtProvider jwtProvider(std::string_view text, const std::string& origin);
+  // An HSM slot number (PKCS#11 CK_SLOT_ID).
+  static std::uint64_t slot(std::string_view text, const std::string& origin);
   // A user name: not empty, no control characters.
   static std::string user(std::string_view text, const std::string& origin);
 };

@@ -11,7 +11,9 @@ namespace kms::hsm {
 
 namespace {
 
-[[noreturn]] void refuse(const std::string& message) { throw Exception(ErrorCode::Unavailable, message); }
+[[noreturn]] void refuse(const std::string& message) {
+  throw Exception(ErrorCode::Unavailable, message);
+}
 
 }  // namespace
 
@@ -29,8 +31,8 @@ void AbiCheck::checkTable(const std::string& path, const kms_driver_v1& table) {
                        table.abi_minor, KMS_DRIVER_ABI_MAJOR, KMS_DRIVER_ABI_MINOR));
   }
   if (table.struct_size < kTableSize10) {
-    refuse(fmt::format("driver {}: kms_driver_v1.struct_size is {}, kmsd needs at least {} (the ABI 1.0 members)",
-                       path, table.struct_size, kTableSize10));
+    refuse(fmt::format("driver {}: kms_driver_v1.struct_size is {}, kmsd needs at least {} (the ABI 1.0 members)", path,
+                       table.struct_size, kTableSize10));
   }
   if (table.info == nullptr) refuse(fmt::format("driver {}: kms_driver_v1.info is NULL", path));
   const kms_driver_info& info = *table.info;
@@ -42,11 +44,12 @@ void AbiCheck::checkTable(const std::string& path, const kms_driver_v1& table) {
     refuse(fmt::format("driver {}: kms_driver_info.abi_major is {}, kms_driver_v1.abi_major is {} (abi_major differs)",
                        path, info.abi_major, table.abi_major));
   }
-  if (info.model == nullptr || *info.model == '\0') refuse(fmt::format("driver {}: kms_driver_info.model is empty", path));
+  if (info.model == nullptr || *info.model == '\0')
+    refuse(fmt::format("driver {}: kms_driver_info.model is empty", path));
   if (info.thread_model != KMS_THREAD_SAFE && info.thread_model != KMS_THREAD_SERIALIZE_SLOT &&
       info.thread_model != KMS_THREAD_SERIALIZE_ALL) {
-    refuse(fmt::format("driver {}: kms_driver_info.thread_model is {}, kmsd knows 0, 1 and 2", path,
-                       info.thread_model));
+    refuse(
+        fmt::format("driver {}: kms_driver_info.thread_model is {}, kmsd knows 0, 1 and 2", path, info.thread_model));
   }
   // open and close are the two functions without which nothing else can be called.
   if (table.open == nullptr) refuse(fmt::format("driver {}: kms_driver_v1.open is NULL", path));

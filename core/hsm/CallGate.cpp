@@ -8,7 +8,8 @@ CallGate::CallGate(std::int32_t threadModel) : threadModel_(threadModel) {}
 
 std::unique_lock<std::mutex> CallGate::enter(std::uint64_t slot) {
   switch (threadModel_) {
-    case KMS_THREAD_SERIALIZE_ALL: return std::unique_lock(all_);
+    case KMS_THREAD_SERIALIZE_ALL:
+      return std::unique_lock(all_);
     case KMS_THREAD_SERIALIZE_SLOT: {
       std::mutex* mutex = nullptr;
       {
@@ -17,7 +18,8 @@ std::unique_lock<std::mutex> CallGate::enter(std::uint64_t slot) {
       }
       return std::unique_lock(*mutex);
     }
-    default: return {};
+    default:
+      return {};
   }
 }
 

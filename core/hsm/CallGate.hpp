@@ -22,7 +22,7 @@ class CallGate {
  private:
   std::int32_t threadModel_;
   std::mutex all_;
-  std::mutex slotsMutex_;               // guards slots_ (not the calls)
+  std::mutex slotsMutex_;                      // guards slots_ (not the calls)
   std::map<std::uint64_t, std::mutex> slots_;  // node-based: a mutex never moves
 };
 

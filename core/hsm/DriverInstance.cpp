@@ -53,10 +53,18 @@ kms_crypt_params toC(const CryptParams& params) {
 KeyInfo fromC(const kms_key_info& info) {
   KeyInfo key;
   switch (info.key_type) {
-    case KMS_KEY_AES: key.type = KeyType::Aes; break;
-    case KMS_KEY_RSA_PRIVATE: key.type = KeyType::RsaPrivate; break;
-    case KMS_KEY_RSA_PUBLIC: key.type = KeyType::RsaPublic; break;
-    default: key.type = KeyType::Unknown; break;
+    case KMS_KEY_AES:
+      key.type = KeyType::Aes;
+      break;
+    case KMS_KEY_RSA_PRIVATE:
+      key.type = KeyType::RsaPrivate;
+      break;
+    case KMS_KEY_RSA_PUBLIC:
+      key.type = KeyType::RsaPublic;
+      break;
+    default:
+      key.type = KeyType::Unknown;
+      break;
   }
   key.bits = info.bits;
   key.sensitive = (info.flags & KMS_KEY_SENSITIVE) != 0;
@@ -109,17 +117,23 @@ Outcome readOutput(std::atomic<std::uint64_t>& calls, std::uint64_t guess, Attem
 
 std::int32_t loginMode(LoginMode mode) {
   switch (mode) {
-    case LoginMode::NullPin: return KMS_LOGIN_NULL_PIN;
-    case LoginMode::None: return KMS_LOGIN_NONE;
-    default: return KMS_LOGIN_USER;
+    case LoginMode::NullPin:
+      return KMS_LOGIN_NULL_PIN;
+    case LoginMode::None:
+      return KMS_LOGIN_NONE;
+    default:
+      return KMS_LOGIN_USER;
   }
 }
 
 std::string_view threadModelName(std::int32_t model) {
   switch (model) {
-    case KMS_THREAD_SERIALIZE_SLOT: return "serialize per slot";
-    case KMS_THREAD_SERIALIZE_ALL: return "serialize all";
-    default: return "thread-safe";
+    case KMS_THREAD_SERIALIZE_SLOT:
+      return "serialize per slot";
+    case KMS_THREAD_SERIALIZE_ALL:
+      return "serialize all";
+    default:
+      return "thread-safe";
   }
 }
 
@@ -187,10 +201,10 @@ std::unique_ptr<DriverInstance> DriverInstance::open(std::string name, std::shar
   instance->handle_ = handle;
   instance->pool_ = std::make_unique<WorkerPool>(instance->prefix(), config.threads, config.queueCapacity);
   const auto& info = instance->module_->info();
-  instance->host_->logger().information(
-      fmt::format("{}: driver {} ({} {}, ABI {}.{}, {}) opened with {} slot(s)", instance->prefix(),
-                  instance->module_->path(), info.model, info.driver_version ? info.driver_version : "?",
-                  info.abi_major, info.abi_minor, threadModelName(info.thread_model), slots.size()));
+  instance->host_->logger().information(fmt::format("{}: driver {} ({} {}, ABI {}.{}, {}) opened with {} slot(s)",
+                                                    instance->prefix(), instance->module_->path(), info.model,
+                                                    info.driver_version ? info.driver_version : "?", info.abi_major,
+                                                    info.abi_minor, threadModelName(info.thread_model), slots.size()));
   return instance;
 }
 
@@ -229,7 +243,8 @@ Fn DriverInstance::required(Fn kms_driver_v1::*member, std::string_view operatio
 }
 
 template <class Fn>
-auto DriverInstance::submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout, Fn body) {
+auto DriverInstance::submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout,
+                            Fn body) {
   requireAvailable(operation);
   return pool_->run(
       [this, slot, body = std::move(body)]() mutable {
@@ -246,8 +261,8 @@ void DriverInstance::check(kms_status status, const kms_error& error, std::strin
   throw StatusMapper::toException(status, error, CallSite{site, operation, slot, exporting});
 }
 
-KeyInfo DriverInstance::generate(std::int32_t keyType, std::uint64_t slot, const std::string& label,
-                                 std::uint32_t bits, std::uint32_t flags, std::uint32_t usage, const Bytes& id) {
+KeyInfo DriverInstance::generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
+                                 std::uint32_t flags, std::uint32_t usage, const Bytes& id) {
   const auto fn = required(&kms_driver_v1::generate_key, "generate_key");
   return submit(slot, "generate_key", callTimeout_, [=, this] {
     kms_generate_request request{};
@@ -439,7 +454,8 @@ InstanceStatus DriverInstance::status() {
   status.model = model_;
   status.available = available();
   status.reason = reason_;
-  for (const auto slot : slots_) status.slots.push_back(available() ? slotStatus(slot) : SlotStatus{slot, false, {}, reason_});
+  for (const auto slot : slots_)
+    status.slots.push_back(available() ? slotStatus(slot) : SlotStatus{slot, false, {}, reason_});
   status.calls = callCount();
   return status;
 }

@@ -14,7 +14,9 @@ namespace kms::hsm {
 
 namespace {
 
-[[noreturn]] void refuse(const std::string& message) { throw Exception(ErrorCode::Unavailable, message); }
+[[noreturn]] void refuse(const std::string& message) {
+  throw Exception(ErrorCode::Unavailable, message);
+}
 
 std::mutex& cacheMutex() {
   static std::mutex mutex;
@@ -56,7 +58,9 @@ std::string DriverLoader::fileNameFor(std::string_view model) {
   return fmt::format("libkms_{}.so", model == "other" ? std::string_view("generic") : model);
 }
 
-std::filesystem::path DriverLoader::pathFor(std::string_view model) const { return pluginsDir_ / fileNameFor(model); }
+std::filesystem::path DriverLoader::pathFor(std::string_view model) const {
+  return pluginsDir_ / fileNameFor(model);
+}
 
 std::shared_ptr<DriverModule> DriverLoader::load(std::string_view model) const {
   const auto path = pathFor(model);
@@ -68,7 +72,8 @@ std::shared_ptr<DriverModule> DriverLoader::load(std::string_view model) const {
   return loadFile(path, model);
 }
 
-std::shared_ptr<DriverModule> DriverLoader::loadFile(const std::filesystem::path& path, std::string_view expectedModel) {
+std::shared_ptr<DriverModule> DriverLoader::loadFile(const std::filesystem::path& path,
+                                                     std::string_view expectedModel) {
   std::error_code canonicalError;
   auto canonical = std::filesystem::weakly_canonical(path, canonicalError);
   const std::string key = canonicalError ? path.string() : canonical.string();

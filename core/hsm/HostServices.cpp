@@ -28,11 +28,21 @@ void HostServices::log(void* context, std::int32_t level, const char* message) n
     auto& logger = static_cast<HostServices*>(context)->logger();
     const std::string line(message, ::strnlen(message, kMaxLogLine));
     switch (level) {
-      case KMS_LOG_ERROR: logger.error(line); break;
-      case KMS_LOG_WARNING: logger.warning(line); break;
-      case KMS_LOG_INFO: logger.information(line); break;
-      case KMS_LOG_DEBUG: logger.debug(line); break;
-      default: logger.trace(line); break;
+      case KMS_LOG_ERROR:
+        logger.error(line);
+        break;
+      case KMS_LOG_WARNING:
+        logger.warning(line);
+        break;
+      case KMS_LOG_INFO:
+        logger.information(line);
+        break;
+      case KMS_LOG_DEBUG:
+        logger.debug(line);
+        break;
+      default:
+        logger.trace(line);
+        break;
     }
   } catch (...) {
     // A logging failure must never unwind into the driver's C frames.

@@ -23,17 +23,17 @@ struct SlotConfig {
 };
 
 struct InstanceConfig {
-  std::string model;                 // "softhsm2", ..., "other"
-  std::string library;               // empty: the driver's default (or <MODEL>_PKCS11_LIB)
+  std::string model;    // "softhsm2", ..., "other"
+  std::string library;  // empty: the driver's default (or <MODEL>_PKCS11_LIB)
   std::vector<SlotConfig> slots;
   std::vector<std::pair<std::string, std::string>> settings;  // driver quirk settings
-  std::vector<std::string> admins;   // hsm_admin: who may create keys on this HSM
+  std::vector<std::string> admins;                            // hsm_admin: who may create keys on this HSM
   // A critical instance that cannot open stops kmsd at start; a non-critical one is kept
   // unavailable (its calls answer Unavailable, its status says why).
   bool critical = true;
-  bool fromFlatForm = false;         // made from the flat hsm_* keys: serves legacy hsm::<slot>::<key>
-  unsigned threads = 4;              // worker threads of the instance
-  std::size_t queueCapacity = 256;   // calls waiting for a worker before Unavailable
+  bool fromFlatForm = false;        // made from the flat hsm_* keys: serves legacy hsm::<slot>::<key>
+  unsigned threads = 4;             // worker threads of the instance
+  std::size_t queueCapacity = 256;  // calls waiting for a worker before Unavailable
   std::chrono::milliseconds callTimeout{10000};
   std::chrono::milliseconds statusTimeout{2000};  // slot probes: a status page must stay fast
 };

@@ -15,7 +15,7 @@ struct CallSite {
   std::string_view instance;   // "hsm::softhsm2_1"
   std::string_view operation;  // "encrypt"
   std::uint64_t slot = 0;
-  bool exporting = false;      // PERMISSION_DENIED on export means "sensitive"
+  bool exporting = false;  // PERMISSION_DENIED on export means "sensitive"
 };
 
 class StatusMapper {

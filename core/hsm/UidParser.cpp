@@ -47,7 +47,9 @@ std::string HsmUid::toString() const {
   return legacy() ? fmt::format("{}{}::{}", UidParser::kPrefix, slot, key) : UidParser::format(instance, slot, key);
 }
 
-bool UidParser::isHsmUid(std::string_view uid) noexcept { return uid.substr(0, kPrefix.size()) == kPrefix; }
+bool UidParser::isHsmUid(std::string_view uid) noexcept {
+  return uid.substr(0, kPrefix.size()) == kPrefix;
+}
 
 std::optional<HsmUid> UidParser::parse(std::string_view uid) {
   if (!isHsmUid(uid)) return std::nullopt;
@@ -75,7 +77,8 @@ std::optional<HsmUid> UidParser::parse(std::string_view uid) {
   }
   if (rest.empty()) malformed(uid, "empty key");
   parsed.key = std::string(rest);
-  parsed.publicKey = rest.size() > kPublicSuffix.size() && rest.substr(rest.size() - kPublicSuffix.size()) == kPublicSuffix;
+  parsed.publicKey =
+      rest.size() > kPublicSuffix.size() && rest.substr(rest.size() - kPublicSuffix.size()) == kPublicSuffix;
   return parsed;
 }
 

@@ -15,7 +15,7 @@ namespace kms::hsm {
 struct HsmUid {
   std::string instance;  // "softhsm2_1"; empty for the legacy form
   std::uint64_t slot = 0;
-  std::string key;       // the token label, "_pk" included
+  std::string key;  // the token label, "_pk" included
   bool publicKey = false;
 
   [[nodiscard]] bool legacy() const noexcept { return instance.empty(); }

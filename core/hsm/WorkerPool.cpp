@@ -33,8 +33,8 @@ void WorkerPool::submit(std::function<void()> job, std::string_view what) {
     const std::lock_guard lock(mutex_);
     if (stopping_) throw Exception(ErrorCode::Unavailable, fmt::format("{} is shutting down ({})", name_, what));
     if (queue_.size() >= capacity_) {
-      throw Exception(ErrorCode::Unavailable,
-                      fmt::format("{} is overloaded: {} calls already wait for the HSM ({})", name_, queue_.size(), what));
+      throw Exception(ErrorCode::Unavailable, fmt::format("{} is overloaded: {} calls already wait for the HSM ({})",
+                                                          name_, queue_.size(), what));
     }
     queue_.push_back(std::move(job));
   }

@@ -37,9 +37,11 @@ class WorkerPool {
     auto task = std::make_shared<std::packaged_task<Result()>>(std::move(fn));
     auto future = task->get_future();
     auto abandoned = std::make_shared<std::atomic<bool>>(false);
-    submit([task, abandoned] {
-      if (!abandoned->load()) (*task)();
-    }, what);
+    submit(
+        [task, abandoned] {
+          if (!abandoned->load()) (*task)();
+        },
+        what);
     if (future.wait_for(timeout) != std::future_status::ready) {
       abandoned->store(true);
       throwTimeout(timeout, what);

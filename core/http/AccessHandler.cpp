@@ -6,10 +6,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 
 #include "kms/Exception.hpp"
 #include "kms/auth/AccessPolicy.hpp"
+#include "kms/hsm/HsmRegistry.hpp"
 #include "kms/http/JsonExchange.hpp"
 #include "kms/kmip/Dictionary.hpp"
 #include "kms/store/ObjectStore.hpp"
@@ -40,6 +42,29 @@ Poco::JSON::Array::Ptr operationsArray(const std::set<std::string>& operations) 
   Poco::JSON::Array::Ptr array = new Poco::JSON::Array;
   for (const auto& operation : operations) array->add(operation);
   return array;
+}
+
+// An HSM key's grants are managed by its instance's hsm_admin users (DESIGN section 7) and keyed
+// by its canonical UID (hsm::<instance>::<slot>::<key>), whichever form the request used. Anyone
+// else, an unknown instance and a missing key get the answer of a missing object.
+std::string hsmGrantUid(const HandlerContext& context, const std::string& user, const std::string& uid) {
+  if (context.hsm == nullptr) throw notFound(uid);
+  std::optional<hsm::HsmRoute> route;
+  try {
+    route = context.hsm->route(uid);
+  } catch (const Exception& e) {
+    if (e.code() == ErrorCode::NotFound) throw notFound(uid);
+    throw;
+  }
+  const auto& admins = route->instance->admins();
+  if (std::find(admins.begin(), admins.end(), user) == admins.end()) throw notFound(uid);
+  try {
+    (void)route->instance->find(route->key());
+  } catch (const Exception& e) {
+    if (e.code() == ErrorCode::NotFound) throw notFound(uid);
+    throw;
+  }
+  return hsm::UidParser::format(route->instance->name(), route->uid.slot, route->uid.key);
 }
 
 struct AccessRequest {
@@ -89,6 +114,20 @@ void AccessHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::N
       case Route::Revoke: {
         const bool grant = route_ == Route::Grant;
         const AccessRequest access = readAccess(request);
+        if (hsm::UidParser::isHsmUid(access.uid)) {
+          const std::string uid = hsmGrantUid(context_, user, access.uid);
+          if (grant) {
+            store.grant(uid, access.user, access.operations);
+          } else {
+            store.revoke(uid, access.user, access.operations);
+          }
+          logger().information(fmt::format("{} {} {} on {} by {}", grant ? "granted" : "revoked",
+                                           fmt::join(access.operations, ","), access.user, uid, user));
+          Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;
+          answer->set("success",
+                      fmt::format("Access for {} successfully {}", access.user, grant ? "added" : "deleted"));
+          return answer;
+        }
         const auto object = store.get(access.uid);
         if (!object || object->owner != user) throw notFound(access.uid);
         if (!policy.mayGrant(user, object->owner)) {
@@ -109,10 +148,15 @@ void AccessHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::N
         return answer;
       }
       case Route::List: {
-        const auto object = store.get(uid_);
-        if (!object || object->owner != user) throw notFound(uid_);
+        std::string uid = uid_;
+        if (hsm::UidParser::isHsmUid(uid_)) {
+          uid = hsmGrantUid(context_, user, uid_);
+        } else {
+          const auto object = store.get(uid_);
+          if (!object || object->owner != user) throw notFound(uid_);
+        }
         Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
-        for (const auto& entry : store.listAccess(uid_)) {
+        for (const auto& entry : store.listAccess(uid)) {
           Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
           item->set("user_id", entry.user);
           item->set("operations", operationsArray(entry.operations));

@@ -11,6 +11,9 @@ namespace kms::store {
 class ObjectStore;
 }
 
+namespace kms::hsm {
+class HsmRegistry;
+}
 namespace kms::auth {
 class AccessPolicy;
 class ApiTokens;
@@ -31,6 +34,8 @@ struct HandlerContext {
   const auth::AccessPolicy* accessPolicy = nullptr;
   // /tokens; nullptr when API tokens are not enabled (the routes then answer 404).
   auth::ApiTokens* apiTokens = nullptr;
+  // /hsm/status and grants on hsm:: keys; nullptr when no HSM is configured.
+  hsm::HsmRegistry* hsm = nullptr;
 };
 
 }  // namespace kms::http

@@ -11,6 +11,7 @@
 #include "kms/http/AccessHandler.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/HealthHandler.hpp"
+#include "kms/http/HsmStatusHandler.hpp"
 #include "kms/http/KmipHandler.hpp"
 #include "kms/http/LoggingHandler.hpp"
 #include "kms/http/MeHandler.hpp"
@@ -92,6 +93,7 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
     if (method != Poco::Net::HTTPRequest::HTTP_DELETE) return methodNotAllowed(method, path, "DELETE");
     return new TokenHandler(context_, TokenHandler::Route::Revoke, decoded(path.substr(kTokens.size())));
   }
+  if (path == "/hsm/status") return get ? new HsmStatusHandler(context_) : methodNotAllowed(method, path, "GET");
   if (path == "/version") return get ? new VersionHandler : methodNotAllowed(method, path, "GET");
   if (path == "/health") return get ? new HealthHandler(context_.store) : methodNotAllowed(method, path, "GET");
   return new StatusHandler(Poco::Net::HTTPResponse::HTTP_NOT_FOUND, "no such endpoint");

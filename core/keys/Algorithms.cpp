@@ -15,7 +15,9 @@ constexpr std::array<Hash, 5> kHashes = {Hash::Sha1, Hash::Sha224, Hash::Sha256,
 constexpr std::array<CipherMode, 3> kModes = {CipherMode::GCM, CipherMode::CBC, CipherMode::ECB};
 constexpr std::array<std::size_t, 3> kAesKeyBytes = {16, 24, 32};
 
-std::size_t hashIndex(Hash hash) noexcept { return static_cast<std::size_t>(hash); }
+std::size_t hashIndex(Hash hash) noexcept {
+  return static_cast<std::size_t>(hash);
+}
 
 const char* aesName(CipherMode mode, std::size_t keyBytes) noexcept {
   static constexpr const char* kNames[3][3] = {
@@ -55,22 +57,32 @@ const Fetched& fetched() {
 
 const char* Algorithms::digestName(Hash hash) noexcept {
   switch (hash) {
-    case Hash::Sha1: return "SHA1";
-    case Hash::Sha224: return "SHA2-224";
-    case Hash::Sha256: return "SHA2-256";
-    case Hash::Sha384: return "SHA2-384";
-    case Hash::Sha512: return "SHA2-512";
+    case Hash::Sha1:
+      return "SHA1";
+    case Hash::Sha224:
+      return "SHA2-224";
+    case Hash::Sha256:
+      return "SHA2-256";
+    case Hash::Sha384:
+      return "SHA2-384";
+    case Hash::Sha512:
+      return "SHA2-512";
   }
   return "SHA2-256";  // unreachable for valid enumerators
 }
 
 std::size_t Algorithms::digestLength(Hash hash) noexcept {
   switch (hash) {
-    case Hash::Sha1: return 20;
-    case Hash::Sha224: return 28;
-    case Hash::Sha256: return 32;
-    case Hash::Sha384: return 48;
-    case Hash::Sha512: return 64;
+    case Hash::Sha1:
+      return 20;
+    case Hash::Sha224:
+      return 28;
+    case Hash::Sha256:
+      return 32;
+    case Hash::Sha384:
+      return 48;
+    case Hash::Sha512:
+      return 64;
   }
   return 32;
 }

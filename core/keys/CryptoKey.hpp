@@ -33,8 +33,8 @@ struct CipherParams {
 struct SignParams {
   Padding padding = Padding::Pkcs1v15;  // Pkcs1v15 or Pss
   Hash hash = Hash::Sha256;
-  Hash mgfHash = Hash::Sha256;          // PSS MGF1 digest
-  std::optional<int> pssSaltLength;     // default: the digest length
+  Hash mgfHash = Hash::Sha256;       // PSS MGF1 digest
+  std::optional<int> pssSaltLength;  // default: the digest length
 };
 
 struct EncryptResult {

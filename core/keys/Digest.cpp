@@ -19,8 +19,12 @@ Bytes Digest::digest(Hash hash, ByteView data) {
   return out;
 }
 
-Bytes Digest::sha256(ByteView data) { return digest(Hash::Sha256, data); }
+Bytes Digest::sha256(ByteView data) {
+  return digest(Hash::Sha256, data);
+}
 
-std::size_t Digest::length(Hash hash) noexcept { return Algorithms::digestLength(hash); }
+std::size_t Digest::length(Hash hash) noexcept {
+  return Algorithms::digestLength(hash);
+}
 
 }  // namespace kms::keys

@@ -23,8 +23,7 @@ bool isValidLabel(std::string_view label) {
 }
 
 bool isBlank(std::string_view text) {
-  return std::all_of(text.begin(), text.end(),
-                     [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
+  return std::all_of(text.begin(), text.end(), [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; });
 }
 
 // What PEM_read_bio_ex allocated in the (possibly secure) heap, wiped and freed on scope exit.
@@ -76,7 +75,9 @@ int KeyFormats::rsaModulusBits(ByteView der) {
   return EVP_PKEY_get_bits(key.get());
 }
 
-std::optional<RsaDerForm> KeyFormats::detectRsaDer(ByteView der) { return RsaDerCodec::detect(der); }
+std::optional<RsaDerForm> KeyFormats::detectRsaDer(ByteView der) {
+  return RsaDerCodec::detect(der);
+}
 
 bool KeyFormats::isRsaPrivateDer(ByteView der) {
   return RsaDerCodec::tryDecode(der, RsaDerForm::Pkcs1Private) != nullptr ||

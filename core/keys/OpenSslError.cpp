@@ -25,7 +25,9 @@ void throwOpaque(ErrorCode code, const std::string& message) {
   throw Exception(code, message);
 }
 
-void clearOpenSslErrors() noexcept { ERR_clear_error(); }
+void clearOpenSslErrors() noexcept {
+  ERR_clear_error();
+}
 
 int checkedLength(std::size_t size, const char* what) {
   if (size > static_cast<std::size_t>(INT_MAX)) {

@@ -32,7 +32,9 @@ void fillWith(std::span<std::uint8_t> out, Generate generate) {
 // the parent's and must not be used (two processes would emit the same IVs under one key).
 std::atomic<std::uint64_t> forkGeneration{1};
 
-void onForkChild() { forkGeneration.fetch_add(1, std::memory_order_relaxed); }
+void onForkChild() {
+  forkGeneration.fetch_add(1, std::memory_order_relaxed);
+}
 
 struct NoncePool {
   static constexpr std::size_t kSize = 4096;
@@ -60,7 +62,9 @@ Bytes Random::bytes(std::size_t n) {
   return out;
 }
 
-void Random::fill(std::span<std::uint8_t> out) { fillWith(out, RAND_bytes); }
+void Random::fill(std::span<std::uint8_t> out) {
+  fillWith(out, RAND_bytes);
+}
 
 void Random::nonce(std::span<std::uint8_t> out) {
   if (out.size() > NoncePool::kSize / 4) {

@@ -87,9 +87,7 @@ void checkConsistent(const BIGNUM* n, const BIGNUM* e, const BIGNUM* d, const BI
       BN_sub_word(pm1.get(), 1) != 1 || BN_sub_word(qm1.get(), 1) != 1) {
     throwOpenSslError(ErrorCode::InternalError, "cannot allocate big numbers");
   }
-  const auto fail = [] {
-    throw Exception(ErrorCode::InvalidField, "RSA private key components are inconsistent");
-  };
+  const auto fail = [] { throw Exception(ErrorCode::InvalidField, "RSA private key components are inconsistent"); };
   if (BN_is_zero(pm1.get()) || BN_is_zero(qm1.get())) {
     fail();
   }

@@ -19,9 +19,12 @@ namespace {
 const char* structureOf(RsaDerForm form) noexcept {
   switch (form) {
     case RsaDerForm::Pkcs1Private:
-    case RsaDerForm::Pkcs1Public: return "type-specific";
-    case RsaDerForm::Pkcs8Private: return "PrivateKeyInfo";
-    case RsaDerForm::Spki: return "SubjectPublicKeyInfo";
+    case RsaDerForm::Pkcs1Public:
+      return "type-specific";
+    case RsaDerForm::Pkcs8Private:
+      return "PrivateKeyInfo";
+    case RsaDerForm::Spki:
+      return "SubjectPublicKeyInfo";
   }
   return "type-specific";
 }
@@ -123,10 +126,14 @@ void encode(const EVP_PKEY* key, RsaDerForm form, EncoderOutput& out) {
 
 const char* RsaDerCodec::formName(RsaDerForm form) noexcept {
   switch (form) {
-    case RsaDerForm::Pkcs1Private: return "PKCS#1 RSAPrivateKey";
-    case RsaDerForm::Pkcs8Private: return "PKCS#8 PrivateKeyInfo";
-    case RsaDerForm::Pkcs1Public: return "PKCS#1 RSAPublicKey";
-    case RsaDerForm::Spki: return "SubjectPublicKeyInfo";
+    case RsaDerForm::Pkcs1Private:
+      return "PKCS#1 RSAPrivateKey";
+    case RsaDerForm::Pkcs8Private:
+      return "PKCS#8 PrivateKeyInfo";
+    case RsaDerForm::Pkcs1Public:
+      return "PKCS#1 RSAPublicKey";
+    case RsaDerForm::Spki:
+      return "SubjectPublicKeyInfo";
   }
   return "RSA key";
 }
@@ -180,8 +187,7 @@ PkeyPtr RsaDerCodec::decodeAny(ByteView der, RsaDerForm& formOut) {
       return key;
     }
   }
-  throw Exception(ErrorCode::InvalidField,
-                  "not a DER RSA key (PKCS#1, PKCS#8, PKCS#1 public or SubjectPublicKeyInfo)");
+  throw Exception(ErrorCode::InvalidField, "not a DER RSA key (PKCS#1, PKCS#8, PKCS#1 public or SubjectPublicKeyInfo)");
 }
 
 std::optional<RsaDerForm> RsaDerCodec::detect(ByteView der) {

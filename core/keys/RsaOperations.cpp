@@ -15,7 +15,9 @@ namespace kms::keys {
 namespace {
 
 // OSSL_PARAM takes non-const pointers even for values it only reads.
-char* mutableName(const char* name) { return const_cast<char*>(name); }
+char* mutableName(const char* name) {
+  return const_cast<char*>(name);
+}
 
 // Validates the hash (throws for an out-of-range enumerator) and returns OpenSSL's name.
 const char* checkedDigestName(Hash hash) {
@@ -83,8 +85,8 @@ void signatureParams(const SignParams& params, const EVP_PKEY* key, bool signing
                                                   mutableName(OSSL_PKEY_RSA_PAD_MODE_PKCSV15), 0);
       break;
     case Padding::Pss: {
-      out[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE,
-                                                  mutableName(OSSL_PKEY_RSA_PAD_MODE_PSS), 0);
+      out[n++] =
+          OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_PAD_MODE, mutableName(OSSL_PKEY_RSA_PAD_MODE_PSS), 0);
       out[n++] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
                                                   mutableName(checkedDigestName(params.mgfHash)), 0);
       const int hashLength = static_cast<int>(Algorithms::digestLength(params.hash));
@@ -132,12 +134,13 @@ MdCtxPtr newDigestContext() {
 
 }  // namespace
 
-int RsaOperations::modulusBits(const EVP_PKEY* key) { return EVP_PKEY_get_bits(key); }
+int RsaOperations::modulusBits(const EVP_PKEY* key) {
+  return EVP_PKEY_get_bits(key);
+}
 
 Bytes RsaOperations::encrypt(EVP_PKEY* key, const CipherParams& params, ByteView plaintext) {
   ParamList list{};
-  const std::size_t maxPlaintext =
-      cipherParams(params, static_cast<std::size_t>(EVP_PKEY_get_size(key)), list);
+  const std::size_t maxPlaintext = cipherParams(params, static_cast<std::size_t>(EVP_PKEY_get_size(key)), list);
   if (plaintext.size() > maxPlaintext) {
     throw Exception(ErrorCode::InvalidField, "plaintext too long for this RSA key and padding (at most " +
                                                  std::to_string(maxPlaintext) + " bytes)");
@@ -164,8 +167,7 @@ SecretBytes RsaOperations::decrypt(EVP_PKEY* key, const CipherParams& params, By
   }
   std::size_t size = static_cast<std::size_t>(EVP_PKEY_get_size(key));
   SecretBytes out(size);
-  if (ciphertext.empty() ||
-      EVP_PKEY_decrypt(ctx.get(), out.data(), &size, ciphertext.data(), ciphertext.size()) != 1) {
+  if (ciphertext.empty() || EVP_PKEY_decrypt(ctx.get(), out.data(), &size, ciphertext.data(), ciphertext.size()) != 1) {
     throwOpaque(ErrorCode::CryptographicFailure, "RSA decryption failed");
   }
   out.resize(size);
@@ -177,8 +179,8 @@ Bytes RsaOperations::sign(EVP_PKEY* key, const SignParams& params, ByteView data
   int saltLength = 0;
   signatureParams(params, key, true, list, saltLength);
   const MdCtxPtr ctx = newDigestContext();
-  if (EVP_DigestSignInit_ex(ctx.get(), nullptr, checkedDigestName(params.hash), nullptr, nullptr, key,
-                            list.data()) != 1) {
+  if (EVP_DigestSignInit_ex(ctx.get(), nullptr, checkedDigestName(params.hash), nullptr, nullptr, key, list.data()) !=
+      1) {
     throwOpenSslError(ErrorCode::BadCryptographicParameters, "unusable RSA signature parameters");
   }
   std::size_t size = static_cast<std::size_t>(EVP_PKEY_get_size(key));
@@ -195,13 +197,12 @@ bool RsaOperations::verify(EVP_PKEY* key, const SignParams& params, ByteView dat
   int saltLength = 0;
   signatureParams(params, key, false, list, saltLength);
   const MdCtxPtr ctx = newDigestContext();
-  if (EVP_DigestVerifyInit_ex(ctx.get(), nullptr, checkedDigestName(params.hash), nullptr, nullptr, key,
-                              list.data()) != 1) {
+  if (EVP_DigestVerifyInit_ex(ctx.get(), nullptr, checkedDigestName(params.hash), nullptr, nullptr, key, list.data()) !=
+      1) {
     throwOpenSslError(ErrorCode::BadCryptographicParameters, "unusable RSA signature parameters");
   }
-  const bool valid =
-      !signature.empty() &&
-      EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size()) == 1;
+  const bool valid = !signature.empty() &&
+                     EVP_DigestVerify(ctx.get(), signature.data(), signature.size(), data.data(), data.size()) == 1;
   clearOpenSslErrors();  // a bad signature is an answer, not an error
   return valid;
 }

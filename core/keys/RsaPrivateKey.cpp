@@ -22,7 +22,9 @@ RsaPrivateKey RsaPrivateKey::fromPkcs8Der(ByteView der) {
   return RsaPrivateKey(RsaDerCodec::decode(der, RsaDerForm::Pkcs8Private));
 }
 
-int RsaPrivateKey::modulusBits() const { return RsaOperations::modulusBits(key_.get()); }
+int RsaPrivateKey::modulusBits() const {
+  return RsaOperations::modulusBits(key_.get());
+}
 
 RsaPublicKey RsaPrivateKey::publicKey() const {
   // Through DER rather than EVP_PKEY_dup: the copy must not carry the private half.

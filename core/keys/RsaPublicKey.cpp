@@ -22,11 +22,17 @@ RsaPublicKey RsaPublicKey::fromSpkiDer(ByteView der) {
   return RsaPublicKey(RsaDerCodec::decode(der, RsaDerForm::Spki));
 }
 
-int RsaPublicKey::modulusBits() const { return RsaOperations::modulusBits(key_.get()); }
+int RsaPublicKey::modulusBits() const {
+  return RsaOperations::modulusBits(key_.get());
+}
 
-Bytes RsaPublicKey::toPkcs1Der() const { return RsaDerCodec::encodePublic(key_.get(), RsaDerForm::Pkcs1Public); }
+Bytes RsaPublicKey::toPkcs1Der() const {
+  return RsaDerCodec::encodePublic(key_.get(), RsaDerForm::Pkcs1Public);
+}
 
-Bytes RsaPublicKey::toSpkiDer() const { return RsaDerCodec::encodePublic(key_.get(), RsaDerForm::Spki); }
+Bytes RsaPublicKey::toSpkiDer() const {
+  return RsaDerCodec::encodePublic(key_.get(), RsaDerForm::Spki);
+}
 
 EncryptResult RsaPublicKey::encrypt(const CipherParams& params, ByteView plaintext) const {
   EncryptResult result;

@@ -14,8 +14,8 @@ namespace kms::keys {
 namespace {
 
 constexpr std::size_t kBlockSize = 16;
-constexpr std::size_t kGcmDefaultIvSize = 12;   // the size GCM handles without GHASHing the IV
-constexpr std::size_t kGcmMaxIvSize = 128;      // OpenSSL's GCM limit
+constexpr std::size_t kGcmDefaultIvSize = 12;  // the size GCM handles without GHASHing the IV
+constexpr std::size_t kGcmMaxIvSize = 128;     // OpenSSL's GCM limit
 constexpr std::size_t kGcmMinTagSize = 4;
 constexpr std::size_t kGcmMaxTagSize = 16;
 
@@ -33,8 +33,7 @@ CipherCtxPtr newContext() {
 
 // Keys the context. A non-default GCM IV length must reach the provider before the IV does,
 // hence the two-step init in that case only.
-void initCipher(EVP_CIPHER_CTX* ctx, const EVP_CIPHER* cipher, const SecretBytes& key, ByteView iv, bool gcm,
-                int enc) {
+void initCipher(EVP_CIPHER_CTX* ctx, const EVP_CIPHER* cipher, const SecretBytes& key, ByteView iv, bool gcm, int enc) {
   const unsigned char* ivPtr = iv.empty() ? nullptr : iv.data();
   if (gcm && iv.size() != kGcmDefaultIvSize) {
     std::size_t ivLength = iv.size();
@@ -96,27 +95,33 @@ Buffer runBlockCipher(EVP_CIPHER_CTX* ctx, ByteView input, bool encrypting) {
 
 SymmetricKey::SymmetricKey(SecretBytes key) : key_(std::move(key)) {
   if (key_.size() != 16 && key_.size() != 24 && key_.size() != 32) {
-    throw Exception(ErrorCode::InvalidField, "AES key must be 128, 192 or 256 bits, got " +
-                                                 std::to_string(key_.size() * 8) + " bits");
+    throw Exception(ErrorCode::InvalidField,
+                    "AES key must be 128, 192 or 256 bits, got " + std::to_string(key_.size() * 8) + " bits");
   }
 }
 
 EncryptResult SymmetricKey::encrypt(const CipherParams& params, ByteView plaintext) const {
   switch (params.mode) {
-    case CipherMode::GCM: return encryptGcm(params, plaintext);
+    case CipherMode::GCM:
+      return encryptGcm(params, plaintext);
     case CipherMode::CBC:
-    case CipherMode::ECB: return encryptBlock(params, plaintext);
-    case CipherMode::None: break;
+    case CipherMode::ECB:
+      return encryptBlock(params, plaintext);
+    case CipherMode::None:
+      break;
   }
   badParameters("AES encryption needs a block cipher mode (GCM, CBC or ECB)");
 }
 
 SecretBytes SymmetricKey::decrypt(const CipherParams& params, ByteView ciphertext, ByteView tag) const {
   switch (params.mode) {
-    case CipherMode::GCM: return decryptGcm(params, ciphertext, tag);
+    case CipherMode::GCM:
+      return decryptGcm(params, ciphertext, tag);
     case CipherMode::CBC:
-    case CipherMode::ECB: return decryptBlock(params, ciphertext);
-    case CipherMode::None: break;
+    case CipherMode::ECB:
+      return decryptBlock(params, ciphertext);
+    case CipherMode::None:
+      break;
   }
   badParameters("AES decryption needs a block cipher mode (GCM, CBC or ECB)");
 }
@@ -136,9 +141,8 @@ EncryptResult SymmetricKey::encryptGcm(const CipherParams& params, ByteView plai
   initCipher(ctx.get(), Algorithms::aes(CipherMode::GCM, key_.size()), key_, result.iv, true, 1);
 
   int written = 0;
-  if (!params.aad.empty() &&
-      EVP_EncryptUpdate(ctx.get(), nullptr, &written, params.aad.data(), checkedLength(params.aad.size(), "AAD")) !=
-          1) {
+  if (!params.aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &written, params.aad.data(),
+                                               checkedLength(params.aad.size(), "AAD")) != 1) {
     throwOpenSslError(ErrorCode::InternalError, "AES-GCM AAD failed");
   }
   result.ciphertext.resize(plaintext.size());
@@ -153,8 +157,8 @@ EncryptResult SymmetricKey::encryptGcm(const CipherParams& params, ByteView plai
   }
   result.tag.resize(params.tagLength);
   // A shorter tag is the leading bytes of the full one (NIST SP 800-38D, 5.2.1.2).
-  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(params.tagLength),
-                          result.tag.data()) != 1) {
+  if (EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_AEAD_GET_TAG, static_cast<int>(params.tagLength), result.tag.data()) !=
+      1) {
     throwOpenSslError(ErrorCode::InternalError, "cannot read the AES-GCM tag");
   }
   return result;
@@ -179,9 +183,8 @@ SecretBytes SymmetricKey::decryptGcm(const CipherParams& params, ByteView cipher
   initCipher(ctx.get(), Algorithms::aes(CipherMode::GCM, key_.size()), key_, *params.iv, true, 0);
 
   int written = 0;
-  if (!params.aad.empty() &&
-      EVP_DecryptUpdate(ctx.get(), nullptr, &written, params.aad.data(), checkedLength(params.aad.size(), "AAD")) !=
-          1) {
+  if (!params.aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &written, params.aad.data(),
+                                               checkedLength(params.aad.size(), "AAD")) != 1) {
     throwOpenSslError(ErrorCode::InternalError, "AES-GCM AAD failed");
   }
   SecretBytes plaintext(ciphertext.size());

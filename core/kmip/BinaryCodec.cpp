@@ -16,7 +16,9 @@ namespace {
 
 constexpr std::size_t kHeaderSize = 8;  // tag (3) + type (1) + length (4)
 
-constexpr std::size_t padded(std::size_t length) noexcept { return (length + 7) & ~std::size_t{7}; }
+constexpr std::size_t padded(std::size_t length) noexcept {
+  return (length + 7) & ~std::size_t{7};
+}
 
 std::string tagText(std::uint32_t code) {
   if (auto name = Dictionary::tagName(code)) return std::string(*name);
@@ -159,7 +161,9 @@ void appendBigEndian(Bytes& out, std::uint64_t v, std::size_t size) {
   for (std::size_t i = 0; i < size; ++i) out[at + i] = static_cast<std::uint8_t>(v >> ((size - 1 - i) * 8));
 }
 
-void appendPadding(Bytes& out, std::size_t length) { out.resize(out.size() + (padded(length) - length), 0); }
+void appendPadding(Bytes& out, std::size_t length) {
+  out.resize(out.size() + (padded(length) - length), 0);
+}
 
 void putLength(Bytes& out, std::size_t headerAt, std::size_t length, const std::string& tag) {
   if (length > std::numeric_limits<std::uint32_t>::max()) {

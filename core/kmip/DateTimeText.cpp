@@ -41,7 +41,9 @@ static_assert(daysFromCivil(1970, 1, 1) == 0);
 static_assert(daysFromCivil(2000, 3, 1) == 11017);
 static_assert(civilFromDays(11017).year == 2000 && civilFromDays(11017).month == 3);
 
-constexpr bool isLeap(std::int64_t y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+constexpr bool isLeap(std::int64_t y) noexcept {
+  return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
 
 constexpr unsigned daysInMonth(std::int64_t y, unsigned m) noexcept {
   constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -112,8 +114,7 @@ bool parseMicros(std::string_view text, std::int64_t& epochMicros) noexcept {
     return false;
   }
   const std::int64_t y = negativeYear ? -static_cast<std::int64_t>(year) : year;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(y, month) || hour > 23 ||
-      minute > 59 || second > 59) {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(y, month) || hour > 23 || minute > 59 || second > 59) {
     return false;
   }
 
@@ -136,8 +137,7 @@ bool parseMicros(std::string_view text, std::int64_t& epochMicros) noexcept {
       // UTC
     } else if (sign == '+' || sign == '-') {
       unsigned oh = 0, om = 0;
-      if (!digits(text, pos, 2, oh) || !literal(text, pos, ':') || !digits(text, pos, 2, om) ||
-          oh > 23 || om > 59) {
+      if (!digits(text, pos, 2, oh) || !literal(text, pos, ':') || !digits(text, pos, 2, om) || oh > 23 || om > 59) {
         return false;
       }
       offsetSeconds = static_cast<std::int64_t>(oh * 3600 + om * 60) * (sign == '-' ? -1 : 1);
@@ -148,8 +148,8 @@ bool parseMicros(std::string_view text, std::int64_t& epochMicros) noexcept {
   if (pos != text.size()) return false;
 
   // Local time minus its offset is UTC.
-  const std::int64_t seconds = daysFromCivil(y, month, day) * kSecondsPerDay + hour * 3600 +
-                               minute * 60 + second - offsetSeconds;
+  const std::int64_t seconds =
+      daysFromCivil(y, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second - offsetSeconds;
   epochMicros = seconds * kMicrosPerSecond + fraction;
   return true;
 }

@@ -60,7 +60,9 @@ const Index& index() {
   return instance;
 }
 
-bool isAttributeReference(std::string_view tag) { return tag == "AttributeReference"; }
+bool isAttributeReference(std::string_view tag) {
+  return tag == "AttributeReference";
+}
 
 }  // namespace
 
@@ -111,7 +113,9 @@ bool Dictionary::isOperationTag(std::string_view tag) noexcept {
   return enumValue("Operation", tag).has_value();
 }
 
-bool Dictionary::isMask(std::string_view tag) noexcept { return index().masks.contains(tag); }
+bool Dictionary::isMask(std::string_view tag) noexcept {
+  return index().masks.contains(tag);
+}
 
 std::optional<std::uint32_t> Dictionary::maskBit(std::string_view tag, std::string_view bitName) noexcept {
   const auto& idx = index();

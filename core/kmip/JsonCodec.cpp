@@ -162,7 +162,8 @@ class Decoder final : public JsonReader {
       hex::appendNumber(normalized, code, 6);
       return normalized;
     }
-    if (!Dictionary::tagCode(name) && !Dictionary::isOperationTag(name)) fail(fmt::format("unknown tag {}", quote(name)));
+    if (!Dictionary::tagCode(name) && !Dictionary::isOperationTag(name))
+      fail(fmt::format("unknown tag {}", quote(name)));
     return std::string(name);
   }
 
@@ -170,7 +171,8 @@ class Decoder final : public JsonReader {
   // at the end: the path frame views it until then.
   Ttlv value(std::string&& tag, ItemType type) {
     switch (type) {
-      case ItemType::Structure: return structure(std::move(tag));
+      case ItemType::Structure:
+        return structure(std::move(tag));
       case ItemType::Integer: {
         const std::int32_t v = integer(tag);
         return Ttlv::integer(std::move(tag), v);
@@ -179,7 +181,8 @@ class Decoder final : public JsonReader {
         const std::int64_t v = signed64("LongInteger");
         return Ttlv::longInteger(std::move(tag), v);
       }
-      case ItemType::BigInteger: return Ttlv::bigInteger(std::move(tag), bigInteger());
+      case ItemType::BigInteger:
+        return Ttlv::bigInteger(std::move(tag), bigInteger());
       case ItemType::Enumeration: {
         const std::uint32_t v = enumeration(tag);
         return Ttlv::enumeration(std::move(tag), v);
@@ -194,7 +197,8 @@ class Decoder final : public JsonReader {
         checkSize(text.size());
         return Ttlv::textString(std::move(tag), std::string(text));
       }
-      case ItemType::ByteString: return Ttlv::byteString(std::move(tag), byteString());
+      case ItemType::ByteString:
+        return Ttlv::byteString(std::move(tag), byteString());
       case ItemType::DateTime: {
         const std::int64_t v = dateTime(false);
         return Ttlv::dateTime(std::move(tag), v);
@@ -262,8 +266,8 @@ class Decoder final : public JsonReader {
     const bool mask = Dictionary::isMask(tag);
     if (peek() != '"') {
       // Masks are unsigned in the specification, so a number up to 2^32-1 is accepted.
-      const std::uint64_t max = mask ? std::numeric_limits<std::uint32_t>::max()
-                                     : std::numeric_limits<std::int32_t>::max();
+      const std::uint64_t max =
+          mask ? std::numeric_limits<std::uint32_t>::max() : std::numeric_limits<std::int32_t>::max();
       return static_cast<std::int32_t>(
           static_cast<std::uint32_t>(number("Integer", std::numeric_limits<std::int32_t>::min(), max)));
     }
@@ -311,8 +315,8 @@ class Decoder final : public JsonReader {
     Ttlv::Bytes bytes;
     if (peek() != '"') {
       // A JSON number becomes the 8-byte two's complement the binary encoding would carry.
-      const auto v = static_cast<std::uint64_t>(number("BigInteger", std::numeric_limits<std::int64_t>::min(),
-                                                       std::numeric_limits<std::int64_t>::max()));
+      const auto v = static_cast<std::uint64_t>(
+          number("BigInteger", std::numeric_limits<std::int64_t>::min(), std::numeric_limits<std::int64_t>::max()));
       for (int shift = 56; shift >= 0; shift -= 8) bytes.push_back(static_cast<std::uint8_t>(v >> shift));
       return bytes;
     }
@@ -401,11 +405,21 @@ void appendEscaped(std::string& out, std::string_view text) {
     }
     flush();
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         out += "\\u00";
         out += kHex[c >> 4];
@@ -481,7 +495,9 @@ void encodeNode(std::string& out, const Ttlv& t, std::span<const Ttlv> before) {
       out += '"';
       break;
     }
-    case ItemType::Boolean: out += t.number() != 0 ? "true" : "false"; break;
+    case ItemType::Boolean:
+      out += t.number() != 0 ? "true" : "false";
+      break;
     case ItemType::TextString:
       out += '"';
       appendEscaped(out, t.text());
@@ -502,7 +518,9 @@ void encodeNode(std::string& out, const Ttlv& t, std::span<const Ttlv> before) {
       out += '"';
       break;
     }
-    case ItemType::Interval: appendDecimal(out, static_cast<std::uint32_t>(t.number())); break;
+    case ItemType::Interval:
+      appendDecimal(out, static_cast<std::uint32_t>(t.number()));
+      break;
   }
   out += '}';
 }

@@ -126,14 +126,30 @@ std::string_view JsonReader::decodeEscapes(std::size_t start, std::size_t stop, 
     if (pos_ >= stop) syntaxError("bad escape");
     const char e = text_[pos_++];
     switch (e) {
-      case '"': scratch += '"'; break;
-      case '\\': scratch += '\\'; break;
-      case '/': scratch += '/'; break;
-      case 'b': scratch += '\b'; break;
-      case 'f': scratch += '\f'; break;
-      case 'n': scratch += '\n'; break;
-      case 'r': scratch += '\r'; break;
-      case 't': scratch += '\t'; break;
+      case '"':
+        scratch += '"';
+        break;
+      case '\\':
+        scratch += '\\';
+        break;
+      case '/':
+        scratch += '/';
+        break;
+      case 'b':
+        scratch += '\b';
+        break;
+      case 'f':
+        scratch += '\f';
+        break;
+      case 'n':
+        scratch += '\n';
+        break;
+      case 'r':
+        scratch += '\r';
+        break;
+      case 't':
+        scratch += '\t';
+        break;
       case 'u': {
         unsigned cp = readHex4();
         if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -200,10 +216,14 @@ JsonReader::Number JsonReader::readNumber() {
 char JsonReader::readLiteral() {
   const char c = peek();
   std::string_view word;
-  if (c == 't') word = "true";
-  else if (c == 'f') word = "false";
-  else if (c == 'n') word = "null";
-  else syntaxError("unexpected character");
+  if (c == 't')
+    word = "true";
+  else if (c == 'f')
+    word = "false";
+  else if (c == 'n')
+    word = "null";
+  else
+    syntaxError("unexpected character");
   if (text_.substr(pos_, word.size()) != word) syntaxError("bad literal");
   pos_ += word.size();
   return c;

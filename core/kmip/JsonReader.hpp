@@ -12,8 +12,8 @@ class JsonReader {
  public:
   struct Number {
     bool negative = false;
-    bool integral = true;    // no fraction, no exponent
-    bool overflow = false;   // magnitude above 2^64-1
+    bool integral = true;   // no fraction, no exponent
+    bool overflow = false;  // magnitude above 2^64-1
     std::uint64_t magnitude = 0;
   };
 

@@ -112,8 +112,8 @@ Ttlv Ttlv::dateTimeExtended(std::string tag, std::int64_t epochMicros) {
 
 void Ttlv::expect(ItemType type) const {
   if (type_ != type) {
-    throw Exception(ErrorCode::InvalidMessage, fmt::format("{} must be of type {}, not {}", tag_,
-                                                           itemTypeName(type), itemTypeName(type_)));
+    throw Exception(ErrorCode::InvalidMessage,
+                    fmt::format("{} must be of type {}, not {}", tag_, itemTypeName(type), itemTypeName(type_)));
   }
 }
 

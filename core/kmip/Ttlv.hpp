@@ -61,8 +61,8 @@ class Ttlv {
   [[nodiscard]] std::uint32_t asEnumeration() const;
   [[nodiscard]] bool asBoolean() const;
   [[nodiscard]] const std::string& asText() const;
-  [[nodiscard]] const Bytes& asBytes() const;        // ByteString and BigInteger
-  [[nodiscard]] std::int64_t asDateTime() const;     // seconds
+  [[nodiscard]] const Bytes& asBytes() const;     // ByteString and BigInteger
+  [[nodiscard]] std::int64_t asDateTime() const;  // seconds
   [[nodiscard]] std::uint32_t asInterval() const;
   [[nodiscard]] std::int64_t asDateTimeExtended() const;  // microseconds
 

@@ -16,6 +16,7 @@
 #include "kms/ops/KeyFormatConverter.hpp"
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/NewObject.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 
 namespace kms::ops::handlers {
 
@@ -43,6 +44,8 @@ Ttlv create(OperationContext& ctx, const Ttlv& payload) {
   if (keyattrs::quantumSafeRequested(attributes) && bits < 256) {
     throw Exception(ErrorCode::GeneralFailure, fmt::format("NOT_SAFE: AES-{} is not quantum safe", bits));
   }
+  // A key inside an HSM: the request's UniqueIdentifier says where; nothing is stored here.
+  if (const auto hsmUid = hsmkeys::requestedUid(requested)) return hsmkeys::create(ctx, *hsmUid, attributes, bits);
   auto format = kmip::KeyFormatType::Raw;
   if (requested != nullptr) {
     if (const auto* f = requested->find("KeyFormatType")) format = static_cast<kmip::KeyFormatType>(f->asEnumeration());

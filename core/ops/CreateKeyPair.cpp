@@ -19,6 +19,7 @@
 #include "kms/ops/KeyFormatConverter.hpp"
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/NewObject.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 
 namespace kms::ops::handlers {
 namespace {
@@ -63,6 +64,10 @@ Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload) {
   if (keyattrs::quantumSafeRequested(privateAttributes) || keyattrs::quantumSafeRequested(publicAttributes)) {
     throw Exception(ErrorCode::GeneralFailure, "NOT_SAFE: RSA is not quantum safe");
   }
+  // A pair inside an HSM: the private key's UniqueIdentifier says where.
+  auto hsmUid = hsmkeys::requestedUid(privateSide);
+  if (!hsmUid) hsmUid = hsmkeys::requestedUid(common);
+  if (hsmUid) return hsmkeys::createKeyPair(ctx, *hsmUid, privateAttributes, bits);
   const auto privateFormat = requestedFormat(common, privateSide, kmip::KeyFormatType::PKCS_1);
   const auto publicFormat = requestedFormat(nullptr, publicSide, kmip::KeyFormatType::PKCS_1);
   keyattrs::applyDefaultUsageMask(privateAttributes, kmip::ObjectType::PrivateKey);

@@ -6,6 +6,7 @@
 #include "kms/Exception.hpp"
 #include "kms/ops/CryptoParametersReader.hpp"
 #include "kms/ops/Handlers.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/UsageCheck.hpp"
@@ -18,6 +19,7 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload) {
     throw Exception(ErrorCode::FeatureNotSupported, "multi-part Decrypt is not supported");
   }
   const auto uid = ctx.uidOrPlaceholder(payload);
+  if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::decrypt(ctx, payload, uid);
   const auto managed = ctx.objects.load(uid, ctx.request.user, "decrypt");
   usage::requireActive(managed, "Decrypt");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Decrypt, "Decrypt");

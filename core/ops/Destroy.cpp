@@ -7,6 +7,8 @@
 #include "kms/ops/AttributeEdit.hpp"
 #include "kms/ops/AttributeSet.hpp"
 #include "kms/ops/Handlers.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
+#include "kms/hsm/UidParser.hpp"
 #include "kms/ops/Lifecycle.hpp"
 
 namespace kms::ops::handlers {
@@ -14,6 +16,7 @@ namespace kms::ops::handlers {
 using kmip::State;
 
 Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
+  if (const auto uid = ctx.uidOrPlaceholder(payload); hsm::UidParser::isHsmUid(uid)) return hsmkeys::destroy(ctx, uid);
   ManagedObject object = edit::load(ctx, payload, "destroy");
   const State state = lifecycle::stateOf(object);
   State next;

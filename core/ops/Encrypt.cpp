@@ -9,6 +9,7 @@
 #include "kms/Exception.hpp"
 #include "kms/ops/CryptoParametersReader.hpp"
 #include "kms/ops/Handlers.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/UsageCheck.hpp"
@@ -21,6 +22,7 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload) {
     throw Exception(ErrorCode::FeatureNotSupported, "multi-part Encrypt is not supported");
   }
   const auto uid = ctx.uidOrPlaceholder(payload);
+  if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::encrypt(ctx, payload, uid);
   const auto managed = ctx.objects.load(uid, ctx.request.user, "encrypt");
   usage::requireActive(managed, "Encrypt");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Encrypt, "Encrypt");

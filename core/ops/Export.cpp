@@ -4,6 +4,7 @@
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include "kms/ops/Handlers.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyFormatConverter.hpp"
 
@@ -11,6 +12,7 @@ namespace kms::ops::handlers {
 
 Ttlv exportObject(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
+  if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::get(ctx, payload, uid, true);
   const auto managed = ctx.objects.load(uid, ctx.request.user, "export");
   auto object = keyformat::objectToReturn(managed, payload, true);
   ctx.idPlaceholder = managed.uid;

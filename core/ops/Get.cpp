@@ -3,6 +3,7 @@
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include "kms/ops/Handlers.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyFormatConverter.hpp"
 
@@ -10,6 +11,7 @@ namespace kms::ops::handlers {
 
 Ttlv get(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
+  if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::get(ctx, payload, uid, false);
   const auto managed = ctx.objects.load(uid, ctx.request.user, "get");
   auto object = keyformat::objectToReturn(managed, payload, false);
   return keyattrs::responsePayload({Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(managed.objectType)),

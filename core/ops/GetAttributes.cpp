@@ -3,10 +3,15 @@
 #include "kms/ops/AttributeEdit.hpp"
 #include "kms/ops/CoreSupport.hpp"
 #include "kms/ops/Handlers.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
+#include "kms/hsm/UidParser.hpp"
 
 namespace kms::ops::handlers {
 
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload) {
+  if (const auto uid = ctx.uidOrPlaceholder(payload); hsm::UidParser::isHsmUid(uid)) {
+    return hsmkeys::getAttributes(ctx, payload, uid);
+  }
   // References are checked before the object is read: a bad request says so, for any uid.
   std::vector<core::AttributeKey> keys;
   for (const auto* reference : payload.findAll("AttributeReference")) keys.push_back(core::keyOfReference(*reference));

@@ -13,6 +13,7 @@
 #include "kms/ops/CoreSupport.hpp"
 #include "kms/ops/Handlers.hpp"
 #include "kms/ops/StoredObjectMapper.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 
 namespace kms::ops::handlers {
 
@@ -172,6 +173,15 @@ Ttlv locate(OperationContext& ctx, const Ttlv& payload) {
       const auto object = StoredObjectMapper::fromStored(*stored);
       return !matches(object.attributes, residuals);
     });
+  }
+
+  // Keys inside the HSMs: Active, on-line, without tags; matched on the index filters only (a
+  // filter on any other attribute or on tags excludes them rather than guess).
+  const bool online = (storage & kOnLineStorage) != 0;
+  const bool activeWanted = !query.state || *query.state == static_cast<std::uint32_t>(kmip::State::Active);
+  if (ctx.settings.hsm != nullptr && online && activeWanted && query.tags.empty() && residuals.empty()) {
+    const hsmkeys::LocateFilter filter{query.name, query.objectType, query.algorithm, query.length};
+    for (auto& uid : hsmkeys::locate(ctx, filter)) uids.push_back(std::move(uid));
   }
 
   const auto total = uids.size();

@@ -30,9 +30,11 @@ ObjectRepository::ObjectRepository(store::ObjectStore& store, std::vector<std::s
 
 ManagedObject ObjectRepository::load(const std::string& uid, const std::string& user, std::string_view operation) {
   if (uid.empty()) throw Exception(ErrorCode::InvalidField, "UniqueIdentifier is empty");
-  // Seam for the HSM layer: `hsm::` UIDs are keys inside an HSM, routed there once it exists.
+  // `hsm::` UIDs are keys inside an HSM: the handlers that support them branch to
+  // ops/hsmkeys before loading; any other operation does not apply to them.
   if (uid.starts_with(kHsmPrefix)) {
-    throw Exception(ErrorCode::FeatureNotSupported, "HSM keys are not available in this build");
+    throw Exception(ErrorCode::FeatureNotSupported,
+                    fmt::format("'{}' is an HSM key: this operation is not supported on HSM keys", uid.substr(0, 128)));
   }
   std::string resolved = uid;
   if (uid.front() == '[') {

@@ -12,6 +12,9 @@
 namespace kms::store {
 class ObjectStore;
 }
+namespace kms::hsm {
+class HsmRegistry;
+}
 
 namespace kms::ops {
 
@@ -24,6 +27,8 @@ struct ProcessorSettings {
   // Who may create objects (privileged_users); per-object rights are checked by
   // ObjectRepository against the owner and the store's grants.
   auth::AccessPolicy accessPolicy;
+  // The HSM instances serving hsm:: UIDs; nullptr (or empty) when kmsd runs without HSM.
+  hsm::HsmRegistry* hsm = nullptr;
 };
 
 class RequestProcessor {

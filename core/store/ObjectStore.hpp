@@ -64,6 +64,10 @@ class ObjectStore {
   // Uids matching the query, newest first (ties broken by uid).
   [[nodiscard]] virtual std::vector<std::string> locate(const LocateQuery& query) = 0;
 
+  // Access rights. A uid starting with "hsm::" names a key inside an HSM: it has no object row,
+  // grant() does not check that it exists (the HSM layer does) and its rights are kept apart
+  // from the objects' (schema migration 3, hsm_access), so that they survive no object and
+  // never show in ownedBy/obtainedBy joins.
   virtual void grant(const std::string& uid, const std::string& user, const std::set<std::string>& operations) = 0;
   virtual void revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) = 0;
   // Operations `user` holds on `uid`, including those granted to "*".

@@ -13,7 +13,9 @@ namespace kms::pkcs11 {
 
 namespace {
 
-bool forward(Operation operation) { return operation == Operation::Encrypt || operation == Operation::Wrap; }
+bool forward(Operation operation) {
+  return operation == Operation::Encrypt || operation == Operation::Wrap;
+}
 
 const char* purpose(Operation operation) {
   switch (operation) {
@@ -37,14 +39,13 @@ KeyObject keyFor(Slot& slot, CK_SESSION_HANDLE session, Operation operation, con
                                     purpose(operation));
   const CK_KEY_TYPE expected = symmetric ? CKK_AES : CKK_RSA;
   if (object.keyType != expected) {
-    throw Error(KMS_ERR_INVALID_ARGUMENT, fmt::format("{} in slot {} is not an {} key", ref.describe(), slot.id(),
-                                                      symmetric ? "AES" : "RSA"));
+    throw Error(KMS_ERR_INVALID_ARGUMENT,
+                fmt::format("{} in slot {} is not an {} key", ref.describe(), slot.id(), symmetric ? "AES" : "RSA"));
   }
   return object;
 }
 
-SecureBytes keyWrap(Slot& slot, CK_SESSION_HANDLE session, Mechanism& mechanism, CK_OBJECT_HANDLE key,
-                    ByteView input) {
+SecureBytes keyWrap(Slot& slot, CK_SESSION_HANDLE session, Mechanism& mechanism, CK_OBJECT_HANDLE key, ByteView input) {
   const auto& call = slot.call();
   Template temporary;
   temporary.addUlong(CKA_CLASS, CKO_SECRET_KEY)
@@ -123,11 +124,10 @@ SecureBytes crypt(Slot& slot, CK_SESSION_HANDLE session, bool encrypt, Mechanism
   // Multi-part: a failing update or final terminates the operation on the token.
   for (std::size_t offset = 0; offset < input.size(); offset += chunk) {
     const auto part = static_cast<CK_ULONG>(std::min<std::uint64_t>(chunk, input.size() - offset));
-    TwoCall::append(out, part + 32, encrypt ? "C_EncryptUpdate" : "C_DecryptUpdate", id,
-                    [&](CK_BYTE* o, CK_ULONG* l) {
-                      return encrypt ? KMS_P11(call, C_EncryptUpdate, session, data + offset, part, o, l)
-                                     : KMS_P11(call, C_DecryptUpdate, session, data + offset, part, o, l);
-                    });
+    TwoCall::append(out, part + 32, encrypt ? "C_EncryptUpdate" : "C_DecryptUpdate", id, [&](CK_BYTE* o, CK_ULONG* l) {
+      return encrypt ? KMS_P11(call, C_EncryptUpdate, session, data + offset, part, o, l)
+                     : KMS_P11(call, C_DecryptUpdate, session, data + offset, part, o, l);
+    });
   }
   TwoCall::append(out, guess, encrypt ? "C_EncryptFinal" : "C_DecryptFinal", id, [&](CK_BYTE* o, CK_ULONG* l) {
     return encrypt ? KMS_P11(call, C_EncryptFinal, session, o, l) : KMS_P11(call, C_DecryptFinal, session, o, l);

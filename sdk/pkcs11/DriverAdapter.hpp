@@ -24,8 +24,8 @@ class DriverAdapter {
 
 }  // namespace kms::pkcs11
 
-#define KMS_PKCS11_DRIVER(descriptor)                                                                          \
-  extern "C" KMS_DRIVER_EXPORT kms_status kms_driver_get(uint16_t host_abi_major, uint16_t host_abi_minor,     \
-                                                         const kms_driver_v1** table) {                        \
-    return ::kms::pkcs11::DriverAdapter::get((descriptor), host_abi_major, host_abi_minor, table);             \
+#define KMS_PKCS11_DRIVER(descriptor)                                                                      \
+  extern "C" KMS_DRIVER_EXPORT kms_status kms_driver_get(uint16_t host_abi_major, uint16_t host_abi_minor, \
+                                                         const kms_driver_v1** table) {                    \
+    return ::kms::pkcs11::DriverAdapter::get((descriptor), host_abi_major, host_abi_minor, table);         \
   }

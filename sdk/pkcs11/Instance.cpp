@@ -60,9 +60,9 @@ std::unique_ptr<Instance> Instance::open(const ModelDescriptor& model, const kms
   const std::string path = libraryPath(model, params);
   auto library = Library::acquire(path, settings.neverFinalize);
   std::unique_ptr<Instance> instance(new Instance(model, std::move(settings), std::move(library), Host(params->host)));
-  instance->host_.log(KMS_LOG_INFO, fmt::format("{}: PKCS#11 library {} ({}{})", model.model, path,
-                                                instance->library_->description(),
-                                                instance->library_->viaInterface() ? ", via C_GetInterface" : ""));
+  instance->host_.log(KMS_LOG_INFO,
+                      fmt::format("{}: PKCS#11 library {} ({}{})", model.model, path, instance->library_->description(),
+                                  instance->library_->viaInterface() ? ", via C_GetInterface" : ""));
   for (std::uint32_t i = 0; i < params->slot_count; ++i) instance->addSlot(params->slots[i]);
   for (auto& [id, slot] : instance->slots_) instance->connect(*slot);
   return instance;
@@ -83,7 +83,8 @@ void Instance::addSlot(const kms_slot_config& config) {
   }
   if (config.login_mode != KMS_LOGIN_USER && config.login_mode != KMS_LOGIN_NULL_PIN &&
       config.login_mode != KMS_LOGIN_NONE) {
-    throw Error(KMS_ERR_INVALID_ARGUMENT, fmt::format("slot {}: unknown login mode {}", config.slot_id, config.login_mode));
+    throw Error(KMS_ERR_INVALID_ARGUMENT,
+                fmt::format("slot {}: unknown login mode {}", config.slot_id, config.login_mode));
   }
   if (slots_.count(config.slot_id) != 0) {
     throw Error(KMS_ERR_INVALID_ARGUMENT, fmt::format("slot {} is configured twice", config.slot_id));

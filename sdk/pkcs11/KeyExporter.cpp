@@ -21,12 +21,12 @@ ByteView view(const Attributes& attributes, CK_ATTRIBUTE_TYPE type, const KeyRef
 
 void requireExportable(const Attributes& attributes, const KeyRef& ref, CK_SLOT_ID slot) {
   if (attributes.flag(CKA_SENSITIVE, true)) {
-    throw Error(KMS_ERR_PERMISSION_DENIED, fmt::format("{} in slot {} is sensitive: it cannot be exported",
-                                                       ref.describe(), slot));
+    throw Error(KMS_ERR_PERMISSION_DENIED,
+                fmt::format("{} in slot {} is sensitive: it cannot be exported", ref.describe(), slot));
   }
   if (!attributes.flag(CKA_EXTRACTABLE, false)) {
-    throw Error(KMS_ERR_PERMISSION_DENIED, fmt::format("{} in slot {} is not extractable: it cannot be exported",
-                                                       ref.describe(), slot));
+    throw Error(KMS_ERR_PERMISSION_DENIED,
+                fmt::format("{} in slot {} is not extractable: it cannot be exported", ref.describe(), slot));
   }
 }
 
@@ -69,11 +69,11 @@ SecureBytes KeyExporter::exportKey(Slot& slot, CK_SESSION_HANDLE session, const 
                                   {CKA_MODULUS, CKA_PUBLIC_EXPONENT, CKA_PRIVATE_EXPONENT, CKA_PRIME_1, CKA_PRIME_2,
                                    CKA_EXPONENT_1, CKA_EXPONENT_2, CKA_COEFFICIENT});
   const auto id = slot.id();
-  return RsaDer::privateKey({view(a, CKA_MODULUS, ref, id), view(a, CKA_PUBLIC_EXPONENT, ref, id),
-                             view(a, CKA_PRIVATE_EXPONENT, ref, id), view(a, CKA_PRIME_1, ref, id),
-                             view(a, CKA_PRIME_2, ref, id), view(a, CKA_EXPONENT_1, ref, id),
-                             view(a, CKA_EXPONENT_2, ref, id), view(a, CKA_COEFFICIENT, ref, id)},
-                            format);
+  return RsaDer::privateKey(
+      {view(a, CKA_MODULUS, ref, id), view(a, CKA_PUBLIC_EXPONENT, ref, id), view(a, CKA_PRIVATE_EXPONENT, ref, id),
+       view(a, CKA_PRIME_1, ref, id), view(a, CKA_PRIME_2, ref, id), view(a, CKA_EXPONENT_1, ref, id),
+       view(a, CKA_EXPONENT_2, ref, id), view(a, CKA_COEFFICIENT, ref, id)},
+      format);
 }
 
 }  // namespace kms::pkcs11

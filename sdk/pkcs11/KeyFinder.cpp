@@ -43,8 +43,8 @@ KeyObject KeyFinder::select(Slot& slot, CK_SESSION_HANDLE session, const KeyRef&
   }
   // Named by the private label, wanted as public: the pair's public key is "<label>_pk".
   const bool wantsPublic = std::find(wanted.begin(), wanted.end(), CKO_PUBLIC_KEY) != wanted.end();
-  const bool hasPrivate = std::any_of(objects.begin(), objects.end(),
-                                      [](const KeyObject& o) { return o.objectClass == CKO_PRIVATE_KEY; });
+  const bool hasPrivate =
+      std::any_of(objects.begin(), objects.end(), [](const KeyObject& o) { return o.objectClass == CKO_PRIVATE_KEY; });
   if (wantsPublic && hasPrivate && !ref.byId()) {
     KeyRef pair = ref;
     pair.label += "_pk";

@@ -21,8 +21,8 @@ std::optional<KeyInfo> KeyInfo::read(Slot& slot, CK_SESSION_HANDLE session, cons
   }
   const auto attributes =
       Attributes::read(slot.call(), slot.id(), session, object.handle,
-                       {CKA_LABEL, CKA_ID, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN, CKA_VERIFY,
-                        CKA_WRAP, CKA_UNWRAP, CKA_VALUE_LEN, CKA_MODULUS_BITS, CKA_MODULUS});
+                       {CKA_LABEL, CKA_ID, CKA_SENSITIVE, CKA_EXTRACTABLE, CKA_ENCRYPT, CKA_DECRYPT, CKA_SIGN,
+                        CKA_VERIFY, CKA_WRAP, CKA_UNWRAP, CKA_VALUE_LEN, CKA_MODULUS_BITS, CKA_MODULUS});
   info.label = attributes.text(CKA_LABEL);
   if (const auto* id = attributes.get(CKA_ID)) info.id.assign(id->data(), id->data() + id->size());
   if (info.keyType == KMS_KEY_AES) {

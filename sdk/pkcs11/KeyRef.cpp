@@ -37,6 +37,8 @@ std::string KeyRef::describe() const {
   return byId() ? fmt::format("key id {}", hex(id)) : fmt::format("key '{}'", label);
 }
 
-std::string KeyRef::cacheKey() const { return byId() ? "i:" + hex(id) : "l:" + label; }
+std::string KeyRef::cacheKey() const {
+  return byId() ? "i:" + hex(id) : "l:" + label;
+}
 
 }  // namespace kms::pkcs11

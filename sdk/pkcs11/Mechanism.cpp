@@ -62,7 +62,8 @@ Choice choose(Operation operation, std::int32_t algorithm, std::int32_t hash) {
       break;
     case KMS_ALG_RSA_PSS:
       requireHash(hash);
-      if (signing) return {HashNames::rsaPssSign(hash), CKF_SIGN, fmt::format("RSA-PSS with {}", HashNames::display(hash))};
+      if (signing)
+        return {HashNames::rsaPssSign(hash), CKF_SIGN, fmt::format("RSA-PSS with {}", HashNames::display(hash))};
       break;
     case KMS_ALG_RSA_PKCS1_SIGN:
       requireHash(hash);
@@ -112,13 +113,15 @@ Mechanism::Mechanism(Slot& slot, Operation operation, const CryptParams& params)
         throw Error(KMS_ERR_INVALID_ARGUMENT, "AES-GCM needs an IV of 1 to 256 bytes (12 recommended)");
       }
       if (params.tagLength < 4 || params.tagLength > 16) {
-        throw Error(KMS_ERR_INVALID_ARGUMENT, fmt::format("AES-GCM tag length {} is not 4 to 16 bytes", params.tagLength));
+        throw Error(KMS_ERR_INVALID_ARGUMENT,
+                    fmt::format("AES-GCM tag length {} is not 4 to 16 bytes", params.tagLength));
       }
       iv_ = params.iv;
       aad_ = params.aad;
       symmetric_ = true;
       if (slot.settings().gcmLegacyParams) {
-        legacyGcm_ = {iv_.data(), iv_.size(), aad_.empty() ? nullptr : aad_.data(), aad_.size(), params.tagLength * 8UL};
+        legacyGcm_ = {iv_.data(), iv_.size(), aad_.empty() ? nullptr : aad_.data(), aad_.size(),
+                      params.tagLength * 8UL};
         mechanism_.pParameter = &legacyGcm_;
         mechanism_.ulParameterLen = sizeof legacyGcm_;
       } else {

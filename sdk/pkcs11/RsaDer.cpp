@@ -45,7 +45,9 @@ struct EncoderFree {
 };
 using Bn = std::unique_ptr<BIGNUM, BnFree>;
 
-Error failure(const char* what) { return Error(KMS_ERR_INTERNAL, std::string("OpenSSL: ") + what + " failed"); }
+Error failure(const char* what) {
+  return Error(KMS_ERR_INTERNAL, std::string("OpenSSL: ") + what + " failed");
+}
 
 Bn number(ByteView bytes) {
   Bn bn(BN_bin2bn(bytes.data(), static_cast<int>(bytes.size()), nullptr));

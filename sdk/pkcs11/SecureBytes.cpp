@@ -11,9 +11,13 @@ SecureBytes::SecureBytes(std::size_t size) : bytes_(size) {}
 
 SecureBytes::SecureBytes(const std::uint8_t* data, std::size_t size) : bytes_(data, data + size) {}
 
-SecureBytes::~SecureBytes() { wipe(); }
+SecureBytes::~SecureBytes() {
+  wipe();
+}
 
-SecureBytes::SecureBytes(SecureBytes&& other) noexcept : bytes_(std::move(other.bytes_)) { other.bytes_.clear(); }
+SecureBytes::SecureBytes(SecureBytes&& other) noexcept : bytes_(std::move(other.bytes_)) {
+  other.bytes_.clear();
+}
 
 SecureBytes& SecureBytes::operator=(SecureBytes&& other) noexcept {
   if (this != &other) {

@@ -7,7 +7,9 @@ namespace kms::pkcs11 {
 SessionPool::SessionPool(std::uint32_t size, Opener open, Closer close)
     : size_(size == 0 ? 1 : size), opener_(std::move(open)), closer_(std::move(close)) {}
 
-SessionPool::~SessionPool() { closeAll(); }
+SessionPool::~SessionPool() {
+  closeAll();
+}
 
 SessionLease SessionPool::acquire() {
   std::unique_lock lock(mutex_);
@@ -55,7 +57,9 @@ void SessionPool::reset() {
   available_.notify_all();
 }
 
-void SessionPool::closeAll() { reset(); }
+void SessionPool::closeAll() {
+  reset();
+}
 
 std::uint32_t SessionPool::openCount() const {
   const std::lock_guard lock(mutex_);

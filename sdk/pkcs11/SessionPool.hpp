@@ -16,8 +16,8 @@ namespace kms::pkcs11 {
 
 class SessionPool {
  public:
-  using Opener = std::function<CK_SESSION_HANDLE()>;          // throws Error
-  using Closer = std::function<void(CK_SESSION_HANDLE)>;      // never throws
+  using Opener = std::function<CK_SESSION_HANDLE()>;      // throws Error
+  using Closer = std::function<void(CK_SESSION_HANDLE)>;  // never throws
 
   SessionPool(std::uint32_t size, Opener open, Closer close);
   ~SessionPool();

@@ -64,9 +64,9 @@ std::set<std::int32_t> parseHashes(std::string_view name, std::string_view value
 }  // namespace
 
 const std::vector<std::string>& Settings::names() {
-  static const std::vector<std::string> known = {"max_data_chunk",    "find_batch", "never_finalize",
-                                                 "session_pool_size", "trace",      "oaep_hashes",
-                                                 "gcm_legacy_params", "kwp_whole_blocks_only"};
+  static const std::vector<std::string> known = {
+      "max_data_chunk", "find_batch",  "never_finalize",    "session_pool_size",
+      "trace",          "oaep_hashes", "gcm_legacy_params", "kwp_whole_blocks_only"};
   return known;
 }
 

@@ -16,7 +16,9 @@ Slot::Slot(const Call& call, const Host& host, const Settings& settings, CK_SLOT
           settings.sessionPoolSize, [this] { return openSession(); },
           [this](CK_SESSION_HANDLE session) { closeSession(session); }) {}
 
-Slot::~Slot() { pool_.closeAll(); }
+Slot::~Slot() {
+  pool_.closeAll();
+}
 
 const MechanismSet& Slot::mechanisms() {
   const std::lock_guard lock(mechanismMutex_);
@@ -68,14 +70,15 @@ void Slot::login(CK_SESSION_HANDLE session) {
   if (ReturnCodes::status(rv) == KMS_ERR_DEVICE_UNAVAILABLE) throw Error::fromRv("C_Login", rv, id_);
   // Any other refusal of a login is an authentication failure, whatever code the library
   // chose (SoftHSM2 answers a NULL PIN with CKR_ARGUMENTS_BAD). Never the PIN in the message.
-  throw Error(KMS_ERR_AUTH_FAILED,
-              fmt::format("C_Login{} failed: {} on slot {}", nullPin ? " with a NULL PIN" : "", ReturnCodes::name(rv), id_),
-              rv);
+  throw Error(
+      KMS_ERR_AUTH_FAILED,
+      fmt::format("C_Login{} failed: {} on slot {}", nullPin ? " with a NULL PIN" : "", ReturnCodes::name(rv), id_),
+      rv);
 }
 
 void Slot::recover(const Error& cause) {
-  host_.log(KMS_LOG_WARNING,
-            fmt::format("{}; closing the sessions of slot {}, opening new ones and logging in again", cause.what(), id_));
+  host_.log(KMS_LOG_WARNING, fmt::format("{}; closing the sessions of slot {}, opening new ones and logging in again",
+                                         cause.what(), id_));
   cache_.clear();
   pool_.reset();
 }

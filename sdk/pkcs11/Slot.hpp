@@ -4,7 +4,8 @@
 // lost session or login (CKR_SESSION_HANDLE_INVALID, CKR_SESSION_CLOSED,
 // CKR_USER_NOT_LOGGED_IN, CKR_DEVICE_REMOVED, CKR_TOKEN_NOT_PRESENT): it closes the pool's
 // sessions, opens new ones, logs in again and retries the call. A stale object handle clears
-// the handle cache and the idle sessions (re-checking the login) and retries once too. Any other failure is the caller's.
+// the handle cache and the idle sessions (re-checking the login) and retries once too. Any other failure is the
+// caller's.
 #include <cstdint>
 #include <mutex>
 #include <string>

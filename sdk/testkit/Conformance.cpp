@@ -47,7 +47,9 @@ const char* statusName(kms_status status) {
 struct Error {
   kms_error raw{};
   Error() { raw.struct_size = sizeof raw; }
-  [[nodiscard]] std::string text() const { return std::string(raw.message, ::strnlen(raw.message, sizeof raw.message)); }
+  [[nodiscard]] std::string text() const {
+    return std::string(raw.message, ::strnlen(raw.message, sizeof raw.message));
+  }
 };
 
 std::string describe(kms_status status, const Error& error) {
@@ -62,7 +64,9 @@ void expectStatus(kms_status status, const Error& error, kms_status wanted, cons
   }
 }
 
-void ok(kms_status status, const Error& error, const std::string& what) { expectStatus(status, error, KMS_OK, what); }
+void ok(kms_status status, const Error& error, const std::string& what) {
+  expectStatus(status, error, KMS_OK, what);
+}
 
 Bytes randomBytes(std::size_t n) {
   Bytes out(n);
@@ -90,7 +94,9 @@ kms_crypt_params params(std::int32_t algorithm, std::int32_t hash = 0) {
   return p;
 }
 
-const char* hashName(std::int32_t hash) { return hash == KMS_HASH_SHA1 ? "SHA1" : "SHA256"; }
+const char* hashName(std::int32_t hash) {
+  return hash == KMS_HASH_SHA1 ? "SHA1" : "SHA256";
+}
 
 using CryptFn = decltype(kms_driver_v1::encrypt);
 
@@ -352,7 +358,8 @@ void Suite::openChecks() {
     if (table_ == nullptr) throw Skipped{"no table"};
     Error error;
     kms_instance* instance = nullptr;
-    const auto status = openWith(options_.pin, options_.slot, {{"kms_driver_check_no_such_setting", "1"}}, &instance, error);
+    const auto status =
+        openWith(options_.pin, options_.slot, {{"kms_driver_check_no_such_setting", "1"}}, &instance, error);
     if (instance != nullptr) table_->close(instance);
     expectStatus(status, error, KMS_ERR_INVALID_ARGUMENT, "open with an unknown setting");
     expect(error.text().find("kms_driver_check_no_such_setting") != std::string::npos,
@@ -385,7 +392,8 @@ void Suite::openChecks() {
     Error error;
     ok(openWith(options_.pin, options_.slot, {}, &instance_, error), error, "open");
     expect(instance_ != nullptr, "open returned KMS_OK and no instance");
-    return std::string("slot ") + std::to_string(options_.slot) + (options_.pin.empty() ? " without login" : " logged in");
+    return std::string("slot ") + std::to_string(options_.slot) +
+           (options_.pin.empty() ? " without login" : " logged in");
   });
   check("slot_status", [&] {
     const auto fn = need(&kms_driver_v1::slot_status, "slot_status");
@@ -671,8 +679,8 @@ void Suite::rsaChecks() {
     const auto hash = oaepHash();
     const auto plain = randomBytes(32);
     const auto p = params(KMS_ALG_RSA_OAEP, hash);
-    const auto opened = crypt(&kms_driver_v1::decrypt, "decrypt", rsa_, p,
-                              OpenSslCheck::rsaOaepEncrypt(spki_, hashName(hash), plain));
+    const auto opened =
+        crypt(&kms_driver_v1::decrypt, "decrypt", rsa_, p, OpenSslCheck::rsaOaepEncrypt(spki_, hashName(hash), plain));
     expect(opened == plain, "did not decrypt OpenSSL's ciphertext");
     const auto sealed = crypt(&kms_driver_v1::encrypt, "encrypt", rsaPublic_, p, plain);
     expect(crypt(&kms_driver_v1::decrypt, "decrypt", rsa_, p, sealed) == plain, "own round trip failed");
@@ -702,7 +710,8 @@ void Suite::rsaChecks() {
     needKey(rsaMade_, "RSA");
     if (spki_.empty()) throw Skipped{"no public key"};
     needSupport(KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA256, "RSA PKCS#1 v1.5 signatures with SHA-256");
-    const auto signature = crypt(&kms_driver_v1::sign, "sign", rsa_, params(KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA256), data);
+    const auto signature =
+        crypt(&kms_driver_v1::sign, "sign", rsa_, params(KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA256), data);
     expect(OpenSslCheck::rsaVerify(spki_, "SHA256", false, data, signature), "OpenSSL rejects the signature");
     return std::string("SHA-256, verified by OpenSSL");
   });
@@ -772,13 +781,18 @@ std::vector<CheckResult> Suite::run() {
 
 }  // namespace
 
-std::vector<CheckResult> runConformance(const CheckOptions& options) { return Suite(options).run(); }
+std::vector<CheckResult> runConformance(const CheckOptions& options) {
+  return Suite(options).run();
+}
 
 const char* outcomeName(Outcome outcome) noexcept {
   switch (outcome) {
-    case Outcome::Pass: return "PASS";
-    case Outcome::Fail: return "FAIL";
-    default: return "SKIP";
+    case Outcome::Pass:
+      return "PASS";
+    case Outcome::Fail:
+      return "FAIL";
+    default:
+      return "SKIP";
   }
 }
 

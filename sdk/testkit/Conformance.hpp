@@ -13,7 +13,7 @@ namespace kms::testkit {
 enum class Outcome { Pass, Fail, Skip };
 
 struct CheckResult {
-  std::string name;    // "encrypt.aes_gcm"
+  std::string name;  // "encrypt.aes_gcm"
   Outcome outcome = Outcome::Pass;
   std::string detail;  // why it failed or skipped; what was seen when it passed
 };
@@ -22,7 +22,7 @@ struct CheckOptions {
   std::string driverPath;   // the driver .so
   std::string libraryPath;  // the PKCS#11 library it should use; empty: the driver's default
   std::uint64_t slot = 0;
-  std::string pin;          // empty: no login (KMS_LOGIN_NONE); never printed
+  std::string pin;  // empty: no login (KMS_LOGIN_NONE); never printed
   std::vector<std::pair<std::string, std::string>> settings;
   std::vector<std::string> skip;  // check names not to run (e.g. open.wrong_pin on a token
                                   // whose PIN locks after few failures)

@@ -68,9 +68,15 @@ int main(int argc, char** argv) {
     if (!result.detail.empty()) std::cout << ": " << result.detail;
     std::cout << "\n";
     switch (result.outcome) {
-      case kms::testkit::Outcome::Pass: ++passed; break;
-      case kms::testkit::Outcome::Fail: ++failed; break;
-      default: ++skipped; break;
+      case kms::testkit::Outcome::Pass:
+        ++passed;
+        break;
+      case kms::testkit::Outcome::Fail:
+        ++failed;
+        break;
+      default:
+        ++skipped;
+        break;
     }
   }
   std::cout << "kms-driver-check: " << passed << " passed, " << failed << " failed, " << skipped << " skipped"

@@ -16,7 +16,9 @@ using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
 using Pkey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
-[[noreturn]] void fail(const char* what) { throw std::runtime_error(std::string("OpenSSL: ") + what); }
+[[noreturn]] void fail(const char* what) {
+  throw std::runtime_error(std::string("OpenSSL: ") + what);
+}
 
 Pkey publicKey(const Bytes& spki) {
   const unsigned char* p = spki.data();
@@ -33,10 +35,14 @@ const EVP_MD* digest(const std::string& name) {
 
 const EVP_CIPHER* aesFor(std::size_t keyLength, bool wrap) {
   switch (keyLength) {
-    case 16: return wrap ? EVP_aes_128_wrap_pad() : EVP_aes_128_gcm();
-    case 24: return wrap ? EVP_aes_192_wrap_pad() : EVP_aes_192_gcm();
-    case 32: return wrap ? EVP_aes_256_wrap_pad() : EVP_aes_256_gcm();
-    default: fail("AES key length");
+    case 16:
+      return wrap ? EVP_aes_128_wrap_pad() : EVP_aes_128_gcm();
+    case 24:
+      return wrap ? EVP_aes_192_wrap_pad() : EVP_aes_192_gcm();
+    case 32:
+      return wrap ? EVP_aes_256_wrap_pad() : EVP_aes_256_gcm();
+    default:
+      fail("AES key length");
   }
 }
 

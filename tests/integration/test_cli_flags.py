@@ -103,10 +103,11 @@ class BadInput(unittest.TestCase):
     def test_missing_flag_value(self):
         self.assert_one_line_error(run_kmsd("--port"), "port")
 
-    def test_postgresql_not_available(self):
+    def test_postgresql_unreachable_is_one_line_without_the_password(self):
         r = run_kmsd("--database-type", "postgresql",
-                     "--database-url", "postgresql://x@127.0.0.1/db")
-        self.assert_one_line_error(r, "postgresql")
+                     "--database-url", "postgresql://kms:s3cr3t@127.0.0.1:1/kms")
+        self.assert_one_line_error(r, "PostgreSQL")
+        self.assertNotIn("s3cr3t", r.stderr + r.stdout)
 
     def test_bad_value_in_config_file(self):
         with tempfile.TemporaryDirectory() as d:

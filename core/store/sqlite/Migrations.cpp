@@ -69,9 +69,23 @@ CREATE TABLE api_tokens (
 ) STRICT;
 )sql";
 
+// Grants on keys that live inside an HSM (uids "hsm::..."): they have no row in objects, so
+// they cannot be in `access` (its foreign key). Same columns, no foreign key; a destroyed HSM
+// key's rows are deleted by the HSM Destroy.
+constexpr std::string_view kHsmAccess = R"sql(
+CREATE TABLE hsm_access (
+  uid       TEXT NOT NULL,
+  user_id   TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  PRIMARY KEY (uid, user_id, operation)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX hsm_access_by_user ON hsm_access (user_id, uid);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, names, tags and access", kInitialSchema},
     Migration{2, "api tokens", kApiTokens},
+    Migration{3, "grants on HSM keys", kHsmAccess},
 };
 
 constexpr std::string_view kBackend = "SQLite";

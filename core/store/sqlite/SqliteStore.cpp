@@ -84,6 +84,9 @@ std::vector<std::string> readStrings(sqlite::Statement& statement) {
   return out;
 }
 
+// Keys inside an HSM (DESIGN section 4) keep their grants in hsm_access: they have no object row.
+bool isHsmUid(const std::string& uid) { return uid.starts_with("hsm::"); }
+
 bool exists(Connection& c, const std::string& uid) {
   auto statement = c.statement("SELECT 1 FROM objects WHERE uid = ?1");
   statement->bindText(1, uid);
@@ -272,8 +275,11 @@ void SqliteStore::grant(const std::string& uid, const std::string& user, const s
   if (operations.empty()) return;
   auto c = pool_->writer();
   Transaction transaction(*c, Transaction::Kind::Write);
-  if (!exists(*c, uid)) throw Exception(ErrorCode::NotFound, "object not found");
-  auto statement = c->statement("INSERT OR IGNORE INTO access (uid, user_id, operation) VALUES (?1, ?2, ?3)");
+  const bool hsm = isHsmUid(uid);
+  // An HSM key has no row here: the caller (the HSM layer) checked that it exists.
+  if (!hsm && !exists(*c, uid)) throw Exception(ErrorCode::NotFound, "object not found");
+  auto statement = c->statement(hsm ? "INSERT OR IGNORE INTO hsm_access (uid, user_id, operation) VALUES (?1, ?2, ?3)"
+                                    : "INSERT OR IGNORE INTO access (uid, user_id, operation) VALUES (?1, ?2, ?3)");
   for (const std::string& operation : operations) {
     statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
   }
@@ -284,7 +290,8 @@ void SqliteStore::revoke(const std::string& uid, const std::string& user, const 
   if (operations.empty()) return;
   auto c = pool_->writer();
   Transaction transaction(*c, Transaction::Kind::Write);
-  auto statement = c->statement("DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
+  auto statement = c->statement(isHsmUid(uid) ? "DELETE FROM hsm_access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3"
+                                               : "DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
   for (const std::string& operation : operations) {
     statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
   }
@@ -293,7 +300,9 @@ void SqliteStore::revoke(const std::string& uid, const std::string& user, const 
 
 std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const std::string& user) {
   auto c = pool_->reader();
-  auto statement = c->statement("SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
+  auto statement = c->statement(
+      isHsmUid(uid) ? "SELECT DISTINCT operation FROM hsm_access WHERE uid = ?1 AND user_id IN (?2, '*')"
+                    : "SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
   statement->bindText(1, uid).bindText(2, user);
   std::set<std::string> out;
   while (statement->step()) out.insert(statement->columnText(0));
@@ -302,7 +311,9 @@ std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const s
 
 std::vector<AccessEntry> SqliteStore::listAccess(const std::string& uid) {
   auto c = pool_->reader();
-  auto statement = c->statement("SELECT user_id, operation FROM access WHERE uid = ?1 ORDER BY user_id, operation");
+  auto statement = c->statement(
+      isHsmUid(uid) ? "SELECT user_id, operation FROM hsm_access WHERE uid = ?1 ORDER BY user_id, operation"
+                    : "SELECT user_id, operation FROM access WHERE uid = ?1 ORDER BY user_id, operation");
   statement->bindText(1, uid);
   std::vector<AccessEntry> out;
   while (statement->step()) {

@@ -44,24 +44,24 @@ extern "C" {
 /* ---- Status: a closed set of categories. ---------------------------------------------- */
 typedef int32_t kms_status;
 #define KMS_OK 0
-#define KMS_ERR_INVALID_ARGUMENT 1    /* the request is malformed or a value is out of range */
-#define KMS_ERR_NOT_SUPPORTED 2       /* mechanism, key type or function the device lacks */
-#define KMS_ERR_NOT_FOUND 3           /* no such key or slot */
-#define KMS_ERR_ALREADY_EXISTS 4      /* a key with that label exists */
-#define KMS_ERR_AUTH_FAILED 5         /* wrong PIN, not logged in after a retry */
-#define KMS_ERR_PERMISSION_DENIED 6   /* the key's attributes forbid it (sensitive export...) */
-#define KMS_ERR_DEVICE_UNAVAILABLE 7  /* transient: token absent, device removed, timeout */
-#define KMS_ERR_DEVICE_ERROR 8        /* the device failed the operation (bad data, bad tag) */
-#define KMS_ERR_BUFFER_TOO_SMALL 9    /* *out_len holds the length needed */
-#define KMS_ERR_INTERNAL 10           /* a bug in the driver */
+#define KMS_ERR_INVALID_ARGUMENT 1   /* the request is malformed or a value is out of range */
+#define KMS_ERR_NOT_SUPPORTED 2      /* mechanism, key type or function the device lacks */
+#define KMS_ERR_NOT_FOUND 3          /* no such key or slot */
+#define KMS_ERR_ALREADY_EXISTS 4     /* a key with that label exists */
+#define KMS_ERR_AUTH_FAILED 5        /* wrong PIN, not logged in after a retry */
+#define KMS_ERR_PERMISSION_DENIED 6  /* the key's attributes forbid it (sensitive export...) */
+#define KMS_ERR_DEVICE_UNAVAILABLE 7 /* transient: token absent, device removed, timeout */
+#define KMS_ERR_DEVICE_ERROR 8       /* the device failed the operation (bad data, bad tag) */
+#define KMS_ERR_BUFFER_TOO_SMALL 9   /* *out_len holds the length needed */
+#define KMS_ERR_INTERNAL 10          /* a bug in the driver */
 
 #define KMS_ERROR_MESSAGE_SIZE 256
 
 typedef struct kms_error {
   uint32_t struct_size;
   kms_status status;
-  uint64_t vendor_code;                  /* raw CK_RV, or 0 */
-  char message[KMS_ERROR_MESSAGE_SIZE];  /* NUL-terminated; never holds a PIN or key bytes */
+  uint64_t vendor_code;                 /* raw CK_RV, or 0 */
+  char message[KMS_ERROR_MESSAGE_SIZE]; /* NUL-terminated; never holds a PIN or key bytes */
 } kms_error;
 
 /* ---- Host services, handed to the driver at open. ------------------------------------- */
@@ -105,8 +105,8 @@ typedef struct kms_driver_info {
   const char* default_library; /* default PKCS#11 library path, or NULL when none */
   int32_t thread_model;        /* KMS_THREAD_* */
   uint32_t reserved;
-  uint64_t capabilities;       /* KMS_CAP_*: what the driver implements; the token may lack
-                                * some, which `supports` tells per slot */
+  uint64_t capabilities; /* KMS_CAP_*: what the driver implements; the token may lack
+                          * some, which `supports` tells per slot */
 } kms_driver_info;
 
 /* ---- Opening an instance. -------------------------------------------------------------- */
@@ -116,9 +116,9 @@ typedef struct kms_driver_info {
 
 typedef struct kms_slot_config {
   uint32_t struct_size;
-  int32_t login_mode;        /* KMS_LOGIN_* */
+  int32_t login_mode; /* KMS_LOGIN_* */
   uint64_t slot_id;
-  const uint8_t* password;   /* KMS_LOGIN_USER only; not NUL-terminated */
+  const uint8_t* password; /* KMS_LOGIN_USER only; not NUL-terminated */
   uint32_t password_length;
   uint32_t reserved;
 } kms_slot_config;
@@ -172,10 +172,10 @@ typedef struct kms_key_ref {
 
 typedef struct kms_key_info {
   uint32_t struct_size;
-  int32_t key_type;   /* KMS_KEY_* */
-  uint32_t bits;      /* AES key or RSA modulus length */
-  uint32_t flags;     /* KMS_KEY_SENSITIVE | KMS_KEY_EXTRACTABLE */
-  uint32_t usage;     /* KMS_USE_* */
+  int32_t key_type; /* KMS_KEY_* */
+  uint32_t bits;    /* AES key or RSA modulus length */
+  uint32_t flags;   /* KMS_KEY_SENSITIVE | KMS_KEY_EXTRACTABLE */
+  uint32_t usage;   /* KMS_USE_* */
   uint32_t id_length;
   uint64_t slot_id;
   char label[KMS_LABEL_SIZE];
@@ -184,21 +184,21 @@ typedef struct kms_key_info {
 
 typedef struct kms_generate_request {
   uint32_t struct_size;
-  int32_t key_type;   /* KMS_KEY_AES or KMS_KEY_RSA_PRIVATE (makes the pair) */
+  int32_t key_type; /* KMS_KEY_AES or KMS_KEY_RSA_PRIVATE (makes the pair) */
   uint64_t slot_id;
-  const char* label;  /* the private key's label; the public key gets label + "_pk" */
-  const uint8_t* id;  /* optional CKA_ID */
+  const char* label; /* the private key's label; the public key gets label + "_pk" */
+  const uint8_t* id; /* optional CKA_ID */
   uint32_t id_length;
   uint32_t bits;
-  uint32_t flags;     /* KMS_KEY_SENSITIVE | KMS_KEY_EXTRACTABLE */
-  uint32_t usage;     /* KMS_USE_*; 0 = the usual set for the key type */
+  uint32_t flags; /* KMS_KEY_SENSITIVE | KMS_KEY_EXTRACTABLE */
+  uint32_t usage; /* KMS_USE_*; 0 = the usual set for the key type */
 } kms_generate_request;
 
 /* Export formats: raw secret bytes, or DER. */
-#define KMS_FORMAT_RAW 1          /* AES key bytes */
-#define KMS_FORMAT_PKCS1 2        /* RSAPublicKey or RSAPrivateKey DER */
-#define KMS_FORMAT_PKCS8 3        /* PrivateKeyInfo DER */
-#define KMS_FORMAT_SPKI 4         /* SubjectPublicKeyInfo DER */
+#define KMS_FORMAT_RAW 1   /* AES key bytes */
+#define KMS_FORMAT_PKCS1 2 /* RSAPublicKey or RSAPrivateKey DER */
+#define KMS_FORMAT_PKCS8 3 /* PrivateKeyInfo DER */
+#define KMS_FORMAT_SPKI 4  /* SubjectPublicKeyInfo DER */
 
 /* ---- Cryptographic operations. --------------------------------------------------------- */
 #define KMS_ALG_AES_GCM 1
@@ -216,12 +216,12 @@ typedef struct kms_generate_request {
 
 typedef struct kms_crypt_params {
   uint32_t struct_size;
-  int32_t algorithm;    /* KMS_ALG_* */
-  int32_t hash;         /* OAEP/PSS/sign digest, KMS_HASH_*; 0 = SHA-256 */
-  int32_t mgf_hash;     /* OAEP/PSS MGF1 digest, KMS_HASH_*; 0 = same as hash */
-  const uint8_t* iv;    /* AES-GCM: 12 bytes; the caller always supplies it */
+  int32_t algorithm; /* KMS_ALG_* */
+  int32_t hash;      /* OAEP/PSS/sign digest, KMS_HASH_*; 0 = SHA-256 */
+  int32_t mgf_hash;  /* OAEP/PSS MGF1 digest, KMS_HASH_*; 0 = same as hash */
+  const uint8_t* iv; /* AES-GCM: 12 bytes; the caller always supplies it */
   uint32_t iv_length;
-  uint32_t tag_length;  /* AES-GCM tag bytes appended to the ciphertext; 0 = 16 */
+  uint32_t tag_length; /* AES-GCM tag bytes appended to the ciphertext; 0 = 16 */
   const uint8_t* aad;
   uint32_t aad_length;
   uint32_t salt_length; /* PSS; 0 = the digest length */
@@ -271,16 +271,15 @@ typedef struct kms_driver_v1 {
                      kms_error* error);
   kms_status (*random)(kms_instance* instance, uint64_t slot_id, uint8_t* out, uint64_t length, kms_error* error);
   /* Whether the slot's token supports a mechanism (KMS_ALG_* with hash): 1 yes, 0 no. */
-  kms_status (*supports)(kms_instance* instance, uint64_t slot_id, int32_t algorithm, int32_t hash,
-                         int32_t* supported, kms_error* error);
+  kms_status (*supports)(kms_instance* instance, uint64_t slot_id, int32_t algorithm, int32_t hash, int32_t* supported,
+                         kms_error* error);
 } kms_driver_v1;
 
 /*
  * The one exported symbol. kmsd passes the ABI it speaks; the driver returns KMS_OK and its
  * table when it can serve that major version, else KMS_ERR_NOT_SUPPORTED (and *table NULL).
  */
-typedef kms_status (*kms_driver_get_fn)(uint16_t host_abi_major, uint16_t host_abi_minor,
-                                        const kms_driver_v1** table);
+typedef kms_status (*kms_driver_get_fn)(uint16_t host_abi_major, uint16_t host_abi_minor, const kms_driver_v1** table);
 
 KMS_DRIVER_EXPORT kms_status kms_driver_get(uint16_t host_abi_major, uint16_t host_abi_minor,
                                             const kms_driver_v1** table);

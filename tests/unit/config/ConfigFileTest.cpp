@@ -202,8 +202,8 @@ TEST_CASE("Cosmian keys kmsd does not implement yet") {
           "kms.toml:1: 'key_encryption_key' is not supported by this build yet; refusing to start without it");
     CHECK(errorOf("kms.yaml", "http:\n  api_token_id: tok\n") ==
           "kms.yaml:2: 'http.api_token_id' is not supported by this build yet; refusing to start without it");
-    const auto hsm = errorOf("kms.toml", "[[hsm_instances]]\nhsm_model = 'softhsm2'\nhsm_password = ['pin']\n");
-    CHECK(hsm.find("'hsm_instances' is not supported by this build yet") != std::string::npos);
-    CHECK(hsm.find("pin") == std::string::npos);
+    const auto roles = errorOf("kms.toml", "[roles]\nadmins = ['pin']\n");
+    CHECK(roles.find("'roles.admins' is not supported by this build yet") != std::string::npos);
+    CHECK(roles.find("pin") == std::string::npos);
   }
 }

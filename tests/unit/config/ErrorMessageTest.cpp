@@ -59,25 +59,24 @@ TEST_CASE("environment errors name the variable") {
         "KMS_CONFIG: cannot read '/nonexistent/kms.toml': No such file or directory");
 }
 
-TEST_CASE("PostgreSQL is refused for now, naming where it was asked for") {
-  CHECK(errorOf({"--database-type", "postgresql"}) ==
-        "--database-type: PostgreSQL support is not available in this build yet");
-  CHECK(errorOf({}, {{"KMS_DATABASE_TYPE", "postgresql"}}) ==
-        "KMS_DATABASE_TYPE: PostgreSQL support is not available in this build yet");
+TEST_CASE("PostgreSQL without a URL is refused, naming where it was asked for") {
+  const std::string needsUrl = "database_type postgresql needs database_url (postgresql://user@host:port/db)";
+  CHECK(errorOf({"--database-type", "postgresql"}) == "--database-type: " + needsUrl);
+  CHECK(errorOf({}, {{"KMS_DATABASE_TYPE", "postgresql"}}) == "KMS_DATABASE_TYPE: " + needsUrl);
   const kms::config::test::TempFile file("kms.toml", "[db]\ndatabase_type = 'postgresql'\n");
-  CHECK(errorOf({"--config", file.path()}) ==
-        file.path() + ":2: db.database_type: PostgreSQL support is not available in this build yet");
+  CHECK(errorOf({"--config", file.path()}) == file.path() + ":2: db.database_type: " + needsUrl);
 }
 
-TEST_CASE("a database URL is refused without ever showing it") {
+TEST_CASE("a database URL with SQLite is refused without ever showing it") {
   const std::string url = "postgresql://kms:s3cr3t@db.example:5432/kms";
+  const std::string withSqlite = "database_url is set but database_type is sqlite; add --database-type postgresql";
   const auto flag = errorOf({"--database-url", url});
-  CHECK(flag == "--database-url: PostgreSQL support is not available in this build yet");
+  CHECK(flag == "--database-url: " + withSqlite);
   const auto env = errorOf({}, {{"KMS_DATABASE_URL", url}});
-  CHECK(env == "KMS_DATABASE_URL: PostgreSQL support is not available in this build yet");
+  CHECK(env == "KMS_DATABASE_URL: " + withSqlite);
   const kms::config::test::TempFile file("kms.toml", "[db]\ndatabase_url = '" + url + "'\n");
   const auto fromFile = errorOf({"--config", file.path()});
-  CHECK(fromFile.find("db.database_url: PostgreSQL support is not available") != std::string::npos);
+  CHECK(fromFile.find("db.database_url: " + withSqlite) != std::string::npos);
   // A misspelt flag carrying the URL is named without its value.
   const auto typo = errorOf({"--databse-url=" + url});
   CHECK(typo == "unknown flag '--databse-url' (see --help)");

@@ -117,8 +117,10 @@ static_assert(KMS_OK == 0 && KMS_ERR_INVALID_ARGUMENT == 1 && KMS_ERR_NOT_SUPPOR
 static_assert(KMS_ERROR_MESSAGE_SIZE == 256 && KMS_LABEL_SIZE == 128 && KMS_ID_SIZE == 64);
 static_assert(KMS_THREAD_SAFE == 0 && KMS_THREAD_SERIALIZE_SLOT == 1 && KMS_THREAD_SERIALIZE_ALL == 2);
 static_assert(KMS_LOGIN_USER == 0 && KMS_LOGIN_NULL_PIN == 1 && KMS_LOGIN_NONE == 2);
-static_assert(KMS_ALG_AES_GCM == 1 && KMS_ALG_RSA_OAEP == 2 && KMS_ALG_RSA_PKCS1 == 3 && KMS_ALG_AES_KEY_WRAP_PAD == 4 &&
-              KMS_ALG_RSA_PSS == 5 && KMS_ALG_RSA_PKCS1_SIGN == 6);
+static_assert(KMS_ALG_AES_GCM == 1 && KMS_ALG_RSA_OAEP == 2 && KMS_ALG_RSA_PKCS1 == 3 &&
+              KMS_ALG_AES_KEY_WRAP_PAD == 4 && KMS_ALG_RSA_PSS == 5 && KMS_ALG_RSA_PKCS1_SIGN == 6);
 static_assert(KMS_FORMAT_RAW == 1 && KMS_FORMAT_PKCS1 == 2 && KMS_FORMAT_PKCS8 == 3 && KMS_FORMAT_SPKI == 4);
 
-TEST_CASE("ABI 1.0 layout is frozen (checked at compile time)") { CHECK(sizeof(kms_driver_v1) == 136); }
+TEST_CASE("ABI 1.0 layout is frozen (checked at compile time)") {
+  CHECK(sizeof(kms_driver_v1) == 136);
+}

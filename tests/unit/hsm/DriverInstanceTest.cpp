@@ -68,15 +68,22 @@ TEST_CASE("old driver, new core: keys, crypto and errors through the C ABI") {
   CHECK(hsm->exportKey(KeyRef{1, "k1", {}}, ExportFormat::Raw).size() == 32);
   hsm->generateAes(1, "secret", 128, KMS_KEY_SENSITIVE);
   std::string message;
-  CHECK(codeOf([&] { (void)hsm->exportKey(KeyRef{1, "secret", {}}, ExportFormat::Raw); }, &message) ==
-        ErrorCode::Sensitive);
+  CHECK(codeOf(
+            [&] {
+              (void)hsm->exportKey(KeyRef{1, "secret", {}}, ExportFormat::Raw);
+            },
+            &message) == ErrorCode::Sensitive);
   CHECK(message == "hsm::olddriver: export_key on slot 1 failed: the key is sensitive");
 
   CHECK(codeOf([&] { (void)hsm->generateAes(1, "k1", 256, 0); }) == ErrorCode::AlreadyExists);
   CHECK(codeOf([&] { (void)hsm->find(KeyRef{1, "nope", {}}); }) == ErrorCode::NotFound);
   CHECK(codeOf([&] { (void)hsm->find(KeyRef{9, "k1", {}}); }) == ErrorCode::NotFound);
 
-  CHECK(codeOf([&] { (void)hsm->sign(KeyRef{1, "k1", {}}, gcm(), {1, 2}); }, &message) == ErrorCode::FeatureNotSupported);
+  CHECK(codeOf(
+            [&] {
+              (void)hsm->sign(KeyRef{1, "k1", {}}, gcm(), {1, 2});
+            },
+            &message) == ErrorCode::FeatureNotSupported);
   CHECK(message == "hsm::olddriver: sign is not supported by the olddriver driver");
   CHECK(codeOf([&] { (void)hsm->wrap(KeyRef{1, "k1", {}}, gcm(), {}); }) == ErrorCode::FeatureNotSupported);
 
@@ -114,8 +121,11 @@ TEST_CASE("open refusals: wrong PIN, unknown setting") {
   CHECK(message.find("login refused on slot 1 (wrong PIN)") != std::string::npos);
   CHECK(message.find("0000") == std::string::npos);  // never the PIN
 
-  CHECK(codeOf([&] { (void)openOld(oldConfig("olddriver", {1}, {{"max_dta_chunk", "1"}})); }, &message) ==
-        ErrorCode::InvalidField);
+  CHECK(codeOf(
+            [&] {
+              (void)openOld(oldConfig("olddriver", {1}, {{"max_dta_chunk", "1"}}));
+            },
+            &message) == ErrorCode::InvalidField);
   CHECK(message.find("unknown setting 'max_dta_chunk'") != std::string::npos);
 }
 

@@ -13,7 +13,9 @@ using kms::hsm::DriverLoader;
 
 namespace {
 
-std::string fake(const std::string& name) { return std::string(KMS_TEST_FAKE_PLUGINS_DIR) + "/libkms_" + name + ".so"; }
+std::string fake(const std::string& name) {
+  return std::string(KMS_TEST_FAKE_PLUGINS_DIR) + "/libkms_" + name + ".so";
+}
 
 std::string refusal(const DriverLoader& loader, const std::string& model) {
   try {
@@ -43,14 +45,16 @@ TEST_CASE("a missing plugin names the model, the file and plugins_dir") {
 
 TEST_CASE("ABI refusals name the field and both values") {
   const DriverLoader loader(KMS_TEST_FAKE_PLUGINS_DIR);
-  CHECK(refusal(loader, "future") == "driver " + fake("future") + " speaks ABI 2.0, kmsd speaks 1.0 (abi_major differs)");
+  CHECK(refusal(loader, "future") ==
+        "driver " + fake("future") + " speaks ABI 2.0, kmsd speaks 1.0 (abi_major differs)");
   CHECK(refusal(loader, "refuse") ==
         "driver " + fake("refuse") + " refuses ABI 1.0 spoken by kmsd (kms_driver_get returned 2: not supported)");
-  CHECK(refusal(loader, "short") == "driver " + fake("short") +
-                                        ": kms_driver_v1.struct_size is 16, kmsd needs at least 136 (the ABI 1.0 members)");
-  CHECK(refusal(loader, "nosymbol") == "driver " + fake("nosymbol") + " does not export kms_driver_get (not a kmsd driver)");
-  CHECK(refusal(loader, "model") == "driver " + fake("model") +
-                                        " is for model 'softhsm2', the configuration names model 'model' (model differs)");
+  CHECK(refusal(loader, "short") ==
+        "driver " + fake("short") + ": kms_driver_v1.struct_size is 16, kmsd needs at least 136 (the ABI 1.0 members)");
+  CHECK(refusal(loader, "nosymbol") ==
+        "driver " + fake("nosymbol") + " does not export kms_driver_get (not a kmsd driver)");
+  CHECK(refusal(loader, "model") ==
+        "driver " + fake("model") + " is for model 'softhsm2', the configuration names model 'model' (model differs)");
 }
 
 TEST_CASE("a file that is not a shared object is refused with the loader's reason") {

@@ -83,8 +83,7 @@ TEST_CASE("a critical instance that cannot open stops the start with one line") 
   CHECK(registry.empty());
 
   config.model = "nodriver";
-  CHECK_THROWS_WITH_AS(registry.add(config),
-                       doctest::Contains("no driver for HSM model 'nodriver'"), kms::Exception);
+  CHECK_THROWS_WITH_AS(registry.add(config), doctest::Contains("no driver for HSM model 'nodriver'"), kms::Exception);
 }
 
 TEST_CASE("a non-critical instance that cannot open is kept, unavailable, and says why") {

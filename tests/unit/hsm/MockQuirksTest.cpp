@@ -21,8 +21,12 @@ namespace {
 const KeyRef kMockKey{0, "mock-aes", {}};
 
 struct Recorder {
-  std::string path = (std::filesystem::temp_directory_path() / ("mockp11-" + std::to_string(::getpid()) + ".log")).string();
-  Recorder() { reset(); ::setenv("MOCKP11_RECORD", path.c_str(), 1); }
+  std::string path =
+      (std::filesystem::temp_directory_path() / ("mockp11-" + std::to_string(::getpid()) + ".log")).string();
+  Recorder() {
+    reset();
+    ::setenv("MOCKP11_RECORD", path.c_str(), 1);
+  }
   ~Recorder() {
     ::unsetenv("MOCKP11_RECORD");
     std::filesystem::remove(path);
@@ -51,7 +55,9 @@ CryptParams gcm() {
   return params;
 }
 
-bool built(const std::string& model) { return !pluginDir(model).empty(); }
+bool built(const std::string& model) {
+  return !pluginDir(model).empty();
+}
 
 }  // namespace
 

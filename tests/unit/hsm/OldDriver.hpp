@@ -10,7 +10,9 @@
 
 namespace kms::hsm::test {
 
-inline DriverLoader oldLoader() { return DriverLoader(KMS_TEST_OLD_PLUGINS_DIR); }
+inline DriverLoader oldLoader() {
+  return DriverLoader(KMS_TEST_OLD_PLUGINS_DIR);
+}
 
 inline InstanceConfig oldConfig(const std::string& model = "olddriver", std::vector<std::uint64_t> slots = {1},
                                 std::vector<std::pair<std::string, std::string>> settings = {}) {

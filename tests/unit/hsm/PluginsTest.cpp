@@ -83,8 +83,9 @@ TEST_CASE("several slots: a PIN slot and a <NO_LOGIN> slot in one instance") {
   const auto dir = pluginDir("softhsm2");
   if (dir.empty()) return;
   HsmRegistry registry{DriverLoader(dir)};
-  auto& hsm = registry.add(softHsmConfig("softhsm2", {SlotConfig::fromPassword(tokens.tokens[0].slot, tokens.tokens[0].pin),
-                                                      SlotConfig::fromPassword(tokens.tokens[1].slot, "<NO_LOGIN>")}));
+  auto& hsm =
+      registry.add(softHsmConfig("softhsm2", {SlotConfig::fromPassword(tokens.tokens[0].slot, tokens.tokens[0].pin),
+                                              SlotConfig::fromPassword(tokens.tokens[1].slot, "<NO_LOGIN>")}));
   for (const auto& token : {tokens.tokens[0], tokens.tokens[1]}) {
     CAPTURE(token.slot);
     const auto status = hsm.slotStatus(token.slot);

@@ -83,7 +83,7 @@ std::filesystem::path pluginDir(const std::string& model) {
 }
 
 const std::vector<std::string>& pluginModels() {
-  static const std::vector<std::string> models = {"proteccio", "utimaco", "smartcardhsm",
+  static const std::vector<std::string> models = {"proteccio", "utimaco",   "smartcardhsm",
                                                   "softhsm2",  "crypt2pay", "other"};
   return models;
 }

@@ -45,8 +45,8 @@ TEST_CASE("_pk alone is a label, not a public key of nothing") {
 }
 
 TEST_CASE("malformed hsm:: UIDs are refused with the expected forms named") {
-  for (const char* bad : {"hsm::", "hsm::softhsm2", "hsm::softhsm2::x::k", "hsm::softhsm2::1::", "hsm::3::",
-                          "hsm::-x::1::k", "hsm::soft hsm::1::k"}) {
+  for (const char* bad : {"hsm::", "hsm::softhsm2", "hsm::softhsm2::x::k",
+                          "hsm::softhsm2::1::", "hsm::3::", "hsm::-x::1::k", "hsm::soft hsm::1::k"}) {
     CAPTURE(bad);
     try {
       (void)UidParser::parse(bad);

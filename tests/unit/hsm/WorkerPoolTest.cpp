@@ -21,7 +21,12 @@ TEST_CASE("results and exceptions come back from the worker") {
 TEST_CASE("a call that does not answer in time is Unavailable, and the pool goes on") {
   WorkerPool pool("hsm::slow", 1, 8);
   try {
-    pool.run([] { std::this_thread::sleep_for(300ms); return 0; }, 50ms, "encrypt on slot 1");
+    pool.run(
+        [] {
+          std::this_thread::sleep_for(300ms);
+          return 0;
+        },
+        50ms, "encrypt on slot 1");
     FAIL("no timeout");
   } catch (const kms::Exception& e) {
     CHECK(e.code() == kms::ErrorCode::Unavailable);
@@ -34,7 +39,14 @@ TEST_CASE("a full queue is refused at once") {
   WorkerPool pool("hsm::busy", 1, 1);
   std::promise<void> release;
   auto gate = release.get_future().share();
-  auto first = std::async(std::launch::async, [&] { return pool.run([gate] { gate.wait(); return 1; }, 5000ms, "a"); });
+  auto first = std::async(std::launch::async, [&] {
+    return pool.run(
+        [gate] {
+          gate.wait();
+          return 1;
+        },
+        5000ms, "a");
+  });
   std::this_thread::sleep_for(100ms);  // the worker holds the first call
   auto second = std::async(std::launch::async, [&] { return pool.run([] { return 2; }, 5000ms, "b"); });
   std::this_thread::sleep_for(100ms);  // the second waits in the queue (capacity 1)
@@ -55,9 +67,22 @@ TEST_CASE("a call abandoned while queued never runs") {
   std::promise<void> release;
   auto gate = release.get_future().share();
   std::atomic<bool> ran{false};
-  auto blocker = std::async(std::launch::async, [&] { return pool.run([gate] { gate.wait(); return 0; }, 5000ms, "x"); });
+  auto blocker = std::async(std::launch::async, [&] {
+    return pool.run(
+        [gate] {
+          gate.wait();
+          return 0;
+        },
+        5000ms, "x");
+  });
   std::this_thread::sleep_for(50ms);
-  CHECK_THROWS_AS(pool.run([&] { ran = true; return 0; }, 20ms, "late"), kms::Exception);
+  CHECK_THROWS_AS(pool.run(
+                      [&] {
+                        ran = true;
+                        return 0;
+                      },
+                      20ms, "late"),
+                  kms::Exception);
   release.set_value();
   blocker.get();
   CHECK(pool.run([] { return 1; }, 1000ms, "after") == 1);

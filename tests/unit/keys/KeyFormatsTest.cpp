@@ -61,8 +61,7 @@ TEST_SUITE("KeyFormats") {
     }
     // The right DER in the wrong function.
     CHECK(errorOf([&] { return KeyFormats::pkcs8PrivateToPkcs1(pkcs1); }) == ErrorCode::InvalidField);
-    CHECK(errorOf([&] { return KeyFormats::spkiToPkcs1Public(fromHex(kPublicPkcs1Hex)); }) ==
-          ErrorCode::InvalidField);
+    CHECK(errorOf([&] { return KeyFormats::spkiToPkcs1Public(fromHex(kPublicPkcs1Hex)); }) == ErrorCode::InvalidField);
   }
 
   TEST_CASE("PEM round trip for the four labels") {
@@ -107,7 +106,8 @@ TEST_SUITE("KeyFormats") {
     CHECK(errorOf([&] { return KeyFormats::pemToDer("", label); }) == ErrorCode::InvalidField);
     CHECK(errorOf([&] { return KeyFormats::pemToDer("no pem here", label); }) == ErrorCode::InvalidField);
     CHECK(errorOf([&] {
-            return KeyFormats::pemToDer("-----BEGIN PUBLIC KEY-----\n!!!notbase64!!!\n-----END PUBLIC KEY-----\n", label);
+            return KeyFormats::pemToDer("-----BEGIN PUBLIC KEY-----\n!!!notbase64!!!\n-----END PUBLIC KEY-----\n",
+                                        label);
           }) == ErrorCode::InvalidField);
     CHECK(errorOf([&] {
             return KeyFormats::pemToDer("-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PRIVATE KEY-----\n", label);

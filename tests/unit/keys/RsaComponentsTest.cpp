@@ -31,8 +31,8 @@ TEST_SUITE("RsaComponents") {
   }
 
   TEST_CASE("a key rebuilt from components signs like the original") {
-    const RsaPrivateKey rebuilt =
-        RsaPrivateKey::fromPkcs1Der(RsaComponents::privatePkcs1Der(RsaComponents::privateOf(fromHex(kPrivatePkcs1Hex))));
+    const RsaPrivateKey rebuilt = RsaPrivateKey::fromPkcs1Der(
+        RsaComponents::privatePkcs1Der(RsaComponents::privateOf(fromHex(kPrivatePkcs1Hex))));
     SignParams p;
     CHECK(rebuilt.sign(p, bytesOf(kSignedMessage)) == fromHex(kSignaturePkcs1Sha256Hex));
   }
@@ -64,8 +64,9 @@ TEST_SUITE("RsaComponents") {
     even.modulus = RsaComponents::publicOf(fromHex(kPublicPkcs1Hex)).modulus;
     CHECK(errorOf([&] { return RsaComponents::publicPkcs1Der(even); }) == ErrorCode::InvalidField);
     CHECK(errorOf([] { return RsaComponents::publicPkcs1Der(RsaPublicComponents{}); }) == ErrorCode::InvalidField);
-    CHECK(errorOf([] { return RsaComponents::publicPkcs1Der({fromHex("0f"), fromHex("03")}); }) ==
-          ErrorCode::InvalidField);
+    CHECK(errorOf([] {
+            return RsaComponents::publicPkcs1Der({fromHex("0f"), fromHex("03")});
+          }) == ErrorCode::InvalidField);
   }
 
   TEST_CASE("private components need a private key") {

@@ -91,8 +91,9 @@ TEST_SUITE("RsaKeys") {
 
     CHECK(errorOf([&] { return fixturePrivate().decrypt(oaep(Hash::Sha256, Hash::Sha256), ciphertext, {}); }) ==
           ErrorCode::CryptographicFailure);
-    CHECK(errorOf([&] { return fixturePrivate().decrypt(oaep(Hash::Sha1, Hash::Sha256, bytesOf(kOaepLabel)),
-                                                        ciphertext, {}); }) == ErrorCode::CryptographicFailure);
+    CHECK(errorOf([&] {
+            return fixturePrivate().decrypt(oaep(Hash::Sha1, Hash::Sha256, bytesOf(kOaepLabel)), ciphertext, {});
+          }) == ErrorCode::CryptographicFailure);
     CHECK(errorOf([&] { return fixturePrivate().decrypt(pkcs1v15(), ciphertext, {}); }) ==
           ErrorCode::CryptographicFailure);
   }
@@ -221,8 +222,7 @@ TEST_SUITE("RsaKeys") {
   TEST_CASE("a public key neither decrypts nor signs") {
     CHECK(errorOf([] { return generatedPublic().decrypt(oaep(Hash::Sha256, Hash::Sha256), Bytes(256, 1), {}); }) ==
           ErrorCode::IllegalObjectType);
-    CHECK(errorOf([] { return generatedPublic().sign(SignParams{}, bytesOf("m")); }) ==
-          ErrorCode::IllegalObjectType);
+    CHECK(errorOf([] { return generatedPublic().sign(SignParams{}, bytesOf("m")); }) == ErrorCode::IllegalObjectType);
   }
 
   TEST_CASE("key loading refuses the wrong form, garbage and trailing bytes") {
@@ -237,8 +237,7 @@ TEST_SUITE("RsaKeys") {
     CHECK(errorOf([&] { return RsaPublicKey::fromPkcs1Der(spki); }) == ErrorCode::InvalidField);
     CHECK(errorOf([&] { return RsaPublicKey::fromSpkiDer(publicPkcs1); }) == ErrorCode::InvalidField);
     CHECK(errorOf([&] { return RsaPublicKey::fromSpkiDer(Bytes{}); }) == ErrorCode::InvalidField);
-    CHECK(errorOf([&] { return RsaPrivateKey::fromPkcs1Der(bytesOf("not DER at all")); }) ==
-          ErrorCode::InvalidField);
+    CHECK(errorOf([&] { return RsaPrivateKey::fromPkcs1Der(bytesOf("not DER at all")); }) == ErrorCode::InvalidField);
     Bytes trailing = pkcs1;
     trailing.push_back(0);
     CHECK(errorOf([&] { return RsaPrivateKey::fromPkcs1Der(trailing); }) == ErrorCode::InvalidField);

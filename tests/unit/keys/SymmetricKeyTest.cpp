@@ -39,7 +39,9 @@ CipherParams block(CipherMode mode, Padding padding, std::optional<Bytes> iv = s
   return p;
 }
 
-SymmetricKey keyFromHex(std::string_view hex) { return SymmetricKey(secretOf(fromHex(hex))); }
+SymmetricKey keyFromHex(std::string_view hex) {
+  return SymmetricKey(secretOf(fromHex(hex)));
+}
 
 }  // namespace
 

@@ -27,14 +27,18 @@ inline Bytes fromHex(std::string_view hex) {
   return out;
 }
 
-inline Bytes bytesOf(std::string_view text) { return Bytes(text.begin(), text.end()); }
+inline Bytes bytesOf(std::string_view text) {
+  return Bytes(text.begin(), text.end());
+}
 
 template <class Container>
 Bytes plain(const Container& c) {
   return Bytes(c.begin(), c.end());
 }
 
-inline SecretBytes secretOf(const Bytes& b) { return SecretBytes(b.begin(), b.end()); }
+inline SecretBytes secretOf(const Bytes& b) {
+  return SecretBytes(b.begin(), b.end());
+}
 
 // The code of the kms::Exception that f throws; nullopt (and a failed check) if it returns.
 template <class F>

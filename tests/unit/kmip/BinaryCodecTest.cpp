@@ -31,7 +31,9 @@ Bytes bytesOf(std::string_view text) {
   return out;
 }
 
-Ttlv decode(const Bytes& bytes, const DecodeLimits& limits = {}) { return BinaryCodec::decode(bytes, limits); }
+Ttlv decode(const Bytes& bytes, const DecodeLimits& limits = {}) {
+  return BinaryCodec::decode(bytes, limits);
+}
 
 std::string decodeError(const Bytes& bytes, const DecodeLimits& limits = {}) {
   return errorOf([&] { (void)BinaryCodec::decode(bytes, limits); });
@@ -109,8 +111,9 @@ TEST_CASE("Binary: tags") {
   CHECK(decode(bytesOf("54 FF FF | 07 | 00 00 00 01 | 61 00 00 00 00 00 00 00")).tag() == "0x54FFFF");
   CHECK(contains(errorOf([] { (void)BinaryCodec::encode(Ttlv::integer("Foo", 1)); }), "unknown tag 'Foo'"));
   CHECK(contains(errorOf([] { (void)BinaryCodec::encode(Ttlv::integer("0x54FF", 1)); }), "unknown tag"));
-  CHECK(contains(errorOf([] { (void)BinaryCodec::encode(Ttlv::structure("Attributes", {Ttlv::integer("0xZZZZZZ", 1)})); }),
-                 "unknown tag '0xZZZZZZ'"));
+  CHECK(contains(
+      errorOf([] { (void)BinaryCodec::encode(Ttlv::structure("Attributes", {Ttlv::integer("0xZZZZZZ", 1)})); }),
+      "unknown tag '0xZZZZZZ'"));
 }
 
 TEST_CASE("Binary: padding bytes are not checked") {
@@ -133,7 +136,8 @@ TEST_CASE("Binary: every error path is InvalidMessage with the offset") {
       {bytesOf("42 00 0D | 05 | 00 00 00 00"), "Enumeration length must be 4, not 0"},
       {bytesOf("42 00 58 | 0A | 00 00 00 03 | 00 00 00 00 00 00 00 00"), "Interval length must be 4"},
       {bytesOf("42 00 97 | 03 | 00 00 00 04 | 00 00 00 00 00 00 00 00"), "LongInteger length must be 8"},
-      {bytesOf("42 00 01 | 09 | 00 00 00 10 | 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"), "DateTime length must be 8"},
+      {bytesOf("42 00 01 | 09 | 00 00 00 10 | 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00"),
+       "DateTime length must be 8"},
       {bytesOf("42 00 48 | 0B | 00 00 00 04 | 00 00 00 00 00 00 00 00"), "DateTimeExtended length must be 8"},
       {bytesOf("42 01 20 | 06 | 00 00 00 04 | 00 00 00 01 00 00 00 00"), "Boolean length must be 8"},
       {bytesOf("42 01 20 | 06 | 00 00 00 08 | 00 00 00 00 00 00 00 02"), "(Sensitive): a Boolean must be 0 or 1"},
@@ -146,7 +150,8 @@ TEST_CASE("Binary: every error path is InvalidMessage with the offset") {
        "offset 8 (BatchCount): length 4 overruns"},
       {bytesOf("42 01 25 | 01 | 00 00 00 04 | 00 00 00 00 00 00 00 00"), "Structure length is not a multiple of 8"},
       {bytesOf("42 01 25 | 01 | 00 00 00 18 | 42 00 0D | 02 | 00 00 00 04 | 00 00 00 08 00 00 00 00"), "overruns"},
-      {bytesOf("42 01 25 | 01 | 00 00 00 10 | 42 00 0D | 02 | 00 00 00 04 | 00 00 00 08 00 00 00 00 | 00 00 00 00 00 00 00 00"),
+      {bytesOf("42 01 25 | 01 | 00 00 00 10 | 42 00 0D | 02 | 00 00 00 04 | 00 00 00 08 00 00 00 00 | 00 00 00 00 00 "
+               "00 00 00"),
        "8 trailing bytes after the top item"},
       {bytesOf("42 00 0D | 02 | 00 00 00 04 | 00 00 00 08 00 00 00 00 | 42"), "offset 16: 1 trailing bytes"},
   };
@@ -162,8 +167,13 @@ TEST_CASE("Binary: limits") {
       Bytes out;
       for (std::size_t i = 0; i < depth; ++i) {
         const auto length = static_cast<std::uint32_t>((depth - i - 1) * 8);
-        const Bytes header = {0x42, 0x01, 0x25, 0x01, static_cast<std::uint8_t>(length >> 24),
-                              static_cast<std::uint8_t>(length >> 16), static_cast<std::uint8_t>(length >> 8),
+        const Bytes header = {0x42,
+                              0x01,
+                              0x25,
+                              0x01,
+                              static_cast<std::uint8_t>(length >> 24),
+                              static_cast<std::uint8_t>(length >> 16),
+                              static_cast<std::uint8_t>(length >> 8),
                               static_cast<std::uint8_t>(length)};
         out.insert(out.end(), header.begin(), header.end());
       }

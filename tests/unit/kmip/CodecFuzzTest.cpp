@@ -24,7 +24,9 @@ constexpr char kInteresting[] = "{}[]\",:\\0x9-eE.tnfu| \x01\x42\xFF\x80\x07\x08
 template <typename Buffer>
 Buffer mutate(const Buffer& seed, std::mt19937& rng) {
   Buffer b = seed;
-  const auto pick = [&](std::size_t n) { return n == 0 ? std::size_t{0} : std::uniform_int_distribution<std::size_t>(0, n - 1)(rng); };
+  const auto pick = [&](std::size_t n) {
+    return n == 0 ? std::size_t{0} : std::uniform_int_distribution<std::size_t>(0, n - 1)(rng);
+  };
   const auto someByte = [&] {
     if (rng() % 2 == 0) return static_cast<typename Buffer::value_type>(kInteresting[pick(sizeof kInteresting - 1)]);
     return static_cast<typename Buffer::value_type>(rng() & 0xFF);
@@ -35,16 +37,21 @@ Buffer mutate(const Buffer& seed, std::mt19937& rng) {
       case 0:
         if (!b.empty()) b[pick(b.size())] = someByte();
         break;
-      case 1: b.insert(b.begin() + static_cast<std::ptrdiff_t>(pick(b.size() + 1)), someByte()); break;
+      case 1:
+        b.insert(b.begin() + static_cast<std::ptrdiff_t>(pick(b.size() + 1)), someByte());
+        break;
       case 2:
         if (!b.empty()) b.erase(b.begin() + static_cast<std::ptrdiff_t>(pick(b.size())));
         break;
-      case 3: b.resize(pick(b.size() + 1)); break;
+      case 3:
+        b.resize(pick(b.size() + 1));
+        break;
       case 4: {  // duplicate a chunk elsewhere
         if (b.empty()) break;
         const std::size_t from = pick(b.size());
         const std::size_t length = std::min<std::size_t>(pick(32) + 1, b.size() - from);
-        const Buffer chunk(b.begin() + static_cast<std::ptrdiff_t>(from), b.begin() + static_cast<std::ptrdiff_t>(from + length));
+        const Buffer chunk(b.begin() + static_cast<std::ptrdiff_t>(from),
+                           b.begin() + static_cast<std::ptrdiff_t>(from + length));
         b.insert(b.begin() + static_cast<std::ptrdiff_t>(pick(b.size() + 1)), chunk.begin(), chunk.end());
         break;
       }
@@ -68,10 +75,11 @@ DecodeLimits someLimits(std::mt19937& rng) {
 }  // namespace
 
 TEST_CASE("Fuzz: JSON decoder") {
-  const std::vector<std::string> seeds = {JsonCodec::encode(test::everyType()), JsonCodec::encode(test::encryptRequest()),
-                                          R"({ "value" : [ {"value":"Encrypt Decrypt","tag":"CryptographicUsageMask","type":"Integer"},)"
-                                          R"({"tag":"0x420057","type":"Enumeration","value":"0x00000002","name":"x"},)"
-                                          R"({"tag":"Name","type":"TextString","value":"\u00e9\ud83d\udd11"}], "tag" : "Attributes" })"};
+  const std::vector<std::string> seeds = {
+      JsonCodec::encode(test::everyType()), JsonCodec::encode(test::encryptRequest()),
+      R"({ "value" : [ {"value":"Encrypt Decrypt","tag":"CryptographicUsageMask","type":"Integer"},)"
+      R"({"tag":"0x420057","type":"Enumeration","value":"0x00000002","name":"x"},)"
+      R"({"tag":"Name","type":"TextString","value":"\u00e9\ud83d\udd11"}], "tag" : "Attributes" })"};
   std::mt19937 rng(kSeed);
   int accepted = 0;
   for (int i = 0; i < kIterations; ++i) {

@@ -43,8 +43,8 @@ TEST_CASE("Speed: decode + encode of an Encrypt request") {
   const double binaryDecode = microsPerCall(kCalls, [&] { sink += BinaryCodec::decode(binary).items().size(); });
   const double binaryEncode = microsPerCall(kCalls, [&] { sink += BinaryCodec::encode(request).size(); });
   CHECK(sink > 0);
-  MESSAGE("JSON   ", json.size(), " bytes: decode ", jsonDecode, " us + encode ", jsonEncode, " us = ",
-          1e6 / (jsonDecode + jsonEncode), " round trips per CPU-second");
-  MESSAGE("binary ", binary.size(), " bytes: decode ", binaryDecode, " us + encode ", binaryEncode, " us = ",
-          1e6 / (binaryDecode + binaryEncode), " round trips per CPU-second");
+  MESSAGE("JSON   ", json.size(), " bytes: decode ", jsonDecode, " us + encode ", jsonEncode,
+          " us = ", 1e6 / (jsonDecode + jsonEncode), " round trips per CPU-second");
+  MESSAGE("binary ", binary.size(), " bytes: decode ", binaryDecode, " us + encode ", binaryEncode,
+          " us = ", 1e6 / (binaryDecode + binaryEncode), " round trips per CPU-second");
 }

@@ -12,11 +12,13 @@ namespace {
 
 // {"tag":tag,"type":type,"value":value} with `value` given as raw JSON.
 std::string node(std::string_view tag, std::string_view type, std::string_view value) {
-  return std::string(R"({"tag":")") + std::string(tag) + R"(","type":")" + std::string(type) +
-         R"(","value":)" + std::string(value) + "}";
+  return std::string(R"({"tag":")") + std::string(tag) + R"(","type":")" + std::string(type) + R"(","value":)" +
+         std::string(value) + "}";
 }
 
-Ttlv decode(std::string_view json, const DecodeLimits& limits = {}) { return JsonCodec::decode(json, limits); }
+Ttlv decode(std::string_view json, const DecodeLimits& limits = {}) {
+  return JsonCodec::decode(json, limits);
+}
 
 std::string decodeError(std::string_view json, const DecodeLimits& limits = {}) {
   return errorOf([&] { (void)JsonCodec::decode(json, limits); });
@@ -52,8 +54,9 @@ TEST_CASE("JSON: every type round trips") {
 TEST_CASE("JSON: encoded forms") {
   CHECK(JsonCodec::encode(Ttlv::enumeration("ObjectType", 2)) ==
         R"({"tag":"ObjectType","type":"Enumeration","value":"SymmetricKey"})");
-  CHECK(JsonCodec::encode(Ttlv::structure("ProtocolVersion", {Ttlv::integer("ProtocolVersionMajor", 2)})) ==
-        R"({"tag":"ProtocolVersion","type":"Structure","value":[{"tag":"ProtocolVersionMajor","type":"Integer","value":2}]})");
+  CHECK(
+      JsonCodec::encode(Ttlv::structure("ProtocolVersion", {Ttlv::integer("ProtocolVersionMajor", 2)})) ==
+      R"({"tag":"ProtocolVersion","type":"Structure","value":[{"tag":"ProtocolVersionMajor","type":"Integer","value":2}]})");
   CHECK(encodedValue(Ttlv::integer("CryptographicLength", -256)) == "-256");
   CHECK(encodedValue(Ttlv::integer("CryptographicUsageMask", 0x0C)) == R"("Encrypt|Decrypt")");
   CHECK(encodedValue(Ttlv::integer("CryptographicUsageMask", 0x01000004)) == "16777220");  // bit 24 is unassigned
@@ -116,10 +119,14 @@ TEST_CASE("JSON: the KMIP JSON encoding's examples (4.1.6)") {
 TEST_CASE("JSON: accepted variants") {
   SUBCASE("property order does not matter") {
     const Ttlv expected = Ttlv::structure("RequestPayload", {Ttlv::enumeration("ObjectType", 2)});
-    CHECK(decode(R"({"value":[{"value":"SymmetricKey","type":"Enumeration","tag":"ObjectType"}],"tag":"RequestPayload"})") ==
-          expected);
-    CHECK(decode(R"( { "type" : "Structure" , "value" : [ { "tag" : "ObjectType" , "value" : 2 , "type" : "Enumeration" } ] , "tag" : "RequestPayload" } )") ==
-          expected);
+    CHECK(
+        decode(
+            R"({"value":[{"value":"SymmetricKey","type":"Enumeration","tag":"ObjectType"}],"tag":"RequestPayload"})") ==
+        expected);
+    CHECK(
+        decode(
+            R"( { "type" : "Structure" , "value" : [ { "tag" : "ObjectType" , "value" : 2 , "type" : "Enumeration" } ] , "tag" : "RequestPayload" } )") ==
+        expected);
   }
   SUBCASE("structures: null value, missing value, type omitted") {
     CHECK(decode(R"({"tag":"Attributes","type":"Structure","value":null})") == Ttlv::structure("Attributes"));
@@ -149,10 +156,12 @@ TEST_CASE("JSON: accepted variants") {
     const Ttlv t = decode(json);
     CHECK(t.at("AttributeValue").asEnumeration() == 3u);
     CHECK(JsonCodec::encode(t) == json);
-    CHECK(decodeError(R"({"tag":"Attribute","value":[{"tag":"AttributeName","type":"TextString","value":"Object Type"},)"
-                      R"({"tag":"AttributeValue","type":"Enumeration","value":"AES"}]})") ==
-          "Attribute/AttributeValue: unknown enumeration value 'AES'");
-    CHECK(decodeError(node("AttributeValue", "Enumeration", R"("AES")")).find("unknown enumeration") != std::string::npos);
+    CHECK(
+        decodeError(R"({"tag":"Attribute","value":[{"tag":"AttributeName","type":"TextString","value":"Object Type"},)"
+                    R"({"tag":"AttributeValue","type":"Enumeration","value":"AES"}]})") ==
+        "Attribute/AttributeValue: unknown enumeration value 'AES'");
+    CHECK(decodeError(node("AttributeValue", "Enumeration", R"("AES")")).find("unknown enumeration") !=
+          std::string::npos);
     // A name after the value does not count, on either side, so the two agree.
     const Ttlv reversed = Ttlv::structure("Attribute", {Ttlv::enumeration("AttributeValue", 3),
                                                         Ttlv::textString("AttributeName", "Cryptographic Algorithm")});
@@ -172,8 +181,9 @@ TEST_CASE("JSON: accepted variants") {
     CHECK(decode(node("ActivationDate", "DateTime", "978307200")).asDateTime() == 978'307'200);
     CHECK(decode(node("ActivationDate", "DateTime", R"("2001-01-01T00:00:00.999Z")")).asDateTime() == 978'307'200);
     CHECK(decode(node("ActivationDate", "DateTime", R"("2000-12-31T19:00:00-05:00")")).asDateTime() == 978'307'200);
-    CHECK(decode(node("LastChangeDate", "DateTimeExtended", R"("2001-01-01T10:00:00.25+10:00")")).asDateTimeExtended() ==
-          978'307'200'250'000);
+    CHECK(
+        decode(node("LastChangeDate", "DateTimeExtended", R"("2001-01-01T10:00:00.25+10:00")")).asDateTimeExtended() ==
+        978'307'200'250'000);
     CHECK(decode(node("LastChangeDate", "DateTimeExtended", R"("0x0000000000000001")")).asDateTimeExtended() == 1);
     CHECK(decode(node("LastChangeDate", "DateTimeExtended", "-5")).asDateTimeExtended() == -5);
   }
@@ -192,16 +202,22 @@ TEST_CASE("JSON: errors name the path") {
       R"({"tag":"BatchItem","value":[{"tag":"Operation","type":"Enumeration","value":"Create"}]},)"
       R"({"tag":"BatchItem","value":[{"tag":"Operation","type":"Enumeration","value":"Create"},)"
       R"({"tag":"RequestPayload","value":[{"tag":"ObjectType","type":"Enumeration","value":"Foo"}]}]}]})";
-  CHECK(decodeError(request) == "RequestMessage/BatchItem[1]/RequestPayload/ObjectType: unknown enumeration value 'Foo'");
-  CHECK(decodeError(R"({"tag":"RequestMessage","value":[{"tag":"BatchItem","value":[{"tag":"RequestPayload","value":[{"tag":"ObjectType","type":"Enumeration","value":"Foo"}]}]}]})") ==
-        "RequestMessage/BatchItem[0]/RequestPayload/ObjectType: unknown enumeration value 'Foo'");
-  CHECK(decodeError(R"({"tag":"Attributes","value":[{"tag":"Name","type":"TextString","value":"a"},{"tag":"Name","type":"TextString","value":1}]})") ==
-        "Attributes/Name[1]: a TextString value must be a string");
+  CHECK(decodeError(request) ==
+        "RequestMessage/BatchItem[1]/RequestPayload/ObjectType: unknown enumeration value 'Foo'");
+  CHECK(
+      decodeError(
+          R"({"tag":"RequestMessage","value":[{"tag":"BatchItem","value":[{"tag":"RequestPayload","value":[{"tag":"ObjectType","type":"Enumeration","value":"Foo"}]}]}]})") ==
+      "RequestMessage/BatchItem[0]/RequestPayload/ObjectType: unknown enumeration value 'Foo'");
+  CHECK(
+      decodeError(
+          R"({"tag":"Attributes","value":[{"tag":"Name","type":"TextString","value":"a"},{"tag":"Name","type":"TextString","value":1}]})") ==
+      "Attributes/Name[1]: a TextString value must be a string");
   CHECK(decodeError(R"({"tag":"Attributes","value":[{"type":"Integer","value":"x","tag":"BatchCount"}]})") ==
         "Attributes/BatchCount: invalid Integer 'x'");
   CHECK(decodeError(R"({"tag":"Attributes","value":[{"type":"Integer","value":1,"bogus":1}]})") ==
         "Attributes/?: unknown property 'bogus'");
-  CHECK(decodeError(R"({"tag":"BatchCount","type":"Integer","value":1,"extra":2})") == "BatchCount: unknown property 'extra'");
+  CHECK(decodeError(R"({"tag":"BatchCount","type":"Integer","value":1,"extra":2})") ==
+        "BatchCount: unknown property 'extra'");
 }
 
 TEST_CASE("JSON: every error path is InvalidMessage") {
@@ -307,27 +323,32 @@ TEST_CASE("JSON: limits") {
     // A million unclosed brackets, in a structure and in a value skipped for later.
     const std::string deep = nested(1'000'000);
     CHECK(decodeError(deep).find("nesting deeper than 64") != std::string::npos);
-    const std::string brackets = R"({"value":)" + std::string(1'000'000, '[') + std::string(1'000'000, ']') +
-                                 R"(,"tag":"Attributes"})";
+    const std::string brackets =
+        R"({"value":)" + std::string(1'000'000, '[') + std::string(1'000'000, ']') + R"(,"tag":"Attributes"})";
     CHECK(decodeError(brackets).find("invalid JSON") != std::string::npos);
     CHECK(decodeError(R"({"value":)" + std::string(1'000'000, '[')).find("invalid JSON") != std::string::npos);
   }
   SUBCASE("items") {
     DecodeLimits few;
     few.maxItems = 3;
-    const std::string three = R"({"tag":"Attributes","value":[{"tag":"Name","type":"TextString","value":"a"},{"tag":"Name","type":"TextString","value":"b"}]})";
+    const std::string three =
+        R"({"tag":"Attributes","value":[{"tag":"Name","type":"TextString","value":"a"},{"tag":"Name","type":"TextString","value":"b"}]})";
     CHECK_NOTHROW(decode(three, few));
-    const std::string four = R"({"tag":"Attributes","value":[{"tag":"Name","type":"TextString","value":"a"},{"tag":"Name","type":"TextString","value":"b"},{"tag":"Name","type":"TextString","value":"c"}]})";
+    const std::string four =
+        R"({"tag":"Attributes","value":[{"tag":"Name","type":"TextString","value":"a"},{"tag":"Name","type":"TextString","value":"b"},{"tag":"Name","type":"TextString","value":"c"}]})";
     CHECK(decodeError(four, few) == "Attributes: more than 3 items");
   }
   SUBCASE("value size") {
     DecodeLimits small;
     small.maxValueBytes = 4;
     CHECK_NOTHROW(decode(node("Name", "TextString", R"("abcd")"), small));
-    CHECK(decodeError(node("Name", "TextString", R"("abcde")"), small) == "Name: value of 5 bytes exceeds the limit of 4");
+    CHECK(decodeError(node("Name", "TextString", R"("abcde")"), small) ==
+          "Name: value of 5 bytes exceeds the limit of 4");
     CHECK_NOTHROW(decode(node("Data", "ByteString", R"("00112233")"), small));
-    CHECK(decodeError(node("Data", "ByteString", R"("0011223344")"), small).find("exceeds the limit") != std::string::npos);
-    CHECK(decodeError(node("P", "BigInteger", R"("0x0011223344")"), small).find("exceeds the limit") != std::string::npos);
+    CHECK(decodeError(node("Data", "ByteString", R"("0011223344")"), small).find("exceeds the limit") !=
+          std::string::npos);
+    CHECK(decodeError(node("P", "BigInteger", R"("0x0011223344")"), small).find("exceeds the limit") !=
+          std::string::npos);
   }
   SUBCASE("long values are not echoed whole") {
     const std::string message = decodeError(node("ObjectType", "Enumeration", "\"" + std::string(10'000, 'x') + "\""));

@@ -47,12 +47,26 @@ TEST_CASE("DateTimeText: parse") {
 }
 
 TEST_CASE("DateTimeText: rejects malformed text") {
-  for (const char* bad : {"", "2001", "2001-01-01", "2001-01-01 00:00:00Z", "2001-1-01T00:00:00Z",
-                          "2001-13-01T00:00:00Z", "2001-00-01T00:00:00Z", "2001-02-29T00:00:00Z",
-                          "2001-04-31T00:00:00Z", "2001-01-01T24:00:00Z", "2001-01-01T00:60:00Z",
-                          "2001-01-01T00:00:60Z", "2001-01-01T00:00:00.Z", "2001-01-01T00:00:00+1000",
-                          "2001-01-01T00:00:00+24:00", "2001-01-01T00:00:00ZZ", "2001-01-01T00:00:00X",
-                          "20011-01-01T00:00:00Z", "2001-01-01T00:00:00+10:00 ", "0x0000000000000001"}) {
+  for (const char* bad : {"",
+                          "2001",
+                          "2001-01-01",
+                          "2001-01-01 00:00:00Z",
+                          "2001-1-01T00:00:00Z",
+                          "2001-13-01T00:00:00Z",
+                          "2001-00-01T00:00:00Z",
+                          "2001-02-29T00:00:00Z",
+                          "2001-04-31T00:00:00Z",
+                          "2001-01-01T24:00:00Z",
+                          "2001-01-01T00:60:00Z",
+                          "2001-01-01T00:00:60Z",
+                          "2001-01-01T00:00:00.Z",
+                          "2001-01-01T00:00:00+1000",
+                          "2001-01-01T00:00:00+24:00",
+                          "2001-01-01T00:00:00ZZ",
+                          "2001-01-01T00:00:00X",
+                          "20011-01-01T00:00:00Z",
+                          "2001-01-01T00:00:00+10:00 ",
+                          "0x0000000000000001"}) {
     CHECK_MESSAGE(rejects(bad), bad);
   }
 }
@@ -112,10 +126,10 @@ TEST_CASE("UTF-8 validation") {
   CHECK(utf8::isValid(""));
   CHECK(utf8::isValid("plain"));
   CHECK(utf8::isValid("\xC3\xA9\xE2\x82\xAC\xF0\x9F\x94\x91"));  // é € 🔑
-  CHECK_FALSE(utf8::isValid("\xC3"));                           // truncated
-  CHECK_FALSE(utf8::isValid("\xC0\xAF"));                       // overlong
-  CHECK_FALSE(utf8::isValid("\xE0\x80\xAF"));                   // overlong
-  CHECK_FALSE(utf8::isValid("\xED\xA0\x80"));                   // surrogate
-  CHECK_FALSE(utf8::isValid("\xF4\x90\x80\x80"));               // above U+10FFFF
+  CHECK_FALSE(utf8::isValid("\xC3"));                            // truncated
+  CHECK_FALSE(utf8::isValid("\xC0\xAF"));                        // overlong
+  CHECK_FALSE(utf8::isValid("\xE0\x80\xAF"));                    // overlong
+  CHECK_FALSE(utf8::isValid("\xED\xA0\x80"));                    // surrogate
+  CHECK_FALSE(utf8::isValid("\xF4\x90\x80\x80"));                // above U+10FFFF
   CHECK_FALSE(utf8::isValid("\xFF"));
 }

@@ -29,8 +29,7 @@ TEST_CASE("Ttlv: wrong type is InvalidMessage naming the tag") {
 }
 
 TEST_CASE("Ttlv: children") {
-  Ttlv s = Ttlv::structure("RequestPayload", {Ttlv::textString("UniqueIdentifier", "a"),
-                                              Ttlv::integer("BatchCount", 1),
+  Ttlv s = Ttlv::structure("RequestPayload", {Ttlv::textString("UniqueIdentifier", "a"), Ttlv::integer("BatchCount", 1),
                                               Ttlv::textString("UniqueIdentifier", "b")});
   CHECK(s.at("BatchCount").asInteger() == 1);
   CHECK(s.find("UniqueIdentifier")->asText() == "a");

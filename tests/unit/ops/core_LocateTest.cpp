@@ -133,11 +133,16 @@ TEST_CASE("tag selectors designate exactly one object") {
   CHECK(failure(f.single(Operation::GetAttributes, {uid("[\"solo\"]")}, "bob")) == ErrorCode::NotFound);
 }
 
-TEST_CASE("hsm:: identifiers are routed to the (absent) HSM layer") {
+TEST_CASE("hsm:: identifiers are routed to the HSM layer, which says when no HSM is configured") {
   Fixture f;
-  const auto item = f.single(Operation::GetAttributes, {uid("hsm::softhsm2::0::key")});
-  CHECK(failure(item) == ErrorCode::FeatureNotSupported);
-  CHECK(resultMessage(item) == "HSM keys are not available in this build");
+  for (const auto* id : {"hsm::softhsm2::0::key", "hsm::0::key"}) {
+    const auto item = f.single(Operation::GetAttributes, {uid(id)});
+    CHECK(failure(item) == ErrorCode::FeatureNotSupported);
+    CHECK(resultMessage(item) == "no HSM is configured: hsm:: identifiers cannot be served");
+  }
+  // Operations that do not apply to HSM keys say so.
+  const auto activate = f.single(Operation::Activate, {uid("hsm::softhsm2::0::key")});
+  CHECK(failure(activate) == ErrorCode::FeatureNotSupported);
 }
 
 TEST_CASE("newUid makes distinct UUID v4 texts") {

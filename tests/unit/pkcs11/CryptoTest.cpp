@@ -16,20 +16,17 @@ using CryptFn = kms_status (*)(kms_instance*, const kms_key_ref*, const kms_cryp
 
 kms_status run(CryptFn fn, const kms_key_ref& ref, const kms_crypt_params& params, const Bytes& in, Bytes& out,
                kms_error& error, const Opened& hsm = shared()) {
-  return twoCall(
-      [&](std::uint8_t* o, std::uint64_t* l, kms_error* e) {
-        return fn(hsm.get(), &ref, &params, in.data(), in.size(), o, l, e);
-      },
-      out, error);
+  return twoCall([&](std::uint8_t* o, std::uint64_t* l,
+                     kms_error* e) { return fn(hsm.get(), &ref, &params, in.data(), in.size(), o, l, e); },
+                 out, error);
 }
 
 Bytes exportRaw(const kms_key_ref& ref) {
   Bytes out;
   auto error = newError();
-  REQUIRE(twoCall(
-              [&](std::uint8_t* o, std::uint64_t* l, kms_error* e) {
-                return shared().table()->export_key(shared().get(), &ref, KMS_FORMAT_RAW, o, l, e);
-              },
+  REQUIRE(
+      twoCall([&](std::uint8_t* o, std::uint64_t* l,
+                  kms_error* e) { return shared().table()->export_key(shared().get(), &ref, KMS_FORMAT_RAW, o, l, e); },
               out, error) == KMS_OK);
   return out;
 }
@@ -173,9 +170,10 @@ TEST_CASE("PKCS#1 v1.5 and PSS signatures verify with OpenSSL") {
     std::int32_t hash;
     const char* digest;
   };
-  for (const auto& c : {Case{KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA256, "SHA256"},
-                        Case{KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA512, "SHA512"},
-                        Case{KMS_ALG_RSA_PSS, KMS_HASH_SHA256, "SHA256"}, Case{KMS_ALG_RSA_PSS, KMS_HASH_SHA384, "SHA384"}}) {
+  for (const auto& c :
+       {Case{KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA256, "SHA256"},
+        Case{KMS_ALG_RSA_PKCS1_SIGN, KMS_HASH_SHA512, "SHA512"}, Case{KMS_ALG_RSA_PSS, KMS_HASH_SHA256, "SHA256"},
+        Case{KMS_ALG_RSA_PSS, KMS_HASH_SHA384, "SHA384"}}) {
     const auto params = rsaParams(c.algorithm, c.hash);
     Bytes signature;
     auto error = newError();

@@ -17,11 +17,9 @@ kms_status findKey(const kms_key_ref& ref, kms_key_info& info, kms_error& error)
 }
 
 kms_status exportKey(const kms_key_ref& ref, std::int32_t format, Bytes& out, kms_error& error) {
-  return twoCall(
-      [&](std::uint8_t* o, std::uint64_t* l, kms_error* e) {
-        return shared().table()->export_key(shared().get(), &ref, format, o, l, e);
-      },
-      out, error);
+  return twoCall([&](std::uint8_t* o, std::uint64_t* l,
+                     kms_error* e) { return shared().table()->export_key(shared().get(), &ref, format, o, l, e); },
+                 out, error);
 }
 
 }  // namespace

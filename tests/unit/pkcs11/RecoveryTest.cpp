@@ -35,8 +35,8 @@ kms_status gcmRoundTrip(const Opened& hsm, const kms_key_ref& ref, kms_error& er
   const Bytes plaintext(64, 1);
   Bytes ciphertext(80);
   std::uint64_t length = ciphertext.size();
-  kms_status status =
-      hsm.table()->encrypt(hsm.get(), &ref, &params, plaintext.data(), plaintext.size(), ciphertext.data(), &length, &error);
+  kms_status status = hsm.table()->encrypt(hsm.get(), &ref, &params, plaintext.data(), plaintext.size(),
+                                           ciphertext.data(), &length, &error);
   if (status != KMS_OK) return status;
   Bytes decrypted(64);
   length = decrypted.size();

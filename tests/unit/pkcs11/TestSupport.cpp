@@ -26,8 +26,8 @@ struct TokensOwner {
     char pattern[] = "/tmp/kms-pkcs11-test-XXXXXX";
     if (mkdtemp(pattern) == nullptr) throw std::runtime_error("mkdtemp failed");
     tokens.directory = pattern;
-    const std::string command =
-        fmt::format("python3 {} init {} --tokens 4 --pin {} --label-prefix unit", KMS_SOFTHSM_PY, tokens.directory, kPin);
+    const std::string command = fmt::format("python3 {} init {} --tokens 4 --pin {} --label-prefix unit",
+                                            KMS_SOFTHSM_PY, tokens.directory, kPin);
     std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
     if (!pipe) throw std::runtime_error("cannot run softhsm.py");
     std::string output;
@@ -145,8 +145,12 @@ const Opened& shared() {
   return instance;
 }
 
-std::uint64_t slotA() { return Tokens::get().slots[0]; }
-std::uint64_t slotB() { return Tokens::get().slots[1]; }
+std::uint64_t slotA() {
+  return Tokens::get().slots[0];
+}
+std::uint64_t slotB() {
+  return Tokens::get().slots[1];
+}
 
 kms_error newError() {
   kms_error e{};
@@ -217,7 +221,9 @@ kms_key_info generate(std::uint64_t slot, std::int32_t type, std::uint32_t bits,
 }
 
 Bytes opensslGcmEncrypt(const Bytes& key, const Bytes& iv, const Bytes& aad, const Bytes& plaintext) {
-  const EVP_CIPHER* cipher = key.size() == 16 ? EVP_aes_128_gcm() : key.size() == 24 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
+  const EVP_CIPHER* cipher = key.size() == 16   ? EVP_aes_128_gcm()
+                             : key.size() == 24 ? EVP_aes_192_gcm()
+                                                : EVP_aes_256_gcm();
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, nullptr, nullptr);
   EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_IVLEN, static_cast<int>(iv.size()), nullptr);
@@ -234,8 +240,9 @@ Bytes opensslGcmEncrypt(const Bytes& key, const Bytes& iv, const Bytes& aad, con
 }
 
 Bytes opensslAesWrapPad(const Bytes& key, const Bytes& data) {
-  const EVP_CIPHER* cipher =
-      key.size() == 16 ? EVP_aes_128_wrap_pad() : key.size() == 24 ? EVP_aes_192_wrap_pad() : EVP_aes_256_wrap_pad();
+  const EVP_CIPHER* cipher = key.size() == 16   ? EVP_aes_128_wrap_pad()
+                             : key.size() == 24 ? EVP_aes_192_wrap_pad()
+                                                : EVP_aes_256_wrap_pad();
   CipherCtx ctx(EVP_CIPHER_CTX_new());
   EVP_CIPHER_CTX_set_flags(ctx.get(), EVP_CIPHER_CTX_FLAG_WRAP_ALLOW);
   EVP_EncryptInit_ex(ctx.get(), cipher, nullptr, key.data(), nullptr);

@@ -16,7 +16,9 @@ static kms_status fake_open(const kms_open_params* params, kms_instance** instan
   return KMS_ERR_INTERNAL;
 }
 
-static void fake_close(kms_instance* instance) { (void)instance; }
+static void fake_close(kms_instance* instance) {
+  (void)instance;
+}
 
 #if defined(FAKE_MODEL)
 #define MODEL "softhsm2"
@@ -38,7 +40,8 @@ static const kms_driver_info g_info = {sizeof(kms_driver_info), MAJOR, 0, MODEL,
 #define TABLE_SIZE sizeof(kms_driver_v1)
 #endif
 
-static const kms_driver_v1 g_table = {TABLE_SIZE, MAJOR, 0, &g_info, fake_open, fake_close, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+static const kms_driver_v1 g_table = {TABLE_SIZE, MAJOR, 0, &g_info, fake_open, fake_close, 0, 0, 0, 0,
+                                      0,          0,     0, 0,       0,         0,          0, 0, 0};
 
 #if defined(FAKE_NOSYMBOL)
 KMS_DRIVER_EXPORT kms_status kms_driver_get_v2(uint16_t major, uint16_t minor, const kms_driver_v1** table);

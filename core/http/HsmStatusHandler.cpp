@@ -1,0 +1,40 @@
+#include "kms/http/HsmStatusHandler.hpp"
+
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/Object.h>
+
+#include "kms/hsm/HsmRegistry.hpp"
+#include "kms/http/JsonExchange.hpp"
+
+namespace kms::http {
+
+HsmStatusHandler::HsmStatusHandler(const HandlerContext& context) : context_(context) {}
+
+void HsmStatusHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
+  JsonExchange::run(context_, request, response, [&](const std::string&) -> Poco::Dynamic::Var {
+    Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
+    if (context_.hsm == nullptr) return list;
+    for (const auto& instance : context_.hsm->instances()) {
+      const auto status = instance->status();
+      Poco::JSON::Object::Ptr item = new Poco::JSON::Object;
+      item->set("prefix", status.prefix);
+      item->set("model", status.model);
+      item->set("available", status.available);
+      if (!status.available) item->set("error", status.reason);
+      Poco::JSON::Array::Ptr slots = new Poco::JSON::Array;
+      for (const auto& slot : status.slots) {
+        Poco::JSON::Object::Ptr s = new Poco::JSON::Object;
+        s->set("slot_id", static_cast<Poco::UInt64>(slot.slot));
+        s->set("accessible", slot.accessible);
+        if (!slot.tokenLabel.empty()) s->set("token_label", slot.tokenLabel);
+        if (!slot.accessible && !slot.reason.empty()) s->set("error", slot.reason);
+        slots->add(s);
+      }
+      item->set("slots", slots);
+      list->add(item);
+    }
+    return list;
+  });
+}
+
+}  // namespace kms::http

@@ -1,0 +1,77 @@
+// Create and CreateKeyPair on an HSM: the key is generated inside the token, labelled with the
+// UID's key part (the public key of a pair with "_pk" appended), and nothing is stored.
+#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include <fmt/format.h>
+
+#include "kms/Exception.hpp"
+#include "kms/driver.h"
+#include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/hsmkeys/HsmHandlers.hpp"
+#include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
+#include "kms/ops/hsmkeys/HsmKeyAttributes.hpp"
+
+namespace kms::ops::hsmkeys {
+namespace {
+
+struct KeyFlags {
+  std::uint32_t flags = 0;
+  std::uint32_t usage = 0;
+};
+
+// Sensitive by default (DESIGN section 7: keys on an HSM should not leave it).
+KeyFlags flagsOf(const Ttlv& attributes) {
+  const auto* sensitive = attributes.find("Sensitive");
+  const auto* extractable = attributes.find("Extractable");
+  KeyFlags out;
+  if (sensitive == nullptr || sensitive->asBoolean()) out.flags |= KMS_KEY_SENSITIVE;
+  if (extractable == nullptr || extractable->asBoolean()) out.flags |= KMS_KEY_EXTRACTABLE;
+  if (const auto* mask = attributes.find("CryptographicUsageMask")) {
+    out.usage = HsmKeyAttributes::toDriverUsage(static_cast<std::uint32_t>(mask->asInteger()));
+  }
+  return out;
+}
+
+HsmKey creatable(OperationContext& ctx, const std::string& uid) {
+  HsmKey key = HsmKeyAccess::route(ctx, uid);
+  if (!HsmKeyAccess::isAdmin(*key.instance, ctx.request.user)) {
+    throw Exception(ErrorCode::PermissionDenied,
+                    fmt::format("only the hsm_admin users of {} may create keys on it", key.instance->prefix()));
+  }
+  if (key.uid.publicKey) {
+    throw Exception(ErrorCode::InvalidField,
+                    fmt::format("'{}': a key name ending in _pk is reserved for the public key of a pair", uid));
+  }
+  return key;
+}
+
+}  // namespace
+
+std::optional<std::string> requestedUid(const Ttlv* attributes) {
+  if (attributes == nullptr) return std::nullopt;
+  const auto* uid = attributes->find("UniqueIdentifier");
+  if (uid == nullptr || uid->type() != kmip::ItemType::TextString) return std::nullopt;
+  if (!hsm::UidParser::isHsmUid(uid->asText())) return std::nullopt;
+  return uid->asText();
+}
+
+Ttlv create(OperationContext& ctx, const std::string& uid, const Ttlv& attributes, std::int32_t bits) {
+  const HsmKey key = creatable(ctx, uid);
+  const auto flags = flagsOf(attributes);
+  key.instance->generateAes(key.uid.slot, key.uid.key, static_cast<std::uint32_t>(bits), flags.flags, flags.usage);
+  ctx.idPlaceholder = uid;
+  return keyattrs::responsePayload(
+      {Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(kmip::ObjectType::SymmetricKey)),
+       Ttlv::textString("UniqueIdentifier", uid)});
+}
+
+Ttlv createKeyPair(OperationContext& ctx, const std::string& uid, const Ttlv& privateAttributes, std::int32_t bits) {
+  const HsmKey key = creatable(ctx, uid);
+  const auto flags = flagsOf(privateAttributes);
+  key.instance->generateRsa(key.uid.slot, key.uid.key, static_cast<std::uint32_t>(bits), flags.flags, flags.usage);
+  ctx.idPlaceholder = uid;
+  return keyattrs::responsePayload({Ttlv::textString("PrivateKeyUniqueIdentifier", uid),
+                                    Ttlv::textString("PublicKeyUniqueIdentifier", uid + "_pk")});
+}
+
+}  // namespace kms::ops::hsmkeys

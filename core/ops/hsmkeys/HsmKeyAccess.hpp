@@ -1,0 +1,29 @@
+#pragma once
+// Routing and authorisation of hsm:: UIDs (DESIGN sections 4 and 7): the instance's hsm_admin
+// users may do everything with its keys; anyone else needs a grant on the key's canonical UID
+// (hsm::<instance>::<slot>::<key>, whatever form the request used). A user without the right,
+// an unknown instance and a missing key all get the same NotFound answer as a missing object.
+#include <string>
+#include <string_view>
+
+#include "kms/Exception.hpp"
+#include "kms/hsm/HsmRegistry.hpp"
+#include "kms/ops/OperationContext.hpp"
+#include "kms/ops/hsmkeys/HsmKey.hpp"
+
+namespace kms::ops::hsmkeys {
+
+class HsmKeyAccess {
+ public:
+  // The registry, or FeatureNotSupported when kmsd runs without any HSM.
+  [[nodiscard]] static hsm::HsmRegistry& registry(const OperationContext& ctx);
+  [[nodiscard]] static bool isAdmin(const hsm::DriverInstance& instance, const std::string& user);
+  // The instance and UID parts of `uid` (no access check, no HSM call); NotFound when no
+  // instance serves it, InvalidField when malformed.
+  [[nodiscard]] static HsmKey route(const OperationContext& ctx, const std::string& uid);
+  // route + access check for `operation` (a right name) + the key's info from the HSM.
+  [[nodiscard]] static HsmKey open(OperationContext& ctx, const std::string& uid, std::string_view operation);
+  [[nodiscard]] static Exception notFound(const std::string& uid);
+};
+
+}  // namespace kms::ops::hsmkeys

@@ -1,0 +1,121 @@
+#include "kms/store/postgres/ChangeListener.hpp"
+
+#include <algorithm>
+#include <exception>
+#include <memory>
+
+#include <pqxx/notification>
+
+#include "kms/store/postgres/Connection.hpp"
+
+namespace kms::store::postgres {
+
+// A listening session: its connection and the pqxx receiver that LISTENs on it.
+class ChangeListener::Session {
+ public:
+  Session(const std::string& conninfo, std::chrono::milliseconds statementTimeout, ChangeListener& owner)
+      : connection_(conninfo, statementTimeout), receiver_(connection_.raw(), owner) {
+    // The receiver's constructor issued LISTEN; a round trip makes sure it took effect.
+    connection_.raw().get_notifs();
+  }
+  Connection& connection() noexcept { return connection_; }
+
+ private:
+  class Receiver final : public pqxx::notification_receiver {
+   public:
+    Receiver(pqxx::connection& c, ChangeListener& owner) : notification_receiver(c, kChannel), owner_(owner) {}
+    void operator()(const std::string& payload, int /*backend_pid*/) override { owner_.deliver(payload); }
+
+   private:
+    ChangeListener& owner_;
+  };
+
+  Connection connection_;
+  Receiver receiver_;
+};
+
+ChangeListener::ChangeListener(std::string conninfo, std::chrono::milliseconds statementTimeout, ErrorSink errors)
+    : conninfo_(std::move(conninfo)), statementTimeout_(statementTimeout), errors_(std::move(errors)) {
+  auto first = std::make_unique<Session>(conninfo_, statementTimeout_, *this);
+  backendPid_ = first->connection().backendPid();
+  thread_ = std::thread([this, session = std::move(first)]() mutable { run(std::move(session)); });
+}
+
+ChangeListener::~ChangeListener() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+}
+
+void ChangeListener::add(Callback callback) {
+  std::lock_guard lock(mutex_);
+  callbacks_.push_back(std::move(callback));
+}
+
+void ChangeListener::deliver(const std::string& uid) {
+  std::vector<Callback> callbacks;
+  {
+    std::lock_guard lock(mutex_);
+    callbacks = callbacks_;
+  }
+  for (const auto& callback : callbacks) {
+    try {
+      callback(uid);
+    } catch (const std::exception& e) {
+      if (errors_) errors_(std::string("a change callback failed: ") + e.what());
+    } catch (...) {
+      if (errors_) errors_("a change callback failed");
+    }
+  }
+}
+
+bool ChangeListener::pause(std::chrono::milliseconds delay) {
+  std::unique_lock lock(mutex_);
+  return !wake_.wait_for(lock, delay, [&] { return stopping_; });
+}
+
+void ChangeListener::run(std::unique_ptr<Session> session) {
+  // Short waits on the socket, so that the destructor never waits long for the thread.
+  constexpr long kPollMicros = 100'000;
+  std::chrono::milliseconds backoff{0};
+  bool lost = false;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex_);
+      if (stopping_) return;
+    }
+    try {
+      if (!session) {
+        session = std::make_unique<Session>(conninfo_, statementTimeout_, *this);
+        backendPid_ = session->connection().backendPid();
+        backoff = std::chrono::milliseconds{0};
+        // Listening again: whatever was notified during the gap is lost, so everything is.
+        if (lost) deliver(kWildcard);
+        lost = false;
+      }
+      const int pid = session->connection().backendPid();
+      session->connection().raw().await_notification(0, kPollMicros);
+      // libpqxx may re-establish a dropped session by itself (and LISTEN again); a new backend
+      // means there was a gap all the same.
+      if (session->connection().backendPid() != pid) {
+        backendPid_ = session->connection().backendPid();
+        deliver(kWildcard);
+      }
+    } catch (const std::exception& e) {
+      // The message comes from libpq, which does not quote passwords.
+      if (errors_) errors_(std::string("the change listener's database session was lost: ") + e.what());
+      session.reset();
+      backendPid_ = 0;
+      lost = true;
+      if (!pause(backoff)) return;
+      // Retry at once after a first loss (a restarted backend is usually back immediately),
+      // then back off up to 2 s so that a down server is not hammered.
+      backoff = std::clamp(backoff * 2, std::chrono::milliseconds{100}, std::chrono::milliseconds{2000});
+    }
+  }
+}
+
+}  // namespace kms::store::postgres
