@@ -8,7 +8,7 @@ build_packages=(
   libssl-dev libpoco-dev libpqxx-dev libsqlite3-dev libtomlplusplus-dev libyaml-cpp-dev
   libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev
 )
-runtime_packages=(softhsm2 opensc)
+runtime_packages=(softhsm2 opensc openssl python3)
 test_packages=(python3 python3-pykmip curl openssl postgresql-15)
 
 wanted=("${build_packages[@]}" "${runtime_packages[@]}")
