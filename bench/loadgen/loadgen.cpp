@@ -1,0 +1,633 @@
+// kms-loadgen: an HTTP/1.1 keep-alive load generator for kmsd benchmarks.
+//
+// N connections spread over T threads; each thread runs one epoll loop over non-blocking
+// sockets, so that the generator stays cheap on a 2-core machine. Each connection has at most
+// one request in flight (no pipelining): a new request leaves as soon as the previous answer
+// is complete. The run ends after a fixed number of measured requests or a duration, after an
+// optional warm-up whose requests are not measured.
+//
+// Bodies: --body FILE (repeatable, whole file) and/or --bodies FILE (one body per line);
+// connections take them round-robin from one shared counter per thread.
+// Errors: transport failures, non-2xx statuses, and answers containing a --fail substring.
+// Output: one JSON object on stdout (latencies in microseconds), a summary line on stderr.
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <chrono>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <mutex>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string host = "127.0.0.1";
+  int port = 9998;
+  std::string path = "/kmip/2_1";
+  std::string method = "POST";
+  std::string contentType = "application/json";
+  std::vector<std::string> headers;
+  std::vector<std::string> bodies;
+  std::vector<std::string> failSubstrings;
+  int connections = 1;
+  int threads = 1;
+  uint64_t requests = 0;     // measured requests (0: use duration)
+  double duration = 0;       // seconds (0: use requests)
+  double warmup = 0;         // seconds
+  double timeout = 30;       // seconds per request
+  std::string saveResponses; // file: one measured response body per line
+  std::string label;
+};
+
+[[noreturn]] void usage(const char* message) {
+  if (message) std::fprintf(stderr, "kms-loadgen: %s\n", message);
+  std::fprintf(stderr,
+               "usage: kms-loadgen --port P [--host H] [--path /kmip/2_1] [--method POST]\n"
+               "         (--requests N | --duration S) [--warmup S] [--connections C] [--threads T]\n"
+               "         [--body FILE]... [--bodies FILE] [--content-type TYPE] [--header 'K: V']...\n"
+               "         [--fail SUBSTRING]... [--timeout S] [--save-responses FILE] [--label TEXT]\n");
+  std::exit(2);
+}
+
+std::string readFile(const std::string& name) {
+  std::ifstream in(name, std::ios::binary);
+  if (!in) {
+    std::fprintf(stderr, "kms-loadgen: cannot read %s\n", name.c_str());
+    std::exit(2);
+  }
+  std::ostringstream out;
+  out << in.rdbuf();
+  return out.str();
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string {
+      if (i + 1 >= argc) usage(("missing value after " + a).c_str());
+      return argv[++i];
+    };
+    if (a == "--host") o.host = next();
+    else if (a == "--port") o.port = std::atoi(next().c_str());
+    else if (a == "--path") o.path = next();
+    else if (a == "--method") o.method = next();
+    else if (a == "--content-type") o.contentType = next();
+    else if (a == "--header") o.headers.push_back(next());
+    else if (a == "--body") o.bodies.push_back(readFile(next()));
+    else if (a == "--bodies") {
+      std::istringstream in(readFile(next()));
+      for (std::string line; std::getline(in, line);)
+        if (!line.empty()) o.bodies.push_back(line);
+    } else if (a == "--fail") o.failSubstrings.push_back(next());
+    else if (a == "--connections" || a == "-c") o.connections = std::atoi(next().c_str());
+    else if (a == "--threads" || a == "-t") o.threads = std::atoi(next().c_str());
+    else if (a == "--requests" || a == "-n") o.requests = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--duration" || a == "-d") o.duration = std::atof(next().c_str());
+    else if (a == "--warmup") o.warmup = std::atof(next().c_str());
+    else if (a == "--timeout") o.timeout = std::atof(next().c_str());
+    else if (a == "--save-responses") o.saveResponses = next();
+    else if (a == "--label") o.label = next();
+    else if (a == "--help" || a == "-h") usage(nullptr);
+    else usage(("unknown argument " + a).c_str());
+  }
+  if (o.connections < 1) usage("--connections must be >= 1");
+  if (o.threads < 1) o.threads = 1;
+  if (o.threads > o.connections) o.threads = o.connections;
+  if ((o.requests == 0) == (o.duration <= 0)) usage("give exactly one of --requests and --duration");
+  if (o.bodies.empty() && o.method == "POST") usage("POST needs --body or --bodies");
+  return o;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared run state
+// ---------------------------------------------------------------------------------------------
+
+struct Shared {
+  const Options* options = nullptr;
+  std::vector<std::string> wire;  // full HTTP requests, one per body
+  sockaddr_in address{};
+  Clock::time_point measureStart;
+  Clock::time_point end;          // duration mode: no new request after this
+  std::atomic<uint64_t> started{0};  // count mode: measured requests issued
+  std::atomic<bool> stop{false};
+  std::mutex errorMutex;
+  std::string firstError;
+  uint64_t firstErrorCount = 0;
+
+  void noteError(const std::string& what) {
+    std::lock_guard lock(errorMutex);
+    if (firstError.empty()) firstError = what;
+    ++firstErrorCount;
+  }
+};
+
+struct ThreadResult {
+  std::vector<uint32_t> latencies;  // microseconds, measured requests only
+  uint64_t errors = 0;
+  uint64_t statusErrors = 0;
+  uint64_t failMatches = 0;
+  uint64_t transportErrors = 0;
+  uint64_t reconnects = 0;
+  uint64_t bytesIn = 0;
+  uint64_t bodyBytes = 0;
+  Clock::time_point lastCompletion{};
+  std::string saved;
+};
+
+enum class Parse { Incomplete, Complete, Bad };
+
+struct Response {
+  int status = 0;
+  size_t total = 0;   // bytes of the whole response in the buffer
+  size_t bodyStart = 0;
+  size_t bodyLength = 0;
+  std::string chunkedBody;  // de-chunked body when Transfer-Encoding: chunked
+  bool chunked = false;
+  bool close = false;
+};
+
+bool iequalsPrefix(std::string_view line, std::string_view name) {
+  if (line.size() < name.size()) return false;
+  for (size_t i = 0; i < name.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(line[i])) != name[i]) return false;
+  return true;
+}
+
+std::string_view headerValue(std::string_view line, size_t nameLength) {
+  std::string_view v = line.substr(nameLength);
+  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+  return v;
+}
+
+bool icontains(std::string_view hay, std::string_view needle) {
+  auto it = std::search(hay.begin(), hay.end(), needle.begin(), needle.end(), [](char a, char b) {
+    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+  });
+  return it != hay.end();
+}
+
+Parse parseResponse(const std::string& buf, Response& r) {
+  const size_t headerEnd = buf.find("\r\n\r\n");
+  if (headerEnd == std::string::npos) return buf.size() > 65536 ? Parse::Bad : Parse::Incomplete;
+  std::string_view head(buf.data(), headerEnd);
+  if (head.size() < 12 || head.substr(0, 5) != "HTTP/") return Parse::Bad;
+  r = Response{};
+  r.status = std::atoi(std::string(head.substr(9, 3)).c_str());
+  bool haveLength = false;
+  size_t pos = head.find("\r\n");
+  while (pos != std::string_view::npos && pos < head.size()) {
+    size_t lineStart = pos + 2;
+    size_t lineEnd = head.find("\r\n", lineStart);
+    std::string_view line = head.substr(lineStart, lineEnd == std::string_view::npos ? head.npos : lineEnd - lineStart);
+    if (iequalsPrefix(line, "content-length:")) {
+      r.bodyLength = std::strtoull(std::string(headerValue(line, 15)).c_str(), nullptr, 10);
+      haveLength = true;
+    } else if (iequalsPrefix(line, "transfer-encoding:")) {
+      r.chunked = icontains(headerValue(line, 18), "chunked");
+    } else if (iequalsPrefix(line, "connection:")) {
+      r.close = icontains(headerValue(line, 11), "close");
+    }
+    pos = lineEnd;
+  }
+  r.bodyStart = headerEnd + 4;
+  if (r.chunked) {
+    size_t p = r.bodyStart;
+    std::string body;
+    for (;;) {
+      size_t lineEnd = buf.find("\r\n", p);
+      if (lineEnd == std::string::npos) return Parse::Incomplete;
+      const size_t size = std::strtoull(buf.substr(p, lineEnd - p).c_str(), nullptr, 16);
+      p = lineEnd + 2;
+      if (size == 0) {
+        // Trailers are not expected; take the final CRLF.
+        size_t fin = buf.find("\r\n", p);
+        if (fin == std::string::npos) return Parse::Incomplete;
+        r.total = fin + 2;
+        r.chunkedBody = std::move(body);
+        r.bodyLength = r.chunkedBody.size();
+        return Parse::Complete;
+      }
+      if (buf.size() < p + size + 2) return Parse::Incomplete;
+      body.append(buf, p, size);
+      p += size + 2;
+    }
+  }
+  if (!haveLength) {
+    // No length and not chunked: only valid with a status that has no body (or close-delimited,
+    // which a keep-alive benchmark does not support).
+    if (r.status == 204 || r.status == 304 || (r.status >= 100 && r.status < 200)) {
+      r.total = r.bodyStart;
+      return Parse::Complete;
+    }
+    return Parse::Bad;
+  }
+  if (buf.size() < r.bodyStart + r.bodyLength) return Parse::Incomplete;
+  r.total = r.bodyStart + r.bodyLength;
+  return Parse::Complete;
+}
+
+// ---------------------------------------------------------------------------------------------
+// One connection
+// ---------------------------------------------------------------------------------------------
+
+struct Connection {
+  int fd = -1;
+  bool inFlight = false;
+  bool measured = false;
+  bool wantWrite = false;
+  const std::string* request = nullptr;
+  size_t sent = 0;
+  std::string in;
+  Clock::time_point started{};
+};
+
+class Worker {
+ public:
+  Worker(Shared& shared, int index, int connections) : s_(shared), index_(index), conns_(connections) {}
+
+  void run() {
+    epoll_ = epoll_create1(EPOLL_CLOEXEC);
+    if (epoll_ < 0) {
+      std::perror("epoll_create1");
+      std::exit(1);
+    }
+    for (size_t i = 0; i < conns_.size(); ++i) {
+      if (!open(i)) continue;
+      issue(i);
+    }
+    std::vector<epoll_event> events(conns_.size() + 1);
+    char chunk[65536];
+    auto lastSweep = Clock::now();
+    while (true) {
+      if (idle()) break;
+      int n = epoll_wait(epoll_, events.data(), static_cast<int>(events.size()), 50);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        std::perror("epoll_wait");
+        break;
+      }
+      for (int e = 0; e < n; ++e) {
+        const size_t i = events[e].data.u64;
+        Connection& c = conns_[i];
+        if (c.fd < 0) continue;
+        if ((events[e].events & EPOLLOUT) && c.wantWrite) {
+          if (!flush(i)) continue;
+        }
+        if (events[e].events & (EPOLLIN | EPOLLERR | EPOLLHUP)) {
+          readable(i, chunk, sizeof chunk);
+        }
+      }
+      const auto now = Clock::now();
+      if (now - lastSweep > std::chrono::milliseconds(100)) {
+        lastSweep = now;
+        sweep(now);
+      }
+    }
+    for (auto& c : conns_)
+      if (c.fd >= 0) ::close(c.fd);
+    ::close(epoll_);
+  }
+
+  ThreadResult result;
+
+ private:
+  bool idle() {
+    if (s_.stop.load(std::memory_order_relaxed)) return true;
+    for (const auto& c : conns_)
+      if (c.inFlight) return false;
+    // Nothing in flight: either the run is over, or every connection failed to (re)connect.
+    return true;
+  }
+
+  bool open(size_t i) {
+    Connection& c = conns_[i];
+    c.fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (c.fd < 0) {
+      transportError("socket: " + std::string(std::strerror(errno)));
+      return false;
+    }
+    int one = 1;
+    setsockopt(c.fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    if (::connect(c.fd, reinterpret_cast<const sockaddr*>(&s_.address), sizeof s_.address) < 0 &&
+        errno != EINPROGRESS) {
+      transportError("connect: " + std::string(std::strerror(errno)));
+      ::close(c.fd);
+      c.fd = -1;
+      return false;
+    }
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = i;
+    epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
+    c.wantWrite = false;
+    c.in.clear();
+    return true;
+  }
+
+  void reconnect(size_t i) {
+    Connection& c = conns_[i];
+    if (c.fd >= 0) {
+      epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
+      ::close(c.fd);
+      c.fd = -1;
+    }
+    c.inFlight = false;
+    ++result.reconnects;
+    if (open(i)) issue(i);
+  }
+
+  void transportError(const std::string& what) {
+    ++result.errors;
+    ++result.transportErrors;
+    s_.noteError(what);
+  }
+
+  // Starts the next request on connection i if the run allows one.
+  void issue(size_t i) {
+    Connection& c = conns_[i];
+    const auto now = Clock::now();
+    const Options& o = *s_.options;
+    bool measured = now >= s_.measureStart;
+    if (o.duration > 0) {
+      if (now >= s_.end) return;
+    } else if (measured) {
+      if (s_.started.fetch_add(1, std::memory_order_relaxed) >= o.requests) return;
+    }
+    c.request = &s_.wire[nextBody_++ % s_.wire.size()];
+    c.sent = 0;
+    c.in.clear();
+    c.inFlight = true;
+    c.measured = measured;
+    c.started = now;
+    flush(i);
+  }
+
+  // Sends what is left of the request; false if the connection was dropped.
+  bool flush(size_t i) {
+    Connection& c = conns_[i];
+    while (c.sent < c.request->size()) {
+      ssize_t n = ::send(c.fd, c.request->data() + c.sent, c.request->size() - c.sent, MSG_NOSIGNAL);
+      if (n > 0) {
+        c.sent += static_cast<size_t>(n);
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        if (!c.wantWrite) {
+          epoll_event ev{};
+          ev.events = EPOLLIN | EPOLLOUT;
+          ev.data.u64 = i;
+          epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+          c.wantWrite = true;
+        }
+        return true;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      transportError("send: " + std::string(std::strerror(errno)));
+      reconnect(i);
+      return false;
+    }
+    if (c.wantWrite) {
+      epoll_event ev{};
+      ev.events = EPOLLIN;
+      ev.data.u64 = i;
+      epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+      c.wantWrite = false;
+    }
+    return true;
+  }
+
+  void readable(size_t i, char* chunk, size_t size) {
+    Connection& c = conns_[i];
+    for (;;) {
+      ssize_t n = ::recv(c.fd, chunk, size, 0);
+      if (n > 0) {
+        c.in.append(chunk, static_cast<size_t>(n));
+        result.bytesIn += static_cast<uint64_t>(n);
+        if (static_cast<size_t>(n) < size) break;
+        continue;
+      }
+      if (n == 0) {
+        if (c.inFlight) transportError("connection closed by the server with a request in flight");
+        else ++result.reconnects;
+        reconnect(i);
+        return;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EINTR) continue;
+      transportError("recv: " + std::string(std::strerror(errno)));
+      reconnect(i);
+      return;
+    }
+    if (!c.inFlight) return;
+    Response r;
+    Parse p = parseResponse(c.in, r);
+    if (p == Parse::Incomplete) return;
+    if (p == Parse::Bad) {
+      transportError("unparseable response: " + c.in.substr(0, 200));
+      reconnect(i);
+      return;
+    }
+    const auto now = Clock::now();
+    std::string_view body = r.chunked ? std::string_view(r.chunkedBody)
+                                      : std::string_view(c.in).substr(r.bodyStart, r.bodyLength);
+    bool failed = false;
+    if (r.status < 200 || r.status > 299) {
+      failed = true;
+      ++result.statusErrors;
+      s_.noteError("HTTP " + std::to_string(r.status) + ": " + std::string(body.substr(0, 300)));
+    } else {
+      for (const auto& f : s_.options->failSubstrings) {
+        if (body.find(f) != std::string_view::npos) {
+          failed = true;
+          ++result.failMatches;
+          s_.noteError("'" + f + "' in: " + std::string(body.substr(0, 300)));
+          break;
+        }
+      }
+    }
+    if (c.measured) {
+      if (failed) ++result.errors;
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - c.started).count();
+      result.latencies.push_back(static_cast<uint32_t>(std::min<int64_t>(us, UINT32_MAX)));
+      result.bodyBytes += body.size();
+      result.lastCompletion = now;
+      if (!s_.options->saveResponses.empty()) {
+        result.saved.append(body);
+        result.saved.push_back('\n');
+      }
+    }
+    c.inFlight = false;
+    if (r.close) {
+      reconnect(i);
+      return;
+    }
+    c.in.erase(0, r.total);
+    issue(i);
+  }
+
+  void sweep(Clock::time_point now) {
+    const auto limit = std::chrono::duration<double>(s_.options->timeout);
+    for (size_t i = 0; i < conns_.size(); ++i) {
+      Connection& c = conns_[i];
+      if (c.fd < 0 && !c.inFlight) {
+        // A connection that could not connect: try again while the run goes on.
+        if (open(i)) issue(i);
+        continue;
+      }
+      if (c.inFlight && now - c.started > limit) {
+        transportError("timeout: no complete answer within " + std::to_string(s_.options->timeout) + " s");
+        reconnect(i);
+      }
+    }
+  }
+
+  Shared& s_;
+  int index_;
+  int epoll_ = -1;
+  uint64_t nextBody_ = 0;
+  std::vector<Connection> conns_;
+};
+
+double percentile(const std::vector<uint32_t>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  const double rank = p / 100.0 * static_cast<double>(sorted.size() - 1);
+  const size_t lo = static_cast<size_t>(rank);
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  const double frac = rank - static_cast<double>(lo);
+  return sorted[lo] + (static_cast<double>(sorted[hi]) - sorted[lo]) * frac;
+}
+
+std::string jsonEscape(const std::string& in) {
+  std::string out;
+  for (unsigned char ch : in) {
+    switch (ch) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (ch < 0x20 || ch >= 0x7f) {
+          char b[8];
+          std::snprintf(b, sizeof b, "\\u%04x", ch);
+          out += b;
+        } else {
+          out += static_cast<char>(ch);
+        }
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Options o = parse(argc, argv);
+  Shared s;
+  s.options = &o;
+
+  addrinfo hints{};
+  hints.ai_family = AF_INET;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(o.host.c_str(), nullptr, &hints, &found) != 0 || found == nullptr) {
+    std::fprintf(stderr, "kms-loadgen: cannot resolve %s\n", o.host.c_str());
+    return 2;
+  }
+  s.address = *reinterpret_cast<sockaddr_in*>(found->ai_addr);
+  s.address.sin_port = htons(static_cast<uint16_t>(o.port));
+  freeaddrinfo(found);
+
+  if (o.bodies.empty()) o.bodies.emplace_back();
+  for (const auto& body : o.bodies) {
+    std::string w = o.method + " " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + std::to_string(o.port) + "\r\n";
+    if (!body.empty() || o.method == "POST" || o.method == "PUT") {
+      w += "Content-Type: " + o.contentType + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+    }
+    for (const auto& h : o.headers) w += h + "\r\n";
+    w += "\r\n";
+    w += body;
+    s.wire.push_back(std::move(w));
+  }
+
+  const auto begin = Clock::now();
+  s.measureStart = begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup));
+  s.end = o.duration > 0 ? s.measureStart + std::chrono::duration_cast<Clock::duration>(
+                                                std::chrono::duration<double>(o.duration))
+                         : Clock::time_point::max();
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int t = 0; t < o.threads; ++t) {
+    int count = o.connections / o.threads + (t < o.connections % o.threads ? 1 : 0);
+    workers.push_back(std::make_unique<Worker>(s, t, count));
+  }
+  std::vector<std::thread> threads;
+  for (auto& w : workers) threads.emplace_back([&w] { w->run(); });
+  for (auto& t : threads) t.join();
+
+  std::vector<uint32_t> all;
+  ThreadResult total;
+  for (auto& w : workers) {
+    auto& r = w->result;
+    all.insert(all.end(), r.latencies.begin(), r.latencies.end());
+    total.errors += r.errors;
+    total.statusErrors += r.statusErrors;
+    total.failMatches += r.failMatches;
+    total.transportErrors += r.transportErrors;
+    total.reconnects += r.reconnects;
+    total.bytesIn += r.bytesIn;
+    total.bodyBytes += r.bodyBytes;
+    total.lastCompletion = std::max(total.lastCompletion, r.lastCompletion);
+  }
+  if (!o.saveResponses.empty()) {
+    std::ofstream out(o.saveResponses, std::ios::binary);
+    for (auto& w : workers) out << w->result.saved;
+  }
+  std::sort(all.begin(), all.end());
+  const auto stopAt = o.duration > 0 ? std::max(s.end, total.lastCompletion) : total.lastCompletion;
+  const double elapsed = all.empty() ? 0 : std::chrono::duration<double>(stopAt - s.measureStart).count();
+  double mean = 0;
+  for (auto v : all) mean += v;
+  if (!all.empty()) mean /= static_cast<double>(all.size());
+  const double rps = elapsed > 0 ? static_cast<double>(all.size()) / elapsed : 0;
+
+  std::printf(
+      "{\"label\": \"%s\", \"connections\": %d, \"threads\": %d, \"requests\": %zu, \"errors\": %" PRIu64
+      ", \"status_errors\": %" PRIu64 ", \"fail_matches\": %" PRIu64 ", \"transport_errors\": %" PRIu64
+      ", \"reconnects\": %" PRIu64 ", \"elapsed_s\": %.4f, \"rps\": %.1f, \"latency_us\": {\"mean\": %.1f, "
+      "\"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f, \"max\": %u}, \"response_body_bytes_avg\": %.1f, "
+      "\"first_error\": \"%s\"}\n",
+      jsonEscape(o.label).c_str(), o.connections, o.threads, all.size(), total.errors, total.statusErrors,
+      total.failMatches, total.transportErrors, total.reconnects, elapsed, rps, mean, percentile(all, 50),
+      percentile(all, 90), percentile(all, 99), all.empty() ? 0u : all.back(),
+      all.empty() ? 0.0 : static_cast<double>(total.bodyBytes) / static_cast<double>(all.size()),
+      jsonEscape(s.firstError).c_str());
+  std::fprintf(stderr, "%s c=%d: %zu req in %.2f s = %.0f req/s, p50 %.0f us, p99 %.0f us, max %u us, errors %" PRIu64 "\n",
+               o.label.empty() ? "loadgen" : o.label.c_str(), o.connections, all.size(), elapsed, rps,
+               percentile(all, 50), percentile(all, 99), all.empty() ? 0u : all.back(), total.errors);
+  if (!s.firstError.empty()) std::fprintf(stderr, "  first error: %s\n", s.firstError.substr(0, 300).c_str());
+  return 0;
+}
