@@ -9,17 +9,17 @@
 namespace kms {
 
 enum class ErrorCode : std::uint16_t {
-  InvalidMessage,          // malformed request: bad JSON/TTLV, wrong types, too deep
-  InvalidField,            // a field is present but its value is not acceptable
-  MissingData,             // a required field is absent
-  NotFound,                // no such object, or the caller may not see it (same answer)
-  AlreadyExists,           // an object with that identifier exists
-  PermissionDenied,        // the caller is known to see the object but may not do this
-  AuthenticationFailed,    // credentials missing or wrong
-  OperationNotSupported,   // an operation kmsd does not implement
-  FeatureNotSupported,     // a parameter or algorithm kmsd does not implement
-  KeyFormatNotSupported,   // a key format kmsd cannot produce or read
-  CryptographicFailure,    // decryption/verification failed, bad tag, bad key
+  InvalidMessage,         // malformed request: bad JSON/TTLV, wrong types, too deep
+  InvalidField,           // a field is present but its value is not acceptable
+  MissingData,            // a required field is absent
+  NotFound,               // no such object, or the caller may not see it (same answer)
+  AlreadyExists,          // an object with that identifier exists
+  PermissionDenied,       // the caller is known to see the object but may not do this
+  AuthenticationFailed,   // credentials missing or wrong
+  OperationNotSupported,  // an operation kmsd does not implement
+  FeatureNotSupported,    // a parameter or algorithm kmsd does not implement
+  KeyFormatNotSupported,  // a key format kmsd cannot produce or read
+  CryptographicFailure,   // decryption/verification failed, bad tag, bad key
   BadCryptographicParameters,
   WrongKeyLifecycleState,  // e.g. destroying an Active key, encrypting with a PreActive one
   IncompatibleUsageMask,   // the key's usage mask does not allow the operation
@@ -28,13 +28,13 @@ enum class ErrorCode : std::uint16_t {
   AttributeNotFound,
   AttributeReadOnly,
   AttributeSingleValued,
-  IllegalObjectType,       // the operation does not apply to that kind of object
-  PayloadTooLarge,         // request body above the configured limit
+  IllegalObjectType,  // the operation does not apply to that kind of object
+  PayloadTooLarge,    // request body above the configured limit
   ResponseTooLarge,
-  KeyValueNotPresent,      // the object has no key material (destroyed)
-  GeneralFailure,          // a request the server refuses without a more specific reason
-  Unavailable,             // transient: HSM or database unreachable
-  InternalError,           // a bug or an unexpected environment failure
+  KeyValueNotPresent,  // the object has no key material (destroyed)
+  GeneralFailure,      // a request the server refuses without a more specific reason
+  Unavailable,         // transient: HSM or database unreachable
+  InternalError,       // a bug or an unexpected environment failure
 };
 
 class Exception : public std::runtime_error {

@@ -45,10 +45,14 @@ namespace {
 
 int priorityOf(kms::config::LogLevel level) {
   switch (level) {
-    case kms::config::LogLevel::Error: return Poco::Message::PRIO_ERROR;
-    case kms::config::LogLevel::Warning: return Poco::Message::PRIO_WARNING;
-    case kms::config::LogLevel::Info: return Poco::Message::PRIO_INFORMATION;
-    case kms::config::LogLevel::Debug: return Poco::Message::PRIO_DEBUG;
+    case kms::config::LogLevel::Error:
+      return Poco::Message::PRIO_ERROR;
+    case kms::config::LogLevel::Warning:
+      return Poco::Message::PRIO_WARNING;
+    case kms::config::LogLevel::Info:
+      return Poco::Message::PRIO_INFORMATION;
+    case kms::config::LogLevel::Debug:
+      return Poco::Message::PRIO_DEBUG;
   }
   return Poco::Message::PRIO_INFORMATION;
 }
@@ -69,7 +73,7 @@ std::string urlHost(const std::string& hostname) {
 // Opens every configured HSM instance in order. A critical instance that cannot open (missing
 // library, driver ABI mismatch, wrong PIN, ...) stops the start with its one-line reason.
 std::unique_ptr<kms::hsm::HsmRegistry> openHsms(const kms::config::Config& config,
-                                                 const std::vector<kms::hsm::InstanceConfig>& instances) {
+                                                const std::vector<kms::hsm::InstanceConfig>& instances) {
   auto registry = std::make_unique<kms::hsm::HsmRegistry>(kms::hsm::DriverLoader(config.hsm.pluginsDir));
   for (const auto& instance : instances) registry->add(instance);
   return registry;
@@ -167,17 +171,22 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   const bool requireClientCertificate = clientCertificates && methods.size() == 1;
   const kms::auth::AuthenticatorChain chain(std::move(methods), config.defaultUsername, config.forceDefaultUsername);
   if (chain.empty()) {
-    logger.warning(fmt::format("no authentication method is configured: every request acts as '{}'",
-                               config.defaultUsername));
+    logger.warning(
+        fmt::format("no authentication method is configured: every request acts as '{}'", config.defaultUsername));
   } else {
-    logger.information(fmt::format("authentication: {}{}", chain.describe(),
-                                   config.forceDefaultUsername ? fmt::format(" (then acting as '{}')",
-                                                                             config.defaultUsername)
-                                                               : std::string()));
+    logger.information(fmt::format(
+        "authentication: {}{}", chain.describe(),
+        config.forceDefaultUsername ? fmt::format(" (then acting as '{}')", config.defaultUsername) : std::string()));
   }
   kms::http::RequestAuthenticator authenticator(chain);
-  const kms::http::HandlerContext context{processor, *store, authenticator, config.http.maxBodySize, {},
-                                          &policy, config.apiTokenAuth ? &apiTokens : nullptr, hsms.get()};
+  const kms::http::HandlerContext context{processor,
+                                          *store,
+                                          authenticator,
+                                          config.http.maxBodySize,
+                                          {},
+                                          &policy,
+                                          config.apiTokenAuth ? &apiTokens : nullptr,
+                                          hsms.get()};
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {
@@ -197,9 +206,8 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     return 1;
   }
   server->start();
-  std::cout << fmt::format("kmsd {} listening on {}://{}:{} ({})\n", kms::config::kVersion,
-                           tls ? "https" : "http", urlHost(config.http.hostname), server->port(),
-                           storeDescription)
+  std::cout << fmt::format("kmsd {} listening on {}://{}:{} ({})\n", kms::config::kVersion, tls ? "https" : "http",
+                           urlHost(config.http.hostname), server->port(), storeDescription)
             << std::flush;
 
   int received = 0;

@@ -9,7 +9,7 @@ build_packages=(
   libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev
 )
 runtime_packages=(softhsm2 opensc openssl python3)
-test_packages=(python3 python3-pykmip curl openssl postgresql-15)
+test_packages=(python3 python3-pykmip curl openssl postgresql-15 clang-format git)
 
 wanted=("${build_packages[@]}" "${runtime_packages[@]}")
 if [[ "${1:-}" == "--test" ]]; then

@@ -60,13 +60,19 @@ int main(int argc, char** argv) {
       }
       return argv[++i];
     };
-    if (a == "--threads") threads = std::max(1, std::atoi(next()));
-    else if (a == "--duration") duration = std::atof(next());
-    else if (a == "--size") size = static_cast<size_t>(std::atol(next()));
-    else if (a == "--rand-iv") randIv = true;
-    else if (a == "--fresh-ctx") freshCtx = true;
+    if (a == "--threads")
+      threads = std::max(1, std::atoi(next()));
+    else if (a == "--duration")
+      duration = std::atof(next());
+    else if (a == "--size")
+      size = static_cast<size_t>(std::atol(next()));
+    else if (a == "--rand-iv")
+      randIv = true;
+    else if (a == "--fresh-ctx")
+      freshCtx = true;
     else {
-      std::fprintf(stderr, "usage: kms-evploop [--threads T] [--duration S] [--size BYTES] [--rand-iv] [--fresh-ctx]\n");
+      std::fprintf(stderr,
+                   "usage: kms-evploop [--threads T] [--duration S] [--size BYTES] [--rand-iv] [--fresh-ctx]\n");
       return 2;
     }
   }
@@ -107,10 +113,11 @@ int main(int argc, char** argv) {
   unsigned long long total = 0;
   for (auto c : counts) total += c;
   const double rate = static_cast<double>(total) / elapsed;
-  std::printf("{\"threads\": %d, \"size\": %zu, \"rand_iv\": %s, \"fresh_ctx\": %s, \"ops\": %llu, "
-              "\"elapsed_s\": %.3f, \"ops_per_s\": %.1f, \"us_per_op_per_thread\": %.3f}\n",
-              threads, size, randIv ? "true" : "false", freshCtx ? "true" : "false", total, elapsed, rate,
-              rate > 0 ? 1e6 * threads / rate : 0.0);
+  std::printf(
+      "{\"threads\": %d, \"size\": %zu, \"rand_iv\": %s, \"fresh_ctx\": %s, \"ops\": %llu, "
+      "\"elapsed_s\": %.3f, \"ops_per_s\": %.1f, \"us_per_op_per_thread\": %.3f}\n",
+      threads, size, randIv ? "true" : "false", freshCtx ? "true" : "false", total, elapsed, rate,
+      rate > 0 ? 1e6 * threads / rate : 0.0);
   std::fprintf(stderr, "evploop threads=%d rand_iv=%d fresh_ctx=%d: %.0f ops/s\n", threads, randIv, freshCtx, rate);
   return 0;
 }

@@ -52,11 +52,11 @@ struct Options {
   std::vector<std::string> failSubstrings;
   int connections = 1;
   int threads = 1;
-  uint64_t requests = 0;     // measured requests (0: use duration)
-  double duration = 0;       // seconds (0: use requests)
-  double warmup = 0;         // seconds
-  double timeout = 30;       // seconds per request
-  std::string saveResponses; // file: one measured response body per line
+  uint64_t requests = 0;      // measured requests (0: use duration)
+  double duration = 0;        // seconds (0: use requests)
+  double warmup = 0;          // seconds
+  double timeout = 30;        // seconds per request
+  std::string saveResponses;  // file: one measured response body per line
   std::string label;
 };
 
@@ -89,28 +89,46 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage(("missing value after " + a).c_str());
       return argv[++i];
     };
-    if (a == "--host") o.host = next();
-    else if (a == "--port") o.port = std::atoi(next().c_str());
-    else if (a == "--path") o.path = next();
-    else if (a == "--method") o.method = next();
-    else if (a == "--content-type") o.contentType = next();
-    else if (a == "--header") o.headers.push_back(next());
-    else if (a == "--body") o.bodies.push_back(readFile(next()));
+    if (a == "--host")
+      o.host = next();
+    else if (a == "--port")
+      o.port = std::atoi(next().c_str());
+    else if (a == "--path")
+      o.path = next();
+    else if (a == "--method")
+      o.method = next();
+    else if (a == "--content-type")
+      o.contentType = next();
+    else if (a == "--header")
+      o.headers.push_back(next());
+    else if (a == "--body")
+      o.bodies.push_back(readFile(next()));
     else if (a == "--bodies") {
       std::istringstream in(readFile(next()));
       for (std::string line; std::getline(in, line);)
         if (!line.empty()) o.bodies.push_back(line);
-    } else if (a == "--fail") o.failSubstrings.push_back(next());
-    else if (a == "--connections" || a == "-c") o.connections = std::atoi(next().c_str());
-    else if (a == "--threads" || a == "-t") o.threads = std::atoi(next().c_str());
-    else if (a == "--requests" || a == "-n") o.requests = std::strtoull(next().c_str(), nullptr, 10);
-    else if (a == "--duration" || a == "-d") o.duration = std::atof(next().c_str());
-    else if (a == "--warmup") o.warmup = std::atof(next().c_str());
-    else if (a == "--timeout") o.timeout = std::atof(next().c_str());
-    else if (a == "--save-responses") o.saveResponses = next();
-    else if (a == "--label") o.label = next();
-    else if (a == "--help" || a == "-h") usage(nullptr);
-    else usage(("unknown argument " + a).c_str());
+    } else if (a == "--fail")
+      o.failSubstrings.push_back(next());
+    else if (a == "--connections" || a == "-c")
+      o.connections = std::atoi(next().c_str());
+    else if (a == "--threads" || a == "-t")
+      o.threads = std::atoi(next().c_str());
+    else if (a == "--requests" || a == "-n")
+      o.requests = std::strtoull(next().c_str(), nullptr, 10);
+    else if (a == "--duration" || a == "-d")
+      o.duration = std::atof(next().c_str());
+    else if (a == "--warmup")
+      o.warmup = std::atof(next().c_str());
+    else if (a == "--timeout")
+      o.timeout = std::atof(next().c_str());
+    else if (a == "--save-responses")
+      o.saveResponses = next();
+    else if (a == "--label")
+      o.label = next();
+    else if (a == "--help" || a == "-h")
+      usage(nullptr);
+    else
+      usage(("unknown argument " + a).c_str());
   }
   if (o.connections < 1) usage("--connections must be >= 1");
   if (o.threads < 1) o.threads = 1;
@@ -129,7 +147,7 @@ struct Shared {
   std::vector<std::string> wire;  // full HTTP requests, one per body
   sockaddr_in address{};
   Clock::time_point measureStart;
-  Clock::time_point end;          // duration mode: no new request after this
+  Clock::time_point end;             // duration mode: no new request after this
   std::atomic<uint64_t> started{0};  // count mode: measured requests issued
   std::atomic<bool> stop{false};
   std::mutex errorMutex;
@@ -160,7 +178,7 @@ enum class Parse { Incomplete, Complete, Bad };
 
 struct Response {
   int status = 0;
-  size_t total = 0;   // bytes of the whole response in the buffer
+  size_t total = 0;  // bytes of the whole response in the buffer
   size_t bodyStart = 0;
   size_t bodyLength = 0;
   std::string chunkedBody;  // de-chunked body when Transfer-Encoding: chunked
@@ -430,8 +448,10 @@ class Worker {
         continue;
       }
       if (n == 0) {
-        if (c.inFlight) transportError("connection closed by the server with a request in flight");
-        else ++result.reconnects;
+        if (c.inFlight)
+          transportError("connection closed by the server with a request in flight");
+        else
+          ++result.reconnects;
         reconnect(i);
         return;
       }
@@ -451,8 +471,8 @@ class Worker {
       return;
     }
     const auto now = Clock::now();
-    std::string_view body = r.chunked ? std::string_view(r.chunkedBody)
-                                      : std::string_view(c.in).substr(r.bodyStart, r.bodyLength);
+    std::string_view body =
+        r.chunked ? std::string_view(r.chunkedBody) : std::string_view(c.in).substr(r.bodyStart, r.bodyLength);
     bool failed = false;
     if (r.status < 200 || r.status > 299) {
       failed = true;
@@ -524,11 +544,21 @@ std::string jsonEscape(const std::string& in) {
   std::string out;
   for (unsigned char ch : in) {
     switch (ch) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (ch < 0x20 || ch >= 0x7f) {
           char b[8];
@@ -575,9 +605,9 @@ int main(int argc, char** argv) {
 
   const auto begin = Clock::now();
   s.measureStart = begin + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.warmup));
-  s.end = o.duration > 0 ? s.measureStart + std::chrono::duration_cast<Clock::duration>(
-                                                std::chrono::duration<double>(o.duration))
-                         : Clock::time_point::max();
+  s.end = o.duration > 0
+              ? s.measureStart + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(o.duration))
+              : Clock::time_point::max();
 
   std::vector<std::unique_ptr<Worker>> workers;
   for (int t = 0; t < o.threads; ++t) {
@@ -614,18 +644,19 @@ int main(int argc, char** argv) {
   if (!all.empty()) mean /= static_cast<double>(all.size());
   const double rps = elapsed > 0 ? static_cast<double>(all.size()) / elapsed : 0;
 
-  std::printf(
-      "{\"label\": \"%s\", \"connections\": %d, \"threads\": %d, \"requests\": %zu, \"errors\": %" PRIu64
-      ", \"status_errors\": %" PRIu64 ", \"fail_matches\": %" PRIu64 ", \"transport_errors\": %" PRIu64
-      ", \"reconnects\": %" PRIu64 ", \"elapsed_s\": %.4f, \"rps\": %.1f, \"latency_us\": {\"mean\": %.1f, "
-      "\"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f, \"max\": %u}, \"response_body_bytes_avg\": %.1f, "
-      "\"first_error\": \"%s\"}\n",
-      jsonEscape(o.label).c_str(), o.connections, o.threads, all.size(), total.errors, total.statusErrors,
-      total.failMatches, total.transportErrors, total.reconnects, elapsed, rps, mean, percentile(all, 50),
-      percentile(all, 90), percentile(all, 99), all.empty() ? 0u : all.back(),
-      all.empty() ? 0.0 : static_cast<double>(total.bodyBytes) / static_cast<double>(all.size()),
-      jsonEscape(s.firstError).c_str());
-  std::fprintf(stderr, "%s c=%d: %zu req in %.2f s = %.0f req/s, p50 %.0f us, p99 %.0f us, max %u us, errors %" PRIu64 "\n",
+  std::printf("{\"label\": \"%s\", \"connections\": %d, \"threads\": %d, \"requests\": %zu, \"errors\": %" PRIu64
+              ", \"status_errors\": %" PRIu64 ", \"fail_matches\": %" PRIu64 ", \"transport_errors\": %" PRIu64
+              ", \"reconnects\": %" PRIu64
+              ", \"elapsed_s\": %.4f, \"rps\": %.1f, \"latency_us\": {\"mean\": %.1f, "
+              "\"p50\": %.1f, \"p90\": %.1f, \"p99\": %.1f, \"max\": %u}, \"response_body_bytes_avg\": %.1f, "
+              "\"first_error\": \"%s\"}\n",
+              jsonEscape(o.label).c_str(), o.connections, o.threads, all.size(), total.errors, total.statusErrors,
+              total.failMatches, total.transportErrors, total.reconnects, elapsed, rps, mean, percentile(all, 50),
+              percentile(all, 90), percentile(all, 99), all.empty() ? 0u : all.back(),
+              all.empty() ? 0.0 : static_cast<double>(total.bodyBytes) / static_cast<double>(all.size()),
+              jsonEscape(s.firstError).c_str());
+  std::fprintf(stderr,
+               "%s c=%d: %zu req in %.2f s = %.0f req/s, p50 %.0f us, p99 %.0f us, max %u us, errors %" PRIu64 "\n",
                o.label.empty() ? "loadgen" : o.label.c_str(), o.connections, all.size(), elapsed, rps,
                percentile(all, 50), percentile(all, 99), all.empty() ? 0u : all.back(), total.errors);
   if (!s.firstError.empty()) std::fprintf(stderr, "  first error: %s\n", s.firstError.substr(0, 300).c_str());

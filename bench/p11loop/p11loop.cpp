@@ -61,16 +61,26 @@ Options parse(int argc, char** argv) {
       if (i + 1 >= argc) usage(("missing value after " + a).c_str());
       return argv[++i];
     };
-    if (a == "--library") o.library = next();
-    else if (a == "--slot") o.slot = std::atol(next().c_str());
-    else if (a == "--token-label") o.tokenLabel = next();
-    else if (a == "--pin") o.pin = next();
-    else if (a == "--op") o.op = next();
-    else if (a == "--threads") o.threads = std::atoi(next().c_str());
-    else if (a == "--duration") o.duration = std::atof(next().c_str());
-    else if (a == "--size") o.size = static_cast<size_t>(std::atol(next().c_str()));
-    else if (a == "--session-key") o.sessionKey = true;
-    else usage(("unknown argument " + a).c_str());
+    if (a == "--library")
+      o.library = next();
+    else if (a == "--slot")
+      o.slot = std::atol(next().c_str());
+    else if (a == "--token-label")
+      o.tokenLabel = next();
+    else if (a == "--pin")
+      o.pin = next();
+    else if (a == "--op")
+      o.op = next();
+    else if (a == "--threads")
+      o.threads = std::atoi(next().c_str());
+    else if (a == "--duration")
+      o.duration = std::atof(next().c_str());
+    else if (a == "--size")
+      o.size = static_cast<size_t>(std::atol(next().c_str()));
+    else if (a == "--session-key")
+      o.sessionKey = true;
+    else
+      usage(("unknown argument " + a).c_str());
   }
   if (o.op != "aes-gcm" && o.op != "rsa-decrypt") usage("--op is aes-gcm or rsa-decrypt");
   if (o.threads < 1) o.threads = 1;
@@ -100,10 +110,10 @@ CK_OBJECT_HANDLE makeAesKey(CK_SESSION_HANDLE session, bool token) {
   CK_BBOOL yes = CK_TRUE, no = CK_FALSE, isToken = token ? CK_TRUE : CK_FALSE;
   const char label[] = "kms-p11loop-aes";
   CK_ATTRIBUTE attrs[] = {
-      {CKA_VALUE_LEN, &length, sizeof length},   {CKA_TOKEN, &isToken, sizeof isToken},
-      {CKA_ENCRYPT, &yes, sizeof yes},           {CKA_DECRYPT, &yes, sizeof yes},
-      {CKA_SENSITIVE, &yes, sizeof yes},         {CKA_EXTRACTABLE, &no, sizeof no},
-      {CKA_PRIVATE, &yes, sizeof yes},           {CKA_LABEL, const_cast<char*>(label), sizeof label - 1},
+      {CKA_VALUE_LEN, &length, sizeof length}, {CKA_TOKEN, &isToken, sizeof isToken},
+      {CKA_ENCRYPT, &yes, sizeof yes},         {CKA_DECRYPT, &yes, sizeof yes},
+      {CKA_SENSITIVE, &yes, sizeof yes},       {CKA_EXTRACTABLE, &no, sizeof no},
+      {CKA_PRIVATE, &yes, sizeof yes},         {CKA_LABEL, const_cast<char*>(label), sizeof label - 1},
   };
   CK_OBJECT_HANDLE key = 0;
   check("C_GenerateKey", p11->C_GenerateKey(session, &mech, attrs, sizeof attrs / sizeof attrs[0], &key));
@@ -234,10 +244,11 @@ int main(int argc, char** argv) {
   }
   p11->C_CloseSession(setup);
   p11->C_Finalize(nullptr);
-  std::printf("{\"op\": \"%s\", \"threads\": %d, \"size\": %zu, \"token_key\": %s, \"ops\": %llu, "
-              "\"elapsed_s\": %.3f, \"ops_per_s\": %.1f}\n",
-              o.op.c_str(), o.threads, o.size, o.sessionKey ? "false" : "true", total, elapsed,
-              static_cast<double>(total) / elapsed);
+  std::printf(
+      "{\"op\": \"%s\", \"threads\": %d, \"size\": %zu, \"token_key\": %s, \"ops\": %llu, "
+      "\"elapsed_s\": %.3f, \"ops_per_s\": %.1f}\n",
+      o.op.c_str(), o.threads, o.size, o.sessionKey ? "false" : "true", total, elapsed,
+      static_cast<double>(total) / elapsed);
   std::fprintf(stderr, "p11loop %s threads=%d: %.0f ops/s\n", o.op.c_str(), o.threads,
                static_cast<double>(total) / elapsed);
   return 0;

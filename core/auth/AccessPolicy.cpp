@@ -9,11 +9,14 @@ namespace {
 // Every KMIP 2.1 operation a right may name, lowercase without separators (Cosmian's
 // KmipOperation names). Granting a right kmsd does not check yet is harmless; a typo is not.
 constexpr std::array<std::string_view, 29> kRights{
-    "create",        "createkeypair",   "register",     "rekey",         "rekeykeypair", "derivekey",
-    "certify",       "recertify",       "locate",       "check",         "get",          "getattributes",
-    "getattributelist", "addattribute", "setattribute", "modifyattribute", "deleteattribute",
-    "obtainlease",   "activate",        "revoke",       "destroy",       "archive",      "recover",
-    "validate",      "encrypt",         "decrypt",      "sign",          "signatureverify", "export",
+    "create",           "createkeypair", "register",     "rekey",
+    "rekeykeypair",     "derivekey",     "certify",      "recertify",
+    "locate",           "check",         "get",          "getattributes",
+    "getattributelist", "addattribute",  "setattribute", "modifyattribute",
+    "deleteattribute",  "obtainlease",   "activate",     "revoke",
+    "destroy",          "archive",       "recover",      "validate",
+    "encrypt",          "decrypt",       "sign",         "signatureverify",
+    "export",
 };
 constexpr std::array<std::string_view, 3> kMoreRights{"import", "mac", "macverify"};
 
@@ -26,7 +29,9 @@ bool AccessPolicy::isPrivileged(const std::string& user) const {
   return std::find(privileged_.begin(), privileged_.end(), user) != privileged_.end();
 }
 
-bool AccessPolicy::mayCreate(const std::string& user) const { return privileged_.empty() || isPrivileged(user); }
+bool AccessPolicy::mayCreate(const std::string& user) const {
+  return privileged_.empty() || isPrivileged(user);
+}
 
 bool AccessPolicy::mayGrant(const std::string& user, const std::string& owner) const {
   return user == owner && (privileged_.empty() || isPrivileged(user));

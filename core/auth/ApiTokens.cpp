@@ -55,8 +55,7 @@ bool isBase64url(std::string_view text) {
 }
 
 std::vector<std::uint8_t> hashOf(std::string_view secret) {
-  return keys::Digest::sha256(
-      keys::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()));
+  return keys::Digest::sha256(keys::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()));
 }
 
 }  // namespace
@@ -77,9 +76,13 @@ IssuedToken ApiTokens::issue(const std::string& user) {
   return issued;
 }
 
-bool ApiTokens::revoke(const std::string& id) { return store_.revokeToken(id); }
+bool ApiTokens::revoke(const std::string& id) {
+  return store_.revokeToken(id);
+}
 
-std::vector<store::ApiTokenRecord> ApiTokens::list() { return store_.listTokens(); }
+std::vector<store::ApiTokenRecord> ApiTokens::list() {
+  return store_.listTokens();
+}
 
 std::string ApiTokens::verify(std::string_view token) {
   if (!looksLikeToken(token)) throw AuthenticationError("not an API token");

@@ -41,7 +41,7 @@ using Pkey = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 Pkey fromParams(const char* type, OSSL_PARAM_BLD* builder) {
   std::unique_ptr<OSSL_PARAM, decltype(&OSSL_PARAM_free)> params(OSSL_PARAM_BLD_to_param(builder), &OSSL_PARAM_free);
   std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(EVP_PKEY_CTX_new_from_name(nullptr, type, nullptr),
-                                                                   &EVP_PKEY_CTX_free);
+                                                                  &EVP_PKEY_CTX_free);
   EVP_PKEY* key = nullptr;
   if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) <= 0 ||
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0) {
@@ -95,7 +95,8 @@ JwkKey JwkKey::fromJson(const Poco::JSON::Object& jwk) {
   if (jwk.has("kid") && jwk.get("kid").isString()) key.kid_ = jwk.getValue<std::string>("kid");
   const std::string kty = jwk.has("kty") ? jwk.getValue<std::string>("kty") : std::string();
   const std::string alg = jwk.has("alg") ? jwk.getValue<std::string>("alg") : std::string();
-  if (jwk.has("use") && jwk.getValue<std::string>("use") != "sig") throw std::invalid_argument("JWK not for signatures");
+  if (jwk.has("use") && jwk.getValue<std::string>("use") != "sig")
+    throw std::invalid_argument("JWK not for signatures");
   const auto expectAlg = [&](const std::string& expected) {
     if (!alg.empty() && alg != expected) throw std::invalid_argument("JWK alg " + alg + " is not supported");
     key.algorithm_ = expected;

@@ -46,7 +46,7 @@ class JwksCache {
   const std::chrono::seconds maxAge_;
   std::mutex mutex_;
   std::vector<std::shared_ptr<const JwkKey>> keys_;
-  std::optional<Clock::time_point> fetchedAt_;   // last successful fetch
+  std::optional<Clock::time_point> fetchedAt_;    // last successful fetch
   std::optional<Clock::time_point> attemptedAt_;  // last attempt, successful or not
 };
 

@@ -39,7 +39,8 @@ std::vector<std::string> audiencesOf(const Poco::JSON::Object& payload) {
     out.push_back(aud.convert<std::string>());
   } else if (const auto array = payload.getArray("aud")) {
     for (std::size_t i = 0; i < array->size(); ++i) {
-      if (array->get(static_cast<unsigned>(i)).isString()) out.push_back(array->getElement<std::string>(static_cast<unsigned>(i)));
+      if (array->get(static_cast<unsigned>(i)).isString())
+        out.push_back(array->getElement<std::string>(static_cast<unsigned>(i)));
     }
   }
   return out;
@@ -70,9 +71,10 @@ std::optional<std::string> JwtAuthenticator::authenticate(const Credentials& cre
   const std::string issuer = unverified.payload().has("iss") && unverified.payload().get("iss").isString()
                                  ? unverified.getIssuer()
                                  : std::string();
-  const auto provider = std::find_if(providers_.begin(), providers_.end(),
-                                     [&](const Provider& p) { return p.config.issuer == issuer; });
-  if (provider == providers_.end()) throw AuthenticationError(fmt::format("JWT from unknown issuer '{}'", shown(issuer)));
+  const auto provider =
+      std::find_if(providers_.begin(), providers_.end(), [&](const Provider& p) { return p.config.issuer == issuer; });
+  if (provider == providers_.end())
+    throw AuthenticationError(fmt::format("JWT from unknown issuer '{}'", shown(issuer)));
   const std::string kid = header.has("kid") && header.get("kid").isString() ? header.getValue<std::string>("kid") : "";
   const std::string alg = unverified.getAlgorithm();
 
@@ -82,9 +84,8 @@ std::optional<std::string> JwtAuthenticator::authenticate(const Credentials& cre
   } catch (const std::exception& error) {
     throw AuthenticationError(error.what());
   }
-  const bool verified = std::any_of(keys.begin(), keys.end(), [&](const auto& key) {
-    return key->algorithm() == alg && key->verifies(jwt);
-  });
+  const bool verified = std::any_of(keys.begin(), keys.end(),
+                                    [&](const auto& key) { return key->algorithm() == alg && key->verifies(jwt); });
   if (!verified) {
     throw AuthenticationError(fmt::format("JWT signature not verified by any key of '{}' (alg '{}', kid '{}')",
                                           shown(issuer), shown(alg), shown(kid)));
@@ -112,7 +113,8 @@ std::optional<std::string> JwtAuthenticator::authenticate(const Credentials& cre
     throw AuthenticationError(fmt::format("JWT without a \"{}\" claim", shown(userClaim_)));
   }
   const std::string user = payload.getValue<std::string>(userClaim_);
-  if (user.empty() || std::any_of(user.begin(), user.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
+  if (user.empty() ||
+      std::any_of(user.begin(), user.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     throw AuthenticationError(fmt::format("JWT \"{}\" claim is not a usable user name", shown(userClaim_)));
   }
   return user;

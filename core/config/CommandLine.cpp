@@ -37,7 +37,8 @@ CommandLine::CommandLine(const std::vector<std::string>& arguments) {
     } else if (boolean) {
       // `--force-default-username` alone means true, as with Cosmian's flags; an explicit
       // true/false may follow.
-      const bool explicitValue = i + 1 < arguments.size() && (arguments[i + 1] == "true" || arguments[i + 1] == "false");
+      const bool explicitValue =
+          i + 1 < arguments.size() && (arguments[i + 1] == "true" || arguments[i + 1] == "false");
       value = explicitValue ? arguments[++i] : "true";
     } else if (i + 1 < arguments.size() && !arguments[i + 1].starts_with("--")) {
       value = arguments[++i];

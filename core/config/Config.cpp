@@ -4,18 +4,24 @@ namespace kms::config {
 
 std::string_view databaseTypeName(DatabaseType type) noexcept {
   switch (type) {
-    case DatabaseType::Sqlite: return "sqlite";
-    case DatabaseType::Postgresql: return "postgresql";
+    case DatabaseType::Sqlite:
+      return "sqlite";
+    case DatabaseType::Postgresql:
+      return "postgresql";
   }
   return "sqlite";
 }
 
 std::string_view logLevelName(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::Error: return "error";
-    case LogLevel::Warning: return "warning";
-    case LogLevel::Info: return "info";
-    case LogLevel::Debug: return "debug";
+    case LogLevel::Error:
+      return "error";
+    case LogLevel::Warning:
+      return "warning";
+    case LogLevel::Info:
+      return "info";
+    case LogLevel::Debug:
+      return "debug";
   }
   return "info";
 }

@@ -33,16 +33,16 @@ struct HttpConfig {
 
 struct DbConfig {
   DatabaseType type = DatabaseType::Sqlite;
-  std::string databaseUrl;  // secret: may hold a password; never printed
+  std::string databaseUrl;                  // secret: may hold a password; never printed
   std::string sqlitePath = "./var/sqlite";  // a directory
 };
 
 // Cosmian's [tls] section: TLS on the HTTP port, and client certificates.
 struct TlsConfig {
-  std::string certFile;   // PEM server certificate (may carry its chain)
-  std::string keyFile;    // PEM private key of certFile
-  std::string chainFile;  // PEM intermediate certificates sent after the server certificate
-  std::string p12File;    // PKCS#12 holding key, certificate and chain: instead of the PEM files
+  std::string certFile;     // PEM server certificate (may carry its chain)
+  std::string keyFile;      // PEM private key of certFile
+  std::string chainFile;    // PEM intermediate certificates sent after the server certificate
+  std::string p12File;      // PKCS#12 holding key, certificate and chain: instead of the PEM files
   std::string p12Password;  // secret: never printed
   // PEM CA certificates that sign client certificates; set = client certificates are verified
   // and name the user.
@@ -55,7 +55,7 @@ struct TlsConfig {
 // One entry of Cosmian's `jwt_auth_provider`: "ISSUER,JWKS_URI,AUDIENCE[,AUDIENCE...]".
 struct JwtProvider {
   std::string issuer;
-  std::string jwksUri;  // http(s)://, file:// or a path; default <issuer>/.well-known/jwks.json
+  std::string jwksUri;                 // http(s)://, file:// or a path; default <issuer>/.well-known/jwks.json
   std::vector<std::string> audiences;  // empty: the audience is not checked
 };
 
@@ -68,15 +68,15 @@ struct IdpConfig {
 // One HSM: the flat hsm_* keys/flags, or one [[hsm_instances]] table. Kept free of driver types:
 // HsmConfigBuilder turns these into kms::hsm::InstanceConfig.
 struct HsmInstanceSettings {
-  std::string model;                    // softhsm2, utimaco, proteccio, crypt2pay, smartcardhsm, other
-  std::vector<std::string> admins;      // hsm_admin: who may create keys and grant on this HSM
-  std::vector<std::uint64_t> slots;     // hsm_slot
-  std::vector<std::string> passwords;   // secret: hsm_password, same order as slots
-  std::string passwordFile;             // hsm_password_file: one password per line, slot order
-  std::string library;                  // hsm_library: empty = the driver's default
-  bool critical = true;                 // false: kmsd starts without it when it cannot open
+  std::string model;                   // softhsm2, utimaco, proteccio, crypt2pay, smartcardhsm, other
+  std::vector<std::string> admins;     // hsm_admin: who may create keys and grant on this HSM
+  std::vector<std::uint64_t> slots;    // hsm_slot
+  std::vector<std::string> passwords;  // secret: hsm_password, same order as slots
+  std::string passwordFile;            // hsm_password_file: one password per line, slot order
+  std::string library;                 // hsm_library: empty = the driver's default
+  bool critical = true;                // false: kmsd starts without it when it cannot open
   std::vector<std::pair<std::string, std::string>> settings;  // driver quirk settings
-  std::string origin;                   // "kms.toml:12: hsm_instances[1]", for messages
+  std::string origin;                                         // "kms.toml:12: hsm_instances[1]", for messages
 };
 
 struct HsmConfig {

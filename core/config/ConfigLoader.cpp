@@ -37,7 +37,9 @@ std::string readFile(const std::string& path, const std::string& origin) {
   return text;
 }
 
-bool isYaml(const std::string& path) { return path.ends_with(".yaml") || path.ends_with(".yml"); }
+bool isYaml(const std::string& path) {
+  return path.ends_with(".yaml") || path.ends_with(".yml");
+}
 
 class Applier {
  public:

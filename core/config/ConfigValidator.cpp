@@ -27,8 +27,8 @@ void requireReadable(const std::string& path, const ConfigValidator::Origins& or
   if (path.empty()) return;
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (file == nullptr) {
-    throw ConfigError(fmt::format("{}: cannot read '{}': {}", originOf(origins, key), printable(path),
-                                  std::strerror(errno)));
+    throw ConfigError(
+        fmt::format("{}: cannot read '{}': {}", originOf(origins, key), printable(path), std::strerror(errno)));
   }
   std::fclose(file);
 }
@@ -54,9 +54,10 @@ void validateTls(const TlsConfig& tls, const ConfigValidator::Origins& origins) 
   // Client certificates travel in the TLS handshake: without TLS they cannot be asked for, and
   // accepting the key would leave the operator believing clients are verified.
   if (!tls.clientsCaCertFile.empty() && !tls.enabled()) {
-    throw ConfigError(fmt::format("{}: client certificates need TLS (tls_cert_file and tls_key_file, or "
-                                  "tls_p12_file)",
-                                  originOf(origins, "tls.clients_ca_cert_file")));
+    throw ConfigError(
+        fmt::format("{}: client certificates need TLS (tls_cert_file and tls_key_file, or "
+                    "tls_p12_file)",
+                    originOf(origins, "tls.clients_ca_cert_file")));
   }
   requireReadable(tls.certFile, origins, "tls.tls_cert_file");
   requireReadable(tls.keyFile, origins, "tls.tls_key_file");
@@ -87,9 +88,10 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
   // Tokens are issued by an authenticated administrator: with no other method nobody could
   // ever authenticate to issue the first one.
   if (config.apiTokenAuth && config.tls.clientsCaCertFile.empty() && config.idp.providers.empty()) {
-    throw ConfigError(fmt::format("{}: API tokens are issued by an authenticated administrator: enable client "
-                                  "certificates (clients_ca_cert_file) or jwt_auth_provider as well",
-                                  originOf(origins, "api_token_auth")));
+    throw ConfigError(
+        fmt::format("{}: API tokens are issued by an authenticated administrator: enable client "
+                    "certificates (clients_ca_cert_file) or jwt_auth_provider as well",
+                    originOf(origins, "api_token_auth")));
   }
 }
 

@@ -21,8 +21,8 @@ struct FileNode {
   };
 
   Type type = Type::Null;
-  std::string text;  // scalars; Boolean as "true"/"false"
-  int line = 0;      // 1-based; 0 when unknown
+  std::string text;                                       // scalars; Boolean as "true"/"false"
+  int line = 0;                                           // 1-based; 0 when unknown
   std::vector<std::pair<std::string, FileNode>> members;  // Table, in the reader's order
   std::vector<FileNode> elements;                         // Array
 };

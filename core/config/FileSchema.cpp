@@ -102,15 +102,24 @@ const FileNode* firstEffective(const FileNode& node, std::string& path) {
 
 std::string_view typeName(FileNode::Type type) {
   switch (type) {
-    case FileNode::Type::Table: return "a table";
-    case FileNode::Type::Array: return "an array";
-    case FileNode::Type::String: return "a string";
-    case FileNode::Type::Integer: return "an integer";
-    case FileNode::Type::Float: return "a float";
-    case FileNode::Type::Boolean: return "a boolean";
-    case FileNode::Type::Date: return "a date";
-    case FileNode::Type::Untyped: return "a scalar";
-    case FileNode::Type::Null: return "empty";
+    case FileNode::Type::Table:
+      return "a table";
+    case FileNode::Type::Array:
+      return "an array";
+    case FileNode::Type::String:
+      return "a string";
+    case FileNode::Type::Integer:
+      return "an integer";
+    case FileNode::Type::Float:
+      return "a float";
+    case FileNode::Type::Boolean:
+      return "a boolean";
+    case FileNode::Type::Date:
+      return "a date";
+    case FileNode::Type::Untyped:
+      return "a scalar";
+    case FileNode::Type::Null:
+      return "empty";
   }
   return "a value";
 }
@@ -118,24 +127,36 @@ std::string_view typeName(FileNode::Type type) {
 bool accepts(ValueKind kind, FileNode::Type type) {
   if (type == FileNode::Type::Untyped) return true;
   switch (kind) {
-    case ValueKind::Text: return type == FileNode::Type::String;
-    case ValueKind::Integer: return type == FileNode::Type::Integer;
-    case ValueKind::IntegerOrText: return type == FileNode::Type::Integer || type == FileNode::Type::String;
-    case ValueKind::Boolean: return type == FileNode::Type::Boolean;
-    case ValueKind::TextList: return type == FileNode::Type::String;  // each element
-    case ValueKind::IntegerList: return type == FileNode::Type::Integer;  // each element
+    case ValueKind::Text:
+      return type == FileNode::Type::String;
+    case ValueKind::Integer:
+      return type == FileNode::Type::Integer;
+    case ValueKind::IntegerOrText:
+      return type == FileNode::Type::Integer || type == FileNode::Type::String;
+    case ValueKind::Boolean:
+      return type == FileNode::Type::Boolean;
+    case ValueKind::TextList:
+      return type == FileNode::Type::String;  // each element
+    case ValueKind::IntegerList:
+      return type == FileNode::Type::Integer;  // each element
   }
   return false;
 }
 
 std::string_view expected(ValueKind kind) {
   switch (kind) {
-    case ValueKind::Text: return "a string";
-    case ValueKind::Integer: return "an integer";
-    case ValueKind::IntegerOrText: return "an integer or a string";
-    case ValueKind::Boolean: return "true or false";
-    case ValueKind::TextList: return "an array of strings";
-    case ValueKind::IntegerList: return "an array of integers";
+    case ValueKind::Text:
+      return "a string";
+    case ValueKind::Integer:
+      return "an integer";
+    case ValueKind::IntegerOrText:
+      return "an integer or a string";
+    case ValueKind::Boolean:
+      return "true or false";
+    case ValueKind::TextList:
+      return "an array of strings";
+    case ValueKind::IntegerList:
+      return "an array of integers";
   }
   return "a value";
 }
@@ -192,8 +213,7 @@ class Interpreter {
             throw ConfigError(fmt::format("{}: {}: expected {}, not an array holding {}", where(element), path,
                                           expected(setting->kind), typeName(element.type)));
           }
-          result_.assignments.push_back(
-              Assignment{setting, element.text, fmt::format("{}: {}", where(element), path)});
+          result_.assignments.push_back(Assignment{setting, element.text, fmt::format("{}: {}", where(element), path)});
         }
         return;
       }

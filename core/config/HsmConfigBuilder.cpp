@@ -13,8 +13,8 @@
 namespace kms::config {
 namespace {
 
-constexpr std::array<std::string_view, 6> kModels{"softhsm2", "utimaco", "proteccio", "crypt2pay", "smartcardhsm",
-                                                  "other"};
+constexpr std::array<std::string_view, 6> kModels{"softhsm2",  "utimaco",      "proteccio",
+                                                  "crypt2pay", "smartcardhsm", "other"};
 constexpr std::string_view kDefaultAdmin = "admin";  // Cosmian's default hsm_admin
 
 // One password per line, in slot order; a trailing newline (and CR) is not part of a password.
@@ -36,9 +36,10 @@ std::vector<std::string> readPasswordFile(const std::string& path, const std::st
 hsm::InstanceConfig instance(const HsmInstanceSettings& settings, const std::string& origin, bool flat) {
   if (settings.model.empty()) throw ConfigError(fmt::format("{}: hsm_model is required", origin));
   if (!HsmConfigBuilder::knownModel(settings.model)) {
-    throw ConfigError(fmt::format("{}: unknown hsm_model '{}' (expected softhsm2, utimaco, proteccio, crypt2pay, "
-                                  "smartcardhsm or other)",
-                                  origin, printable(settings.model)));
+    throw ConfigError(
+        fmt::format("{}: unknown hsm_model '{}' (expected softhsm2, utimaco, proteccio, crypt2pay, "
+                    "smartcardhsm or other)",
+                    origin, printable(settings.model)));
   }
   if (settings.slots.empty()) throw ConfigError(fmt::format("{}: hsm_slot is required (at least one slot)", origin));
   std::vector<std::string> passwords = settings.passwords;
@@ -49,10 +50,11 @@ hsm::InstanceConfig instance(const HsmInstanceSettings& settings, const std::str
     passwords = readPasswordFile(settings.passwordFile, origin);
   }
   if (passwords.size() != settings.slots.size()) {
-    throw ConfigError(fmt::format("{}: {} slot(s) in hsm_slot but {} password(s){}: give one password per slot, "
-                                  "in the same order",
-                                  origin, settings.slots.size(), passwords.size(),
-                                  settings.passwordFile.empty() ? " in hsm_password" : " in hsm_password_file"));
+    throw ConfigError(
+        fmt::format("{}: {} slot(s) in hsm_slot but {} password(s){}: give one password per slot, "
+                    "in the same order",
+                    origin, settings.slots.size(), passwords.size(),
+                    settings.passwordFile.empty() ? " in hsm_password" : " in hsm_password_file"));
   }
   hsm::InstanceConfig out;
   out.model = settings.model;

@@ -55,9 +55,10 @@ class InstanceReader {
           out.settings.emplace_back(name, setting.text);
         }
       } else {
-        throw ConfigError(fmt::format("{}: unknown key '{}' (hsm_model, hsm_admin, hsm_slot, hsm_password, "
-                                      "hsm_password_file, hsm_library, critical, settings)",
-                                      where(value), printable(key)));
+        throw ConfigError(
+            fmt::format("{}: unknown key '{}' (hsm_model, hsm_admin, hsm_slot, hsm_password, "
+                        "hsm_password_file, hsm_library, critical, settings)",
+                        where(value), printable(key)));
       }
     }
     return out;
@@ -96,10 +97,11 @@ std::vector<HsmInstanceSettings> HsmInstancesReader::read(const FileNode& node, 
   std::vector<HsmInstanceSettings> out;
   if (node.type == Type::Null) return out;
   if (node.type != Type::Array) {
-    throw ConfigError(fmt::format("{}:{}: hsm_instances must be an array of tables ([[hsm_instances]])", fileName,
-                                  node.line));
+    throw ConfigError(
+        fmt::format("{}:{}: hsm_instances must be an array of tables ([[hsm_instances]])", fileName, node.line));
   }
-  for (std::size_t i = 0; i < node.elements.size(); ++i) out.push_back(InstanceReader(fileName, i).read(node.elements[i]));
+  for (std::size_t i = 0; i < node.elements.size(); ++i)
+    out.push_back(InstanceReader(fileName, i).read(node.elements[i]));
   return out;
 }
 

@@ -13,12 +13,10 @@ namespace {
 constexpr std::size_t kMaxBodySizeCeiling = std::size_t{1} << 30;
 
 const std::array kSettings{
-    Setting{"http.hostname", "--hostname", "KMS_HOSTNAME", "HOST", ValueKind::Text, false,
-            "Address to listen on",
+    Setting{"http.hostname", "--hostname", "KMS_HOSTNAME", "HOST", ValueKind::Text, false, "Address to listen on",
             [](Config& c, std::string_view v, const std::string&) { c.http.hostname = v; },
             [] { return HttpConfig{}.hostname; }},
-    Setting{"http.port", "--port", "KMS_PORT", "PORT", ValueKind::Integer, false,
-            "HTTP port (0 picks a free port)",
+    Setting{"http.port", "--port", "KMS_PORT", "PORT", ValueKind::Integer, false, "HTTP port (0 picks a free port)",
             [](Config& c, std::string_view v, const std::string& o) { c.http.port = ValueParser::port(v, o); },
             [] { return std::to_string(HttpConfig{}.port); }},
     Setting{"http.max_body_size", "--max-body-size", "KMS_MAX_BODY_SIZE", "BYTES", ValueKind::IntegerOrText, false,
@@ -27,20 +25,19 @@ const std::array kSettings{
               c.http.maxBodySize = ValueParser::size(v, o, 1, kMaxBodySizeCeiling);
             },
             [] { return std::to_string(HttpConfig{}.maxBodySize); }},
-    Setting{"http.threads", "--threads", "KMS_THREADS", "N", ValueKind::Integer, false,
-            "HTTP worker threads: one per open keep-alive connection",
-            [](Config& c, std::string_view v, const std::string& o) {
-              c.http.threads = ValueParser::count(v, o, 1, 4096);
-            },
-            [] { return std::to_string(HttpConfig{}.threads); }},
+    Setting{
+        "http.threads", "--threads", "KMS_THREADS", "N", ValueKind::Integer, false,
+        "HTTP worker threads: one per open keep-alive connection",
+        [](Config& c, std::string_view v, const std::string& o) { c.http.threads = ValueParser::count(v, o, 1, 4096); },
+        [] { return std::to_string(HttpConfig{}.threads); }},
     Setting{"http.max_queued", "--max-queued", "KMS_MAX_QUEUED", "N", ValueKind::Integer, false,
             "Accepted connections waiting for a free thread",
             [](Config& c, std::string_view v, const std::string& o) {
               c.http.maxQueued = ValueParser::count(v, o, 1, 1'000'000);
             },
             [] { return std::to_string(HttpConfig{}.maxQueued); }},
-    Setting{"db.database_type", "--database-type", "KMS_DATABASE_TYPE", "sqlite|postgresql", ValueKind::Text,
-            false, "Database backend",
+    Setting{"db.database_type", "--database-type", "KMS_DATABASE_TYPE", "sqlite|postgresql", ValueKind::Text, false,
+            "Database backend",
             [](Config& c, std::string_view v, const std::string& o) { c.db.type = ValueParser::databaseType(v, o); },
             [] { return std::string(databaseTypeName(DbConfig{}.type)); }},
     Setting{"db.database_url", "--database-url", "KMS_DATABASE_URL", "URL", ValueKind::Text, true,
@@ -66,8 +63,7 @@ const std::array kSettings{
             [](Config& c, std::string_view v, const std::string& o) {
               c.privilegedUsers.push_back(ValueParser::user(v, o));
             },
-            [] { return std::string("none: everyone may create"); },
-            [](Config& c) { c.privilegedUsers.clear(); }, ','},
+            [] { return std::string("none: everyone may create"); }, [](Config& c) { c.privilegedUsers.clear(); }, ','},
     Setting{"api_token_auth", "--api-token-auth", "KMS_API_TOKEN_AUTH", "[true|false]", ValueKind::Boolean, false,
             "Accept API tokens (Authorization: Bearer kms_...) issued with POST /tokens",
             [](Config& c, std::string_view v, const std::string& o) { c.apiTokenAuth = ValueParser::boolean(v, o); },
@@ -92,19 +88,18 @@ const std::array kSettings{
             "Password of the PKCS#12 file (secret: prefer the environment variable)",
             [](Config& c, std::string_view v, const std::string&) { c.tls.p12Password = v; },
             [] { return std::string("none"); }},
-    Setting{"tls.clients_ca_cert_file", "--clients-ca-cert-file", "KMS_CLIENTS_CA_CERT_FILE", "FILE",
-            ValueKind::Text, false,
-            "PEM CA certificates of client certificates: verify them, the certificate names the user",
+    Setting{"tls.clients_ca_cert_file", "--clients-ca-cert-file", "KMS_CLIENTS_CA_CERT_FILE", "FILE", ValueKind::Text,
+            false, "PEM CA certificates of client certificates: verify them, the certificate names the user",
             [](Config& c, std::string_view v, const std::string&) { c.tls.clientsCaCertFile = v; },
             [] { return std::string("none"); }},
-    Setting{"tls.client_cert_user", "--client-cert-user", "KMS_CLIENT_CERT_USER", "cn|email", ValueKind::Text,
-            false, "Client certificate field naming the user: subject CN, or the email address",
+    Setting{"tls.client_cert_user", "--client-cert-user", "KMS_CLIENT_CERT_USER", "cn|email", ValueKind::Text, false,
+            "Client certificate field naming the user: subject CN, or the email address",
             [](Config& c, std::string_view v, const std::string& o) {
               c.tls.clientCertUser = ValueParser::clientCertUser(v, o);
             },
             [] { return std::string(clientCertUserName(TlsConfig{}.clientCertUser)); }},
-    Setting{"idp_auth.jwt_auth_provider", "--jwt-auth-provider", "KMS_JWT_AUTH_PROVIDER",
-            "ISS,JWKS,AUD", ValueKind::TextList, false,
+    Setting{"idp_auth.jwt_auth_provider", "--jwt-auth-provider", "KMS_JWT_AUTH_PROVIDER", "ISS,JWKS,AUD",
+            ValueKind::TextList, false,
             "OIDC provider whose JWT bearer tokens are accepted (repeatable; space-separated in the "
             "environment; JWKS_URI defaults to ISSUER/.well-known/jwks.json, no AUDIENCE: not checked)",
             [](Config& c, std::string_view v, const std::string& o) {
@@ -112,11 +107,10 @@ const std::array kSettings{
             },
             [] { return std::string("none"); }, [](Config& c) { c.idp.providers.clear(); }, ' '},
     Setting{"idp_auth.jwt_user_claim", "--jwt-user-claim", "KMS_JWT_USER_CLAIM", "CLAIM", ValueKind::Text, false,
-            "JWT claim naming the user",
-            [](Config& c, std::string_view v, const std::string&) { c.idp.userClaim = v; },
+            "JWT claim naming the user", [](Config& c, std::string_view v, const std::string&) { c.idp.userClaim = v; },
             [] { return IdpConfig{}.userClaim; }},
-    Setting{"vendor_identification", "--vendor-identification", "KMS_VENDOR_IDENTIFICATION", "ID",
-            ValueKind::Text, false, "Vendor identification of vendor attributes (tags, ...)",
+    Setting{"vendor_identification", "--vendor-identification", "KMS_VENDOR_IDENTIFICATION", "ID", ValueKind::Text,
+            false, "Vendor identification of vendor attributes (tags, ...)",
             [](Config& c, std::string_view v, const std::string&) { c.vendorIdentification = v; },
             [] { return Config{}.vendorIdentification; }},
     Setting{"hsm_model", "--hsm-model", "KMS_HSM_MODEL", "MODEL", ValueKind::Text, false,
@@ -185,12 +179,20 @@ std::vector<Assignment> splitAssignment(const Setting* setting, const std::strin
   return out;
 }
 
-std::span<const Setting> Settings::all() noexcept { return kSettings; }
+std::span<const Setting> Settings::all() noexcept {
+  return kSettings;
+}
 
-const Setting* Settings::byFlag(std::string_view flag) noexcept { return findBy(&Setting::flag, flag); }
+const Setting* Settings::byFlag(std::string_view flag) noexcept {
+  return findBy(&Setting::flag, flag);
+}
 
-const Setting* Settings::byEnv(std::string_view name) noexcept { return findBy(&Setting::env, name); }
+const Setting* Settings::byEnv(std::string_view name) noexcept {
+  return findBy(&Setting::env, name);
+}
 
-const Setting* Settings::byPath(std::string_view path) noexcept { return findBy(&Setting::path, path); }
+const Setting* Settings::byPath(std::string_view path) noexcept {
+  return findBy(&Setting::path, path);
+}
 
 }  // namespace kms::config

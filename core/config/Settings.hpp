@@ -18,9 +18,9 @@ namespace kms::config {
 enum class ValueKind { Text, Integer, IntegerOrText, Boolean, TextList, IntegerList };
 
 struct Setting {
-  std::string_view path;  // file key, dotted: "http.port", or "default_username" at top level
-  std::string_view flag;  // "--port"
-  std::string_view env;   // "KMS_PORT"
+  std::string_view path;       // file key, dotted: "http.port", or "default_username" at top level
+  std::string_view flag;       // "--port"
+  std::string_view env;        // "KMS_PORT"
   std::string_view valueName;  // "PORT", for --help
   ValueKind kind;
   bool secret;  // never echoed in messages or --help

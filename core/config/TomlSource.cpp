@@ -60,8 +60,7 @@ FileNode TomlSource::parse(std::string_view text, const std::string& name) {
     return convert(table);
   } catch (const toml::parse_error& error) {
     const auto& where = error.source().begin;
-    throw ConfigError(fmt::format("{}:{}:{}: {}", name, where.line, where.column,
-                                  printable(error.description())));
+    throw ConfigError(fmt::format("{}:{}:{}: {}", name, where.line, where.column, printable(error.description())));
   }
 }
 

@@ -128,8 +128,8 @@ JwtProvider ValueParser::jwtProvider(std::string_view text, const std::string& o
   JwtProvider provider;
   provider.issuer = fields[0];
   if (provider.issuer.empty()) {
-    throw ConfigError(fmt::format("{}: '{}' has no issuer (expected \"ISSUER,JWKS_URI,AUDIENCE\")", origin,
-                                  printable(text)));
+    throw ConfigError(
+        fmt::format("{}: '{}' has no issuer (expected \"ISSUER,JWKS_URI,AUDIENCE\")", origin, printable(text)));
   }
   if (fields.size() > 1) provider.jwksUri = fields[1];
   if (provider.jwksUri.empty()) {

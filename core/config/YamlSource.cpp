@@ -44,8 +44,8 @@ FileNode YamlSource::parse(std::string_view text, const std::string& name) {
   try {
     return convert(YAML::Load(std::string(text)), name);
   } catch (const YAML::Exception& error) {
-    throw ConfigError(fmt::format("{}:{}:{}: {}", name, error.mark.line + 1, error.mark.column + 1,
-                                  printable(error.msg)));
+    throw ConfigError(
+        fmt::format("{}:{}:{}: {}", name, error.mark.line + 1, error.mark.column + 1, printable(error.msg)));
   }
 }
 

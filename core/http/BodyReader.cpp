@@ -21,9 +21,8 @@ bool BodyReader::mayHaveBody(const Poco::Net::HTTPServerRequest& request) {
 
 std::string BodyReader::read(Poco::Net::HTTPServerRequest& request, std::size_t limit) {
   if (declaresMoreThan(request, limit)) {
-    throw Exception(ErrorCode::PayloadTooLarge,
-                    fmt::format("request body of {} bytes exceeds the limit of {} bytes",
-                                request.getContentLength64(), limit));
+    throw Exception(ErrorCode::PayloadTooLarge, fmt::format("request body of {} bytes exceeds the limit of {} bytes",
+                                                            request.getContentLength64(), limit));
   }
   std::string body;
   if (request.hasContentLength()) body.reserve(static_cast<std::size_t>(request.getContentLength64()));
@@ -37,8 +36,7 @@ std::string BodyReader::read(Poco::Net::HTTPServerRequest& request, std::size_t 
     in.read(buffer.data(), static_cast<std::streamsize>(wanted));
     body.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
     if (body.size() > limit) {
-      throw Exception(ErrorCode::PayloadTooLarge,
-                      fmt::format("request body exceeds the limit of {} bytes", limit));
+      throw Exception(ErrorCode::PayloadTooLarge, fmt::format("request body exceeds the limit of {} bytes", limit));
     }
   }
   if (in.bad()) throw Exception(ErrorCode::InvalidMessage, "the request body could not be read to its end");

@@ -66,8 +66,8 @@ void HttpServer::start() {
   if (running_) return;
   server_->start();
   running_ = true;
-  Poco::Logger::get("kms.http").information("HTTP server started on port %hu with %d threads", port_,
-                                            server_->maxThreads());
+  Poco::Logger::get("kms.http")
+      .information("HTTP server started on port %hu with %d threads", port_, server_->maxThreads());
 }
 
 void HttpServer::stop() {

@@ -35,11 +35,13 @@ void JsonExchange::run(const HandlerContext& context, Poco::Net::HTTPServerReque
     ErrorResponse::send(response, error);
     return;
   } catch (const Poco::Exception& error) {
-    Poco::Logger::get("kms.http").error(fmt::format("{} {}: unexpected error: {}", request.getMethod(),
-                                                    request.getURI().substr(0, 100), error.displayText()));
+    Poco::Logger::get("kms.http")
+        .error(fmt::format("{} {}: unexpected error: {}", request.getMethod(), request.getURI().substr(0, 100),
+                           error.displayText()));
   } catch (const std::exception& error) {
-    Poco::Logger::get("kms.http").error(fmt::format("{} {}: unexpected error: {}", request.getMethod(),
-                                                    request.getURI().substr(0, 100), error.what()));
+    Poco::Logger::get("kms.http")
+        .error(fmt::format("{} {}: unexpected error: {}", request.getMethod(), request.getURI().substr(0, 100),
+                           error.what()));
   }
   if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
   ErrorResponse::sendInternal(response);

@@ -50,11 +50,9 @@ void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     ErrorResponse::send(response, error);
     return;
   } catch (const std::exception& error) {
-    logger().error("%s %s: unexpected error: %s", request.getMethod(), request.getURI(),
-                                        std::string(error.what()));
+    logger().error("%s %s: unexpected error: %s", request.getMethod(), request.getURI(), std::string(error.what()));
   } catch (...) {
-    logger().error("%s %s: unexpected non-standard exception", request.getMethod(),
-                                        request.getURI());
+    logger().error("%s %s: unexpected non-standard exception", request.getMethod(), request.getURI());
   }
   if (!bodyRead && BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
   ErrorResponse::sendInternal(response);
@@ -75,8 +73,7 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
 
   const kmip::Ttlv ttlvRequest = kmip::JsonCodec::decode(body, context_.decodeLimits);
   if (route_ == Route::Kmip && ttlvRequest.tag() != "RequestMessage") {
-    throw Exception(ErrorCode::InvalidMessage,
-                    "POST /kmip takes a RequestMessage; send bare operations to /kmip/2_1");
+    throw Exception(ErrorCode::InvalidMessage, "POST /kmip takes a RequestMessage; send bare operations to /kmip/2_1");
   }
   const kmip::Ttlv ttlvResponse = context_.processor.process(ttlvRequest, requestContext);
   const std::string json = kmip::JsonCodec::encode(ttlvResponse);

@@ -71,13 +71,13 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
   }
   if (path == "/access/grant" || path == "/access/revoke") {
     if (!post) return methodNotAllowed(method, path, "POST");
-    return new AccessHandler(context_, path == "/access/grant" ? AccessHandler::Route::Grant
-                                                               : AccessHandler::Route::Revoke);
+    return new AccessHandler(context_,
+                             path == "/access/grant" ? AccessHandler::Route::Grant : AccessHandler::Route::Revoke);
   }
   if (path == "/access/owned" || path == "/access/obtained") {
     if (!get) return methodNotAllowed(method, path, "GET");
-    return new AccessHandler(context_, path == "/access/owned" ? AccessHandler::Route::Owned
-                                                               : AccessHandler::Route::Obtained);
+    return new AccessHandler(context_,
+                             path == "/access/owned" ? AccessHandler::Route::Owned : AccessHandler::Route::Obtained);
   }
   if (path.starts_with(kAccessList) && path.size() > kAccessList.size()) {
     if (!get) return methodNotAllowed(method, path, "GET");

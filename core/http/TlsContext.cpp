@@ -77,7 +77,7 @@ void useP12(SSL_CTX* ctx, const config::TlsConfig& tls) {
   }
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> keyOwner(key, &EVP_PKEY_free);
   std::unique_ptr<X509, decltype(&X509_free)> certificateOwner(certificate, &X509_free);
-  const auto freeChain = [](STACK_OF(X509)* stack) { sk_X509_pop_free(stack, X509_free); };
+  const auto freeChain = [](STACK_OF(X509) * stack) { sk_X509_pop_free(stack, X509_free); };
   std::unique_ptr<STACK_OF(X509), decltype(freeChain)> chainOwner(chain, freeChain);
   if (key == nullptr || certificate == nullptr) {
     throw TlsError(fmt::format("tls.tls_p12_file: '{}': needs a private key and its certificate", tls.p12File));
@@ -95,7 +95,7 @@ void useP12(SSL_CTX* ctx, const config::TlsConfig& tls) {
 Poco::Net::Context::Ptr TlsContext::create(const config::TlsConfig& tls, bool requireClientCertificate) {
   Poco::Net::Context::Params params;
   params.verificationMode = Poco::Net::Context::VERIFY_NONE;  // set below, on the SSL_CTX itself
-  params.loadDefaultCAs = false;  // clients are trusted by the configured CA only
+  params.loadDefaultCAs = false;                              // clients are trusted by the configured CA only
   params.cipherList = kTls12Ciphers;
   Poco::Net::Context::Ptr context = new Poco::Net::Context(Poco::Net::Context::TLS_SERVER_USE, params);
   SSL_CTX* ctx = context->sslContext();

@@ -13,9 +13,9 @@ Ttlv activate(OperationContext& ctx, const Ttlv& payload) {
   ManagedObject object = edit::load(ctx, payload, "activate");
   const auto state = lifecycle::stateOf(object);
   if (state != kmip::State::PreActive) {
-    throw Exception(ErrorCode::WrongKeyLifecycleState,
-                    fmt::format("only a PreActive object can be activated; object {} is {}", object.uid,
-                                lifecycle::name(state)));
+    throw Exception(
+        ErrorCode::WrongKeyLifecycleState,
+        fmt::format("only a PreActive object can be activated; object {} is {}", object.uid, lifecycle::name(state)));
   }
   AttributeSet set(object.attributes);
   set.setState(kmip::State::Active);

@@ -15,9 +15,9 @@ Ttlv addAttribute(OperationContext& ctx, const Ttlv& payload) {
   const auto existing = core::instancesOf(object.attributes, key);
   const bool multiple = core::attributeRule(key.tag).multiple;
   if (!existing.empty() && !multiple) {
-    throw Exception(ErrorCode::AttributeSingleValued,
-                    fmt::format("{} is single-valued and already set; use SetAttribute or ModifyAttribute",
-                                key.display()));
+    throw Exception(
+        ErrorCode::AttributeSingleValued,
+        fmt::format("{} is single-valued and already set; use SetAttribute or ModifyAttribute", key.display()));
   }
   for (const auto index : existing) {
     if (object.attributes.items()[index] == attribute) {

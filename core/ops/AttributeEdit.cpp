@@ -28,7 +28,8 @@ void checkWritable(OperationContext& ctx, const ManagedObject& object, const cor
                    const Ttlv& attribute) {
   const auto rule = core::attributeRule(key.tag);
   if (!rule.known) {
-    throw Exception(ErrorCode::InvalidField, fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
+    throw Exception(ErrorCode::InvalidField,
+                    fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
   }
   if (!rule.modifiable) {
     throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} is read-only for clients", key.display()));
@@ -36,7 +37,8 @@ void checkWritable(OperationContext& ctx, const ManagedObject& object, const cor
   if (key.isVendor()) {
     // Section 4.60: vendor identification "y" is the server's own.
     if (key.vendor == "y") {
-      throw Exception(ErrorCode::AttributeReadOnly, "vendor attributes of identification 'y' are set by the server only");
+      throw Exception(ErrorCode::AttributeReadOnly,
+                      "vendor attributes of identification 'y' are set by the server only");
     }
     if (key.name == "tag") {
       for (const auto& vendor : ctx.objects.vendors()) {
@@ -76,7 +78,8 @@ void checkWritable(OperationContext& ctx, const ManagedObject& object, const cor
 void checkDeletable(const ManagedObject& /*object*/, const core::AttributeKey& key) {
   const auto rule = core::attributeRule(key.tag);
   if (!rule.known) {
-    throw Exception(ErrorCode::InvalidField, fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
+    throw Exception(ErrorCode::InvalidField,
+                    fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
   }
   if (!rule.deletable || (key.isVendor() && key.vendor == "y")) {
     throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} cannot be deleted by clients", key.display()));

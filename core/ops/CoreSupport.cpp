@@ -18,8 +18,7 @@ namespace kms::ops::core {
 using kmip::Ttlv;
 
 std::int64_t nowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 // ---- JSON string arrays (tags) ------------------------------------------------------------
@@ -219,7 +218,8 @@ AttributeKey keyOfReference(const Ttlv& reference) {
     if (name == nullptr || name->type() != kmip::ItemType::TextString) {
       throw Exception(ErrorCode::InvalidField, "AttributeReference has no AttributeName");
     }
-    const std::string vendorText = vendor != nullptr && vendor->type() == kmip::ItemType::TextString ? vendor->text() : "";
+    const std::string vendorText =
+        vendor != nullptr && vendor->type() == kmip::ItemType::TextString ? vendor->text() : "";
     if (vendorText.empty()) {
       if (auto tag = standardTagFromName(name->text())) return AttributeKey{*tag, {}, {}};
       throw Exception(ErrorCode::InvalidField,

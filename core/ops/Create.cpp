@@ -31,8 +31,9 @@ Ttlv create(OperationContext& ctx, const Ttlv& payload) {
   auto attributes = keyattrs::clientAttributes(requested);
 
   const auto* algorithmItem = attributes.find("CryptographicAlgorithm");
-  const auto algorithm = algorithmItem != nullptr ? static_cast<kmip::CryptographicAlgorithm>(algorithmItem->asEnumeration())
-                                                  : kmip::CryptographicAlgorithm::AES;
+  const auto algorithm = algorithmItem != nullptr
+                             ? static_cast<kmip::CryptographicAlgorithm>(algorithmItem->asEnumeration())
+                             : kmip::CryptographicAlgorithm::AES;
   if (algorithm != kmip::CryptographicAlgorithm::AES) {
     throw Exception(ErrorCode::FeatureNotSupported, "Create supports AES symmetric keys only");
   }

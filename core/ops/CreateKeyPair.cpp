@@ -43,7 +43,8 @@ Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload) {
 
   auto algorithmOf = [](const Ttlv& attributes) {
     const auto* a = attributes.find("CryptographicAlgorithm");
-    return a != nullptr ? static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration()) : kmip::CryptographicAlgorithm::RSA;
+    return a != nullptr ? static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration())
+                        : kmip::CryptographicAlgorithm::RSA;
   };
   auto lengthOf = [](const Ttlv& attributes) {
     const auto* l = attributes.find("CryptographicLength");
@@ -74,7 +75,8 @@ Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload) {
   keyattrs::applyDefaultUsageMask(publicAttributes, kmip::ObjectType::PublicKey);
 
   const auto pair = keys::KeyGenerator::rsa(bits);
-  auto privateObject = Ttlv::structure("PrivateKey", {keyformat::rsaPrivateKeyBlock(pair.privatePkcs1Der, privateFormat)});
+  auto privateObject =
+      Ttlv::structure("PrivateKey", {keyformat::rsaPrivateKeyBlock(pair.privatePkcs1Der, privateFormat)});
   auto publicObject = Ttlv::structure("PublicKey", {keyformat::rsaPublicKeyBlock(pair.publicPkcs1Der, publicFormat)});
 
   auto privateKey = NewObject::make(ctx, kmip::ObjectType::PrivateKey, std::move(privateObject), privateAttributes);

@@ -20,10 +20,11 @@ const Ttlv* field(const Ttlv* params, std::string_view tag) {
 void checkAlgorithm(kmip::CryptographicAlgorithm keyAlgorithm, const Ttlv* params) {
   const auto* algorithm = field(params, "CryptographicAlgorithm");
   if (algorithm != nullptr && algorithm->asEnumeration() != static_cast<std::uint32_t>(keyAlgorithm)) {
-    throw Exception(ErrorCode::BadCryptographicParameters,
-                    fmt::format("CryptographicParameters name {} but the key is {}",
-                                kmip::Dictionary::enumText("CryptographicAlgorithm", algorithm->asEnumeration()),
-                                kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(keyAlgorithm))));
+    throw Exception(
+        ErrorCode::BadCryptographicParameters,
+        fmt::format("CryptographicParameters name {} but the key is {}",
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", algorithm->asEnumeration()),
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(keyAlgorithm))));
   }
 }
 
@@ -55,8 +56,7 @@ std::size_t gcmTagLength(const Ttlv* params) {
   return static_cast<std::size_t>(value);
 }
 
-void readIv(const Ttlv& payload, const Ttlv* params, keys::CipherMode mode, Direction direction,
-            CipherRequest& out) {
+void readIv(const Ttlv& payload, const Ttlv* params, keys::CipherMode mode, Direction direction, CipherRequest& out) {
   const auto* iv = payload.find("IVCounterNonce");
   if (mode == keys::CipherMode::ECB) return;  // no IV; one given is ignored
   if (iv != nullptr) {
@@ -144,9 +144,9 @@ CipherRequest cipherParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* p
                         "AuthenticatedEncryptionAdditionalData needs an authenticated mode (GCM)");
       }
     }
-    if (const auto* randomIv = field(params, "RandomIV");
-        randomIv != nullptr && randomIv->asBoolean() && payload.find("IVCounterNonce") != nullptr &&
-        direction == Direction::Encrypt) {
+    if (const auto* randomIv = field(params, "RandomIV"); randomIv != nullptr && randomIv->asBoolean() &&
+                                                          payload.find("IVCounterNonce") != nullptr &&
+                                                          direction == Direction::Encrypt) {
       throw Exception(ErrorCode::BadCryptographicParameters, "RandomIV is true but an IVCounterNonce was given");
     }
     readIv(payload, params, p.mode, direction, out);
@@ -155,8 +155,8 @@ CipherRequest cipherParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* p
   if (algorithm == kmip::CryptographicAlgorithm::RSA) {
     p.mode = keys::CipherMode::None;
     const auto* padding = field(params, "PaddingMethod");
-    const auto method = padding != nullptr ? static_cast<kmip::PaddingMethod>(padding->asEnumeration())
-                                           : kmip::PaddingMethod::OAEP;
+    const auto method =
+        padding != nullptr ? static_cast<kmip::PaddingMethod>(padding->asEnumeration()) : kmip::PaddingMethod::OAEP;
     if (method == kmip::PaddingMethod::OAEP) {
       p.padding = keys::Padding::Oaep;
       const auto* hash = field(params, "HashingAlgorithm");
@@ -181,16 +181,18 @@ CipherRequest cipherParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* p
     }
     return out;
   }
-  throw Exception(ErrorCode::FeatureNotSupported,
-                  fmt::format("encryption with a {} key is not supported",
-                              kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
+  throw Exception(
+      ErrorCode::FeatureNotSupported,
+      fmt::format("encryption with a {} key is not supported",
+                  kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
 }
 
 keys::SignParams signParams(kmip::CryptographicAlgorithm algorithm, const Ttlv* params) {
   if (algorithm != kmip::CryptographicAlgorithm::RSA) {
-    throw Exception(ErrorCode::FeatureNotSupported,
-                    fmt::format("signatures with a {} key are not supported",
-                                kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
+    throw Exception(
+        ErrorCode::FeatureNotSupported,
+        fmt::format("signatures with a {} key are not supported",
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm))));
   }
   checkAlgorithm(algorithm, params);
   keys::SignParams out;

@@ -22,8 +22,12 @@ Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
   State next;
   switch (state) {
     case State::PreActive:
-    case State::Deactivated: next = State::Destroyed; break;
-    case State::Compromised: next = State::DestroyedCompromised; break;
+    case State::Deactivated:
+      next = State::Destroyed;
+      break;
+    case State::Compromised:
+      next = State::DestroyedCompromised;
+      break;
     case State::Active:
       throw Exception(ErrorCode::WrongKeyLifecycleState,
                       fmt::format("object {} is Active: revoke it first", object.uid));

@@ -54,7 +54,8 @@ Ttlv importObject(OperationContext& ctx, const Ttlv& payload) {
   const bool exists = !uid.empty() && ctx.objects.store().get(uid).has_value();
   if (exists) {
     if (!replace) {
-      throw Exception(ErrorCode::AlreadyExists, fmt::format("an object {} exists and ReplaceExisting is not true", uid));
+      throw Exception(ErrorCode::AlreadyExists,
+                      fmt::format("an object {} exists and ReplaceExisting is not true", uid));
     }
     const auto existing = ctx.objects.load(uid, ctx.request.user, "import");
     managed.owner = existing.owner;

@@ -15,9 +15,15 @@ namespace {
 using kmip::Ttlv;
 
 bool isMultiInstance(std::string_view tag) {
-  static constexpr std::array<std::string_view, 9> kMulti{
-      "Name",          "Link",          "Attribute", "VendorAttributes", "CryptographicParameters",
-      "AlternativeName", "ObjectGroup", "CryptographicDomainParameters", "KeyValueLocation"};
+  static constexpr std::array<std::string_view, 9> kMulti{"Name",
+                                                          "Link",
+                                                          "Attribute",
+                                                          "VendorAttributes",
+                                                          "CryptographicParameters",
+                                                          "AlternativeName",
+                                                          "ObjectGroup",
+                                                          "CryptographicDomainParameters",
+                                                          "KeyValueLocation"};
   for (auto t : kMulti) {
     if (t == tag) return true;
   }
@@ -76,7 +82,9 @@ void applyDefaultUsageMask(Ttlv& attributes, kmip::ObjectType type) {
   attributes.add(Ttlv::integer("CryptographicUsageMask", static_cast<std::int32_t>(mask)));
 }
 
-bool quantumSafeRequested(const Ttlv& attributes) { return flag(attributes, "QuantumSafe", false); }
+bool quantumSafeRequested(const Ttlv& attributes) {
+  return flag(attributes, "QuantumSafe", false);
+}
 
 void finishKeyAttributes(ManagedObject& object, const keymaterial::KeyFacts& facts) {
   AttributeSet set(object.attributes);
@@ -110,7 +118,9 @@ void addLink(ManagedObject& object, kmip::LinkType type, const std::string& link
                                                  Ttlv::textString("LinkedObjectIdentifier", linkedUid)}));
 }
 
-Ttlv responsePayload(std::vector<Ttlv> items) { return Ttlv::structure("ResponsePayload", std::move(items)); }
+Ttlv responsePayload(std::vector<Ttlv> items) {
+  return Ttlv::structure("ResponsePayload", std::move(items));
+}
 
 ClientObject readClientObject(const Ttlv& payload) {
   ClientObject out;
@@ -136,9 +146,11 @@ ClientObject readClientObject(const Ttlv& payload) {
   }
   if (const auto* block = out.object.find("KeyBlock")) {
     if (const auto* wrapping = block->find("KeyWrappingData")) {
-      for (const auto* info : {wrapping->find("EncryptionKeyInformation"), wrapping->find("MACSignatureKeyInformation")}) {
+      for (const auto* info :
+           {wrapping->find("EncryptionKeyInformation"), wrapping->find("MACSignatureKeyInformation")}) {
         if (info == nullptr) continue;
-        if (const auto* uid = info->find("UniqueIdentifier"); uid != nullptr && uid->type() == kmip::ItemType::TextString) {
+        if (const auto* uid = info->find("UniqueIdentifier");
+            uid != nullptr && uid->type() == kmip::ItemType::TextString) {
           out.wrappingKeyUid = uid->asText();
           break;
         }

@@ -19,7 +19,8 @@ using kmip::Ttlv;
 
 [[noreturn]] void unsupported(KeyFormatType format, std::string_view what) {
   throw Exception(ErrorCode::KeyFormatNotSupported,
-                  fmt::format("kmsd cannot return {} as {}", what, kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(format))));
+                  fmt::format("kmsd cannot return {} as {}", what,
+                              kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(format))));
 }
 
 template <class Container>
@@ -28,11 +29,11 @@ keys::Bytes plain(const Container& c) {
 }
 
 Ttlv block(KeyFormatType format, Ttlv material, kmip::CryptographicAlgorithm algorithm, std::int32_t bits) {
-  return Ttlv::structure(
-      "KeyBlock", {Ttlv::enumeration("KeyFormatType", static_cast<std::uint32_t>(format)),
-                   Ttlv::structure("KeyValue", {std::move(material)}),
-                   Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm)),
-                   Ttlv::integer("CryptographicLength", bits)});
+  return Ttlv::structure("KeyBlock",
+                         {Ttlv::enumeration("KeyFormatType", static_cast<std::uint32_t>(format)),
+                          Ttlv::structure("KeyValue", {std::move(material)}),
+                          Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(algorithm)),
+                          Ttlv::integer("CryptographicLength", bits)});
 }
 
 Ttlv big(std::string tag, keys::ByteView magnitude) {
@@ -75,17 +76,17 @@ Ttlv rsaPrivateKeyBlock(keys::ByteView pkcs1Der, KeyFormatType format) {
     case KeyFormatType::PKCS_1:
       return block(format, Ttlv::byteString("KeyMaterial", plain(pkcs1Der)), rsa, bits);
     case KeyFormatType::PKCS_8:
-      return block(format, Ttlv::byteString("KeyMaterial", plain(keys::KeyFormats::pkcs1PrivateToPkcs8(pkcs1Der))),
-                   rsa, bits);
+      return block(format, Ttlv::byteString("KeyMaterial", plain(keys::KeyFormats::pkcs1PrivateToPkcs8(pkcs1Der))), rsa,
+                   bits);
     case KeyFormatType::TransparentRSAPrivateKey: {
       const auto c = keys::RsaComponents::privateOf(pkcs1Der);
-      return block(format,
-                   Ttlv::structure("KeyMaterial", {big("Modulus", c.modulus), big("PrivateExponent", c.privateExponent),
-                                                   big("PublicExponent", c.publicExponent), big("P", c.prime1),
-                                                   big("Q", c.prime2), big("PrimeExponentP", c.exponent1),
-                                                   big("PrimeExponentQ", c.exponent2),
-                                                   big("CRTCoefficient", c.coefficient)}),
-                   rsa, bits);
+      return block(
+          format,
+          Ttlv::structure("KeyMaterial", {big("Modulus", c.modulus), big("PrivateExponent", c.privateExponent),
+                                          big("PublicExponent", c.publicExponent), big("P", c.prime1),
+                                          big("Q", c.prime2), big("PrimeExponentP", c.exponent1),
+                                          big("PrimeExponentQ", c.exponent2), big("CRTCoefficient", c.coefficient)}),
+          rsa, bits);
     }
     default:
       unsupported(format, "an RSA private key");
@@ -122,10 +123,10 @@ Ttlv convert(kmip::ObjectType type, const Ttlv& object, KeyFormatType target) {
   switch (type) {
     case kmip::ObjectType::SymmetricKey: {
       const auto* algorithm = source.find("CryptographicAlgorithm");
-      converted = symmetricKeyBlock(keymaterial::symmetricKeyBytes(source), target,
-                                    algorithm != nullptr
-                                        ? static_cast<kmip::CryptographicAlgorithm>(algorithm->asEnumeration())
-                                        : kmip::CryptographicAlgorithm::AES);
+      converted =
+          symmetricKeyBlock(keymaterial::symmetricKeyBytes(source), target,
+                            algorithm != nullptr ? static_cast<kmip::CryptographicAlgorithm>(algorithm->asEnumeration())
+                                                 : kmip::CryptographicAlgorithm::AES);
       break;
     }
     case kmip::ObjectType::PrivateKey:

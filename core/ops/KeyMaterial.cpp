@@ -18,7 +18,8 @@ using kmip::Ttlv;
 
 [[noreturn]] void unsupportedFormat(KeyFormatType format, std::string_view what) {
   throw Exception(ErrorCode::KeyFormatNotSupported,
-                  fmt::format("KeyFormatType {} is not supported for {}", kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(format)), what));
+                  fmt::format("KeyFormatType {} is not supported for {}",
+                              kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(format)), what));
 }
 
 const Ttlv& keyValue(const Ttlv& block) {
@@ -30,13 +31,17 @@ const Ttlv& keyValue(const Ttlv& block) {
   return *value;
 }
 
-const Ttlv& material(const Ttlv& block) { return keyValue(block).at("KeyMaterial"); }
+const Ttlv& material(const Ttlv& block) {
+  return keyValue(block).at("KeyMaterial");
+}
 
 const keys::Bytes& byteMaterial(const Ttlv& block) {
   const auto& m = material(block);
   if (m.type() != kmip::ItemType::ByteString) {
-    throw Exception(ErrorCode::InvalidField,
-                    fmt::format("KeyMaterial must be a ByteString for KeyFormatType {}", kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(formatOf(block)))));
+    throw Exception(
+        ErrorCode::InvalidField,
+        fmt::format("KeyMaterial must be a ByteString for KeyFormatType {}",
+                    kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(formatOf(block)))));
   }
   return m.asBytes();
 }
@@ -44,8 +49,10 @@ const keys::Bytes& byteMaterial(const Ttlv& block) {
 const Ttlv& structMaterial(const Ttlv& block) {
   const auto& m = material(block);
   if (!m.isStructure()) {
-    throw Exception(ErrorCode::InvalidField,
-                    fmt::format("KeyMaterial must be a Structure for KeyFormatType {}", kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(formatOf(block)))));
+    throw Exception(
+        ErrorCode::InvalidField,
+        fmt::format("KeyMaterial must be a Structure for KeyFormatType {}",
+                    kmip::Dictionary::enumText("KeyFormatType", static_cast<std::uint32_t>(formatOf(block)))));
   }
   return m;
 }
@@ -65,7 +72,8 @@ keys::SecretBytes privateComponent(const Ttlv& m, std::string_view tag) {
 }
 
 std::optional<kmip::CryptographicAlgorithm> blockAlgorithm(const Ttlv& block) {
-  if (const auto* a = block.find("CryptographicAlgorithm")) return static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration());
+  if (const auto* a = block.find("CryptographicAlgorithm"))
+    return static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration());
   return std::nullopt;
 }
 
@@ -106,7 +114,9 @@ const Ttlv& keyBlock(const Ttlv& object) {
   return *block;
 }
 
-KeyFormatType formatOf(const Ttlv& block) { return static_cast<KeyFormatType>(block.at("KeyFormatType").asEnumeration()); }
+KeyFormatType formatOf(const Ttlv& block) {
+  return static_cast<KeyFormatType>(block.at("KeyFormatType").asEnumeration());
+}
 
 bool isWrapped(const Ttlv& block) {
   if (block.find("KeyWrappingData") != nullptr) return true;
@@ -222,8 +232,7 @@ KeyFacts inspect(kmip::ObjectType type, const Ttlv& object) {
       const auto bits = static_cast<std::int32_t>(key.size() * 8);
       if (!facts.algorithm || *facts.algorithm == kmip::CryptographicAlgorithm::AES) {
         if (bits != 128 && bits != 192 && bits != 256) {
-          throw Exception(ErrorCode::InvalidField,
-                          fmt::format("an AES key is 128, 192 or 256 bits, not {}", bits));
+          throw Exception(ErrorCode::InvalidField, fmt::format("an AES key is 128, 192 or 256 bits, not {}", bits));
         }
       }
       if (key.empty()) throw Exception(ErrorCode::InvalidField, "empty key material");

@@ -10,12 +10,18 @@ using kmip::State;
 
 std::string_view name(State state) noexcept {
   switch (state) {
-    case State::PreActive: return "PreActive";
-    case State::Active: return "Active";
-    case State::Deactivated: return "Deactivated";
-    case State::Compromised: return "Compromised";
-    case State::Destroyed: return "Destroyed";
-    case State::DestroyedCompromised: return "DestroyedCompromised";
+    case State::PreActive:
+      return "PreActive";
+    case State::Active:
+      return "Active";
+    case State::Deactivated:
+      return "Deactivated";
+    case State::Compromised:
+      return "Compromised";
+    case State::Destroyed:
+      return "Destroyed";
+    case State::DestroyedCompromised:
+      return "DestroyedCompromised";
   }
   return "Unknown";
 }
@@ -26,7 +32,9 @@ State stateOf(const ManagedObject& object) {
   return static_cast<State>(state->asEnumeration());
 }
 
-bool isDestroyed(State state) noexcept { return state == State::Destroyed || state == State::DestroyedCompromised; }
+bool isDestroyed(State state) noexcept {
+  return state == State::Destroyed || state == State::DestroyedCompromised;
+}
 
 void requireKeyMaterial(const ManagedObject& object) {
   const State state = stateOf(object);

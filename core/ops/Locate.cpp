@@ -122,7 +122,7 @@ Ttlv locate(OperationContext& ctx, const Ttlv& payload) {
     for (const auto& item : filter.items()) {
       const auto key = core::keyOf(item);
       if (item.isStructure() && item.items().empty()) continue;  // e.g. Cosmian's empty Link
-      if (key.tag == "KeyFormatType") continue;                   // an export choice, not a property
+      if (key.tag == "KeyFormatType") continue;                  // an export choice, not a property
       if (key.tag == "Name" && !query.name) {
         const auto* value = item.find("NameValue");
         if (value == nullptr) throw Exception(ErrorCode::InvalidField, "a Name filter needs a NameValue");

@@ -39,9 +39,8 @@ Ttlv modifyAttribute(OperationContext& ctx, const Ttlv& payload) {
                       fmt::format("object {} has no {} with the CurrentAttribute value", object.uid, key.display()));
     }
   } else if (existing.size() > 1) {
-    throw Exception(ErrorCode::InvalidField,
-                    fmt::format("{} has {} instances; say which one with CurrentAttribute", key.display(),
-                                existing.size()));
+    throw Exception(ErrorCode::InvalidField, fmt::format("{} has {} instances; say which one with CurrentAttribute",
+                                                         key.display(), existing.size()));
   }
   object.attributes.items()[target] = attribute;
   edit::commit(ctx, object);

@@ -19,9 +19,9 @@ namespace {
 // Attributes only the server sets: a client's value is ignored (Cosmian clients send
 // ObjectType in Attributes, for instance).
 constexpr std::array<std::string_view, 12> kServerSet{
-    "UniqueIdentifier", "ObjectType",   "State",           "InitialDate",     "LastChangeDate",
-    "Digest",           "DestroyDate",  "CompromiseDate", "CompromiseOccurrenceDate",
-    "RevocationReason", "KeyValuePresent", "ArchiveDate",
+    "UniqueIdentifier",         "ObjectType",       "State",           "InitialDate",
+    "LastChangeDate",           "Digest",           "DestroyDate",     "CompromiseDate",
+    "CompromiseOccurrenceDate", "RevocationReason", "KeyValuePresent", "ArchiveDate",
 };
 
 bool isServerSet(std::string_view tag) {

@@ -51,8 +51,9 @@ ManagedObject ObjectRepository::load(const std::string& uid, const std::string& 
     if (uids.size() > 1) {
       query.limit.reset();
       const auto all = store_.locate(query);
-      throw Exception(ErrorCode::InvalidField,
-                      fmt::format("{} objects carry these tags; a tag selector must designate exactly one", all.size()));
+      throw Exception(
+          ErrorCode::InvalidField,
+          fmt::format("{} objects carry these tags; a tag selector must designate exactly one", all.size()));
     }
     resolved = uids.front();
   }
@@ -87,7 +88,9 @@ void ObjectRepository::remove(const std::string& uid) {
   if (!store_.remove(uid)) throw notFound(uid);
 }
 
-std::vector<std::string> ObjectRepository::locate(const store::LocateQuery& query) { return store_.locate(query); }
+std::vector<std::string> ObjectRepository::locate(const store::LocateQuery& query) {
+  return store_.locate(query);
+}
 
 std::string ObjectRepository::newUid() {
   auto bytes = keys::Random::bytes(16);

@@ -12,10 +12,17 @@ Ttlv query(OperationContext& ctx, const Ttlv& payload) {
   bool server = false;
   for (const auto* function : payload.findAll("QueryFunction")) {
     switch (static_cast<kmip::QueryFunction>(function->asEnumeration())) {
-      case kmip::QueryFunction::QueryOperations: operations = true; break;
-      case kmip::QueryFunction::QueryObjects: objects = true; break;
-      case kmip::QueryFunction::QueryServerInformation: server = true; break;
-      default: break;
+      case kmip::QueryFunction::QueryOperations:
+        operations = true;
+        break;
+      case kmip::QueryFunction::QueryObjects:
+        objects = true;
+        break;
+      case kmip::QueryFunction::QueryServerInformation:
+        server = true;
+        break;
+      default:
+        break;
     }
   }
   Ttlv response = Ttlv::structure("ResponsePayload");
@@ -25,7 +32,8 @@ Ttlv query(OperationContext& ctx, const Ttlv& payload) {
     }
   }
   if (objects) {
-    for (const auto type : {kmip::ObjectType::SymmetricKey, kmip::ObjectType::PublicKey, kmip::ObjectType::PrivateKey}) {
+    for (const auto type :
+         {kmip::ObjectType::SymmetricKey, kmip::ObjectType::PublicKey, kmip::ObjectType::PrivateKey}) {
       response.add(Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(type)));
     }
   }

@@ -119,7 +119,8 @@ ProtocolVersion readVersion(const Ttlv& header) {
     throw Exception(ErrorCode::InvalidMessage, "ProtocolVersion needs Integer ProtocolVersionMajor and Minor");
   }
   ProtocolVersion v{major->asInteger(), minor->asInteger()};
-  const bool supported = (v.major == 2 && (v.minor == 0 || v.minor == 1)) || (v.major == 1 && v.minor >= 0 && v.minor <= 4);
+  const bool supported =
+      (v.major == 2 && (v.minor == 0 || v.minor == 1)) || (v.major == 1 && v.minor >= 0 && v.minor <= 4);
   if (!supported) {
     throw Exception(ErrorCode::InvalidMessage,
                     fmt::format("protocol version {}.{} is not supported (2.1, 2.0, 1.4-1.0 are)", v.major, v.minor));
@@ -181,8 +182,8 @@ struct RequestProcessor::Impl {
     }
     const auto items = request.findAll("BatchItem");
     if (count->asInteger() < 1 || static_cast<std::size_t>(count->asInteger()) != items.size()) {
-      throw Exception(ErrorCode::InvalidMessage,
-                      fmt::format("BatchCount is {} but the message holds {} BatchItem", count->asInteger(), items.size()));
+      throw Exception(ErrorCode::InvalidMessage, fmt::format("BatchCount is {} but the message holds {} BatchItem",
+                                                             count->asInteger(), items.size()));
     }
     auto option = kmip::BatchErrorContinuationOption::Stop;  // section 9.6: Stop when omitted
     if (const auto* o = header->find("BatchErrorContinuationOption")) {
@@ -190,8 +191,8 @@ struct RequestProcessor::Impl {
         throw Exception(ErrorCode::InvalidMessage, "BatchErrorContinuationOption must be an Enumeration");
       }
       option = static_cast<kmip::BatchErrorContinuationOption>(o->asEnumeration());
-      if (option != kmip::BatchErrorContinuationOption::Continue && option != kmip::BatchErrorContinuationOption::Stop &&
-          option != kmip::BatchErrorContinuationOption::Undo) {
+      if (option != kmip::BatchErrorContinuationOption::Continue &&
+          option != kmip::BatchErrorContinuationOption::Stop && option != kmip::BatchErrorContinuationOption::Undo) {
         throw Exception(ErrorCode::InvalidMessage, "unknown BatchErrorContinuationOption");
       }
     }

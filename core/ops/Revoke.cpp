@@ -39,8 +39,12 @@ Ttlv revoke(OperationContext& ctx, const Ttlv& payload) {
     switch (state) {
       case State::PreActive:
       case State::Active:
-      case State::Deactivated: next = State::Compromised; break;
-      case State::Destroyed: next = State::DestroyedCompromised; break;
+      case State::Deactivated:
+        next = State::Compromised;
+        break;
+      case State::Destroyed:
+        next = State::DestroyedCompromised;
+        break;
       default:
         throw Exception(ErrorCode::WrongKeyLifecycleState,
                         fmt::format("object {} is already {}", object.uid, lifecycle::name(state)));
@@ -53,16 +57,16 @@ Ttlv revoke(OperationContext& ctx, const Ttlv& payload) {
     if (state != State::Active) {
       throw Exception(ErrorCode::WrongKeyLifecycleState,
                       fmt::format("only an Active object can be revoked for reason {}; object {} is {}",
-                                  kmip::Dictionary::enumText("RevocationReasonCode", static_cast<std::uint32_t>(code)), object.uid,
-                                  lifecycle::name(state)));
+                                  kmip::Dictionary::enumText("RevocationReasonCode", static_cast<std::uint32_t>(code)),
+                                  object.uid, lifecycle::name(state)));
     }
     set.setState(State::Deactivated);
     set.setDate("DeactivationDate", now);
   }
   Ttlv stored = Ttlv::structure("RevocationReason");
   stored.add(Ttlv::enumeration("RevocationReasonCode", static_cast<std::uint32_t>(code)));
-  if (const auto* message = reason.find("RevocationMessage"); message != nullptr &&
-                                                               message->type() == kmip::ItemType::TextString) {
+  if (const auto* message = reason.find("RevocationMessage");
+      message != nullptr && message->type() == kmip::ItemType::TextString) {
     stored.add(Ttlv::textString("RevocationMessage", message->text().substr(0, 1024)));
   }
   set.set(std::move(stored));

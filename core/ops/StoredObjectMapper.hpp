@@ -13,7 +13,8 @@ namespace kms::ops {
 class StoredObjectMapper {
  public:
   // `vendors` are the vendor identifications whose `tag` attribute feeds the tag index.
-  [[nodiscard]] static store::StoredObject toStored(const ManagedObject& object, const std::vector<std::string>& vendors);
+  [[nodiscard]] static store::StoredObject toStored(const ManagedObject& object,
+                                                    const std::vector<std::string>& vendors);
   // Throws InternalError when a blob does not decode (a corrupted row is a server fault).
   [[nodiscard]] static ManagedObject fromStored(const store::StoredObject& stored);
 };

@@ -12,8 +12,7 @@ namespace kms::ops::usage {
 namespace {
 
 std::int64_t nowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 const kmip::Ttlv* attribute(const ManagedObject& object, std::string_view tag) {

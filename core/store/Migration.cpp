@@ -10,8 +10,7 @@ int latestVersion(std::span<const Migration> all) noexcept {
   return all.empty() ? 0 : all.back().version;
 }
 
-std::vector<const Migration*> pendingMigrations(std::span<const Migration> all, int current,
-                                                std::string_view backend) {
+std::vector<const Migration*> pendingMigrations(std::span<const Migration> all, int current, std::string_view backend) {
   int previous = 0;
   for (const Migration& m : all) {
     // A list out of order is a programming error; catch it before touching a database.

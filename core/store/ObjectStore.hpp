@@ -16,12 +16,12 @@ namespace kms::store {
 struct StoredObject {
   std::string uid;
   std::string owner;
-  std::uint32_t objectType = 0;  // KMIP ObjectType enumeration value
-  std::uint32_t state = 0;       // KMIP State enumeration value
-  std::uint32_t algorithm = 0;   // KMIP CryptographicAlgorithm value, 0 when none
-  std::int32_t length = 0;       // CryptographicLength in bits, 0 when none
-  std::vector<std::string> names;  // every Name value, for Locate
-  std::vector<std::string> tags;   // user tags, for Locate and tag selectors
+  std::uint32_t objectType = 0;          // KMIP ObjectType enumeration value
+  std::uint32_t state = 0;               // KMIP State enumeration value
+  std::uint32_t algorithm = 0;           // KMIP CryptographicAlgorithm value, 0 when none
+  std::int32_t length = 0;               // CryptographicLength in bits, 0 when none
+  std::vector<std::string> names;        // every Name value, for Locate
+  std::vector<std::string> tags;         // user tags, for Locate and tag selectors
   std::vector<std::uint8_t> object;      // binary TTLV of the KMIP object (e.g. SymmetricKey)
   std::vector<std::uint8_t> attributes;  // binary TTLV of its Attributes structure
   std::int64_t createdMicros = 0;        // set by the store on insert
@@ -30,8 +30,8 @@ struct StoredObject {
 };
 
 struct LocateQuery {
-  std::optional<std::string> name;       // exact match on one of the names
-  std::vector<std::string> tags;         // every tag must be present
+  std::optional<std::string> name;  // exact match on one of the names
+  std::vector<std::string> tags;    // every tag must be present
   std::optional<std::uint32_t> objectType;
   std::optional<std::uint32_t> algorithm;
   std::optional<std::int32_t> length;
@@ -75,7 +75,8 @@ class ObjectStore {
   [[nodiscard]] virtual std::vector<AccessEntry> listAccess(const std::string& uid) = 0;
   // Uids owned by the user, and (uid, operations) the user obtained from others.
   [[nodiscard]] virtual std::vector<std::string> ownedBy(const std::string& user) = 0;
-  [[nodiscard]] virtual std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(const std::string& user) = 0;
+  [[nodiscard]] virtual std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(
+      const std::string& user) = 0;
 
   // A cheap round trip to the database; throws kms::Exception(Unavailable) on failure.
   virtual void ping() = 0;

@@ -23,11 +23,16 @@ constexpr std::size_t kGcmIvBytes = 12;
 
 std::int32_t driverHash(keys::Hash hash) {
   switch (hash) {
-    case keys::Hash::Sha1: return KMS_HASH_SHA1;
-    case keys::Hash::Sha224: return KMS_HASH_SHA224;
-    case keys::Hash::Sha256: return KMS_HASH_SHA256;
-    case keys::Hash::Sha384: return KMS_HASH_SHA384;
-    case keys::Hash::Sha512: return KMS_HASH_SHA512;
+    case keys::Hash::Sha1:
+      return KMS_HASH_SHA1;
+    case keys::Hash::Sha224:
+      return KMS_HASH_SHA224;
+    case keys::Hash::Sha256:
+      return KMS_HASH_SHA256;
+    case keys::Hash::Sha384:
+      return KMS_HASH_SHA384;
+    case keys::Hash::Sha512:
+      return KMS_HASH_SHA512;
   }
   return KMS_HASH_SHA256;
 }
@@ -81,7 +86,8 @@ Prepared prepare(const HsmKey& key, const Ttlv& payload, cryptoparams::Direction
 }
 
 hsm::CryptParams signParams(const Ttlv& payload) {
-  const auto params = cryptoparams::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
+  const auto params =
+      cryptoparams::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
   hsm::CryptParams out;
   out.algorithm = params.padding == keys::Padding::Pss ? KMS_ALG_RSA_PSS : KMS_ALG_RSA_PKCS1_SIGN;
   out.hash = driverHash(params.hash);
@@ -94,7 +100,8 @@ const Ttlv& requiredData(const Ttlv& payload, std::string_view operation) {
   const auto* data = payload.find("Data");
   if (data == nullptr) {
     if (payload.find("DigestedData") != nullptr) {
-      throw Exception(ErrorCode::FeatureNotSupported, fmt::format("{} of DigestedData is not supported; send Data", operation));
+      throw Exception(ErrorCode::FeatureNotSupported,
+                      fmt::format("{} of DigestedData is not supported; send Data", operation));
     }
     throw Exception(ErrorCode::MissingData, fmt::format("{} needs Data", operation));
   }
@@ -111,7 +118,8 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid)
   std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", uid)};
   if (prepared.tagLength > 0) {
     if (out.size() < prepared.tagLength) {
-      throw Exception(ErrorCode::InternalError, fmt::format("{}: the driver returned no GCM tag", key.instance->prefix()));
+      throw Exception(ErrorCode::InternalError,
+                      fmt::format("{}: the driver returned no GCM tag", key.instance->prefix()));
     }
     keys::Bytes tag(out.end() - static_cast<std::ptrdiff_t>(prepared.tagLength), out.end());
     out.resize(out.size() - prepared.tagLength);
@@ -165,7 +173,8 @@ Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload, const std::stri
   if (key.info.type == hsm::KeyType::RsaPrivate) publicRef.label += hsm::UidParser::kPublicSuffix;
   const auto der = key.instance->exportKey(publicRef, hsm::ExportFormat::Pkcs1);
   const auto publicKey = keys::RsaPublicKey::fromPkcs1Der(keys::ByteView(der.data(), der.size()));
-  const auto params = cryptoparams::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
+  const auto params =
+      cryptoparams::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
   const bool valid = publicKey.verify(params, data.asBytes(), payload.at("SignatureData").asBytes());
   const auto indicator = valid ? kmip::ValidityIndicator::Valid : kmip::ValidityIndicator::Invalid;
   return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", uid),

@@ -30,8 +30,9 @@ Ttlv keyObject(const HsmKey& key, const Ttlv& payload) {
   const auto type = HsmKeyAttributes::objectType(key.info);
   if (type == kmip::ObjectType::PublicKey) {
     const auto der = key.instance->exportKey(key.ref(), hsm::ExportFormat::Pkcs1);
-    return Ttlv::structure("PublicKey", {keyformat::rsaPublicKeyBlock(keys::ByteView(der.data(), der.size()),
-                                                                      requestedFormat(payload, KeyFormatType::PKCS_1))});
+    return Ttlv::structure("PublicKey",
+                           {keyformat::rsaPublicKeyBlock(keys::ByteView(der.data(), der.size()),
+                                                         requestedFormat(payload, KeyFormatType::PKCS_1))});
   }
   if (key.info.sensitive) {
     throw Exception(ErrorCode::Sensitive,
@@ -42,11 +43,13 @@ Ttlv keyObject(const HsmKey& key, const Ttlv& payload) {
   }
   if (type == kmip::ObjectType::SymmetricKey) {
     const auto raw = key.instance->exportKey(key.ref(), hsm::ExportFormat::Raw);
-    return Ttlv::structure("SymmetricKey", {keyformat::symmetricKeyBlock(raw, requestedFormat(payload, KeyFormatType::Raw))});
+    return Ttlv::structure("SymmetricKey",
+                           {keyformat::symmetricKeyBlock(raw, requestedFormat(payload, KeyFormatType::Raw))});
   }
   const auto der = key.instance->exportKey(key.ref(), hsm::ExportFormat::Pkcs1);
-  return Ttlv::structure("PrivateKey", {keyformat::rsaPrivateKeyBlock(keys::ByteView(der.data(), der.size()),
-                                                                      requestedFormat(payload, KeyFormatType::PKCS_1))});
+  return Ttlv::structure("PrivateKey",
+                         {keyformat::rsaPrivateKeyBlock(keys::ByteView(der.data(), der.size()),
+                                                        requestedFormat(payload, KeyFormatType::PKCS_1))});
 }
 
 }  // namespace
@@ -67,7 +70,8 @@ Ttlv get(OperationContext& ctx, const Ttlv& payload, const std::string& uid, boo
 
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
   std::vector<core::AttributeKey> references;
-  for (const auto* reference : payload.findAll("AttributeReference")) references.push_back(core::keyOfReference(*reference));
+  for (const auto* reference : payload.findAll("AttributeReference"))
+    references.push_back(core::keyOfReference(*reference));
   const HsmKey key = HsmKeyAccess::open(ctx, uid, "getattributes");
   const Ttlv all = HsmKeyAttributes::of(uid, key.info);
   Ttlv attributes = Ttlv::structure("Attributes");

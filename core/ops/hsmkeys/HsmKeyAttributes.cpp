@@ -26,9 +26,12 @@ constexpr std::array<std::pair<std::uint32_t, std::uint32_t>, 6> kUsage{{
 
 kmip::ObjectType HsmKeyAttributes::objectType(const hsm::KeyInfo& info) {
   switch (info.type) {
-    case hsm::KeyType::RsaPrivate: return kmip::ObjectType::PrivateKey;
-    case hsm::KeyType::RsaPublic: return kmip::ObjectType::PublicKey;
-    default: return kmip::ObjectType::SymmetricKey;
+    case hsm::KeyType::RsaPrivate:
+      return kmip::ObjectType::PrivateKey;
+    case hsm::KeyType::RsaPublic:
+      return kmip::ObjectType::PublicKey;
+    default:
+      return kmip::ObjectType::SymmetricKey;
   }
 }
 

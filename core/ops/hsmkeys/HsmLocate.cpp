@@ -41,7 +41,8 @@ std::vector<std::string> locate(OperationContext& ctx, const LocateFilter& filte
       try {
         keys = instance->list(slot);
       } catch (const Exception& e) {
-        Poco::Logger::get("kms.hsm").warning(fmt::format("Locate skips {} slot {}: {}", instance->prefix(), slot, e.what()));
+        Poco::Logger::get("kms.hsm").warning(
+            fmt::format("Locate skips {} slot {}: {}", instance->prefix(), slot, e.what()));
         continue;
       }
       for (const auto& info : keys) {

@@ -51,8 +51,8 @@ class ChangeListener {
   const ErrorSink errors_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool stopping_ = false;                 // guarded by mutex_
-  std::vector<Callback> callbacks_;       // guarded by mutex_
+  bool stopping_ = false;            // guarded by mutex_
+  std::vector<Callback> callbacks_;  // guarded by mutex_
   std::atomic<int> backendPid_{0};
   std::thread thread_;
 };

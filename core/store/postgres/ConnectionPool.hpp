@@ -62,7 +62,7 @@ class ConnectionPool {
   mutable std::mutex mutex_;
   std::condition_variable available_;
   std::vector<std::unique_ptr<Connection>> idle_;  // guarded by mutex_
-  std::size_t openCount_ = 0;                     // idle + leased + being opened; guarded by mutex_
+  std::size_t openCount_ = 0;                      // idle + leased + being opened; guarded by mutex_
 };
 
 }  // namespace kms::store::postgres

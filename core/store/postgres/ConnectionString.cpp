@@ -30,9 +30,8 @@ std::string quoted(std::string_view value) {
 std::string readPasswordFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    throw Exception(ErrorCode::InvalidField,
-                    fmt::format("cannot read the database password file {} (named by {})", path,
-                                ConnectionString::kPasswordFileVariable));
+    throw Exception(ErrorCode::InvalidField, fmt::format("cannot read the database password file {} (named by {})",
+                                                         path, ConnectionString::kPasswordFileVariable));
   }
   std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   // Files written by editors or `echo` end with a newline that is no part of the password.
@@ -73,7 +72,7 @@ ConnectionString::ConnectionString(std::string_view url) {
   char* error = nullptr;
   const std::string text(url);
   std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)> options(PQconninfoParse(text.c_str(), &error),
-                                                                      &PQconninfoFree);
+                                                                       &PQconninfoFree);
   if (!options) {
     // libpq's reason may quote the text it refused, password included: it is not repeated.
     if (error != nullptr) PQfreemem(error);
@@ -110,8 +109,8 @@ void ConnectionString::mergePasswordFromEnvironment() {
   const char* direct = std::getenv(std::string(kPasswordVariable).c_str());
   const char* file = std::getenv(std::string(kPasswordFileVariable).c_str());
   if (direct != nullptr && file != nullptr) {
-    throw Exception(ErrorCode::InvalidField, fmt::format("set only one of {} and {}", kPasswordVariable,
-                                                         kPasswordFileVariable));
+    throw Exception(ErrorCode::InvalidField,
+                    fmt::format("set only one of {} and {}", kPasswordVariable, kPasswordFileVariable));
   }
   if (direct != nullptr) set("password", direct);
   if (file != nullptr) set("password", readPasswordFile(file));

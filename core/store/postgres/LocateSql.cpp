@@ -42,16 +42,16 @@ LocateSql LocateSql::build(const LocateQuery& query) {
     // The set of uids the user may see, as a semi-join: `owner = $ OR EXISTS (...)` cannot use
     // the by-value indexes and would scan every object to find the few a user sees.
     const std::string user = b.bind(*query.visibleTo);
-    b.where("o.uid IN (SELECT uid FROM objects WHERE owner = " + user + " UNION ALL SELECT uid FROM access WHERE user_id IN (" +
-            user + ", '*'))");
+    b.where("o.uid IN (SELECT uid FROM objects WHERE owner = " + user +
+            " UNION ALL SELECT uid FROM access WHERE user_id IN (" + user + ", '*'))");
   }
   if (query.objectType) b.where("o.object_type = " + b.bind(std::to_string(*query.objectType)) + "::bigint");
   if (query.algorithm) b.where("o.algorithm = " + b.bind(std::to_string(*query.algorithm)) + "::bigint");
   if (query.length) b.where("o.length = " + b.bind(std::to_string(*query.length)) + "::integer");
   if (query.state) b.where("o.state = " + b.bind(std::to_string(*query.state)) + "::bigint");
   // A bound LIMIT keeps one text for paged and full queries; the largest bigint means none.
-  const std::string limit = b.bind(query.limit ? std::to_string(*query.limit)
-                                               : std::to_string(std::numeric_limits<std::int64_t>::max()));
+  const std::string limit =
+      b.bind(query.limit ? std::to_string(*query.limit) : std::to_string(std::numeric_limits<std::int64_t>::max()));
   const std::string offset = b.bind(std::to_string(query.offset));
   b.out().sql += " ORDER BY o.created_us DESC, o.uid LIMIT " + limit + "::bigint OFFSET " + offset + "::bigint";
   return std::move(b.out());

@@ -109,7 +109,9 @@ int readVersion(pqxx::transaction_base& tx) {
 
 }  // namespace
 
-std::span<const Migration> migrations() noexcept { return kMigrations; }
+std::span<const Migration> migrations() noexcept {
+  return kMigrations;
+}
 
 int appliedVersion(pqxx::connection& connection) {
   pqxx::nontransaction tx(connection);

@@ -60,14 +60,12 @@ const std::string kNotify = std::string("SELECT pg_notify('") + postgres::Change
 const std::string kGrant =
     "INSERT INTO access (uid, user_id, operation) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING";
 const std::string kRevoke = "DELETE FROM access WHERE uid = $1 AND user_id = $2 AND operation = ANY($3::text[])";
-const std::string kOperationsFor =
-    "SELECT DISTINCT operation FROM access WHERE uid = $1 AND user_id IN ($2, '*')";
+const std::string kOperationsFor = "SELECT DISTINCT operation FROM access WHERE uid = $1 AND user_id IN ($2, '*')";
 const std::string kListAccess = "SELECT user_id, operation FROM access WHERE uid = $1 ORDER BY user_id, operation";
 // The same for keys inside an HSM, whose grants live in hsm_access (no object row to refer to).
 const std::string kHsmGrant =
     "INSERT INTO hsm_access (uid, user_id, operation) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING";
-const std::string kHsmRevoke =
-    "DELETE FROM hsm_access WHERE uid = $1 AND user_id = $2 AND operation = ANY($3::text[])";
+const std::string kHsmRevoke = "DELETE FROM hsm_access WHERE uid = $1 AND user_id = $2 AND operation = ANY($3::text[])";
 const std::string kHsmOperationsFor =
     "SELECT DISTINCT operation FROM hsm_access WHERE uid = $1 AND user_id IN ($2, '*')";
 const std::string kHsmListAccess =
@@ -89,7 +87,9 @@ const std::string kLastMicros =
     " (SELECT MAX(created_us) FROM api_tokens), 0)";
 
 // Keys inside an HSM (DESIGN section 4) keep their grants in hsm_access: they have no object row.
-bool isHsmUid(const std::string& uid) { return uid.starts_with("hsm::"); }
+bool isHsmUid(const std::string& uid) {
+  return uid.starts_with("hsm::");
+}
 
 std::int64_t nowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -178,10 +178,10 @@ bool sameContent(const StoredObject& stored, const StoredObject& written) {
     }
     return out;
   };
-  return stored.owner == written.owner && stored.objectType == written.objectType &&
-         stored.state == written.state && stored.algorithm == written.algorithm && stored.length == written.length &&
-         stored.object == written.object && stored.attributes == written.attributes &&
-         stored.names == unique(written.names) && stored.tags == unique(written.tags);
+  return stored.owner == written.owner && stored.objectType == written.objectType && stored.state == written.state &&
+         stored.algorithm == written.algorithm && stored.length == written.length && stored.object == written.object &&
+         stored.attributes == written.attributes && stored.names == unique(written.names) &&
+         stored.tags == unique(written.tags);
 }
 
 ApiTokenRecord readToken(const pqxx::row& row) {
@@ -205,7 +205,9 @@ bool isConnectionState(const std::string& state) {
   return state.rfind("08", 0) == 0 || state == "57P01" || state == "57P02" || state == "57P03";
 }
 
-bool isConflictState(const std::string& state) { return state == "40001" || state == "40P01"; }
+bool isConflictState(const std::string& state) {
+  return state == "40001" || state == "40P01";
+}
 
 }  // namespace
 
@@ -245,9 +247,9 @@ PostgresStore::PostgresStore(const PostgresOptions& options, Warning warning)
   } catch (const Exception&) {
     throw;
   } catch (const pqxx::broken_connection& e) {
-    throw Exception(ErrorCode::Unavailable, connection_->scrub(fmt::format(
-                                                "lost the PostgreSQL connection while migrating ({}): {}", description_,
-                                                e.what())));
+    throw Exception(ErrorCode::Unavailable,
+                    connection_->scrub(fmt::format("lost the PostgreSQL connection while migrating ({}): {}",
+                                                   description_, e.what())));
   } catch (const std::exception& e) {
     throw Exception(ErrorCode::InternalError,
                     connection_->scrub(fmt::format("the PostgreSQL schema migration failed: {}", e.what())));
@@ -260,8 +262,8 @@ std::unique_ptr<Connection> PostgresStore::open() {
   try {
     return std::make_unique<Connection>(connection_->str(), options_.statementTimeout);
   } catch (const std::exception& e) {
-    throw Exception(ErrorCode::Unavailable, connection_->scrub(fmt::format("cannot connect to PostgreSQL ({}): {}",
-                                                                           description_, e.what())));
+    throw Exception(ErrorCode::Unavailable,
+                    connection_->scrub(fmt::format("cannot connect to PostgreSQL ({}): {}", description_, e.what())));
   }
 }
 
@@ -281,8 +283,8 @@ void PostgresStore::setFaultHook(FaultHook hook) {
 }
 
 template <typename R>
-R PostgresStore::attempt(Mode mode, Connection& c,
-                         const std::function<R(pqxx::transaction_base&, Connection&)>& body, bool& committing) {
+R PostgresStore::attempt(Mode mode, Connection& c, const std::function<R(pqxx::transaction_base&, Connection&)>& body,
+                         bool& committing) {
   if (mode == Mode::Read) {
     // Reads are single statements: no BEGIN/COMMIT round trips, and one statement sees one
     // snapshot.
@@ -384,7 +386,8 @@ R PostgresStore::run(Mode mode, const std::function<R(pqxx::transaction_base&, C
 void PostgresStore::insert(const std::vector<StoredObject>& objects) {
   if (objects.empty()) return;
   for (const StoredObject& object : objects) {
-    if (object.uid.empty()) throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
+    if (object.uid.empty())
+      throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
   }
   run<bool>(
       Mode::Write,
@@ -496,7 +499,8 @@ void PostgresStore::revoke(const std::string& uid, const std::string& user, cons
 std::set<std::string> PostgresStore::operationsFor(const std::string& uid, const std::string& user) {
   return run<std::set<std::string>>(Mode::Read, [&](pqxx::transaction_base& tx, Connection& c) {
     std::set<std::string> out;
-    for (const auto& row : tx.exec_prepared(c.statement(isHsmUid(uid) ? kHsmOperationsFor : kOperationsFor), uid, user)) {
+    for (const auto& row :
+         tx.exec_prepared(c.statement(isHsmUid(uid) ? kHsmOperationsFor : kOperationsFor), uid, user)) {
       out.insert(row[0].as<std::string>());
     }
     return out;
@@ -607,12 +611,12 @@ void PostgresStore::subscribe(ChangeCallback callback) {
   std::lock_guard lock(listenerMutex_);
   if (!listener_) {
     try {
-      listener_ = std::make_unique<postgres::ChangeListener>(
-          connection_->str(), options_.statementTimeout, [this](const std::string& message) { warn(message); });
+      listener_ = std::make_unique<postgres::ChangeListener>(connection_->str(), options_.statementTimeout,
+                                                             [this](const std::string& message) { warn(message); });
     } catch (const std::exception& e) {
-      throw Exception(ErrorCode::Unavailable,
-                      connection_->scrub(fmt::format("cannot listen for changes on PostgreSQL ({}): {}", description_,
-                                                     e.what())));
+      throw Exception(
+          ErrorCode::Unavailable,
+          connection_->scrub(fmt::format("cannot listen for changes on PostgreSQL ({}): {}", description_, e.what())));
     }
   }
   listener_->add(std::move(callback));
@@ -624,6 +628,8 @@ std::optional<int> PostgresStore::listenerBackendPid() const {
   return listener_->backendPid();
 }
 
-std::vector<int> PostgresStore::idleBackendPids() const { return pool_->idleBackendPids(); }
+std::vector<int> PostgresStore::idleBackendPids() const {
+  return pool_->idleBackendPids();
+}
 
 }  // namespace kms::store

@@ -88,8 +88,7 @@ class PostgresStore final : public ObjectStore, public TokenStore {
   [[nodiscard]] std::set<std::string> operationsFor(const std::string& uid, const std::string& user) override;
   [[nodiscard]] std::vector<AccessEntry> listAccess(const std::string& uid) override;
   [[nodiscard]] std::vector<std::string> ownedBy(const std::string& user) override;
-  [[nodiscard]] std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(
-      const std::string& user) override;
+  [[nodiscard]] std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(const std::string& user) override;
 
   void insertToken(const ApiTokenRecord& token) override;
   [[nodiscard]] std::optional<ApiTokenRecord> findToken(const std::string& id) override;
@@ -120,8 +119,8 @@ class PostgresStore final : public ObjectStore, public TokenStore {
   // committed, this is its result", nullopt means "run the body again".
   template <typename R>
   R run(Mode mode, const std::function<R(pqxx::transaction_base&, postgres::Connection&)>& body,
-        const std::function<std::optional<R>(pqxx::transaction_base&, postgres::Connection&, bool inDoubt)>&
-            afterLoss = {});
+        const std::function<std::optional<R>(pqxx::transaction_base&, postgres::Connection&, bool inDoubt)>& afterLoss =
+            {});
   template <typename R>
   R attempt(Mode mode, postgres::Connection& connection,
             const std::function<R(pqxx::transaction_base&, postgres::Connection&)>& body, bool& committing);

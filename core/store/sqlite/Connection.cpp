@@ -59,9 +59,13 @@ std::shared_ptr<Statement> Connection::statement(std::string_view sql) {
   return statement;
 }
 
-std::int64_t Connection::changes() const noexcept { return sqlite3_changes64(db_); }
+std::int64_t Connection::changes() const noexcept {
+  return sqlite3_changes64(db_);
+}
 
-bool Connection::inTransaction() const noexcept { return sqlite3_get_autocommit(db_) == 0; }
+bool Connection::inTransaction() const noexcept {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 void Connection::resetStatements() noexcept {
   for (auto& [sql, statement] : statements_) {

@@ -57,8 +57,8 @@ class ConnectionPool {
   // A flag and condition variables rather than std::timed_mutex: its try_lock_for uses
   // pthread_mutex_clocklock, which ThreadSanitizer (g++ 12) does not see, and reports false races.
   std::mutex mutex_;
-  bool writerBusy_ = false;                  // guarded by mutex_
-  std::vector<Connection*> idleReaders_;     // guarded by mutex_
+  bool writerBusy_ = false;               // guarded by mutex_
+  std::vector<Connection*> idleReaders_;  // guarded by mutex_
   std::condition_variable writerFreed_;
   std::condition_variable readerFreed_;
 };

@@ -18,9 +18,7 @@ class Builder {
     out_.parameters.push_back(LocateSql::Parameter{true, 0, text});
     return placeholder();
   }
-  std::string placeholder() const {
-    return fmt::format("?{}", out_.parameters.size());
-  }
+  std::string placeholder() const { return fmt::format("?{}", out_.parameters.size()); }
   void where(const std::string& condition) {
     out_.sql += hasWhere_ ? " AND " : " WHERE ";
     hasWhere_ = true;

@@ -97,7 +97,9 @@ std::int64_t nowMicros() {
 
 }  // namespace
 
-std::span<const Migration> migrations() noexcept { return kMigrations; }
+std::span<const Migration> migrations() noexcept {
+  return kMigrations;
+}
 
 int appliedVersion(Connection& connection) {
   auto exists = connection.statement("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_version'");

@@ -85,7 +85,9 @@ std::vector<std::string> readStrings(sqlite::Statement& statement) {
 }
 
 // Keys inside an HSM (DESIGN section 4) keep their grants in hsm_access: they have no object row.
-bool isHsmUid(const std::string& uid) { return uid.starts_with("hsm::"); }
+bool isHsmUid(const std::string& uid) {
+  return uid.starts_with("hsm::");
+}
 
 bool exists(Connection& c, const std::string& uid) {
   auto statement = c.statement("SELECT 1 FROM objects WHERE uid = ?1");
@@ -110,8 +112,8 @@ SqliteStore::SqliteStore(const std::filesystem::path& directory, const SqliteOpt
   last->reset();
   last.reset();
   // Readers open after the migration, so that they never see a half-made schema.
-  pool_ = std::make_unique<ConnectionPool>(std::move(writer), file_.string(), options.readConnections,
-                                           options.busyTimeout);
+  pool_ =
+      std::make_unique<ConnectionPool>(std::move(writer), file_.string(), options.readConnections, options.busyTimeout);
 }
 
 SqliteStore::~SqliteStore() = default;
@@ -124,7 +126,8 @@ std::int64_t SqliteStore::nextMicros() {
 void SqliteStore::insert(const std::vector<StoredObject>& objects) {
   if (objects.empty()) return;
   for (const StoredObject& object : objects) {
-    if (object.uid.empty()) throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
+    if (object.uid.empty())
+      throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
   }
   auto c = pool_->writer();
   Transaction transaction(*c, Transaction::Kind::Write);
@@ -290,8 +293,9 @@ void SqliteStore::revoke(const std::string& uid, const std::string& user, const 
   if (operations.empty()) return;
   auto c = pool_->writer();
   Transaction transaction(*c, Transaction::Kind::Write);
-  auto statement = c->statement(isHsmUid(uid) ? "DELETE FROM hsm_access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3"
-                                               : "DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
+  auto statement =
+      c->statement(isHsmUid(uid) ? "DELETE FROM hsm_access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3"
+                                 : "DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
   for (const std::string& operation : operations) {
     statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
   }
@@ -300,9 +304,9 @@ void SqliteStore::revoke(const std::string& uid, const std::string& user, const 
 
 std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const std::string& user) {
   auto c = pool_->reader();
-  auto statement = c->statement(
-      isHsmUid(uid) ? "SELECT DISTINCT operation FROM hsm_access WHERE uid = ?1 AND user_id IN (?2, '*')"
-                    : "SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
+  auto statement =
+      c->statement(isHsmUid(uid) ? "SELECT DISTINCT operation FROM hsm_access WHERE uid = ?1 AND user_id IN (?2, '*')"
+                                 : "SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
   statement->bindText(1, uid).bindText(2, user);
   std::set<std::string> out;
   while (statement->step()) out.insert(statement->columnText(0));
@@ -402,8 +406,8 @@ bool SqliteStore::revokeToken(const std::string& id) {
 
 std::vector<ApiTokenRecord> SqliteStore::listTokens() {
   auto c = pool_->reader();
-  auto rows = c->statement(
-      "SELECT id, user_id, hash, created_us, revoked_us FROM api_tokens ORDER BY created_us DESC, id");
+  auto rows =
+      c->statement("SELECT id, user_id, hash, created_us, revoked_us FROM api_tokens ORDER BY created_us DESC, id");
   std::vector<ApiTokenRecord> out;
   while (rows->step()) out.push_back(readToken(*rows));
   return out;

@@ -63,8 +63,7 @@ class SqliteStore final : public ObjectStore, public TokenStore {
   [[nodiscard]] std::set<std::string> operationsFor(const std::string& uid, const std::string& user) override;
   [[nodiscard]] std::vector<AccessEntry> listAccess(const std::string& uid) override;
   [[nodiscard]] std::vector<std::string> ownedBy(const std::string& user) override;
-  [[nodiscard]] std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(
-      const std::string& user) override;
+  [[nodiscard]] std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(const std::string& user) override;
 
   void insertToken(const ApiTokenRecord& token) override;
   [[nodiscard]] std::optional<ApiTokenRecord> findToken(const std::string& id) override;

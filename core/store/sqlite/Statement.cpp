@@ -14,8 +14,8 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
     throw Exception(ErrorCode::InternalError, "sqlite: statement text too long");
   }
   // SQLITE_PREPARE_PERSISTENT: these statements are cached for the connection's lifetime.
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT,
-                                    &stmt_, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt_, nullptr);
   if (rc != SQLITE_OK) {
     sqlite3_finalize(stmt_);
     stmt_ = nullptr;
@@ -23,7 +23,9 @@ Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  sqlite3_finalize(stmt_);
+}
 
 Statement::Statement(Statement&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)), stmt_(std::exchange(other.stmt_, nullptr)) {}
@@ -85,7 +87,9 @@ void Statement::run() {
   }
 }
 
-std::int64_t Statement::columnInt64(int index) const { return sqlite3_column_int64(stmt_, index); }
+std::int64_t Statement::columnInt64(int index) const {
+  return sqlite3_column_int64(stmt_, index);
+}
 
 std::string Statement::columnText(int index) const {
   const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, index));
@@ -99,15 +103,21 @@ std::vector<std::uint8_t> Statement::columnBlob(int index) const {
   return data == nullptr ? std::vector<std::uint8_t>() : std::vector<std::uint8_t>(data, data + size);
 }
 
-bool Statement::columnIsNull(int index) const { return sqlite3_column_type(stmt_, index) == SQLITE_NULL; }
+bool Statement::columnIsNull(int index) const {
+  return sqlite3_column_type(stmt_, index) == SQLITE_NULL;
+}
 
 void Statement::reset() noexcept {
   sqlite3_reset(stmt_);
   sqlite3_clear_bindings(stmt_);
 }
 
-bool Statement::busy() const noexcept { return sqlite3_stmt_busy(stmt_) != 0; }
+bool Statement::busy() const noexcept {
+  return sqlite3_stmt_busy(stmt_) != 0;
+}
 
-std::string_view Statement::sql() const noexcept { return sqlite3_sql(stmt_); }
+std::string_view Statement::sql() const noexcept {
+  return sqlite3_sql(stmt_);
+}
 
 }  // namespace kms::store::sqlite

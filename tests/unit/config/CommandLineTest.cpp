@@ -7,7 +7,9 @@ using kms::config::DatabaseType;
 
 namespace {
 
-kms::config::Config load(const std::vector<std::string>& arguments) { return ConfigLoader::load(arguments, {}).config; }
+kms::config::Config load(const std::vector<std::string>& arguments) {
+  return ConfigLoader::load(arguments, {}).config;
+}
 
 }  // namespace
 
@@ -27,10 +29,26 @@ TEST_CASE("defaults without any source") {
 }
 
 TEST_CASE("--flag value and --flag=value are equivalent") {
-  const auto spaced = load({"--hostname", "127.0.0.1", "--port", "8080", "--sqlite-path", "/tmp/a",
-                            "--max-body-size", "1024", "--default-username", "alice",
-                            "--vendor-identification", "acme", "--threads", "8", "--max-queued", "16",
-                            "--database-type", "sqlite", "--log-level", "debug"});
+  const auto spaced = load({"--hostname",
+                            "127.0.0.1",
+                            "--port",
+                            "8080",
+                            "--sqlite-path",
+                            "/tmp/a",
+                            "--max-body-size",
+                            "1024",
+                            "--default-username",
+                            "alice",
+                            "--vendor-identification",
+                            "acme",
+                            "--threads",
+                            "8",
+                            "--max-queued",
+                            "16",
+                            "--database-type",
+                            "sqlite",
+                            "--log-level",
+                            "debug"});
   const auto joined = load({"--hostname=127.0.0.1", "--port=8080", "--sqlite-path=/tmp/a", "--max-body-size=1024",
                             "--default-username=alice", "--vendor-identification=acme", "--threads=8",
                             "--max-queued=16", "--database-type=sqlite", "--log-level=debug"});
@@ -57,7 +75,9 @@ TEST_CASE("sizes take binary suffixes") {
   CHECK(load({"--max-body-size", "1GiB"}).http.maxBodySize == 1u << 30);
 }
 
-TEST_CASE("port 0 asks for a free port") { CHECK(load({"--port", "0"}).http.port == 0); }
+TEST_CASE("port 0 asks for a free port") {
+  CHECK(load({"--port", "0"}).http.port == 0);
+}
 
 TEST_CASE("--help and --version short-circuit every other source") {
   // The environment names a missing file: --help must still work.

@@ -67,8 +67,8 @@ logging:
 }  // namespace
 
 TEST_CASE("TOML and YAML with the same keys give the same configuration") {
-  for (const auto& [name, content] : {std::pair{"kms.toml", kToml}, std::pair{"kms.yaml", kYaml},
-                                      std::pair{"kms.yml", kYaml}}) {
+  for (const auto& [name, content] :
+       {std::pair{"kms.toml", kToml}, std::pair{"kms.yaml", kYaml}, std::pair{"kms.yml", kYaml}}) {
     CAPTURE(name);
     const auto config = loadFile(name, content).config;
     CHECK(config.defaultUsername == "alice");
@@ -125,14 +125,15 @@ TEST_CASE("syntax errors give the file, line and column") {
 }
 
 TEST_CASE("authentication keys use Cosmian's names") {
-  const auto loaded = loadFile("kms.toml",
-                               "default_username = 'root'\n"
-                               "force_default_username = true\n"
-                               "privileged_users = ['alice', 'bob']\n"
-                               "api_token_auth = true\n"
-                               "[idp_auth]\n"
-                               "jwt_auth_provider = ['https://a.test,https://a.test/jwks,aud1,aud2', 'https://b.test']\n"
-                               "jwt_user_claim = 'sub'\n");
+  const auto loaded =
+      loadFile("kms.toml",
+               "default_username = 'root'\n"
+               "force_default_username = true\n"
+               "privileged_users = ['alice', 'bob']\n"
+               "api_token_auth = true\n"
+               "[idp_auth]\n"
+               "jwt_auth_provider = ['https://a.test,https://a.test/jwks,aud1,aud2', 'https://b.test']\n"
+               "jwt_user_claim = 'sub'\n");
   const auto& config = loaded.config;
   CHECK(config.defaultUsername == "root");
   CHECK(config.forceDefaultUsername);
@@ -163,10 +164,8 @@ TEST_CASE("authentication keys use Cosmian's names") {
           std::string::npos);
     const auto unreadable = errorOf("kms.toml", "[tls]\ntls_p12_file = '/nonexistent/k.p12'\n");
     CHECK(unreadable.find("tls.tls_p12_file: cannot read '/nonexistent/k.p12'") != std::string::npos);
-    CHECK(errorOf("kms.toml", "[tls]\nclients_ca_cert_file = '/etc/hostname'\n").find("need TLS") !=
-          std::string::npos);
-    CHECK(errorOf("kms.toml", "[idp_auth]\njwt_auth_provider = [',x,y']\n").find("has no issuer") !=
-          std::string::npos);
+    CHECK(errorOf("kms.toml", "[tls]\nclients_ca_cert_file = '/etc/hostname'\n").find("need TLS") != std::string::npos);
+    CHECK(errorOf("kms.toml", "[idp_auth]\njwt_auth_provider = [',x,y']\n").find("has no issuer") != std::string::npos);
     // One string is a list of one; anything else is refused.
     CHECK(loadFile("kms.toml", "privileged_users = 'alice'\n").config.privilegedUsers ==
           std::vector<std::string>{"alice"});

@@ -34,12 +34,14 @@ std::string errorOf(const std::vector<std::string>& args, const kms::config::Env
 
 }  // namespace
 
-TEST_CASE("no HSM configured: no instance") { CHECK(build({}).empty()); }
+TEST_CASE("no HSM configured: no instance") {
+  CHECK(build({}).empty());
+}
 
 TEST_CASE("flags: repeated --hsm-slot/--hsm-password pairs, in order") {
-  const auto instances = build({"--hsm-model", "softhsm2", "--hsm-admin", "alice", "--hsm-slot", "4",
-                                "--hsm-password", "p,4", "--hsm-slot", "7", "--hsm-password", "<NO_LOGIN>",
-                                "--hsm-slot", "9", "--hsm-password", ""});
+  const auto instances =
+      build({"--hsm-model", "softhsm2", "--hsm-admin", "alice", "--hsm-slot", "4", "--hsm-password", "p,4",
+             "--hsm-slot", "7", "--hsm-password", "<NO_LOGIN>", "--hsm-slot", "9", "--hsm-password", ""});
   REQUIRE(instances.size() == 1);
   const auto& hsm = instances[0];
   CHECK(hsm.model == "softhsm2");
@@ -58,8 +60,8 @@ TEST_CASE("KMS_HSM_PASSWORD and a password file keep PINs off the command line")
   CHECK(fromEnv[0].slots[0].password == "s3cret");
   CHECK(fromEnv[0].admins == std::vector<std::string>{"admin"});  // Cosmian's default
   TempFile pins("pins", "one\r\ntwo\n\n");
-  auto fromFile = build({"--hsm-model", "proteccio", "--hsm-slot", "1", "--hsm-slot", "2", "--hsm-password-file",
-                         pins.path()});
+  auto fromFile =
+      build({"--hsm-model", "proteccio", "--hsm-slot", "1", "--hsm-slot", "2", "--hsm-password-file", pins.path()});
   REQUIRE(fromFile[0].slots.size() == 2);
   CHECK(fromFile[0].slots[0].password == "one");
   CHECK(fromFile[0].slots[1].password == "two");
@@ -101,8 +103,8 @@ TEST_CASE("YAML hsm_instances say the same as TOML") {
 }
 
 TEST_CASE("configuration errors: one line naming the key, never the PIN") {
-  const auto unequal = errorOf({"--hsm-model", "softhsm2", "--hsm-slot", "1", "--hsm-slot", "2"},
-                               {{"KMS_HSM_PASSWORD", "topsecret"}});
+  const auto unequal =
+      errorOf({"--hsm-model", "softhsm2", "--hsm-slot", "1", "--hsm-slot", "2"}, {{"KMS_HSM_PASSWORD", "topsecret"}});
   CHECK(unequal.find("2 slot(s) in hsm_slot but 1 password(s)") != std::string::npos);
   CHECK(unequal.find("topsecret") == std::string::npos);
   CHECK(errorOf({"--hsm-model", "thales", "--hsm-slot", "1"}, {{"KMS_HSM_PASSWORD", "x"}})

@@ -18,7 +18,9 @@ namespace {
 
 const std::string kCreate = bareOperation("Create", kCreatePayload);
 
-std::string get(const std::string& uid) { return bareOperation("Get", getPayload(uid)); }
+std::string get(const std::string& uid) {
+  return bareOperation("Get", getPayload(uid));
+}
 
 std::string uidOf(const std::string& responseJson) {
   const auto ttlv = kms::kmip::JsonCodec::decode(responseJson);

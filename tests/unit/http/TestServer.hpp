@@ -118,8 +118,12 @@ class Client {
     std::istream& in = session_.receiveResponse(response);
     std::ostringstream body;
     body << in.rdbuf();
-    return Reply{static_cast<int>(response.getStatus()), response.getReason(), response.getContentType(), body.str(),
-                 response.get("Allow", ""), response.getKeepAlive()};
+    return Reply{static_cast<int>(response.getStatus()),
+                 response.getReason(),
+                 response.getContentType(),
+                 body.str(),
+                 response.get("Allow", ""),
+                 response.getKeepAlive()};
   }
 
   Poco::Net::HTTPClientSession session_;

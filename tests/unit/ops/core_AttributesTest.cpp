@@ -18,12 +18,17 @@ std::vector<std::string> tagsOf(const Ttlv& attributesStructure) {
   return out;
 }
 
-Ttlv newAttribute(Ttlv attribute) { return Ttlv::structure("NewAttribute", {std::move(attribute)}); }
-Ttlv currentAttribute(Ttlv attribute) { return Ttlv::structure("CurrentAttribute", {std::move(attribute)}); }
+Ttlv newAttribute(Ttlv attribute) {
+  return Ttlv::structure("NewAttribute", {std::move(attribute)});
+}
+Ttlv currentAttribute(Ttlv attribute) {
+  return Ttlv::structure("CurrentAttribute", {std::move(attribute)});
+}
 
 Ttlv::Bytes fromHex(const std::string& hex) {
   Ttlv::Bytes out;
-  for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    out.push_back(static_cast<std::uint8_t>(std::stoi(hex.substr(i, 2), nullptr, 16)));
   return out;
 }
 
@@ -78,13 +83,13 @@ TEST_CASE("GetAttributes without references returns every attribute; by-name ref
                                "OriginalCreationDate", "Digest", "KeyFormatType"}) {
     CHECK_MESSAGE(std::find(tags.begin(), tags.end(), expected) != tags.end(), expected);
   }
-  const auto byName = f.single(
-      Operation::GetAttributes,
-      {uid(key),
-       Ttlv::structure("AttributeReference", {Ttlv::textString("VendorIdentification", ""),
-                                              Ttlv::textString("AttributeName", "Cryptographic Algorithm")}),
-       Ttlv::structure("AttributeReference", {Ttlv::textString("VendorIdentification", "cosmian"),
-                                              Ttlv::textString("AttributeName", "tag")})});
+  const auto byName =
+      f.single(Operation::GetAttributes,
+               {uid(key),
+                Ttlv::structure("AttributeReference", {Ttlv::textString("VendorIdentification", ""),
+                                                       Ttlv::textString("AttributeName", "Cryptographic Algorithm")}),
+                Ttlv::structure("AttributeReference", {Ttlv::textString("VendorIdentification", "cosmian"),
+                                                       Ttlv::textString("AttributeName", "tag")})});
   REQUIRE(succeeded(byName));
   const auto& attrs = payloadOf(byName).at("Attributes");
   CHECK(tagsOf(attrs) == std::vector<std::string>{"CryptographicAlgorithm", "Attribute"});
@@ -139,20 +144,24 @@ TEST_CASE("AddAttribute: multi-valued added, single-valued once, read-only refus
   }
   CHECK(failure(f.single(Operation::AddAttribute, {uid(key), newAttribute(Ttlv::textString("BatchCount", "x"))})) ==
         ErrorCode::InvalidField);
-  CHECK(failure(f.single(Operation::AddAttribute, {uid(key), Ttlv::structure("NewAttribute", {name("a"), name("b")})})) ==
-        ErrorCode::InvalidField);
+  CHECK(
+      failure(f.single(Operation::AddAttribute, {uid(key), Ttlv::structure("NewAttribute", {name("a"), name("b")})})) ==
+      ErrorCode::InvalidField);
   CHECK(failure(f.single(Operation::AddAttribute, {uid(key)})) == ErrorCode::MissingData);
 }
 
 TEST_CASE("SetAttribute creates or replaces the single instance") {
   Fixture f;
   const auto key = f.addKey();
-  REQUIRE(succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::textString("Description", "one"))})));
-  REQUIRE(succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::textString("Description", "two"))})));
+  REQUIRE(
+      succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::textString("Description", "one"))})));
+  REQUIRE(
+      succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::textString("Description", "two"))})));
   const auto object = f.load(key);
   CHECK(object.attributes.findAll("Description").size() == 1);
   CHECK(object.attributes.at("Description").asText() == "two");
-  CHECK(failure(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::integer("CryptographicUsageMask", 4))})) ==
+  CHECK(failure(
+            f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::integer("CryptographicUsageMask", 4))})) ==
         ErrorCode::AttributeReadOnly);
   // Several instances: Set cannot pick one.
   REQUIRE(succeeded(f.single(Operation::AddAttribute, {uid(key), newAttribute(name("a"))})));
@@ -163,14 +172,17 @@ TEST_CASE("SetAttribute creates or replaces the single instance") {
 TEST_CASE("SetAttribute of a reached ActivationDate activates; dates follow the state rules") {
   Fixture f;
   const auto key = f.addKey();
-  REQUIRE(succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("ActivationDate", 1000))})));
+  REQUIRE(
+      succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("ActivationDate", 1000))})));
   CHECK(f.load(key).attributes.at("State").asEnumeration() == static_cast<std::uint32_t>(kmip::State::Active));
   CHECK(failure(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("ActivationDate", 2000))})) ==
         ErrorCode::WrongKeyLifecycleState);
-  REQUIRE(succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("DeactivationDate", 3000))})));
+  REQUIRE(
+      succeeded(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("DeactivationDate", 3000))})));
   CHECK(f.load(key).attributes.at("State").asEnumeration() == static_cast<std::uint32_t>(kmip::State::Deactivated));
-  CHECK(failure(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("DeactivationDate", 4000))})) ==
-        ErrorCode::WrongKeyLifecycleState);
+  CHECK(
+      failure(f.single(Operation::SetAttribute, {uid(key), newAttribute(Ttlv::dateTime("DeactivationDate", 4000))})) ==
+      ErrorCode::WrongKeyLifecycleState);
 }
 
 TEST_CASE("ModifyAttribute changes one existing instance") {
@@ -183,12 +195,12 @@ TEST_CASE("ModifyAttribute changes one existing instance") {
   REQUIRE(succeeded(f.single(Operation::ModifyAttribute,
                              {uid(key), currentAttribute(name("other")), newAttribute(name("renamed"))})));
   CHECK(f.store().get(key)->names == std::vector<std::string>{"new", "renamed"});
-  CHECK(failure(f.single(Operation::ModifyAttribute,
-                         {uid(key), currentAttribute(name("absent")), newAttribute(name("y"))})) ==
-        ErrorCode::AttributeNotFound);
+  CHECK(failure(f.single(Operation::ModifyAttribute, {uid(key), currentAttribute(name("absent")),
+                                                      newAttribute(name("y"))})) == ErrorCode::AttributeNotFound);
   CHECK(failure(f.single(Operation::ModifyAttribute, {uid(key), newAttribute(Ttlv::textString("Comment", "c"))})) ==
         ErrorCode::AttributeNotFound);
-  CHECK(failure(f.single(Operation::ModifyAttribute, {uid(key), newAttribute(Ttlv::integer("CryptographicLength", 1))})) ==
+  CHECK(failure(
+            f.single(Operation::ModifyAttribute, {uid(key), newAttribute(Ttlv::integer("CryptographicLength", 1))})) ==
         ErrorCode::AttributeReadOnly);
 }
 
@@ -218,27 +230,27 @@ TEST_CASE("the tag vendor attribute drives the store's tag index") {
   // The Cosmian wrapper form is accepted too.
   const auto wrapped = Ttlv::structure(
       "NewAttribute",
-      {Ttlv::structure("VendorAttributes", {Ttlv::structure("VendorAttribute",
-                                                            {Ttlv::textString("VendorIdentification", "cosmian"),
-                                                             Ttlv::textString("AttributeName", "tag"),
-                                                             Ttlv::textString("AttributeValue", "[\"d\",\"e\"]")})})});
+      {Ttlv::structure("VendorAttributes",
+                       {Ttlv::structure("VendorAttribute", {Ttlv::textString("VendorIdentification", "cosmian"),
+                                                            Ttlv::textString("AttributeName", "tag"),
+                                                            Ttlv::textString("AttributeValue", "[\"d\",\"e\"]")})})});
   REQUIRE(succeeded(f.single(Operation::SetAttribute, {uid(key), wrapped})));
   CHECK(f.store().get(key)->tags == std::vector<std::string>{"d", "e"});
   // Not a JSON array: refused, nothing changes.
-  const auto bad = Ttlv::structure("Attribute", {Ttlv::textString("VendorIdentification", "cosmian"),
-                                                 Ttlv::textString("AttributeName", "tag"),
-                                                 Ttlv::textString("AttributeValue", "d,e")});
+  const auto bad = Ttlv::structure(
+      "Attribute", {Ttlv::textString("VendorIdentification", "cosmian"), Ttlv::textString("AttributeName", "tag"),
+                    Ttlv::textString("AttributeValue", "d,e")});
   CHECK(failure(f.single(Operation::SetAttribute, {uid(key), newAttribute(bad)})) == ErrorCode::InvalidField);
   CHECK(f.store().get(key)->tags == std::vector<std::string>{"d", "e"});
-  REQUIRE(succeeded(f.single(Operation::DeleteAttribute,
-                             {uid(key), Ttlv::structure("AttributeReference",
-                                                        {Ttlv::textString("VendorIdentification", "cosmian"),
-                                                         Ttlv::textString("AttributeName", "tag")})})));
+  REQUIRE(succeeded(
+      f.single(Operation::DeleteAttribute,
+               {uid(key), Ttlv::structure("AttributeReference", {Ttlv::textString("VendorIdentification", "cosmian"),
+                                                                 Ttlv::textString("AttributeName", "tag")})})));
   CHECK(f.store().get(key)->tags.empty());
   // Server vendor attributes ("y") are not the client's.
-  const auto y = Ttlv::structure("Attribute", {Ttlv::textString("VendorIdentification", "y"),
-                                               Ttlv::textString("AttributeName", "n"),
-                                               Ttlv::textString("AttributeValue", "v")});
+  const auto y =
+      Ttlv::structure("Attribute", {Ttlv::textString("VendorIdentification", "y"),
+                                    Ttlv::textString("AttributeName", "n"), Ttlv::textString("AttributeValue", "v")});
   CHECK(failure(f.single(Operation::AddAttribute, {uid(key), newAttribute(y)})) == ErrorCode::AttributeReadOnly);
 }
 

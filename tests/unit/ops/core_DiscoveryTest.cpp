@@ -58,8 +58,8 @@ TEST_CASE("DiscoverVersions answers the versions both sides speak, in the server
   Fixture f;
   const auto all = f.single(Operation::DiscoverVersions, {});
   CHECK(versions(all) == std::vector<std::pair<int, int>>{{2, 1}, {2, 0}, {1, 4}, {1, 3}, {1, 2}, {1, 1}, {1, 0}});
-  const auto some = f.single(Operation::DiscoverVersions, {protocolVersion(1, 2), protocolVersion(2, 1),
-                                                           protocolVersion(3, 0)});
+  const auto some =
+      f.single(Operation::DiscoverVersions, {protocolVersion(1, 2), protocolVersion(2, 1), protocolVersion(3, 0)});
   CHECK(versions(some) == std::vector<std::pair<int, int>>{{2, 1}, {1, 2}});
   const auto none = f.single(Operation::DiscoverVersions, {protocolVersion(3, 0)});
   CHECK(versions(none).empty());

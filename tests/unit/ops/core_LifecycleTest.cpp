@@ -141,8 +141,7 @@ TEST_CASE("Destroy: the key material goes, the metadata stays; twice is refused"
   // Attributes stay readable (SKLC/AKLC read them after Destroy).
   const auto item = f.single(Operation::GetAttributes, {uid(key), reference("State"), reference("Name")});
   REQUIRE(succeeded(item));
-  CHECK(payloadOf(item).at("Attributes").at("State").asEnumeration() ==
-        static_cast<std::uint32_t>(State::Destroyed));
+  CHECK(payloadOf(item).at("Attributes").at("State").asEnumeration() == static_cast<std::uint32_t>(State::Destroyed));
 
   const auto deactivated = f.addKey();
   REQUIRE_FALSE(run(f, Operation::Activate, deactivated));

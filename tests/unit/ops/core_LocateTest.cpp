@@ -25,7 +25,9 @@ std::vector<std::string> locate(Fixture& f, std::vector<Ttlv> filter, const std:
   return located(item);
 }
 
-Ttlv objectType(kmip::ObjectType t) { return Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(t)); }
+Ttlv objectType(kmip::ObjectType t) {
+  return Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(t));
+}
 
 }  // namespace
 
@@ -43,9 +45,11 @@ TEST_CASE("Locate filters on type, algorithm, length, state, tags and usage mask
   const auto b = f.addKey("alice", "b", {"blue"}, {Ttlv::dateTime("ActivationDate", 1000)});
   CHECK(locate(f, {objectType(kmip::ObjectType::SymmetricKey)}) == std::vector<std::string>{b, a});
   CHECK(locate(f, {objectType(kmip::ObjectType::PrivateKey)}).empty());
-  CHECK(locate(f, {Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES))})
+  CHECK(locate(f, {Ttlv::enumeration("CryptographicAlgorithm",
+                                     static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES))})
             .size() == 2);
-  CHECK(locate(f, {Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::RSA))})
+  CHECK(locate(f, {Ttlv::enumeration("CryptographicAlgorithm",
+                                     static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::RSA))})
             .empty());
   CHECK(locate(f, {Ttlv::integer("CryptographicLength", 256)}).size() == 2);
   CHECK(locate(f, {Ttlv::integer("CryptographicLength", 128)}).empty());
@@ -64,7 +68,8 @@ TEST_CASE("Locate filters on type, algorithm, length, state, tags and usage mask
   CHECK(locate(f, {Ttlv::dateTime("ActivationDate", 1001), Ttlv::dateTime("ActivationDate", 2000)}).empty());
   // Combined, and Cosmian's empty Link / KeyFormatType are ignored.
   CHECK(locate(f, {name("a"), tagAttribute({"red"}), Ttlv::structure("Link"),
-                   Ttlv::enumeration("KeyFormatType", static_cast<std::uint32_t>(kmip::KeyFormatType::TransparentSymmetricKey))}) ==
+                   Ttlv::enumeration("KeyFormatType",
+                                     static_cast<std::uint32_t>(kmip::KeyFormatType::TransparentSymmetricKey))}) ==
         std::vector<std::string>{a});
 }
 

@@ -100,11 +100,11 @@ TEST_CASE("the ID placeholder does not outlive its message, and a Locate of many
   CHECK(failure(item) == ErrorCode::MissingData);
   HeaderOptions options;
   options.continuation = kmip::BatchErrorContinuationOption::Continue;
-  const auto response = f.process(requestMessage(
-      {batchItem(Operation::Locate, {attributes({name("a")})}, std::string("1")),
-       batchItem(Operation::Locate, {attributes({})}, std::string("2")),
-       batchItem(Operation::GetAttributes, {}, std::string("3"))},
-      options));
+  const auto response =
+      f.process(requestMessage({batchItem(Operation::Locate, {attributes({name("a")})}, std::string("1")),
+                                batchItem(Operation::Locate, {attributes({})}, std::string("2")),
+                                batchItem(Operation::GetAttributes, {}, std::string("3"))},
+                               options));
   const auto items = batchItems(response);
   REQUIRE(items.size() == 3);
   CHECK(payloadOf(items[1]).findAll("UniqueIdentifier").size() == 2);
@@ -123,8 +123,7 @@ TEST_CASE("batch error continuation: Stop (the default) ends the batch at the fa
   REQUIRE(items.size() == 2);
   CHECK(response.at("ResponseHeader").at("BatchCount").asInteger() == 2);
   CHECK(succeeded(items[0]));
-  CHECK(items[1].at("ResultStatus").asEnumeration() ==
-        static_cast<std::uint32_t>(kmip::ResultStatus::OperationFailed));
+  CHECK(items[1].at("ResultStatus").asEnumeration() == static_cast<std::uint32_t>(kmip::ResultStatus::OperationFailed));
   CHECK(items[1].at("ResultReason").asEnumeration() ==
         static_cast<std::uint32_t>(kmip::ResultReason::WrongKeyLifecycleState));
   CHECK(resultMessage(items[1]).find("PreActive") != std::string::npos);
@@ -154,10 +153,9 @@ TEST_CASE("batch error continuation: Undo of several items runs nothing") {
   const auto key = f.addKey();
   HeaderOptions options;
   options.continuation = kmip::BatchErrorContinuationOption::Undo;
-  const auto response = f.process(requestMessage(
-      {batchItem(Operation::Activate, {uid(key)}, std::string("1")),
-       batchItem(Operation::GetAttributes, {uid(key)}, std::string("2"))},
-      options));
+  const auto response = f.process(requestMessage({batchItem(Operation::Activate, {uid(key)}, std::string("1")),
+                                                  batchItem(Operation::GetAttributes, {uid(key)}, std::string("2"))},
+                                                 options));
   const auto items = batchItems(response);
   REQUIRE(items.size() == 2);
   for (const auto& item : items) CHECK(failure(item) == ErrorCode::FeatureNotSupported);
@@ -172,8 +170,8 @@ TEST_CASE("an operation kmsd does not implement fails its item with OperationNot
   auto item = f.single(Operation::Certify, {});
   CHECK(failure(item) == ErrorCode::OperationNotSupported);
   CHECK(item.at("Operation").asEnumeration() == static_cast<std::uint32_t>(Operation::Certify));
-  Ttlv noPayload = requestMessage({Ttlv::structure(
-      "BatchItem", {Ttlv::enumeration("Operation", static_cast<std::uint32_t>(Operation::Query))})});
+  Ttlv noPayload = requestMessage(
+      {Ttlv::structure("BatchItem", {Ttlv::enumeration("Operation", static_cast<std::uint32_t>(Operation::Query))})});
   CHECK(failure(batchItems(f.process(noPayload)).at(0)) == ErrorCode::MissingData);
 }
 

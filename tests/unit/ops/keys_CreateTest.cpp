@@ -7,7 +7,8 @@ namespace {
 using M = kmip::CryptographicUsageMask;
 
 Ttlv createRequest(std::vector<Ttlv> attributes, kmip::ObjectType type = kmip::ObjectType::SymmetricKey) {
-  return Ttlv::structure("Create", {enumItem("ObjectType", type), Ttlv::structure("Attributes", std::move(attributes))});
+  return Ttlv::structure("Create",
+                         {enumItem("ObjectType", type), Ttlv::structure("Attributes", std::move(attributes))});
 }
 
 Ttlv getAttributes(Fixture& f, const std::string& uid) {
@@ -19,14 +20,16 @@ Ttlv getAttributes(Fixture& f, const std::string& uid) {
 TEST_CASE_FIXTURE(Fixture, "Create AES 128/192/256 (SKFF-M-1..3): Raw key of that length, attributes set") {
   for (std::int32_t bits : {128, 192, 256}) {
     CAPTURE(bits);
-    const auto response = run(createRequest({enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
-                                             Ttlv::integer("CryptographicLength", bits), mask(M::Decrypt | M::Encrypt)}));
+    const auto response =
+        run(createRequest({enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                           Ttlv::integer("CryptographicLength", bits), mask(M::Decrypt | M::Encrypt)}));
     CHECK(response.at("ObjectType").asEnumeration() == static_cast<std::uint32_t>(kmip::ObjectType::SymmetricKey));
     const auto uid = response.at("UniqueIdentifier").asText();
     const auto& block = keyBlockOf(get(uid), "SymmetricKey");
     CHECK(block.at("KeyFormatType").asEnumeration() == static_cast<std::uint32_t>(kmip::KeyFormatType::Raw));
     CHECK(block.at("KeyValue").at("KeyMaterial").asBytes().size() == static_cast<std::size_t>(bits / 8));
-    CHECK(block.at("CryptographicAlgorithm").asEnumeration() == static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES));
+    CHECK(block.at("CryptographicAlgorithm").asEnumeration() ==
+          static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES));
     CHECK(block.at("CryptographicLength").asInteger() == bits);
     const auto attributes = getAttributes(*this, uid);
     CHECK(attributes.at("State").asEnumeration() == static_cast<std::uint32_t>(kmip::State::PreActive));
@@ -69,7 +72,8 @@ TEST_CASE_FIXTURE(Fixture, "Create refusals") {
                                  Ttlv::integer("CryptographicLength", 128), mask(M::Decrypt | M::Encrypt),
                                  Ttlv::boolean("QuantumSafe", true)});
   CHECK(reasonInMessage("Create", qs) == static_cast<std::uint32_t>(kmip::ResultReason::GeneralFailure));
-  CHECK(reasonInMessage("Create", createRequest({Ttlv::integer("CryptographicLength", 256), Ttlv::boolean("QuantumSafe", true)})) == 0);
+  CHECK(reasonInMessage("Create", createRequest({Ttlv::integer("CryptographicLength", 256),
+                                                 Ttlv::boolean("QuantumSafe", true)})) == 0);
 }
 
 TEST_CASE_FIXTURE(Fixture, "Create Key Pair (AKLC-M-1): RSA-2048, PKCS_1 both sides, links, usage masks, PreActive") {
@@ -93,7 +97,8 @@ TEST_CASE_FIXTURE(Fixture, "Create Key Pair (AKLC-M-1): RSA-2048, PKCS_1 both si
   CHECK(privateAttributes.at("State").asEnumeration() == static_cast<std::uint32_t>(kmip::State::PreActive));
   CHECK(privateAttributes.at("CryptographicUsageMask").asInteger() == static_cast<std::int32_t>(M::Sign));
   CHECK(privateAttributes.at("CryptographicLength").asInteger() == 2048);
-  CHECK(privateAttributes.at("KeyFormatType").asEnumeration() == static_cast<std::uint32_t>(kmip::KeyFormatType::PKCS_1));
+  CHECK(privateAttributes.at("KeyFormatType").asEnumeration() ==
+        static_cast<std::uint32_t>(kmip::KeyFormatType::PKCS_1));
   const auto& privateLink = privateAttributes.at("Link");
   CHECK(privateLink.at("LinkType").asEnumeration() == static_cast<std::uint32_t>(kmip::LinkType::PublicKeyLink));
   CHECK(privateLink.at("LinkedObjectIdentifier").asText() == publicUid);
@@ -111,8 +116,9 @@ TEST_CASE_FIXTURE(Fixture, "Create Key Pair (AKLC-M-1): RSA-2048, PKCS_1 both si
   CHECK(publicBlock.at("CryptographicLength").asInteger() == 2048);
 
   // Not active yet: no signature.
-  CHECK(failure(Ttlv::structure("Sign", {Ttlv::textString("UniqueIdentifier", privateUid),
-                                         Ttlv::byteString("Data", Bytes{1, 2, 3})})) == ErrorCode::WrongKeyLifecycleState);
+  CHECK(failure(Ttlv::structure(
+            "Sign", {Ttlv::textString("UniqueIdentifier", privateUid), Ttlv::byteString("Data", Bytes{1, 2, 3})})) ==
+        ErrorCode::WrongKeyLifecycleState);
 }
 
 TEST_CASE_FIXTURE(Fixture, "Create Key Pair refusals") {
@@ -133,22 +139,24 @@ namespace kms::ops::keystest {
 
 TEST_CASE_FIXTURE(Fixture, "Create with Cosmian tags, then Encrypt through a tag selector") {
   const std::string tags = R"(["opskeys-tag"])";
-  const auto uid = run(Ttlv::structure(
-                           "Create",
-                           {enumItem("ObjectType", kmip::ObjectType::SymmetricKey),
-                            Ttlv::structure("Attributes",
-                                            {enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
-                                             Ttlv::integer("CryptographicLength", 256), activeNow(),
-                                             Ttlv::structure("VendorAttributes",
-                                                             {Ttlv::structure("VendorAttributes",
-                                                                              {Ttlv::textString("VendorIdentification", "cosmian"),
-                                                                               Ttlv::textString("AttributeName", "tag"),
-                                                                               Ttlv::byteString("AttributeValue",
-                                                                                                Bytes(tags.begin(), tags.end()))})})})}))
-                       .at("UniqueIdentifier")
-                       .asText();
-  const auto response = run(Ttlv::structure("Encrypt", {Ttlv::textString("UniqueIdentifier", tags),
-                                                        Ttlv::byteString("Data", Bytes(5, 1))}));
+  const auto uid =
+      run(Ttlv::structure(
+              "Create",
+              {enumItem("ObjectType", kmip::ObjectType::SymmetricKey),
+               Ttlv::structure(
+                   "Attributes",
+                   {enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                    Ttlv::integer("CryptographicLength", 256), activeNow(),
+                    Ttlv::structure(
+                        "VendorAttributes",
+                        {Ttlv::structure("VendorAttributes",
+                                         {Ttlv::textString("VendorIdentification", "cosmian"),
+                                          Ttlv::textString("AttributeName", "tag"),
+                                          Ttlv::byteString("AttributeValue", Bytes(tags.begin(), tags.end()))})})})}))
+          .at("UniqueIdentifier")
+          .asText();
+  const auto response = run(
+      Ttlv::structure("Encrypt", {Ttlv::textString("UniqueIdentifier", tags), Ttlv::byteString("Data", Bytes(5, 1))}));
   CHECK(response.at("UniqueIdentifier").asText() == uid);
 }
 

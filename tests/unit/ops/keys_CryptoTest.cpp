@@ -8,7 +8,9 @@ namespace {
 
 using M = kmip::CryptographicUsageMask;
 
-Ttlv params(std::vector<Ttlv> items) { return Ttlv::structure("CryptographicParameters", std::move(items)); }
+Ttlv params(std::vector<Ttlv> items) {
+  return Ttlv::structure("CryptographicParameters", std::move(items));
+}
 
 Ttlv encryptRequest(const std::string& uid, const Bytes& data, std::vector<Ttlv> extra = {}) {
   std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", uid)};
@@ -41,12 +43,14 @@ TEST_CASE_FIXTURE(Fixture, "AES-GCM known answer (CS-BC-M-GCM-1, NIST test case 
   CHECK(response.find("IVCounterNonce") == nullptr);  // the client gave it
 
   auto decrypt = [&](const Bytes& data, const Bytes& iv, const Bytes& tag, std::int32_t tagLength = 16) {
-    return decryptRequest(uid, data, {gcm(tagLength), Ttlv::byteString("IVCounterNonce", iv),
-                                      Ttlv::byteString("AuthenticatedEncryptionTag", tag)});
+    return decryptRequest(
+        uid, data,
+        {gcm(tagLength), Ttlv::byteString("IVCounterNonce", iv), Ttlv::byteString("AuthenticatedEncryptionTag", tag)});
   };
   const auto ciphertext = hex("0388dace60b6a392f328c2b971b2fe78");
   CHECK(run(decrypt(ciphertext, kZero12, hex("ab6e47d42cec13bdf53a67b21257bddf"))).at("Data").asBytes() == kZero16);
-  CHECK(failure(decrypt(ciphertext, kZero12, hex("006e47d42cec13bdf53a67b21257bddf"))) == ErrorCode::CryptographicFailure);
+  CHECK(failure(decrypt(ciphertext, kZero12, hex("006e47d42cec13bdf53a67b21257bddf"))) ==
+        ErrorCode::CryptographicFailure);
   CHECK(failure(decrypt(ciphertext, hex("ff0000000000000000000000"), hex("ab6e47d42cec13bdf53a67b21257bddf"))) ==
         ErrorCode::CryptographicFailure);
   CHECK(failure(decrypt(hex("ff88dace60b6a392f328c2b971b2fe78"), kZero12, hex("ab6e47d42cec13bdf53a67b21257bddf"))) ==
@@ -59,7 +63,8 @@ TEST_CASE_FIXTURE(Fixture, "AES-GCM known answer (CS-BC-M-GCM-1, NIST test case 
     CAPTURE(bad);
     CHECK(failure(encryptRequest(uid, kZero16, {gcm(bad), Ttlv::byteString("IVCounterNonce", kZero12)})) ==
           ErrorCode::GeneralFailure);
-    CHECK(reasonInMessage("Encrypt", encryptRequest(uid, kZero16, {gcm(bad), Ttlv::byteString("IVCounterNonce", kZero12)})) ==
+    CHECK(reasonInMessage("Encrypt",
+                          encryptRequest(uid, kZero16, {gcm(bad), Ttlv::byteString("IVCounterNonce", kZero12)})) ==
           static_cast<std::uint32_t>(kmip::ResultReason::GeneralFailure));
   }
   CHECK(reasonInMessage("Decrypt", decrypt(ciphertext, kZero12, hex("006e47d42cec13bdf53a67b21257bddf"))) ==
@@ -71,27 +76,28 @@ TEST_CASE_FIXTURE(Fixture, "AES-GCM known answer (CS-BC-M-GCM-1, NIST test case 
 
 TEST_CASE_FIXTURE(Fixture, "AES-GCM with additional data: NIST test case 4") {
   const auto uid = registerAes(hex("feffe9928665731c6d6a8f9467308308"), M::Encrypt | M::Decrypt);
-  const auto plaintext = hex(
-      "d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39");
+  const auto plaintext =
+      hex("d9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0d"
+          "e657ba637b39");
   const auto aad = hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");
   const auto iv = hex("cafebabefacedbaddecaf888");
-  const auto response = run(encryptRequest(uid, plaintext,
-                                           {gcm(), Ttlv::byteString("IVCounterNonce", iv),
-                                            Ttlv::byteString("AuthenticatedEncryptionAdditionalData", aad)}));
-  CHECK(response.at("Data").asBytes() ==
-        hex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"));
+  const auto response = run(encryptRequest(
+      uid, plaintext,
+      {gcm(), Ttlv::byteString("IVCounterNonce", iv), Ttlv::byteString("AuthenticatedEncryptionAdditionalData", aad)}));
+  CHECK(response.at("Data").asBytes() == hex("42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25"
+                                             "466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091"));
   CHECK(response.at("AuthenticatedEncryptionTag").asBytes() == hex("5bc94fbc3221a5db94fae95ae7121a47"));
-  const auto back = run(decryptRequest(uid, response.at("Data").asBytes(),
-                                       {gcm(), Ttlv::byteString("IVCounterNonce", iv),
-                                        Ttlv::byteString("AuthenticatedEncryptionAdditionalData", aad),
-                                        Ttlv::byteString("AuthenticatedEncryptionTag", response.at("AuthenticatedEncryptionTag").asBytes())}));
+  const auto back = run(decryptRequest(
+      uid, response.at("Data").asBytes(),
+      {gcm(), Ttlv::byteString("IVCounterNonce", iv), Ttlv::byteString("AuthenticatedEncryptionAdditionalData", aad),
+       Ttlv::byteString("AuthenticatedEncryptionTag", response.at("AuthenticatedEncryptionTag").asBytes())}));
   CHECK(back.at("Data").asBytes() == plaintext);
   // Wrong AAD.
-  CHECK(failure(decryptRequest(uid, response.at("Data").asBytes(),
-                               {gcm(), Ttlv::byteString("IVCounterNonce", iv),
-                                Ttlv::byteString("AuthenticatedEncryptionAdditionalData", hex("00")),
-                                Ttlv::byteString("AuthenticatedEncryptionTag",
-                                                 response.at("AuthenticatedEncryptionTag").asBytes())})) ==
+  CHECK(failure(decryptRequest(
+            uid, response.at("Data").asBytes(),
+            {gcm(), Ttlv::byteString("IVCounterNonce", iv),
+             Ttlv::byteString("AuthenticatedEncryptionAdditionalData", hex("00")),
+             Ttlv::byteString("AuthenticatedEncryptionTag", response.at("AuthenticatedEncryptionTag").asBytes())})) ==
         ErrorCode::CryptographicFailure);
 }
 
@@ -104,14 +110,15 @@ TEST_CASE_FIXTURE(Fixture, "AES without parameters: GCM with a server-made IV, r
   CHECK(iv.size() == 12);
   CHECK(tag.size() == 16);
   CHECK(response.at("Data").asBytes().size() == data.size());
-  const auto back = run(decryptRequest(uid, response.at("Data").asBytes(),
-                                       {Ttlv::byteString("IVCounterNonce", iv), Ttlv::byteString("AuthenticatedEncryptionTag", tag)}));
+  const auto back = run(
+      decryptRequest(uid, response.at("Data").asBytes(),
+                     {Ttlv::byteString("IVCounterNonce", iv), Ttlv::byteString("AuthenticatedEncryptionTag", tag)}));
   CHECK(back.at("Data").asBytes() == data);
   // Two encryptions use two IVs.
   CHECK(run(encryptRequest(uid, data)).at("IVCounterNonce").asBytes() != iv);
   // IVLength (bits) picks the generated IV's size.
-  const auto longIv = run(encryptRequest(uid, data, {params({enumItem("BlockCipherMode", kmip::BlockCipherMode::GCM),
-                                                             Ttlv::integer("IVLength", 128)})}));
+  const auto longIv = run(encryptRequest(
+      uid, data, {params({enumItem("BlockCipherMode", kmip::BlockCipherMode::GCM), Ttlv::integer("IVLength", 128)})}));
   CHECK(longIv.at("IVCounterNonce").asBytes().size() == 16);
 }
 
@@ -158,8 +165,9 @@ TEST_CASE_FIXTURE(Fixture, "AES-CBC and AES-ECB round trips with PKCS5 and no pa
   const auto cbc = params({enumItem("BlockCipherMode", kmip::BlockCipherMode::CBC)});
   CHECK(failure(decryptRequest(uid, Bytes(16, 1), {cbc})) == ErrorCode::MissingData);
   // Modes kmsd does not implement.
-  CHECK(failure(encryptRequest(uid, Bytes(16, 1), {params({enumItem("BlockCipherMode", kmip::BlockCipherMode::CTR)})})) ==
-        ErrorCode::FeatureNotSupported);
+  CHECK(
+      failure(encryptRequest(uid, Bytes(16, 1), {params({enumItem("BlockCipherMode", kmip::BlockCipherMode::CTR)})})) ==
+      ErrorCode::FeatureNotSupported);
   // Parameters naming another algorithm.
   CHECK(failure(encryptRequest(uid, Bytes(16, 1),
                                {params({enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::RSA)})})) ==
@@ -198,17 +206,21 @@ TEST_CASE_FIXTURE(Fixture, "RSA-OAEP known answer from CS-AC-M-OAEP-1/2 (read fr
 
 TEST_CASE_FIXTURE(Fixture, "RSA round trips: OAEP SHA-1/SHA-256/SHA-512, PKCS#1 v1.5, default") {
   const auto& pair = sharedRsaPair();
-  const auto privateUid = registerKey(kmip::ObjectType::PrivateKey, kmip::KeyFormatType::PKCS_1,
-                                      Ttlv::byteString("KeyMaterial", Bytes(pair.privatePkcs1Der.begin(), pair.privatePkcs1Der.end())),
-                                      kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Decrypt | M::Encrypt), activeNow()});
+  const auto privateUid =
+      registerKey(kmip::ObjectType::PrivateKey, kmip::KeyFormatType::PKCS_1,
+                  Ttlv::byteString("KeyMaterial", Bytes(pair.privatePkcs1Der.begin(), pair.privatePkcs1Der.end())),
+                  kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Decrypt | M::Encrypt), activeNow()});
   const auto publicUid = registerKey(kmip::ObjectType::PublicKey, kmip::KeyFormatType::PKCS_1,
-                                     Ttlv::byteString("KeyMaterial", pair.publicPkcs1Der), kmip::CryptographicAlgorithm::RSA,
-                                     2048, {mask(M::Encrypt), activeNow()});
+                                     Ttlv::byteString("KeyMaterial", pair.publicPkcs1Der),
+                                     kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Encrypt), activeNow()});
   const Bytes secret(32, 0x42);
   std::vector<Ttlv> variants{
-      params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP), enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_1)}),
-      params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP), enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_256)}),
-      params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP), enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_512),
+      params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP),
+              enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_1)}),
+      params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP),
+              enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_256)}),
+      params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP),
+              enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_512),
               enumItem("MaskGeneratorHashingAlgorithm", kmip::HashingAlgorithm::SHA_1)}),
       params({enumItem("PaddingMethod", kmip::PaddingMethod::PKCS1V1_5)}),
   };
@@ -221,7 +233,8 @@ TEST_CASE_FIXTURE(Fixture, "RSA round trips: OAEP SHA-1/SHA-256/SHA-512, PKCS#1 
   CHECK(run(decryptRequest(privateUid, c.at("Data").asBytes())).at("Data").asBytes() == secret);
   // Mismatched OAEP digest: the same opaque CryptographicFailure.
   const auto sha1 = run(encryptRequest(publicUid, secret, {variants[0]}));
-  CHECK(failure(decryptRequest(privateUid, sha1.at("Data").asBytes(), {variants[1]})) == ErrorCode::CryptographicFailure);
+  CHECK(failure(decryptRequest(privateUid, sha1.at("Data").asBytes(), {variants[1]})) ==
+        ErrorCode::CryptographicFailure);
   // Unsupported padding / digest.
   CHECK(failure(encryptRequest(publicUid, secret, {params({enumItem("PaddingMethod", kmip::PaddingMethod::X9_31)})})) ==
         ErrorCode::FeatureNotSupported);
@@ -264,13 +277,13 @@ TEST_CASE_FIXTURE(Fixture, "Create then Encrypt in one batch uses the ID placeho
   Ttlv message = Ttlv::structure(
       "RequestMessage",
       {Ttlv::structure("RequestHeader", {Ttlv::structure("ProtocolVersion", {Ttlv::integer("ProtocolVersionMajor", 2),
-                                                                              Ttlv::integer("ProtocolVersionMinor", 1)}),
+                                                                             Ttlv::integer("ProtocolVersionMinor", 1)}),
                                          Ttlv::integer("BatchCount", 2)}),
-       Ttlv::structure("BatchItem",
-                       {enumItem("Operation", kmip::Operation::Create),
-                        Ttlv::structure("RequestPayload",
-                                        {enumItem("ObjectType", kmip::ObjectType::SymmetricKey),
-                                         Ttlv::structure("Attributes", {mask(M::Encrypt), activeNow()})})}),
+       Ttlv::structure(
+           "BatchItem",
+           {enumItem("Operation", kmip::Operation::Create),
+            Ttlv::structure("RequestPayload", {enumItem("ObjectType", kmip::ObjectType::SymmetricKey),
+                                               Ttlv::structure("Attributes", {mask(M::Encrypt), activeNow()})})}),
        Ttlv::structure("BatchItem", {enumItem("Operation", kmip::Operation::Encrypt),
                                      Ttlv::structure("RequestPayload", {Ttlv::byteString("Data", kZero16)})})});
   const auto response = run(message);

@@ -52,8 +52,12 @@ Ttlv enumItem(std::string tag, E value) {
   return Ttlv::enumeration(std::move(tag), static_cast<std::uint32_t>(value));
 }
 
-inline Ttlv mask(std::uint32_t bits) { return Ttlv::integer("CryptographicUsageMask", static_cast<std::int32_t>(bits)); }
-inline Ttlv activeNow() { return Ttlv::dateTime("ActivationDate", now() - 3600); }
+inline Ttlv mask(std::uint32_t bits) {
+  return Ttlv::integer("CryptographicUsageMask", static_cast<std::int32_t>(bits));
+}
+inline Ttlv activeNow() {
+  return Ttlv::dateTime("ActivationDate", now() - 3600);
+}
 
 class TempDir {
  public:
@@ -77,7 +81,8 @@ class TempDir {
 // The OASIS vector directory: <repo>/../shared/kmip-vectors/v2.1.
 inline std::filesystem::path vectorDir() {
   std::filesystem::path here(__FILE__);
-  return here.parent_path().parent_path().parent_path().parent_path().parent_path() / "shared" / "kmip-vectors" / "v2.1";
+  return here.parent_path().parent_path().parent_path().parent_path().parent_path() / "shared" / "kmip-vectors" /
+         "v2.1";
 }
 
 // The `value` attributes of every element named `element` in a vector file, in order.
@@ -163,9 +168,9 @@ struct Fixture {
         "Register",
         {enumItem("ObjectType", type), Ttlv::structure("Attributes", std::move(attributes)),
          Ttlv::structure(tag, {Ttlv::structure("KeyBlock", {enumItem("KeyFormatType", format),
-                                                           Ttlv::structure("KeyValue", {std::move(material)}),
-                                                           enumItem("CryptographicAlgorithm", algorithm),
-                                                           Ttlv::integer("CryptographicLength", bits)})})});
+                                                            Ttlv::structure("KeyValue", {std::move(material)}),
+                                                            enumItem("CryptographicAlgorithm", algorithm),
+                                                            Ttlv::integer("CryptographicLength", bits)})})});
     return run(request).at("UniqueIdentifier").asText();
   }
 
@@ -173,7 +178,8 @@ struct Fixture {
     std::vector<Ttlv> attributes{mask(usage), activeNow()};
     for (auto& e : extra) attributes.push_back(std::move(e));
     return registerKey(kmip::ObjectType::SymmetricKey, kmip::KeyFormatType::Raw, Ttlv::byteString("KeyMaterial", key),
-                       kmip::CryptographicAlgorithm::AES, static_cast<std::int32_t>(key.size() * 8), std::move(attributes));
+                       kmip::CryptographicAlgorithm::AES, static_cast<std::int32_t>(key.size() * 8),
+                       std::move(attributes));
   }
 
   Ttlv get(const std::string& uid, std::optional<kmip::KeyFormatType> format = std::nullopt) {

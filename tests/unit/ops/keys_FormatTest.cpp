@@ -7,7 +7,9 @@ namespace {
 using M = kmip::CryptographicUsageMask;
 using F = kmip::KeyFormatType;
 
-std::uint32_t formatOf(const Ttlv& block) { return block.at("KeyFormatType").asEnumeration(); }
+std::uint32_t formatOf(const Ttlv& block) {
+  return block.at("KeyFormatType").asEnumeration();
+}
 
 }  // namespace
 
@@ -20,8 +22,8 @@ TEST_CASE_FIXTURE(Fixture, "Symmetric key: Raw <-> TransparentSymmetricKey, refu
   CHECK(block.at("KeyValue").at("KeyMaterial").at("Key").asBytes() == key);
   CHECK(block.at("CryptographicLength").asInteger() == 256);
   CHECK(keyBlockOf(get(uid, F::Raw), "SymmetricKey").at("KeyValue").at("KeyMaterial").asBytes() == key);
-  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", uid), enumItem("KeyFormatType", F::PKCS_1)})) ==
-        ErrorCode::KeyFormatNotSupported);
+  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", uid),
+                                        enumItem("KeyFormatType", F::PKCS_1)})) == ErrorCode::KeyFormatNotSupported);
 
   // Registering the transparent form gives the same key back as Raw.
   const auto again = registerKey(kmip::ObjectType::SymmetricKey, F::TransparentSymmetricKey,
@@ -61,14 +63,15 @@ TEST_CASE_FIXTURE(Fixture, "RSA private key: PKCS_1 <-> PKCS_8 <-> TransparentRS
                                            kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Sign)});
   CHECK(keyBlockOf(get(fromTransparent, F::PKCS_1), "PrivateKey").at("KeyValue").at("KeyMaterial").asBytes() == pkcs1);
   // A private key is not returned as a public format.
-  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", uid), enumItem("KeyFormatType", F::X_509)})) ==
-        ErrorCode::KeyFormatNotSupported);
+  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", uid),
+                                        enumItem("KeyFormatType", F::X_509)})) == ErrorCode::KeyFormatNotSupported);
 }
 
 TEST_CASE_FIXTURE(Fixture, "RSA public key: PKCS_1 <-> X_509 (SPKI) <-> PKCS_8 (SPKI) <-> TransparentRSAPublicKey") {
   const auto& pair = sharedRsaPair();
-  const auto uid = registerKey(kmip::ObjectType::PublicKey, F::PKCS_1, Ttlv::byteString("KeyMaterial", pair.publicPkcs1Der),
-                               kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Verify)});
+  const auto uid =
+      registerKey(kmip::ObjectType::PublicKey, F::PKCS_1, Ttlv::byteString("KeyMaterial", pair.publicPkcs1Der),
+                  kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Verify)});
   const auto spki = keyBlockOf(get(uid, F::X_509), "PublicKey").at("KeyValue").at("KeyMaterial").asBytes();
   CHECK(spki.size() > pair.publicPkcs1Der.size());
   CHECK(keyBlockOf(get(uid, F::PKCS_8), "PublicKey").at("KeyValue").at("KeyMaterial").asBytes() == spki);
@@ -79,7 +82,8 @@ TEST_CASE_FIXTURE(Fixture, "RSA public key: PKCS_1 <-> X_509 (SPKI) <-> PKCS_8 (
 
   const auto fromSpki = registerKey(kmip::ObjectType::PublicKey, F::X_509, Ttlv::byteString("KeyMaterial", spki),
                                     kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Verify)});
-  CHECK(keyBlockOf(get(fromSpki, F::PKCS_1), "PublicKey").at("KeyValue").at("KeyMaterial").asBytes() == pair.publicPkcs1Der);
+  CHECK(keyBlockOf(get(fromSpki, F::PKCS_1), "PublicKey").at("KeyValue").at("KeyMaterial").asBytes() ==
+        pair.publicPkcs1Der);
   const auto fromTransparent = registerKey(kmip::ObjectType::PublicKey, F::TransparentRSAPublicKey, material,
                                            kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Verify)});
   CHECK(keyBlockOf(get(fromTransparent, F::PKCS_1), "PublicKey").at("KeyValue").at("KeyMaterial").asBytes() ==
@@ -96,38 +100,41 @@ TEST_CASE_FIXTURE(Fixture, "Sensitive and non-extractable keys are not returned"
   CHECK(reasonInMessage("Get", Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", sensitive)})) ==
         static_cast<std::uint32_t>(kmip::ResultReason::Sensitive));
   // Still usable.
-  CHECK(run(Ttlv::structure("Encrypt", {Ttlv::textString("UniqueIdentifier", sensitive),
-                                        Ttlv::byteString("Data", Bytes(16, 0))}))
+  CHECK(run(Ttlv::structure("Encrypt",
+                            {Ttlv::textString("UniqueIdentifier", sensitive), Ttlv::byteString("Data", Bytes(16, 0))}))
             .find("Data") != nullptr);
 
   const auto locked = createAes(128, M::Encrypt, {Ttlv::boolean("Extractable", false)});
   CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", locked)})) == ErrorCode::NotExtractable);
   CHECK(reasonInMessage("Get", Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", locked)})) ==
         static_cast<std::uint32_t>(kmip::ResultReason::NotExtractable));
-  const auto attributes = run(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", locked)})).at("Attributes");
+  const auto attributes =
+      run(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", locked)})).at("Attributes");
   CHECK(attributes.at("NeverExtractable").asBoolean() == true);
 }
 
 TEST_CASE_FIXTURE(Fixture, "Export returns the attributes with the object; a destroyed key only its attributes") {
   const auto uid = createAes(256, M::Encrypt, {}, false);  // PreActive: destroyable at once
-  const auto exported = run(Ttlv::structure("Export", {Ttlv::textString("UniqueIdentifier", uid),
-                                                       enumItem("KeyFormatType", F::TransparentSymmetricKey)}));
+  const auto exported = run(Ttlv::structure(
+      "Export", {Ttlv::textString("UniqueIdentifier", uid), enumItem("KeyFormatType", F::TransparentSymmetricKey)}));
   CHECK(exported.at("ObjectType").asEnumeration() == static_cast<std::uint32_t>(kmip::ObjectType::SymmetricKey));
   CHECK(exported.at("UniqueIdentifier").asText() == uid);
   CHECK(exported.at("Attributes").at("CryptographicLength").asInteger() == 256);
   CHECK(exported.at("SymmetricKey").at("KeyBlock").at("KeyValue").at("KeyMaterial").at("Key").asBytes().size() == 32);
 
   (void)run(Ttlv::structure("Destroy", {Ttlv::textString("UniqueIdentifier", uid)}));
-  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", uid)})) == ErrorCode::WrongKeyLifecycleState);
+  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", uid)})) ==
+        ErrorCode::WrongKeyLifecycleState);
   const auto after = run(Ttlv::structure("Export", {Ttlv::textString("UniqueIdentifier", uid)}));
   CHECK(after.at("SymmetricKey").find("KeyBlock") == nullptr);
   CHECK(after.at("Attributes").at("State").asEnumeration() == static_cast<std::uint32_t>(kmip::State::Destroyed));
   // Wrapping on export is not there yet.
   const auto other = createAes(128, M::Encrypt);
-  CHECK(failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", other),
-                                        Ttlv::structure("KeyWrappingSpecification",
-                                                        {enumItem("WrappingMethod", kmip::WrappingMethod::Encrypt)})})) ==
-        ErrorCode::FeatureNotSupported);
+  CHECK(
+      failure(Ttlv::structure("Get", {Ttlv::textString("UniqueIdentifier", other),
+                                      Ttlv::structure("KeyWrappingSpecification",
+                                                      {enumItem("WrappingMethod", kmip::WrappingMethod::Encrypt)})})) ==
+      ErrorCode::FeatureNotSupported);
 }
 
 }  // namespace kms::ops::keystest

@@ -13,16 +13,18 @@ Ttlv importRequest(const std::string& uid, bool replace, const Bytes& key) {
        Ttlv::boolean("ReplaceExisting", replace), enumItem("KeyWrapType", kmip::KeyWrapType::AsRegistered),
        Ttlv::structure("Attributes", {mask(M::Encrypt | M::Decrypt), activeNow()}),
        // Cosmian clients tag the object "Object".
-       Ttlv::structure("Object", {Ttlv::structure("KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
-                                                              Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", key)}),
-                                                              enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
-                                                              Ttlv::integer("CryptographicLength",
-                                                                            static_cast<std::int32_t>(key.size() * 8))})})});
+       Ttlv::structure("Object", {Ttlv::structure(
+                                     "KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
+                                                  Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", key)}),
+                                                  enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                                                  Ttlv::integer("CryptographicLength",
+                                                                static_cast<std::int32_t>(key.size() * 8))})})});
 }
 
 }  // namespace
 
-TEST_CASE_FIXTURE(Fixture, "Register a symmetric key: Active at once with a past ActivationDate, Get returns it as given") {
+TEST_CASE_FIXTURE(Fixture,
+                  "Register a symmetric key: Active at once with a past ActivationDate, Get returns it as given") {
   const auto key = hex("0123456789abcdef0123456789abcdef");
   const auto uid = registerAes(key, M::Encrypt | M::Decrypt);
   const auto response = get(uid);
@@ -31,15 +33,17 @@ TEST_CASE_FIXTURE(Fixture, "Register a symmetric key: Active at once with a past
   const auto& block = keyBlockOf(response, "SymmetricKey");
   CHECK(block.at("KeyValue").at("KeyMaterial").asBytes() == key);
   CHECK(block.at("CryptographicLength").asInteger() == 128);
-  const auto attributes = run(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", uid)})).at("Attributes");
+  const auto attributes =
+      run(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", uid)})).at("Attributes");
   CHECK(attributes.at("State").asEnumeration() == static_cast<std::uint32_t>(kmip::State::Active));
 }
 
-TEST_CASE_FIXTURE(Fixture, "Register a PKCS_1 public key (BL-M-6) and a PKCS_1 private key; Get returns the same bytes") {
+TEST_CASE_FIXTURE(Fixture,
+                  "Register a PKCS_1 public key (BL-M-6) and a PKCS_1 private key; Get returns the same bytes") {
   const auto& pair = sharedRsaPair();
-  const auto publicUid = registerKey(kmip::ObjectType::PublicKey, kmip::KeyFormatType::PKCS_1,
-                                     Ttlv::byteString("KeyMaterial", pair.publicPkcs1Der), kmip::CryptographicAlgorithm::RSA,
-                                     2048, {Ttlv::dateTime("ActivationDate", 949413600), mask(M::Encrypt)});
+  const auto publicUid = registerKey(
+      kmip::ObjectType::PublicKey, kmip::KeyFormatType::PKCS_1, Ttlv::byteString("KeyMaterial", pair.publicPkcs1Der),
+      kmip::CryptographicAlgorithm::RSA, 2048, {Ttlv::dateTime("ActivationDate", 949413600), mask(M::Encrypt)});
   const auto& block = keyBlockOf(get(publicUid), "PublicKey");
   CHECK(block.at("KeyFormatType").asEnumeration() == static_cast<std::uint32_t>(kmip::KeyFormatType::PKCS_1));
   CHECK(block.at("KeyValue").at("KeyMaterial").asBytes() == pair.publicPkcs1Der);
@@ -47,8 +51,8 @@ TEST_CASE_FIXTURE(Fixture, "Register a PKCS_1 public key (BL-M-6) and a PKCS_1 p
 
   const Bytes privateDer(pair.privatePkcs1Der.begin(), pair.privatePkcs1Der.end());
   const auto privateUid = registerKey(kmip::ObjectType::PrivateKey, kmip::KeyFormatType::PKCS_1,
-                                      Ttlv::byteString("KeyMaterial", privateDer), kmip::CryptographicAlgorithm::RSA, 2048,
-                                      {mask(M::Sign)});
+                                      Ttlv::byteString("KeyMaterial", privateDer), kmip::CryptographicAlgorithm::RSA,
+                                      2048, {mask(M::Sign)});
   CHECK(keyBlockOf(get(privateUid), "PrivateKey").at("KeyValue").at("KeyMaterial").asBytes() == privateDer);
 }
 
@@ -57,27 +61,30 @@ TEST_CASE_FIXTURE(Fixture, "Register refuses key material that does not parse or
   CHECK(failure(Ttlv::structure(
             "Register",
             {enumItem("ObjectType", kmip::ObjectType::SymmetricKey), Ttlv::structure("Attributes", {mask(M::Encrypt)}),
-             Ttlv::structure("SymmetricKey",
-                             {Ttlv::structure("KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
-                                                          Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(15, 1))}),
-                                                          enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
-                                                          Ttlv::integer("CryptographicLength", 120)})})})) ==
-        ErrorCode::InvalidField);
+             Ttlv::structure(
+                 "SymmetricKey",
+                 {Ttlv::structure("KeyBlock",
+                                  {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
+                                   Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(15, 1))}),
+                                   enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                                   Ttlv::integer("CryptographicLength", 120)})})})) == ErrorCode::InvalidField);
   // CryptographicLength 256 for a 128-bit key.
   CHECK(failure(Ttlv::structure(
             "Register",
             {enumItem("ObjectType", kmip::ObjectType::SymmetricKey), Ttlv::structure("Attributes", {mask(M::Encrypt)}),
-             Ttlv::structure("SymmetricKey",
-                             {Ttlv::structure("KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
-                                                          Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(16, 1))}),
-                                                          enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
-                                                          Ttlv::integer("CryptographicLength", 256)})})})) ==
-        ErrorCode::InvalidField);
+             Ttlv::structure(
+                 "SymmetricKey",
+                 {Ttlv::structure("KeyBlock",
+                                  {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
+                                   Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(16, 1))}),
+                                   enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                                   Ttlv::integer("CryptographicLength", 256)})})})) == ErrorCode::InvalidField);
   // A "private key" that is not DER.
   bool refused = false;
   try {
-    (void)registerKey(kmip::ObjectType::PrivateKey, kmip::KeyFormatType::PKCS_1, Ttlv::byteString("KeyMaterial", Bytes(300, 7)),
-                      kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Sign)});
+    (void)registerKey(kmip::ObjectType::PrivateKey, kmip::KeyFormatType::PKCS_1,
+                      Ttlv::byteString("KeyMaterial", Bytes(300, 7)), kmip::CryptographicAlgorithm::RSA, 2048,
+                      {mask(M::Sign)});
   } catch (const Exception& e) {
     refused = e.code() == ErrorCode::InvalidField;
   }
@@ -86,8 +93,8 @@ TEST_CASE_FIXTURE(Fixture, "Register refuses key material that does not parse or
   refused = false;
   try {
     (void)registerKey(kmip::ObjectType::PrivateKey, kmip::KeyFormatType::PKCS_1,
-                      Ttlv::byteString("KeyMaterial", sharedRsaPair().publicPkcs1Der), kmip::CryptographicAlgorithm::RSA,
-                      2048, {mask(M::Sign)});
+                      Ttlv::byteString("KeyMaterial", sharedRsaPair().publicPkcs1Der),
+                      kmip::CryptographicAlgorithm::RSA, 2048, {mask(M::Sign)});
   } catch (const Exception& e) {
     refused = e.code() == ErrorCode::InvalidField;
   }
@@ -99,9 +106,11 @@ TEST_CASE_FIXTURE(Fixture, "Register refuses key material that does not parse or
   CHECK(failure(Ttlv::structure(
             "Register",
             {enumItem("ObjectType", kmip::ObjectType::SymmetricKey), Ttlv::structure("Attributes", {}),
-             Ttlv::structure("SymmetricKey",
-                             {Ttlv::structure("KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::PKCS_8),
-                                                          Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(16, 1))})})})})) ==
+             Ttlv::structure(
+                 "SymmetricKey",
+                 {Ttlv::structure(
+                     "KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::PKCS_8),
+                                  Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(16, 1))})})})})) ==
         ErrorCode::KeyFormatNotSupported);
 }
 

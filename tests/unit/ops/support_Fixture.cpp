@@ -19,7 +19,6 @@ std::vector<std::string> vendorsOf(const ProcessorSettings& settings) {
   return vendors;
 }
 
-
 }  // namespace
 
 Fixture::Fixture(ProcessorSettings settings) : settings_(std::move(settings)) {
@@ -60,16 +59,15 @@ std::string Fixture::addKey(const std::string& owner, const std::string& keyName
   for (std::size_t i = 0; i < material.size(); ++i) material[i] = static_cast<std::uint8_t>(seed + i);
   Ttlv key = Ttlv::structure(
       "SymmetricKey",
-      {Ttlv::structure("KeyBlock",
-                       {Ttlv::enumeration("KeyFormatType", static_cast<std::uint32_t>(kmip::KeyFormatType::Raw)),
-                        Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", material)}),
-                        Ttlv::enumeration("CryptographicAlgorithm",
-                                          static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)),
-                        Ttlv::integer("CryptographicLength", 256)})});
-  std::vector<Ttlv> client{Ttlv::enumeration("CryptographicAlgorithm",
-                                             static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)),
-                           Ttlv::integer("CryptographicLength", 256),
-                           Ttlv::integer("CryptographicUsageMask", 0x0C)};  // Encrypt|Decrypt
+      {Ttlv::structure(
+          "KeyBlock",
+          {Ttlv::enumeration("KeyFormatType", static_cast<std::uint32_t>(kmip::KeyFormatType::Raw)),
+           Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", material)}),
+           Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)),
+           Ttlv::integer("CryptographicLength", 256)})});
+  std::vector<Ttlv> client{
+      Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)),
+      Ttlv::integer("CryptographicLength", 256), Ttlv::integer("CryptographicUsageMask", 0x0C)};  // Encrypt|Decrypt
   if (!keyName.empty()) client.push_back(name(keyName));
   if (!tags.empty()) client.push_back(tagAttribute(tags));
   for (auto& extra : extraAttributes) client.push_back(std::move(extra));
@@ -88,7 +86,9 @@ ManagedObject Fixture::load(const std::string& uidValue) {
   return repository_->load(uidValue, stored->owner, "get");
 }
 
-Ttlv uid(const std::string& value) { return Ttlv::textString("UniqueIdentifier", value); }
+Ttlv uid(const std::string& value) {
+  return Ttlv::textString("UniqueIdentifier", value);
+}
 
 Ttlv name(const std::string& value) {
   return Ttlv::structure(
@@ -96,15 +96,17 @@ Ttlv name(const std::string& value) {
                Ttlv::enumeration("NameType", static_cast<std::uint32_t>(kmip::NameType::UninterpretedTextString))});
 }
 
-Ttlv attributes(std::vector<Ttlv> items) { return Ttlv::structure("Attributes", std::move(items)); }
+Ttlv attributes(std::vector<Ttlv> items) {
+  return Ttlv::structure("Attributes", std::move(items));
+}
 
 Ttlv tagAttribute(const std::vector<std::string>& tags, const std::string& vendor) {
   std::string json = "[";
   for (std::size_t i = 0; i < tags.size(); ++i) json += (i ? ",\"" : "\"") + tags[i] + "\"";
   json += "]";
-  return Ttlv::structure("Attribute", {Ttlv::textString("VendorIdentification", vendor),
-                                       Ttlv::textString("AttributeName", "tag"),
-                                       Ttlv::textString("AttributeValue", json)});
+  return Ttlv::structure("Attribute",
+                         {Ttlv::textString("VendorIdentification", vendor), Ttlv::textString("AttributeName", "tag"),
+                          Ttlv::textString("AttributeValue", json)});
 }
 
 Ttlv reference(const std::string& tagName) {
@@ -161,6 +163,8 @@ std::string resultMessage(const Ttlv& item) {
   return message == nullptr ? std::string() : message->asText();
 }
 
-const Ttlv& payloadOf(const Ttlv& item) { return item.at("ResponsePayload"); }
+const Ttlv& payloadOf(const Ttlv& item) {
+  return item.at("ResponsePayload");
+}
 
 }  // namespace kms::ops::test

@@ -53,8 +53,7 @@ TEST_CASE("redact masks the password of every URL form") {
         "host=db user=kms password=*** dbname=kms");
   CHECK(ConnectionString::redact("host=db password = 'my \\' secret' dbname=kms") ==
         "host=db password = *** dbname=kms");
-  CHECK(ConnectionString::redact("host=db password = 'my \\' secret' dbname=kms").find("secret") ==
-        std::string::npos);
+  CHECK(ConnectionString::redact("host=db password = 'my \\' secret' dbname=kms").find("secret") == std::string::npos);
 }
 
 TEST_CASE("a parsed URL prints its password only in str()") {

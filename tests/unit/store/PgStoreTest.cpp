@@ -239,10 +239,8 @@ TEST_CASE("measure: committed 1 KB inserts per second at 1 and 8 threads") {
   PostgresStore store(schema.options(8));
   const double one = insertsPerSecond(store, 1, 1500ms, "one-");
   const double eight = insertsPerSecond(store, 8, 1500ms, "eight-");
-  MESSAGE("PostgreSQL committed 1 KB inserts (1 name, 1 tag, one transaction each): " << static_cast<int>(one)
-                                                                                       << "/s at 1 thread, "
-                                                                                       << static_cast<int>(eight)
-                                                                                       << "/s at 8 threads");
+  MESSAGE("PostgreSQL committed 1 KB inserts (1 name, 1 tag, one transaction each): "
+          << static_cast<int>(one) << "/s at 1 thread, " << static_cast<int>(eight) << "/s at 8 threads");
   const auto t0 = std::chrono::steady_clock::now();
   int reads = 0;
   while (std::chrono::steady_clock::now() - t0 < 500ms) {

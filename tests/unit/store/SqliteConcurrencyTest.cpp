@@ -132,9 +132,8 @@ TEST_CASE("measure: single-thread inserts of 1 KB objects (synchronous=FULL)") {
     store.insert({o});
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  MESSAGE("single-thread insert of 1 KB objects, one per transaction: " << static_cast<int>(kInserts / seconds)
-                                                                        << " inserts/s (" << tmp.path().string()
-                                                                        << ")");
+  MESSAGE("single-thread insert of 1 KB objects, one per transaction: "
+          << static_cast<int>(kInserts / seconds) << " inserts/s (" << tmp.path().string() << ")");
   const auto t0 = std::chrono::steady_clock::now();
   for (int i = 0; i < kInserts; ++i) (void)store.get("perf-" + std::to_string(i));
   const double readSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

@@ -200,7 +200,8 @@ TEST_CASE("locate stays fast with 100,000 objects" * doctest::skip()) {
     std::vector<std::string> uids;
     constexpr int kRuns = 20;
     for (int r = 0; r < kRuns; ++r) uids = store.locate(q);
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    const auto us =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
     CHECK(uids.size() == expected);
     MESSAGE(std::string(label) << ": " << us / kRuns << " us per locate (" << uids.size() << " uids)");
   };
@@ -238,6 +239,7 @@ TEST_CASE("locate stays fast with 100,000 objects" * doctest::skip()) {
   timed("last page of everything", q, 10);
   const auto t0 = std::chrono::steady_clock::now();
   CHECK(store.get("uid-12345"));
-  MESSAGE("get: " << std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()
-                  << " us");
+  MESSAGE(
+      "get: " << std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count()
+              << " us");
 }

@@ -119,8 +119,9 @@ TEST_CASE("a duplicate uid fails the whole batch with AlreadyExists") {
     CHECK(codeOf([&] { store.insert({b, makeObject("a"), makeObject("c")}); }) == ErrorCode::AlreadyExists);
   }
   SUBCASE("within the batch") {
-    CHECK(codeOf([&] { store.insert({makeObject("b"), makeObject("c"), makeObject("b")}); }) ==
-          ErrorCode::AlreadyExists);
+    CHECK(codeOf([&] {
+            store.insert({makeObject("b"), makeObject("c"), makeObject("b")});
+          }) == ErrorCode::AlreadyExists);
   }
   CHECK_FALSE(store.get("b"));
   CHECK_FALSE(store.get("c"));

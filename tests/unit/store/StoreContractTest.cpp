@@ -109,8 +109,7 @@ TEST_CASE_TEMPLATE("contract: insert and get round-trip every field and both blo
   in.algorithm = 4;
   in.length = -7;
   // Strings that a naive encoding would mangle: separators, quotes, braces, "NULL", UTF-8.
-  in.names = {"zeta", "alpha", "zeta", "mid", "a,b", "q\"uote", "{brace}", "NULL", "back\\slash", "",
-              "caf\xc3\xa9"};
+  in.names = {"zeta", "alpha", "zeta", "mid", "a,b", "q\"uote", "{brace}", "NULL", "back\\slash", "", "caf\xc3\xa9"};
   in.tags = {"t2", "t1", "with space"};
   in.object = bytes(4096, 3);
   in.object[10] = 0;
@@ -185,8 +184,9 @@ TEST_CASE_TEMPLATE("contract: a duplicate uid fails the whole batch with Already
     CHECK(codeOf([&] { store.insert({b, makeObject("a"), makeObject("c")}); }) == ErrorCode::AlreadyExists);
   }
   SUBCASE("within the batch") {
-    CHECK(codeOf([&] { store.insert({makeObject("b"), makeObject("c"), makeObject("b")}); }) ==
-          ErrorCode::AlreadyExists);
+    CHECK(codeOf([&] {
+            store.insert({makeObject("b"), makeObject("c"), makeObject("b")});
+          }) == ErrorCode::AlreadyExists);
   }
   CHECK_FALSE(store.get("b"));
   CHECK_FALSE(store.get("c"));
@@ -524,10 +524,12 @@ TEST_CASE_TEMPLATE("contract: API tokens", B, KMS_BACKENDS) {
   const std::int64_t before = nowMicros();
   tokens.insertToken(t1);
   tokens.insertToken(t2);
-  CHECK(codeOf([&] { tokens.insertToken(ApiTokenRecord{"t1", "mallory", bytes(32, 3), 0, std::nullopt}); }) ==
-        ErrorCode::AlreadyExists);
-  CHECK(codeOf([&] { tokens.insertToken(ApiTokenRecord{"", "x", bytes(32, 3), 0, std::nullopt}); }) ==
-        ErrorCode::InvalidField);
+  CHECK(codeOf([&] {
+          tokens.insertToken(ApiTokenRecord{"t1", "mallory", bytes(32, 3), 0, std::nullopt});
+        }) == ErrorCode::AlreadyExists);
+  CHECK(codeOf([&] {
+          tokens.insertToken(ApiTokenRecord{"", "x", bytes(32, 3), 0, std::nullopt});
+        }) == ErrorCode::InvalidField);
 
   const auto found = tokens.findToken("t1");
   REQUIRE(found);
@@ -637,8 +639,7 @@ TEST_CASE_TEMPLATE("contract: 8 threads insert and read at the same time without
   }
 }
 
-TEST_CASE_TEMPLATE("contract: concurrent updates of one object: each version is won exactly once", B,
-                   KMS_BACKENDS) {
+TEST_CASE_TEMPLATE("contract: concurrent updates of one object: each version is won exactly once", B, KMS_BACKENDS) {
   B backend;
   auto owned = backend.open();
   ObjectStore& store = *owned;

@@ -69,7 +69,8 @@ class RawDb {
   // First column of the first row as an integer.
   std::int64_t scalar(const std::string& sql) {
     sqlite3_stmt* s = nullptr;
-    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db_));
     std::int64_t value = -1;
     if (sqlite3_step(s) == SQLITE_ROW) value = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
@@ -79,7 +80,8 @@ class RawDb {
   std::string plan(const std::string& sql) {
     sqlite3_stmt* s = nullptr;
     const std::string text = "EXPLAIN QUERY PLAN " + sql;
-    if (sqlite3_prepare_v2(db_, text.c_str(), -1, &s, nullptr) != SQLITE_OK) throw std::runtime_error(sqlite3_errmsg(db_));
+    if (sqlite3_prepare_v2(db_, text.c_str(), -1, &s, nullptr) != SQLITE_OK)
+      throw std::runtime_error(sqlite3_errmsg(db_));
     std::string out;
     while (sqlite3_step(s) == SQLITE_ROW) {
       out += reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
