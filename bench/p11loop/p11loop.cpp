@@ -48,7 +48,7 @@ void check(const char* what, CK_RV rv) {
 [[noreturn]] void usage(const char* message) {
   if (message) std::fprintf(stderr, "kms-p11loop: %s\n", message);
   std::fprintf(stderr,
-               "usage: kms-p11loop [--library SO] (--slot N | --token-label L) --pin PIN\n"
+               "usage: kms-p11loop [--library SO] (--slot N | --token-label L) --pin-env VAR\n"
                "         [--op aes-gcm|rsa-decrypt] [--threads T] [--duration S] [--size BYTES] [--session-key]\n");
   std::exit(2);
 }
@@ -67,9 +67,13 @@ Options parse(int argc, char** argv) {
       o.slot = std::atol(next().c_str());
     else if (a == "--token-label")
       o.tokenLabel = next();
-    else if (a == "--pin")
-      o.pin = next();
-    else if (a == "--op")
+    else if (a == "--pin-env") {
+      // The PIN comes from the environment, never argv: `ps` would show it.
+      const std::string name = next();
+      const char* value = std::getenv(name.c_str());
+      if (value == nullptr) usage(("environment variable " + name + " is not set").c_str());
+      o.pin = value;
+    } else if (a == "--op")
       o.op = next();
     else if (a == "--threads")
       o.threads = std::atoi(next().c_str());
