@@ -15,6 +15,7 @@
 #include "kms/auth/AuthenticatorChain.hpp"
 #include "kms/auth/JwtAuthenticator.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
+#include "support/TempDir.hpp"
 
 using kms::auth::AccessPolicy;
 using kms::auth::ApiTokens;
@@ -24,21 +25,7 @@ using kms::auth::JwtAuthenticator;
 
 namespace {
 
-class TempDirectory {
- public:
-  TempDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kms-auth-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDirectory = kms::test::TempDir;
 
 std::string base64url(const std::string& bytes) {
   std::ostringstream out;

@@ -18,26 +18,11 @@
 #include "kms/http/HttpServer.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
+#include "support/TempDir.hpp"
 
 namespace kms::http::test {
 
-class TempDirectory {
- public:
-  TempDirectory() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "kms-http-XXXXXX").string();
-    path_ = ::mkdtemp(pattern.data());
-  }
-  ~TempDirectory() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path_, ignored);
-  }
-  TempDirectory(const TempDirectory&) = delete;
-  TempDirectory& operator=(const TempDirectory&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const noexcept { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDirectory = kms::test::TempDir;
 
 inline config::HttpConfig loopbackConfig(std::size_t maxBodySize = 64 * 1024) {
   config::HttpConfig config;

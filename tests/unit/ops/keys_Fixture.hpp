@@ -23,6 +23,7 @@
 #include "kms/kmip/Ttlv.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
+#include "support/TempDir.hpp"
 
 namespace kms::ops::keystest {
 
@@ -59,24 +60,7 @@ inline Ttlv activeNow() {
   return Ttlv::dateTime("ActivationDate", now() - 3600);
 }
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/kms-opskeys-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = kms::test::TempDir;
 
 // The OASIS vector directory: <repo>/../shared/kmip-vectors/v2.1.
 inline std::filesystem::path vectorDir() {

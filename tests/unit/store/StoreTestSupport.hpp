@@ -10,28 +10,11 @@
 #include <vector>
 
 #include "kms/store/ObjectStore.hpp"
+#include "support/TempDir.hpp"
 
 namespace kms::store::test {
 
-// A fresh directory under /tmp, removed with everything in it at the end of the scope.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = "/tmp/kms-store-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using TempDir = kms::test::TempDir;
 
 inline std::vector<std::uint8_t> bytes(std::size_t size, std::uint8_t seed) {
   std::vector<std::uint8_t> out(size);
