@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -87,6 +88,27 @@ std::string oneLine(std::string text) {
   return text;
 }
 
+// Store notifications -> the processor's caches, for as long as the processor lives.
+struct ChangeForwarder {
+  std::mutex mutex;
+  kms::ops::RequestProcessor* target = nullptr;
+
+  void forward(const std::string& uid) {
+    const std::lock_guard lock(mutex);
+    if (target != nullptr) target->objectChanged(uid);
+  }
+  struct Detach {
+    std::shared_ptr<ChangeForwarder> forwarder;
+    explicit Detach(std::shared_ptr<ChangeForwarder> f) : forwarder(std::move(f)) {}
+    Detach(const Detach&) = delete;
+    Detach& operator=(const Detach&) = delete;
+    ~Detach() {
+      const std::lock_guard lock(forwarder->mutex);
+      forwarder->target = nullptr;
+    }
+  };
+};
+
 int serve(const kms::config::Config& config, const std::vector<kms::hsm::InstanceConfig>& hsmInstances,
           sigset_t& stopSignals) {
   auto& logger = Poco::Logger::get("kmsd");
@@ -101,6 +123,9 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     try {
       kms::store::PostgresOptions options;
       options.url = config.db.databaseUrl;  // the store adds KMS_DATABASE_PASSWORD(_FILE) itself
+      options.poolSize = static_cast<int>(config.db.poolSize);
+      options.connectTimeout = config.db.connectTimeout;
+      options.statementTimeout = config.db.statementTimeout;
       postgres = std::make_unique<kms::store::PostgresStore>(
           options, [](const std::string& message) { Poco::Logger::get("kms.store").warning(message); });
     } catch (const std::exception& error) {
@@ -153,7 +178,34 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   };
   const kms::auth::AccessPolicy policy(config.privilegedUsers, config.defaultUsername);
   settings.accessPolicy = policy;
+  settings.keyEncryptionKey = config.keyEncryptionKey;
+  settings.keyCache.capacity = config.db.unwrappedCacheSize;
+  settings.keyCache.maxIdle = config.db.unwrappedCacheMaxAge;
+  settings.keyCache.maxLifetime = config.db.unwrappedCacheMaxLifetime;
   kms::ops::RequestProcessor processor(*store, std::move(settings));
+  // Without its KEK the server would store new keys in the clear: refuse to start instead.
+  try {
+    processor.checkKeyEncryptionKey();
+  } catch (const std::exception& error) {
+    std::cerr << "kmsd: cannot use the key-encryption key: " << oneLine(error.what()) << '\n';
+    return 1;
+  }
+  if (!config.keyEncryptionKey.empty()) {
+    logger.information(fmt::format("keys are stored wrapped by {}", config.keyEncryptionKey));
+  }
+  // Other nodes change objects too: drop what this node cached of them (DESIGN §8). The store's
+  // listener thread outlives `processor` (declared earlier): `detach` cuts the link first.
+  auto forwarder = std::make_shared<ChangeForwarder>();
+  forwarder->target = &processor;
+  const ChangeForwarder::Detach detach{forwarder};
+  if (postgres) {
+    try {
+      postgres->subscribe([forwarder](const std::string& uid) { forwarder->forward(uid); });
+    } catch (const std::exception& error) {
+      std::cerr << fmt::format("kmsd: cannot listen to PostgreSQL notifications: {}\n", oneLine(error.what()));
+      return 1;
+    }
+  }
 
   // Authentication methods, bearer tokens first: a request that sends a token is judged by
   // it, even over a connection that also presented a client certificate.

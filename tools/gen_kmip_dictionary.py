@@ -17,6 +17,11 @@ EXTRA_TAG_ENUMS = {
     'MaskGeneratorHashingAlgorithm': 'HashingAlgorithm',
     'RotateNameType': 'RotateNameType',
 }
+# Tags of Cosmian's JSON TTLV that no KMIP specification defines: vendor attributes sent as
+# `VendorAttributes { VendorAttribute {VendorIdentification, AttributeName, AttributeValue} }`
+# or a bare `VendorAttribute`. Codes from the extension range (KMIP 2.1 5.1: 0x54xxxx), for
+# the binary codec; JSON clients only ever see the names.
+EXTRA_TAGS = {'VendorAttributes': 0x54FF01, 'VendorAttribute': 0x54FF02}
 # Enumerations kept in the dictionary but not emitted as C++ enums: kmip::ItemType (Ttlv.hpp)
 # is the TTLV type byte itself, with the same values.
 SKIPPED_CPP_ENUMS = {'ItemType'}
@@ -38,6 +43,7 @@ def main(spec_dir):
     tags21, enums21, masks21 = kmip_spec_tables.extract(os.path.join(spec_dir, 'kmip-spec-v2.1-os.html'))
     tags14, enums14, masks14 = kmip_spec_tables.extract(os.path.join(spec_dir, 'kmip-spec-v1.4-os.html'))
     tags = {name: code for name, code in tags21.items() if not name.startswith('_')}
+    tags.update(EXTRA_TAGS)
     for name, code in tags14.items():
         if not name.startswith('_'):
             tags.setdefault(name, code)

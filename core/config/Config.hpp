@@ -2,6 +2,7 @@
 // The whole server's configuration. Later issues add their own nested sections (hsm, ...)
 // next to http, db, tls and idp; every field has its built-in default here, so a
 // default-constructed Config is a runnable server.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -35,6 +36,16 @@ struct DbConfig {
   DatabaseType type = DatabaseType::Sqlite;
   std::string databaseUrl;                  // secret: may hold a password; never printed
   std::string sqlitePath = "./var/sqlite";  // a directory
+  // PostgreSQL: sessions at most, and how long a connection attempt and a statement may take
+  // before the request fails (a database that is down must not hang requests).
+  unsigned poolSize = 8;
+  std::chrono::milliseconds connectTimeout{5000};
+  std::chrono::milliseconds statementTimeout{5000};
+  // The unwrapped-key cache (DESIGN §8): entries at most (0 = no cache, every use unwraps),
+  // idle time after the last use (Cosmian's unwrapped_cache_max_age) and time since the unwrap.
+  unsigned unwrappedCacheSize = 10000;
+  std::chrono::milliseconds unwrappedCacheMaxAge{std::chrono::minutes(15)};
+  std::chrono::milliseconds unwrappedCacheMaxLifetime{std::chrono::minutes(60)};
 };
 
 // Cosmian's [tls] section: TLS on the HTTP port, and client certificates.
@@ -109,6 +120,9 @@ struct Config {
   std::vector<std::string> privilegedUsers;
   std::string vendorIdentification = "cosmian";
   HsmConfig hsm;
+  // hsm:: UID of the server key-encryption key: every secret key created or imported without
+  // its own wrapping key is stored wrapped by it. Empty: keys without a wrapping key are clear.
+  std::string keyEncryptionKey;
 };
 
 }  // namespace kms::config

@@ -85,6 +85,12 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
   requireNonEmpty(config.vendorIdentification, origins, "vendor_identification");
   requireNonEmpty(config.idp.userClaim, origins, "idp_auth.jwt_user_claim");
   validateTls(config.tls, origins);
+  // The key-encryption key never leaves an HSM: a database key as KEK would store keys in the
+  // clear next to the key that wraps them. Whether the key exists is checked once HSMs are open.
+  if (!config.keyEncryptionKey.empty() && !config.keyEncryptionKey.starts_with("hsm::")) {
+    throw ConfigError(fmt::format("{}: key_encryption_key must name an HSM key (hsm::<model>::<slot>::<key>)",
+                                  originOf(origins, "key_encryption_key")));
+  }
   // Tokens are issued by an authenticated administrator: with no other method nobody could
   // ever authenticate to issue the first one.
   if (config.apiTokenAuth && config.tls.clientsCaCertFile.empty() && config.idp.providers.empty()) {

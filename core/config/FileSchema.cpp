@@ -25,7 +25,6 @@ constexpr std::array kDeferredKeys{
     // Ignoring these would weaken the server: refuse.
     DeferredKey{"http.api_token_id", Deferral::Refused},
     DeferredKey{"http.rate_limit_per_second", Deferral::Refused},
-    DeferredKey{"key_encryption_key", Deferral::Refused},
     DeferredKey{"roles", Deferral::Refused},
     DeferredKey{"kmip", Deferral::Refused},
     DeferredKey{"audit", Deferral::Refused},
@@ -41,7 +40,6 @@ constexpr std::array kDeferredKeys{
     DeferredKey{"http.http_workers", Deferral::Ignored},
     DeferredKey{"http.cors_allowed_origins", Deferral::Ignored},
     DeferredKey{"db.clear_database", Deferral::Ignored},
-    DeferredKey{"db.unwrapped_cache_max_age", Deferral::Ignored},
     DeferredKey{"db.redis_master_password", Deferral::Ignored},
     DeferredKey{"db.redis_findex_label", Deferral::Ignored},
     DeferredKey{"socket_server", Deferral::Ignored},

@@ -1,6 +1,7 @@
 #include "kms/config/Settings.hpp"
 
 #include <array>
+#include <chrono>
 #include <cstddef>
 
 #include "kms/config/Assignment.hpp"
@@ -11,6 +12,13 @@ namespace {
 
 // Bodies are buffered whole before decoding: 1 GiB bounds what one request may pin.
 constexpr std::size_t kMaxBodySizeCeiling = std::size_t{1} << 30;
+
+std::string durationText(std::chrono::milliseconds value) {
+  const auto ms = value.count();
+  if (ms % 60000 == 0) return std::to_string(ms / 60000) + "m";
+  if (ms % 1000 == 0) return std::to_string(ms / 1000) + "s";
+  return std::to_string(ms) + "ms";
+}
 
 const std::array kSettings{
     Setting{"http.hostname", "--hostname", "KMS_HOSTNAME", "HOST", ValueKind::Text, false, "Address to listen on",
@@ -48,6 +56,51 @@ const std::array kSettings{
             "Directory of the SQLite database (created if missing)",
             [](Config& c, std::string_view v, const std::string&) { c.db.sqlitePath = v; },
             [] { return DbConfig{}.sqlitePath; }},
+    Setting{
+        "db.database_pool_size", "--database-pool-size", "KMS_DATABASE_POOL_SIZE", "N", ValueKind::Integer, false,
+        "PostgreSQL sessions at most",
+        [](Config& c, std::string_view v, const std::string& o) { c.db.poolSize = ValueParser::count(v, o, 1, 1024); },
+        [] { return std::to_string(DbConfig{}.poolSize); }},
+    Setting{"db.database_connect_timeout", "--database-connect-timeout", "KMS_DATABASE_CONNECT_TIMEOUT", "DURATION",
+            ValueKind::IntegerOrText, false, "PostgreSQL connection attempt limit (seconds, or 500ms, 2s, 1m)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.db.connectTimeout = ValueParser::duration(v, o, std::chrono::seconds(1), std::chrono::milliseconds(100),
+                                                          std::chrono::hours(1));
+            },
+            [] { return durationText(DbConfig{}.connectTimeout); }},
+    Setting{"db.database_statement_timeout", "--database-statement-timeout", "KMS_DATABASE_STATEMENT_TIMEOUT",
+            "DURATION", ValueKind::IntegerOrText, false,
+            "PostgreSQL statement limit, also the wait for a free session (seconds, or 500ms, 2s, 1m)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.db.statementTimeout = ValueParser::duration(v, o, std::chrono::seconds(1),
+                                                            std::chrono::milliseconds(100), std::chrono::hours(1));
+            },
+            [] { return durationText(DbConfig{}.statementTimeout); }},
+    Setting{"db.unwrapped_cache_size", "--unwrapped-cache-size", "KMS_UNWRAPPED_CACHE_SIZE", "N", ValueKind::Integer,
+            false, "Unwrapped keys kept in memory at most (least recently used evicted first; 0: none)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.db.unwrappedCacheSize = ValueParser::count(v, o, 0, 10'000'000);
+            },
+            [] { return std::to_string(DbConfig{}.unwrappedCacheSize); }},
+    Setting{"db.unwrapped_cache_max_age", "--unwrapped-cache-max-age", "KMS_UNWRAPPED_CACHE_MAX_AGE", "DURATION",
+            ValueKind::IntegerOrText, false, "An unwrapped key unused this long is dropped (minutes, or 30s, 15m, 1h)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.db.unwrappedCacheMaxAge = ValueParser::duration(v, o, std::chrono::minutes(1), std::chrono::seconds(1),
+                                                                std::chrono::hours(24 * 365));
+            },
+            [] { return durationText(DbConfig{}.unwrappedCacheMaxAge); }},
+    Setting{"db.unwrapped_cache_max_lifetime", "--unwrapped-cache-max-lifetime", "KMS_UNWRAPPED_CACHE_MAX_LIFETIME",
+            "DURATION", ValueKind::IntegerOrText, false,
+            "An unwrapped key is dropped this long after its unwrap, used or not (minutes, or 30s, 15m, 1h)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.db.unwrappedCacheMaxLifetime = ValueParser::duration(
+                  v, o, std::chrono::minutes(1), std::chrono::seconds(1), std::chrono::hours(24 * 365));
+            },
+            [] { return durationText(DbConfig{}.unwrappedCacheMaxLifetime); }},
+    Setting{"key_encryption_key", "--key-encryption-key", "KMS_KEY_ENCRYPTION_KEY", "HSM_UID", ValueKind::Text, false,
+            "HSM key (hsm::...) that wraps every key created or imported without a wrapping key of its own",
+            [](Config& c, std::string_view v, const std::string&) { c.keyEncryptionKey = v; },
+            [] { return std::string("none"); }},
     Setting{"default_username", "--default-username", "KMS_DEFAULT_USERNAME", "USER", ValueKind::Text, false,
             "User of every request when no authentication method is configured",
             [](Config& c, std::string_view v, const std::string&) { c.defaultUsername = v; },

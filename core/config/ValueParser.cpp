@@ -67,6 +67,42 @@ std::uint64_t ValueParser::slot(std::string_view text, const std::string& origin
   return value;
 }
 
+std::chrono::milliseconds ValueParser::duration(std::string_view text, const std::string& origin,
+                                                std::chrono::milliseconds bareUnit, std::chrono::milliseconds min,
+                                                std::chrono::milliseconds max) {
+  std::size_t digits = 0;
+  while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9') ++digits;
+  const auto number = text.substr(0, digits);
+  const auto unitText = text.substr(digits);
+  std::uint64_t value = 0;
+  if (number.empty() || !parseDigits(number, value)) {
+    throw ConfigError(fmt::format("{}: '{}' is not a duration (e.g. 30s, 15m, 1h)", origin, printable(text)));
+  }
+  std::chrono::milliseconds unit = bareUnit;
+  if (unitText == "ms") {
+    unit = std::chrono::milliseconds(1);
+  } else if (unitText == "s") {
+    unit = std::chrono::seconds(1);
+  } else if (unitText == "m" || unitText == "min") {
+    unit = std::chrono::minutes(1);
+  } else if (unitText == "h") {
+    unit = std::chrono::hours(1);
+  } else if (!unitText.empty()) {
+    throw ConfigError(fmt::format("{}: unknown unit in '{}' (expected ms, s, m or h)", origin, printable(text)));
+  }
+  // Checked before multiplying: no overflow for any accepted text.
+  constexpr std::uint64_t kCeiling = std::uint64_t{1} << 40;
+  if (value > kCeiling / static_cast<std::uint64_t>(unit.count())) {
+    throw ConfigError(fmt::format("{}: {} is out of range", origin, printable(text)));
+  }
+  const std::chrono::milliseconds result(static_cast<std::int64_t>(value) * unit.count());
+  if (result < min || result > max) {
+    throw ConfigError(fmt::format("{}: {} is out of range (expected {} ms to {} ms)", origin, printable(text),
+                                  min.count(), max.count()));
+  }
+  return result;
+}
+
 unsigned ValueParser::count(std::string_view text, const std::string& origin, unsigned min, unsigned max) {
   std::uint64_t value = 0;
   if (!parseDigits(text, value)) {

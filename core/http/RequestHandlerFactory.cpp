@@ -12,6 +12,8 @@
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/HealthHandler.hpp"
 #include "kms/http/HsmStatusHandler.hpp"
+#include "kms/http/MetricsHandler.hpp"
+#include "kms/http/RewrapHandler.hpp"
 #include "kms/http/KmipHandler.hpp"
 #include "kms/http/LoggingHandler.hpp"
 #include "kms/http/MeHandler.hpp"
@@ -94,6 +96,8 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
     return new TokenHandler(context_, TokenHandler::Route::Revoke, decoded(path.substr(kTokens.size())));
   }
   if (path == "/hsm/status") return get ? new HsmStatusHandler(context_) : methodNotAllowed(method, path, "GET");
+  if (path == "/metrics") return get ? new MetricsHandler(context_) : methodNotAllowed(method, path, "GET");
+  if (path == "/admin/rewrap") return post ? new RewrapHandler(context_) : methodNotAllowed(method, path, "POST");
   if (path == "/version") return get ? new VersionHandler : methodNotAllowed(method, path, "GET");
   if (path == "/health") return get ? new HealthHandler(context_.store) : methodNotAllowed(method, path, "GET");
   return new StatusHandler(Poco::Net::HTTPResponse::HTTP_NOT_FOUND, "no such endpoint");

@@ -368,6 +368,8 @@ const TagEntry kTagArray[] = {
     {"SubmissionDate", 0x420174},
     {"ProcessingStage", 0x420175},
     {"AsynchronousCorrelationValues", 0x420176},
+    {"VendorAttributes", 0x54FF01},
+    {"VendorAttribute", 0x54FF02},
 };
 
 const EnumEntry kEnumArray[] = {

@@ -1,5 +1,7 @@
 #include "kms/kmip/Ttlv.hpp"
 
+#include <string.h>  // explicit_bzero
+
 #include <algorithm>
 #include <array>
 #include <utility>
@@ -205,6 +207,13 @@ std::vector<const Ttlv*> Ttlv::findAll(std::string_view tag) const {
 
 std::size_t Ttlv::removeAll(std::string_view tag) {
   return std::erase_if(items_, [&](const Ttlv& item) { return item.tag_ == tag; });
+}
+
+void Ttlv::wipe() noexcept {
+  // explicit_bzero: a plain memset before the buffers are freed may be optimised away.
+  if (!bytes_.empty()) explicit_bzero(bytes_.data(), bytes_.size());
+  if (!text_.empty()) explicit_bzero(text_.data(), text_.size());
+  for (auto& item : items_) item.wipe();
 }
 
 }  // namespace kms::kmip

@@ -88,6 +88,10 @@ class Ttlv {
   // Removes every child with that tag; returns how many were removed.
   std::size_t removeAll(std::string_view tag);
 
+  // Overwrites every byte and text value of this item and its children with zeros: for trees
+  // that held clear key material (an unwrapped key block) once the key is built from them.
+  void wipe() noexcept;
+
   bool operator==(const Ttlv& other) const = default;
 
  private:

@@ -108,6 +108,11 @@ void AttributeSet::setVendorAttribute(const std::string& vendor, const std::stri
   items.push_back(std::move(entry));
 }
 
+void AttributeSet::removeVendorAttribute(const std::vector<std::string>& vendors, std::string_view name) {
+  core::normalizeVendorAttributes(attributes_);
+  std::erase_if(attributes_.items(), [&](const Ttlv& item) { return vendorMatches(item, vendors, name); });
+}
+
 std::vector<std::string> AttributeSet::tags(const std::vector<std::string>& vendors) const {
   const auto* value = vendorAttribute(vendors, "tag");
   if (value == nullptr) return {};

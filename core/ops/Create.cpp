@@ -17,6 +17,7 @@
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/NewObject.hpp"
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 
 namespace kms::ops::handlers {
 
@@ -61,6 +62,7 @@ Ttlv create(OperationContext& ctx, const Ttlv& payload) {
   auto managed = NewObject::make(ctx, type, std::move(object), attributes);
   keyattrs::finishKeyAttributes(managed, {format, algorithm, bits});
   keyattrs::markServerGenerated(managed);
+  wrapping::KeyWrapper::protect(ctx, managed, attributes);
   ctx.objects.insert({&managed});
   ctx.idPlaceholder = managed.uid;
   return keyattrs::responsePayload({Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(type)),

@@ -16,6 +16,7 @@
 #include "kms/keys/KeyGenerator.hpp"
 #include "kms/ops/Handlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 #include "kms/ops/KeyFormatConverter.hpp"
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/NewObject.hpp"
@@ -87,6 +88,8 @@ Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload) {
   keyattrs::markServerGenerated(publicKey);
   keyattrs::addLink(privateKey, kmip::LinkType::PublicKeyLink, publicKey.uid);
   keyattrs::addLink(publicKey, kmip::LinkType::PrivateKeyLink, privateKey.uid);
+  wrapping::KeyWrapper::protect(ctx, privateKey, privateAttributes);
+  wrapping::KeyWrapper::protect(ctx, publicKey, publicAttributes);
   ctx.objects.insert({&privateKey, &publicKey});
   ctx.idPlaceholder = privateKey.uid;
   return keyattrs::responsePayload({Ttlv::textString("PrivateKeyUniqueIdentifier", privateKey.uid),

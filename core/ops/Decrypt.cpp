@@ -31,7 +31,7 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload) {
   if (algorithm == kmip::CryptographicAlgorithm::AES && request.params.mode == keys::CipherMode::GCM && tag.empty()) {
     throw Exception(ErrorCode::MissingData, "GCM decryption needs the AuthenticatedEncryptionTag");
   }
-  const auto key = keymaterial::cryptoKey(managed);
+  const auto key = ctx.keys.of(ctx, managed);
   const auto plaintext = key->decrypt(request.params, payload.at("Data").asBytes(), tag);
   return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid),
                                     Ttlv::byteString("Data", keys::Bytes(plaintext.begin(), plaintext.end()))});

@@ -36,6 +36,7 @@ Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
                       fmt::format("object {} is already {}", object.uid, lifecycle::name(state)));
   }
   object.object = Ttlv::structure(object.object.tag().empty() ? "Object" : object.object.tag());
+  object.wrappingKey.clear();  // nothing left to unwrap or re-wrap
   AttributeSet set(object.attributes);
   set.setState(next);
   set.setDate("DestroyDate", core::nowSeconds());

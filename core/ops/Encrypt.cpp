@@ -29,7 +29,7 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload) {
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);
   const auto request = cryptoparams::cipherParams(algorithm, cryptoparams::effective(payload, managed.attributes),
                                                   payload, cryptoparams::Direction::Encrypt);
-  const auto key = keymaterial::cryptoKey(managed);
+  const auto key = ctx.keys.of(ctx, managed);
   const auto& data = payload.at("Data").asBytes();
   auto result = key->encrypt(request.params, data);
 

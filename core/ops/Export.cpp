@@ -7,13 +7,15 @@
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyFormatConverter.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 
 namespace kms::ops::handlers {
 
 Ttlv exportObject(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::get(ctx, payload, uid, true);
-  const auto managed = ctx.objects.load(uid, ctx.request.user, "export");
+  auto managed = ctx.objects.load(uid, ctx.request.user, "export");
+  wrapping::KeyWrapper::unwrapIfAsked(ctx, managed, payload);
   auto object = keyformat::objectToReturn(managed, payload, true);
   ctx.idPlaceholder = managed.uid;
   Ttlv attributes = Ttlv::structure("Attributes", managed.attributes.items());

@@ -6,13 +6,15 @@
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyFormatConverter.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 
 namespace kms::ops::handlers {
 
 Ttlv get(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::get(ctx, payload, uid, false);
-  const auto managed = ctx.objects.load(uid, ctx.request.user, "get");
+  auto managed = ctx.objects.load(uid, ctx.request.user, "get");
+  wrapping::KeyWrapper::unwrapIfAsked(ctx, managed, payload);
   auto object = keyformat::objectToReturn(managed, payload, false);
   return keyattrs::responsePayload({Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(managed.objectType)),
                                     Ttlv::textString("UniqueIdentifier", managed.uid), std::move(object)});

@@ -16,6 +16,7 @@
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/NewObject.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 
 namespace kms::ops::handlers {
 
@@ -60,6 +61,9 @@ Ttlv importObject(OperationContext& ctx, const Ttlv& payload) {
     const auto existing = ctx.objects.load(uid, ctx.request.user, "import");
     managed.owner = existing.owner;
     managed.version = existing.version;
+  }
+  wrapping::KeyWrapper::protect(ctx, managed, suppliedAttributes);
+  if (exists) {
     ctx.objects.update(managed);
   } else {
     ctx.objects.insert({&managed});

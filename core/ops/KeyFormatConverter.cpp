@@ -155,7 +155,7 @@ Ttlv objectToReturn(const ManagedObject& object, const Ttlv& payload, bool allow
     throw Exception(ErrorCode::WrongKeyLifecycleState,
                     fmt::format("object {} has no key material any more (destroyed)", object.uid));
   }
-  usage::requireExtractable(object);
+  usage::requireExtractable(object, block == nullptr || !keymaterial::isWrapped(*block));
   if (payload.find("KeyWrappingSpecification") != nullptr) {
     throw Exception(ErrorCode::FeatureNotSupported, "wrapping a key on Get/Export is not supported yet");
   }

@@ -30,9 +30,10 @@ namespace kms::ops::keyformat {
 // KeyWrapType, KeyWrappingSpecification, KeyCompressionType):
 // - no key material (a Destroyed object): Get -> WrongKeyLifecycleState (the spec's "Key Value
 //   Not Present" has no kms::ErrorCode yet); Export (allowDestroyed) returns the empty object;
-// - Sensitive true -> Sensitive, Extractable false -> NotExtractable;
+// - Sensitive true -> Sensitive (unless the block is wrapped), Extractable false -> NotExtractable;
 // - KeyWrappingSpecification (wrap on export) -> FeatureNotSupported for now; KeyWrapType
-//   NotWrapped/AsRegistered are accepted (keys are stored unwrapped);
+//   NotWrapped/AsRegistered are accepted (a server-wrapped key asked NotWrapped was unwrapped
+//   before, by wrapping::KeyWrapper::unwrapIfAsked);
 // - the requested KeyFormatType (default: as stored) via convert().
 // The result is tagged by the object type name ("SymmetricKey", ...), as in the OASIS vectors.
 [[nodiscard]] kmip::Ttlv objectToReturn(const ManagedObject& object, const kmip::Ttlv& payload, bool allowDestroyed);

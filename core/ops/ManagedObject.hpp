@@ -20,6 +20,11 @@ struct ManagedObject {
   // vendor attributes and tags all live here; see AttributeSet for typed access.
   kmip::Ttlv attributes;
   std::int64_t version = 0;  // the store's optimistic-concurrency version
+  // Canonical hsm:: UID of the key the SERVER wrapped the key material under (DESIGN §8); empty
+  // when the material is clear or was wrapped by the client. Only such objects are ever
+  // unwrapped by the server: a client-supplied wrapped blob must not turn kmsd into an unwrap
+  // oracle for HSM keys the client has no right to.
+  std::string wrappingKey;
 };
 
 }  // namespace kms::ops

@@ -25,8 +25,9 @@ Exception notFound(const std::string& uid) {
 
 }  // namespace
 
-ObjectRepository::ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications)
-    : store_(store), vendors_(std::move(vendorIdentifications)) {}
+ObjectRepository::ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications,
+                                   std::function<void(const std::string&)> changed)
+    : store_(store), vendors_(std::move(vendorIdentifications)), changed_(std::move(changed)) {}
 
 ManagedObject ObjectRepository::load(const std::string& uid, const std::string& user, std::string_view operation) {
   if (uid.empty()) throw Exception(ErrorCode::InvalidField, "UniqueIdentifier is empty");
@@ -80,12 +81,21 @@ void ObjectRepository::insert(std::vector<ManagedObject*> objects) {
 }
 
 void ObjectRepository::update(ManagedObject& object) {
-  store_.update(StoredObjectMapper::toStored(object, vendors_));
+  try {
+    store_.update(StoredObjectMapper::toStored(object, vendors_));
+  } catch (...) {
+    // A lost version race or an unknown outcome: what this node holds may be stale.
+    if (changed_) changed_(object.uid);
+    throw;
+  }
   object.version += 1;
+  if (changed_) changed_(object.uid);
 }
 
 void ObjectRepository::remove(const std::string& uid) {
-  if (!store_.remove(uid)) throw notFound(uid);
+  const bool removed = store_.remove(uid);
+  if (changed_) changed_(uid);
+  if (!removed) throw notFound(uid);
 }
 
 std::vector<std::string> ObjectRepository::locate(const store::LocateQuery& query) {

@@ -2,6 +2,7 @@
 // The handlers' view of persistence: managed objects in and out of the ObjectStore, UID
 // routing (database objects now; `hsm::` UIDs go to the HSM layer in a later issue), tag
 // selectors, and the access check every handler goes through.
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,7 +14,10 @@ namespace kms::ops {
 
 class ObjectRepository {
  public:
-  ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications);
+  // `changed` is called with the uid of every object this node updates or removes, after the
+  // store committed (caches drop what they hold of it).
+  ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications,
+                   std::function<void(const std::string&)> changed = {});
 
   // `uid` is a unique identifier or a tag selector `["tag1","tag2"]` (exactly one object must
   // carry all the tags). Throws kms::Exception(NotFound) when the object is missing OR the
@@ -34,6 +38,7 @@ class ObjectRepository {
  private:
   store::ObjectStore& store_;
   std::vector<std::string> vendors_;
+  std::function<void(const std::string&)> changed_;
 };
 
 }  // namespace kms::ops

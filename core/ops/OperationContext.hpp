@@ -5,6 +5,7 @@
 #include "kms/ops/ObjectRepository.hpp"
 #include "kms/ops/RequestContext.hpp"
 #include "kms/ops/RequestProcessor.hpp"
+#include "kms/ops/UsableKeys.hpp"
 
 namespace kms::ops {
 
@@ -16,6 +17,8 @@ struct OperationContext {
   // (or acted upon, as KMIP 2.1 section 6.1 says per operation). A handler whose payload
   // has no UniqueIdentifier uses it; a handler that creates an object sets it.
   std::string& idPlaceholder;
+  // Usable keys of database objects (cached; unwrapped in the HSM when stored wrapped).
+  UsableKeys& keys;
 
   // The payload's UniqueIdentifier, else the placeholder; MissingData when neither exists.
   [[nodiscard]] std::string uidOrPlaceholder(const kmip::Ttlv& payload) const;

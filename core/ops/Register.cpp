@@ -9,6 +9,7 @@
 #include "kms/ops/Handlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/NewObject.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 
 namespace kms::ops::handlers {
 
@@ -20,6 +21,7 @@ Ttlv registerObject(OperationContext& ctx, const Ttlv& payload) {
   if (!client.wrappingKeyUid.empty()) {
     keyattrs::addLink(managed, kmip::LinkType::WrappingKeyLink, client.wrappingKeyUid);
   }
+  wrapping::KeyWrapper::protect(ctx, managed, client.attributes);
   ctx.objects.insert({&managed});
   ctx.idPlaceholder = managed.uid;
   return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid)});

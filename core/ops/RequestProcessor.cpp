@@ -14,6 +14,10 @@
 #include "kms/ops/Handlers.hpp"
 #include "kms/ops/ObjectRepository.hpp"
 #include "kms/ops/OperationContext.hpp"
+#include "kms/ops/UsableKeys.hpp"
+#include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
+#include "kms/ops/wrapping/Rewrapper.hpp"
 
 namespace kms::ops {
 
@@ -137,10 +141,22 @@ Ttlv versionItem(const ProtocolVersion& v) {
 
 struct RequestProcessor::Impl {
   Impl(store::ObjectStore& store, ProcessorSettings s)
-      : settings(std::move(s)), repository(store, vendorList(settings)) {}
+      : settings(std::move(s)),
+        keys(settings.keyCache),
+        repository(store, vendorList(settings), [this](const std::string& uid) { keys.invalidate(uid); }) {}
 
   ProcessorSettings settings;
+  UsableKeys keys;
   ObjectRepository repository;
+
+  // A context for work the server does on its own behalf (start-up checks, admin operations).
+  template <class Fn>
+  auto asServer(const std::string& user, Fn fn) {
+    const RequestContext request{user};
+    std::string placeholder;
+    OperationContext ctx{repository, settings, request, placeholder, keys};
+    return fn(ctx);
+  }
 
   // Runs one operation; the payload is retagged "RequestPayload", the result "ResponsePayload".
   Ttlv run(Operation operation, const Ttlv& payload, const RequestContext& context, std::string& placeholder) {
@@ -150,7 +166,7 @@ struct RequestProcessor::Impl {
                       fmt::format("operation {} is not supported", operationName(operation)));
     }
     if (!payload.isStructure()) throw Exception(ErrorCode::InvalidMessage, "the request payload must be a Structure");
-    OperationContext ctx{repository, settings, context, placeholder};
+    OperationContext ctx{repository, settings, context, placeholder, keys};
     Ttlv response = handler(ctx, payload.tag() == "RequestPayload" ? payload : payload.withTag("RequestPayload"));
     return response.tag() == "ResponsePayload" ? std::move(response) : response.withTag("ResponsePayload");
   }
@@ -259,6 +275,39 @@ Ttlv RequestProcessor::process(const Ttlv& request, const RequestContext& contex
   if (!request.isStructure()) throw Exception(ErrorCode::InvalidMessage, "a KMIP request must be a Structure");
   if (request.tag() == "RequestMessage") return impl_->message(request, context);
   return impl_->bare(request, context);
+}
+
+void RequestProcessor::checkKeyEncryptionKey() {
+  const auto& kek = impl_->settings.keyEncryptionKey;
+  if (kek.empty()) return;
+  try {
+    static_cast<void>(impl_->asServer(
+        std::string(), [&](OperationContext& ctx) { return wrapping::KeyWrapper::forServer(ctx, kek); }));
+  } catch (const Exception& e) {
+    throw Exception(e.code(), fmt::format("key_encryption_key {}: {}", kek, e.what()));
+  }
+}
+
+void RequestProcessor::objectChanged(const std::string& uid) {
+  impl_->keys.invalidate(uid);
+}
+
+KeyCacheStats RequestProcessor::keyCacheStats() const {
+  return impl_->keys.stats();
+}
+
+RewrapResult RequestProcessor::rewrap(const std::string& from, const std::string& to, const std::string& user,
+                                      std::size_t limit) {
+  return impl_->asServer(user, [&](OperationContext& ctx) {
+    for (const auto* uid : {&from, &to}) {
+      const auto key = hsmkeys::HsmKeyAccess::route(ctx, *uid);
+      if (!hsmkeys::HsmKeyAccess::isAdmin(*key.instance, user)) {
+        throw Exception(ErrorCode::PermissionDenied,
+                        fmt::format("re-wrapping needs an hsm_admin of {}", key.instance->prefix()));
+      }
+    }
+    return wrapping::Rewrapper::run(ctx, from, to, limit);
+  });
 }
 
 }  // namespace kms::ops

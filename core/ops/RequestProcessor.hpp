@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "kms/auth/AccessPolicy.hpp"
+#include "kms/keys/UnwrappedKeyCache.hpp"
 #include "kms/kmip/Ttlv.hpp"
 #include "kms/ops/RequestContext.hpp"
 
@@ -29,6 +30,18 @@ struct ProcessorSettings {
   auth::AccessPolicy accessPolicy;
   // The HSM instances serving hsm:: UIDs; nullptr (or empty) when kmsd runs without HSM.
   hsm::HsmRegistry* hsm = nullptr;
+  // hsm:: UID of the server key-encryption key; empty: none (DESIGN §8).
+  std::string keyEncryptionKey;
+  keys::UnwrappedKeyCache::Limits keyCache;
+};
+
+struct KeyCacheStats;
+
+// Outcome of RequestProcessor::rewrap.
+struct RewrapResult {
+  std::size_t rewrapped = 0;
+  std::size_t failed = 0;     // left wrapped by `from`; the log says why
+  std::size_t remaining = 0;  // still wrapped by `from` after this call
 };
 
 class RequestProcessor {
@@ -44,6 +57,18 @@ class RequestProcessor {
   // failed batch item (the item carries ResultStatus/ResultReason/ResultMessage) and throws
   // kms::Exception(InvalidMessage) only when the message itself is unusable.
   kmip::Ttlv process(const kmip::Ttlv& request, const RequestContext& context);
+
+  // Start-up check of the key-encryption key: its HSM instance serves it and the key exists.
+  // Throws kms::Exception naming key_encryption_key otherwise. No-op without a KEK.
+  void checkKeyEncryptionKey();
+  // An object changed on another node (store notification), or "*": anything may have.
+  void objectChanged(const std::string& uid);
+  [[nodiscard]] KeyCacheStats keyCacheStats() const;
+  // Re-wraps objects the server wrapped under `from` with `to`, each in its own transaction
+  // (version-checked): interrupted, every object is still wrapped by one of the two keys, and
+  // calling again finishes. `user` must be hsm_admin of both keys' instances (PermissionDenied).
+  // `limit` 0: all.
+  RewrapResult rewrap(const std::string& from, const std::string& to, const std::string& user, std::size_t limit);
 
  private:
   struct Impl;

@@ -32,7 +32,7 @@ Ttlv sign(OperationContext& ctx, const Ttlv& payload) {
   }
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::RSA);
   const auto params = cryptoparams::signParams(algorithm, cryptoparams::effective(payload, managed.attributes));
-  const auto key = keymaterial::cryptoKey(managed);
+  const auto key = ctx.keys.of(ctx, managed);
   return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid),
                                     Ttlv::byteString("SignatureData", key->sign(params, data->asBytes()))});
 }

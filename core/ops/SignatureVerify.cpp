@@ -34,7 +34,7 @@ Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload) {
   const auto& signature = payload.at("SignatureData").asBytes();
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::RSA);
   const auto params = cryptoparams::signParams(algorithm, cryptoparams::effective(payload, managed.attributes));
-  const auto key = keymaterial::cryptoKey(managed);
+  const auto key = ctx.keys.of(ctx, managed);
   const bool valid = key->verify(params, data->asBytes(), signature);
   const auto indicator = valid ? kmip::ValidityIndicator::Valid : kmip::ValidityIndicator::Invalid;
   return keyattrs::responsePayload({Ttlv::textString("UniqueIdentifier", managed.uid),

@@ -23,6 +23,7 @@ store::StoredObject StoredObjectMapper::toStored(const ManagedObject& object, co
   stored.object = kmip::BinaryCodec::encode(object.object);
   stored.attributes = kmip::BinaryCodec::encode(object.attributes);
   stored.version = object.version;
+  stored.wrappingKey = object.wrappingKey;
   return stored;
 }
 
@@ -32,6 +33,7 @@ ManagedObject StoredObjectMapper::fromStored(const store::StoredObject& stored) 
   object.owner = stored.owner;
   object.objectType = static_cast<kmip::ObjectType>(stored.objectType);
   object.version = stored.version;
+  object.wrappingKey = stored.wrappingKey;
   try {
     object.object = kmip::BinaryCodec::decode(stored.object);
     object.attributes = kmip::BinaryCodec::decode(stored.attributes);

@@ -65,9 +65,9 @@ void requireUsage(const ManagedObject& object, std::uint32_t bit, std::string_vi
   }
 }
 
-void requireExtractable(const ManagedObject& object) {
+void requireExtractable(const ManagedObject& object, bool clear) {
   const auto* sensitive = attribute(object, "Sensitive");
-  if (sensitive != nullptr && sensitive->type() == kmip::ItemType::Boolean && sensitive->asBoolean()) {
+  if (clear && sensitive != nullptr && sensitive->type() == kmip::ItemType::Boolean && sensitive->asBoolean()) {
     throw Exception(ErrorCode::Sensitive,
                     fmt::format("object {} is sensitive: its key material is not returned in clear", object.uid));
   }

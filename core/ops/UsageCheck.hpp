@@ -25,6 +25,7 @@ void requireUsage(const ManagedObject& object, std::uint32_t bit, std::string_vi
 
 // Get/Export of the key material: Sensitive when the Sensitive attribute is true (KMIP 2.1
 // 4.55: such a key leaves only wrapped), NotExtractable when Extractable is false (4.23).
-void requireExtractable(const ManagedObject& object);
+// `clear` false: the material leaves wrapped, which a sensitive key may.
+void requireExtractable(const ManagedObject& object, bool clear = true);
 
 }  // namespace kms::ops::usage

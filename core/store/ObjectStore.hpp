@@ -24,9 +24,14 @@ struct StoredObject {
   std::vector<std::string> tags;         // user tags, for Locate and tag selectors
   std::vector<std::uint8_t> object;      // binary TTLV of the KMIP object (e.g. SymmetricKey)
   std::vector<std::uint8_t> attributes;  // binary TTLV of its Attributes structure
-  std::int64_t createdMicros = 0;        // set by the store on insert
-  std::int64_t updatedMicros = 0;        // set by the store on insert and update
-  std::int64_t version = 0;              // set by the store: 1 on insert, +1 per update
+  // hsm:: UID of the key the server wrapped `object`'s key material under; empty when the key
+  // material is stored in clear or was wrapped by the client. Kept as a column (NULL when empty,
+  // schema migration 4) so that re-wrapping under a new key-encryption key finds every object
+  // wrapped under the old one, and so that the server never unwraps a blob it did not wrap.
+  std::string wrappingKey;
+  std::int64_t createdMicros = 0;  // set by the store on insert
+  std::int64_t updatedMicros = 0;  // set by the store on insert and update
+  std::int64_t version = 0;        // set by the store: 1 on insert, +1 per update
 };
 
 struct LocateQuery {
@@ -36,6 +41,10 @@ struct LocateQuery {
   std::optional<std::uint32_t> algorithm;
   std::optional<std::int32_t> length;
   std::optional<std::uint32_t> state;
+  // Exact match on StoredObject::wrappingKey: "hsm::..." selects the objects the server wrapped
+  // under that key (by index); "" selects those it did not wrap (stored in clear or wrapped by
+  // the client), which reads every object.
+  std::optional<std::string> wrappingKey;
   // When set, only objects this user owns or holds any grant on (directly or through "*").
   std::optional<std::string> visibleTo;
   std::uint32_t offset = 0;

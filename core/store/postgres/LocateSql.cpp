@@ -45,6 +45,11 @@ LocateSql LocateSql::build(const LocateQuery& query) {
     b.where("o.uid IN (SELECT uid FROM objects WHERE owner = " + user +
             " UNION ALL SELECT uid FROM access WHERE user_id IN (" + user + ", '*'))");
   }
+  if (query.wrappingKey) {
+    // An object the server did not wrap has NULL (see PostgresStore), which `=` never matches.
+    b.where(query.wrappingKey->empty() ? std::string("o.wrapping_key IS NULL")
+                                       : "o.wrapping_key = " + b.bind(*query.wrappingKey));
+  }
   if (query.objectType) b.where("o.object_type = " + b.bind(std::to_string(*query.objectType)) + "::bigint");
   if (query.algorithm) b.where("o.algorithm = " + b.bind(std::to_string(*query.algorithm)) + "::bigint");
   if (query.length) b.where("o.length = " + b.bind(std::to_string(*query.length)) + "::integer");

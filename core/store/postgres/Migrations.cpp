@@ -82,10 +82,20 @@ CREATE TABLE hsm_access (
 CREATE INDEX hsm_access_by_user ON hsm_access (user_id, uid);
 )sql";
 
+// The key the server wrapped each object under, as in SQLite's migration 4 (NULL when it did not
+// wrap it), with the same partial index. ADD COLUMN without a default only changes the catalog
+// and rewrites no row; the index starts empty (every row is NULL), though building it reads the
+// table once while writes to it wait.
+constexpr std::string_view kWrappingKey = R"sql(
+ALTER TABLE objects ADD COLUMN wrapping_key TEXT COLLATE "C";
+CREATE INDEX objects_by_wrapping_key ON objects (wrapping_key, created_us DESC, uid) WHERE wrapping_key IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, names, tags and access", kInitialSchema},
     Migration{2, "api tokens", kApiTokens},
     Migration{3, "grants on HSM keys", kHsmAccess},
+    Migration{4, "key the server wrapped each object under", kWrappingKey},
 };
 
 constexpr std::string_view kBackend = "PostgreSQL";

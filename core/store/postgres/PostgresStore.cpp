@@ -30,7 +30,7 @@ constexpr int kConflictAttempts = 5;
 
 const std::string kInsertObject =
     "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
-    " updated_us, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1)";
+    " updated_us, version, wrapping_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1, $10)";
 // One statement per list: the names (tags) travel as one array parameter, in order; a repeated
 // value is one row, positioned at its first occurrence.
 const std::string kInsertNames =
@@ -43,13 +43,13 @@ const std::string kInsertTags =
 const std::string kGetObject =
     "SELECT owner, object_type, state, algorithm, length, object, attributes, created_us, updated_us, version,"
     " ARRAY(SELECT name FROM object_names WHERE uid = $1 ORDER BY position),"
-    " ARRAY(SELECT tag FROM object_tags WHERE uid = $1 ORDER BY position)"
+    " ARRAY(SELECT tag FROM object_tags WHERE uid = $1 ORDER BY position), wrapping_key"
     " FROM objects WHERE uid = $1";
 // The version check and the write are one statement: a concurrent writer waits for the row
 // lock, then sees the new version and changes nothing.
 const std::string kUpdateObject =
     "UPDATE objects SET owner = $2, object_type = $3, state = $4, algorithm = $5, length = $6, object = $7,"
-    " attributes = $8, updated_us = $9, version = version + 1 WHERE uid = $1 AND version = $10";
+    " attributes = $8, updated_us = $9, version = version + 1, wrapping_key = $11 WHERE uid = $1 AND version = $10";
 const std::string kExists = "SELECT 1 FROM objects WHERE uid = $1";
 const std::string kDeleteNames = "DELETE FROM object_names WHERE uid = $1";
 const std::string kDeleteTags = "DELETE FROM object_tags WHERE uid = $1";
@@ -99,6 +99,13 @@ std::int64_t nowMicros() {
 pqxx::binarystring blob(const std::vector<std::uint8_t>& bytes) {
   static const std::uint8_t kNothing = 0;  // a valid pointer for an empty blob
   return pqxx::binarystring(bytes.empty() ? &kNothing : bytes.data(), bytes.size());
+}
+
+// An object the server did not wrap has NULL, not '': the partial index then holds only the
+// wrapped objects, and "" can never be mistaken for a key's UID.
+std::optional<std::string> wrappingKeyParam(const std::string& wrappingKey) {
+  if (wrappingKey.empty()) return std::nullopt;
+  return wrappingKey;
 }
 
 std::vector<std::uint8_t> bytesOf(const pqxx::field& field) {
@@ -160,6 +167,7 @@ StoredObject readObject(const std::string& uid, const pqxx::row& row) {
   object.version = row[9].as<std::int64_t>();
   object.names = parseTextArray(row[10]);
   object.tags = parseTextArray(row[11]);
+  if (!row[12].is_null()) object.wrappingKey = row[12].as<std::string>();
   return object;
 }
 
@@ -181,7 +189,7 @@ bool sameContent(const StoredObject& stored, const StoredObject& written) {
   return stored.owner == written.owner && stored.objectType == written.objectType && stored.state == written.state &&
          stored.algorithm == written.algorithm && stored.length == written.length && stored.object == written.object &&
          stored.attributes == written.attributes && stored.names == unique(written.names) &&
-         stored.tags == unique(written.tags);
+         stored.tags == unique(written.tags) && stored.wrappingKey == written.wrappingKey;
 }
 
 ApiTokenRecord readToken(const pqxx::row& row) {
@@ -398,7 +406,7 @@ void PostgresStore::insert(const std::vector<StoredObject>& objects) {
             tx.exec_prepared(c.statement(kInsertObject), object.uid, object.owner,
                              static_cast<std::int64_t>(object.objectType), static_cast<std::int64_t>(object.state),
                              static_cast<std::int64_t>(object.algorithm), object.length, blob(object.object),
-                             blob(object.attributes), now);
+                             blob(object.attributes), now, wrappingKeyParam(object.wrappingKey));
             insertNamesAndTags(tx, c, object);
           }
         } catch (const pqxx::unique_violation&) {
@@ -429,7 +437,8 @@ void PostgresStore::update(const StoredObject& object) {
         const auto changed = tx.exec_prepared(
             c.statement(kUpdateObject), object.uid, object.owner, static_cast<std::int64_t>(object.objectType),
             static_cast<std::int64_t>(object.state), static_cast<std::int64_t>(object.algorithm), object.length,
-            blob(object.object), blob(object.attributes), nextMicros(), object.version);
+            blob(object.object), blob(object.attributes), nextMicros(), object.version,
+            wrappingKeyParam(object.wrappingKey));
         if (changed.affected_rows() == 0) {
           if (tx.exec_prepared(c.statement(kExists), object.uid).empty()) {
             throw Exception(ErrorCode::NotFound, "object not found");

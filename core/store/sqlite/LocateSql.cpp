@@ -70,6 +70,21 @@ LocateSql LocateSql::build(const LocateQuery& query, bool visibilityDrives) {
     driven = true;
   }
   if (query.visibleTo && !visibilityDrives) visibility();
+  if (query.wrappingKey) {
+    if (query.wrappingKey->empty()) {
+      // Stored as NULL (see SqliteStore), which the partial index leaves out: the rows are read
+      // in created order and filtered.
+      b.where("o.wrapping_key IS NULL");
+    } else if (driven) {
+      // One key may wrap every object: the unary + keeps SQLite, which has no statistics to
+      // tell, from preferring objects_by_wrapping_key over the name, tag or visibility that
+      // drives.
+      b.where("+o.wrapping_key = " + b.bind(*query.wrappingKey));
+    } else {
+      // objects_by_wrapping_key (partial, which `=` allows) yields the rows in order.
+      b.where("o.wrapping_key = " + b.bind(*query.wrappingKey));
+    }
+  }
   // Without any of the above, the (object_type, created_us DESC, uid) or (created_us DESC, uid)
   // index yields rows already in order, and a page stops after `limit` rows.
   if (query.objectType) b.where("o.object_type = " + b.bind(std::int64_t{*query.objectType}));

@@ -7,8 +7,8 @@
 //
 // Without statistics SQLite cannot tell a rare tag from a common one, so the text fixes the
 // plan: the visibility filter when `visibilityDrives`, else the name when given, else the first
-// tag, else the visibility filter, drives the query; the caller puts the rarest tag first and
-// chooses between tags and visibility (SqliteStore probes their counts).
+// tag, else the visibility filter, else the wrapping key, drives the query; the caller puts the
+// rarest tag first and chooses between tags and visibility (SqliteStore probes their counts).
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -82,10 +82,21 @@ CREATE TABLE hsm_access (
 CREATE INDEX hsm_access_by_user ON hsm_access (user_id, uid);
 )sql";
 
+// The hsm:: UID of the key the server wrapped an object's key material under (NULL when it did
+// not wrap it), so that re-wrapping under a new key-encryption key finds every object wrapped
+// under the old one. The index is partial: objects stored in clear (NULL) take no entry, and a
+// `wrapping_key = ?` comparison implies IS NOT NULL, so SQLite can use it. It is ordered like
+// the other index columns so that the newest-first result needs no sort.
+constexpr std::string_view kWrappingKey = R"sql(
+ALTER TABLE objects ADD COLUMN wrapping_key TEXT;
+CREATE INDEX objects_by_wrapping_key ON objects (wrapping_key, created_us DESC, uid) WHERE wrapping_key IS NOT NULL;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, names, tags and access", kInitialSchema},
     Migration{2, "api tokens", kApiTokens},
     Migration{3, "grants on HSM keys", kHsmAccess},
+    Migration{4, "key the server wrapped each object under", kWrappingKey},
 };
 
 constexpr std::string_view kBackend = "SQLite";

@@ -89,6 +89,16 @@ bool isHsmUid(const std::string& uid) {
   return uid.starts_with("hsm::");
 }
 
+// An object the server did not wrap has NULL, not '': the partial index then holds only the
+// wrapped objects, and "" can never be mistaken for a key's UID.
+void bindWrappingKey(sqlite::Statement& statement, int index, const std::string& wrappingKey) {
+  if (wrappingKey.empty()) {
+    statement.bindNull(index);
+  } else {
+    statement.bindText(index, wrappingKey);
+  }
+}
+
 bool exists(Connection& c, const std::string& uid) {
   auto statement = c.statement("SELECT 1 FROM objects WHERE uid = ?1");
   statement->bindText(1, uid);
@@ -134,7 +144,7 @@ void SqliteStore::insert(const std::vector<StoredObject>& objects) {
   const std::int64_t now = nextMicros();
   auto statement = c->statement(
       "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
-      " updated_us, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1)");
+      " updated_us, version, wrapping_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1, ?10)");
   for (const StoredObject& object : objects) {
     statement->bindText(1, object.uid)
         .bindText(2, object.owner)
@@ -144,8 +154,9 @@ void SqliteStore::insert(const std::vector<StoredObject>& objects) {
         .bindInt64(6, object.length)
         .bindBlob(7, object.object)
         .bindBlob(8, object.attributes)
-        .bindInt64(9, now)
-        .run();
+        .bindInt64(9, now);
+    bindWrappingKey(*statement, 10, object.wrappingKey);
+    statement->run();
     insertNamesAndTags(*c, object);
   }
   transaction.commit();
@@ -156,8 +167,8 @@ std::optional<StoredObject> SqliteStore::get(const std::string& uid) {
   // One snapshot for the three reads, so names and tags belong to the same version of the row.
   Transaction transaction(*c, Transaction::Kind::Read);
   auto row = c->statement(
-      "SELECT owner, object_type, state, algorithm, length, object, attributes, created_us, updated_us, version"
-      " FROM objects WHERE uid = ?1");
+      "SELECT owner, object_type, state, algorithm, length, object, attributes, created_us, updated_us, version,"
+      " wrapping_key FROM objects WHERE uid = ?1");
   row->bindText(1, uid);
   if (!row->step()) return std::nullopt;
   StoredObject object;
@@ -172,6 +183,7 @@ std::optional<StoredObject> SqliteStore::get(const std::string& uid) {
   object.createdMicros = row->columnInt64(7);
   object.updatedMicros = row->columnInt64(8);
   object.version = row->columnInt64(9);
+  if (!row->columnIsNull(10)) object.wrappingKey = row->columnText(10);
   row->reset();
 
   auto names = c->statement("SELECT name FROM object_names WHERE uid = ?1 ORDER BY position");
@@ -188,10 +200,10 @@ void SqliteStore::update(const StoredObject& object) {
   auto c = pool_->writer();
   Transaction transaction(*c, Transaction::Kind::Write);
   // The version check and the write are one statement: no other writer can slip between them.
-  c->statement(
-       "UPDATE objects SET owner = ?2, object_type = ?3, state = ?4, algorithm = ?5, length = ?6, object = ?7,"
-       " attributes = ?8, updated_us = ?9, version = version + 1 WHERE uid = ?1 AND version = ?10")
-      ->bindText(1, object.uid)
+  auto statement = c->statement(
+      "UPDATE objects SET owner = ?2, object_type = ?3, state = ?4, algorithm = ?5, length = ?6, object = ?7,"
+      " attributes = ?8, updated_us = ?9, version = version + 1, wrapping_key = ?11 WHERE uid = ?1 AND version = ?10");
+  statement->bindText(1, object.uid)
       .bindText(2, object.owner)
       .bindInt64(3, object.objectType)
       .bindInt64(4, object.state)
@@ -200,8 +212,9 @@ void SqliteStore::update(const StoredObject& object) {
       .bindBlob(7, object.object)
       .bindBlob(8, object.attributes)
       .bindInt64(9, nextMicros())
-      .bindInt64(10, object.version)
-      .run();
+      .bindInt64(10, object.version);
+  bindWrappingKey(*statement, 11, object.wrappingKey);
+  statement->run();
   if (c->changes() == 0) {
     if (!exists(*c, object.uid)) throw Exception(ErrorCode::NotFound, "object not found");
     throw Exception(ErrorCode::InvalidField, "concurrent update: the object changed since it was read");

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "TempFile.hpp"
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
@@ -174,16 +176,38 @@ TEST_CASE("authentication keys use Cosmian's names") {
   }
 }
 
+TEST_CASE("key encryption key, unwrapped-key cache and database pool settings") {
+  const auto loaded = loadFile("kms.toml",
+                               "key_encryption_key = 'hsm::softhsm2::0::kek'\n"
+                               "[db]\nunwrapped_cache_max_age = 15\n"
+                               "unwrapped_cache_max_lifetime = '90s'\n"
+                               "unwrapped_cache_size = 0\n"
+                               "database_pool_size = 3\n"
+                               "database_connect_timeout = 2\n"
+                               "database_statement_timeout = '1500ms'\n");
+  CHECK(loaded.warnings.empty());
+  CHECK(loaded.config.keyEncryptionKey == "hsm::softhsm2::0::kek");
+  CHECK(loaded.config.db.unwrappedCacheMaxAge == std::chrono::minutes(15));  // Cosmian counts minutes
+  CHECK(loaded.config.db.unwrappedCacheMaxLifetime == std::chrono::seconds(90));
+  CHECK(loaded.config.db.unwrappedCacheSize == 0);
+  CHECK(loaded.config.db.poolSize == 3);
+  CHECK(loaded.config.db.connectTimeout == std::chrono::seconds(2));
+  CHECK(loaded.config.db.statementTimeout == std::chrono::milliseconds(1500));
+  CHECK(errorOf("kms.toml", "[db]\nunwrapped_cache_max_age = '5 parsecs'\n").find("unknown unit") != std::string::npos);
+  CHECK(errorOf("kms.toml", "[db]\nunwrapped_cache_max_age = '0s'\n").find("out of range") != std::string::npos);
+  CHECK(errorOf("kms.toml", "[db]\ndatabase_pool_size = 0\n").find("out of range") != std::string::npos);
+}
+
 TEST_CASE("Cosmian keys kmsd does not implement yet") {
   SUBCASE("feature keys are ignored with one warning listing them") {
     const auto loaded = loadFile("kms.toml",
                                  "info = true\n"
-                                 "[db]\nunwrapped_cache_max_age = 15\n"
+                                 "[db]\nclear_database = true\n"
                                  "[logging]\nrust_log = 'info'\n"
                                  "[ui_config.ui_oidc_auth]\n");
     REQUIRE(loaded.warnings.size() == 1);
     CHECK(loaded.warnings[0].ends_with(
-        "kms.toml: ignoring settings kmsd does not support yet: db.unwrapped_cache_max_age, info, logging.rust_log"));
+        "kms.toml: ignoring settings kmsd does not support yet: db.clear_database, info, logging.rust_log"));
   }
   SUBCASE("values that change nothing are accepted silently") {
     const auto loaded = loadFile("kms.toml",
@@ -197,8 +221,6 @@ TEST_CASE("Cosmian keys kmsd does not implement yet") {
     CHECK(loaded.warnings.empty());
   }
   SUBCASE("keys whose absence would weaken the server are refused") {
-    CHECK(errorOf("kms.toml", "key_encryption_key = 'kek'\n") ==
-          "kms.toml:1: 'key_encryption_key' is not supported by this build yet; refusing to start without it");
     CHECK(errorOf("kms.yaml", "http:\n  api_token_id: tok\n") ==
           "kms.yaml:2: 'http.api_token_id' is not supported by this build yet; refusing to start without it");
     const auto roles = errorOf("kms.toml", "[roles]\nadmins = ['pin']\n");

@@ -73,7 +73,7 @@ std::string Fixture::addKey(const std::string& owner, const std::string& keyName
   for (auto& extra : extraAttributes) client.push_back(std::move(extra));
   RequestContext request{owner};
   std::string placeholder;
-  OperationContext ctx{*repository_, settings_, request, placeholder};
+  OperationContext ctx{*repository_, settings_, request, placeholder, keys_};
   ManagedObject object =
       NewObject::make(ctx, kmip::ObjectType::SymmetricKey, std::move(key), attributes(std::move(client)));
   repository_->insert({&object});

@@ -13,6 +13,7 @@
 #include "kms/kmip/Enums.hpp"
 #include "kms/ops/ManagedObject.hpp"
 #include "kms/ops/ObjectRepository.hpp"
+#include "kms/ops/UsableKeys.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
 
@@ -52,6 +53,7 @@ class Fixture {
   std::unique_ptr<ObjectRepository> repository_;
   std::unique_ptr<RequestProcessor> processor_;
   ProcessorSettings settings_;
+  UsableKeys keys_{keys::UnwrappedKeyCache::Limits{}};
 };
 
 // ---- request builders ---------------------------------------------------------------------

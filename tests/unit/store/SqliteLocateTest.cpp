@@ -40,6 +40,33 @@ TEST_CASE("locate uses the by-value indexes") {
   CHECK_MESSAGE(plan.find("TEMP B-TREE") == std::string::npos, plan);  // no sort: the index is in order
 }
 
+TEST_CASE("locate by wrapping key uses its partial index, and only when nothing else drives") {
+  TempDir tmp;
+  SqliteStore store(tmp.path());
+  RawDb raw(store.databaseFile());
+  LocateQuery q;
+  q.wrappingKey = "hsm::p::0::kek";
+  q.limit = 100;
+  auto plan = raw.plan(kms::store::sqlite::LocateSql::build(q).sql);
+  CHECK_MESSAGE(plan.find("objects_by_wrapping_key") != std::string::npos, plan);
+  CHECK_MESSAGE(plan.find("TEMP B-TREE") == std::string::npos, plan);  // re-wrap pages need no sort
+  // One key-encryption key may wrap every object: the name or tag must still drive.
+  q.name = "x";
+  plan = raw.plan(kms::store::sqlite::LocateSql::build(q).sql);
+  CHECK_MESSAGE(plan.find("object_names_by_name") != std::string::npos, plan);
+  CHECK_MESSAGE(plan.find("objects_by_wrapping_key") == std::string::npos, plan);
+  q.name.reset();
+  q.tags = {"t"};
+  plan = raw.plan(kms::store::sqlite::LocateSql::build(q).sql);
+  CHECK_MESSAGE(plan.find("object_tags_by_tag") != std::string::npos, plan);
+  CHECK_MESSAGE(plan.find("objects_by_wrapping_key") == std::string::npos, plan);
+  q.tags.clear();
+  q.visibleTo = "u";
+  plan = raw.plan(kms::store::sqlite::LocateSql::build(q).sql);
+  CHECK_MESSAGE(plan.find("objects_by_owner") != std::string::npos, plan);
+  CHECK_MESSAGE(plan.find("objects_by_wrapping_key") == std::string::npos, plan);
+}
+
 // A measurement, not a check of behaviour: loading 100,000 objects takes 5-15 s on the shared
 // 2-core machines, so it is skipped by default. Run it with
 //   kms_unit_store --no-skip -tc="locate stays fast*"

@@ -19,6 +19,7 @@ using kms::ErrorCode;
 using kms::Exception;
 using kms::store::ApiTokenRecord;
 using kms::store::LocateQuery;
+using kms::store::Migration;
 using kms::store::ObjectStore;
 using kms::store::StoredObject;
 using kms::store::TokenStore;
@@ -34,6 +35,15 @@ struct SqliteBackend {
   std::int64_t scalar(const std::string& sql) { return RawDb(dir.path() / "kms.db").scalar(sql); }
   void exec(const std::string& sql) { RawDb(dir.path() / "kms.db").exec(sql); }
   static int latest() { return kms::store::latestVersion(kms::store::sqlite::migrations()); }
+  static std::span<const Migration> migrations() { return kms::store::sqlite::migrations(); }
+  // As sqlite::migrate creates it.
+  static constexpr const char* kSchemaVersionTable =
+      "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+      " applied_us INTEGER NOT NULL)";
+  static std::string blobLiteral(const std::string& hex) { return "X'" + hex + "'"; }
+  static std::string indexCount(const std::string& name) {
+    return "SELECT COUNT(*) FROM sqlite_schema WHERE type = 'index' AND name = '" + name + "'";
+  }
 };
 
 struct PostgresBackend {
@@ -44,6 +54,15 @@ struct PostgresBackend {
   std::int64_t scalar(const std::string& sql) { return PgRaw(schema.url()).scalar(sql); }
   void exec(const std::string& sql) { PgRaw(schema.url()).exec(sql); }
   static int latest() { return kms::store::latestVersion(kms::store::postgres::migrations()); }
+  static std::span<const Migration> migrations() { return kms::store::postgres::migrations(); }
+  // As postgres::migrate creates it.
+  static constexpr const char* kSchemaVersionTable =
+      "CREATE TABLE schema_version (version INTEGER NOT NULL PRIMARY KEY, description TEXT NOT NULL,"
+      " applied_us BIGINT NOT NULL)";
+  static std::string blobLiteral(const std::string& hex) { return "'\\x" + hex + "'::bytea"; }
+  static std::string indexCount(const std::string& name) {
+    return "SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = '" + name + "'";
+  }
 };
 
 #define KMS_BACKENDS SqliteBackend, PostgresBackend
@@ -503,6 +522,138 @@ TEST_CASE_TEMPLATE("contract: locate filters, alone and combined", B, KMS_BACKEN
   }
 }
 
+TEST_CASE_TEMPLATE("contract: the wrapping key round-trips, is replaced and cleared by update", B, KMS_BACKENDS) {
+  B backend;
+  auto owned = backend.open();
+  ObjectStore& store = *owned;
+  auto wrapped = makeObject("w");
+  wrapped.wrappingKey = "hsm::softhsm2::0::kek-1";
+  store.insert({wrapped, makeObject("clear")});
+
+  CHECK(store.get("w")->wrappingKey == "hsm::softhsm2::0::kek-1");
+  CHECK(store.get("clear")->wrappingKey.empty());
+  // Empty is stored as NULL, never '', so that the partial index holds only wrapped objects.
+  CHECK(backend.scalar("SELECT COUNT(*) FROM objects WHERE wrapping_key IS NULL") == 1);
+  CHECK(backend.scalar("SELECT COUNT(*) FROM objects WHERE wrapping_key = ''") == 0);
+
+  auto current = *store.get("w");
+  current.wrappingKey = "hsm::softhsm2::0::kek-2";
+  store.update(current);
+  auto updated = *store.get("w");
+  CHECK(updated.wrappingKey == "hsm::softhsm2::0::kek-2");
+  CHECK(updated.version == 2);
+
+  SUBCASE("an update that leaves it empty clears it") {
+    updated.wrappingKey.clear();
+    store.update(updated);
+    CHECK(store.get("w")->wrappingKey.empty());
+    CHECK(backend.scalar("SELECT COUNT(*) FROM objects WHERE wrapping_key IS NULL") == 2);
+  }
+  SUBCASE("an update of a clear object can set it") {
+    auto clear = *store.get("clear");
+    clear.wrappingKey = "hsm::softhsm2::0::kek-2";
+    store.update(clear);
+    CHECK(store.get("clear")->wrappingKey == "hsm::softhsm2::0::kek-2");
+  }
+  SUBCASE("a stale update does not change it") {
+    current.wrappingKey = "hsm::softhsm2::0::kek-3";
+    CHECK(codeOf([&] { store.update(current); }) == ErrorCode::InvalidField);
+    CHECK(store.get("w")->wrappingKey == "hsm::softhsm2::0::kek-2");
+  }
+}
+
+TEST_CASE_TEMPLATE("contract: locate by wrapping key, alone and combined", B, KMS_BACKENDS) {
+  B backend;
+  auto owned = backend.open();
+  ObjectStore& store = *owned;
+  populate(store);  // o1..o5, none wrapped by the server
+  const std::string kek1 = "hsm::softhsm2::0::kek-1";
+  const std::string kek2 = "hsm::softhsm2::0::kek-2";
+  for (const auto& [uid, kek] :
+       std::vector<std::pair<std::string, std::string>>{{"o1", kek1}, {"o3", kek1}, {"o4", kek1}, {"o5", kek2}}) {
+    auto o = *store.get(uid);
+    o.wrappingKey = kek;
+    store.update(o);
+  }
+
+  LocateQuery q;
+  CHECK(store.locate(q) == Uids{"o5", "o4", "o3", "o2", "o1"});  // no filter: wrapped or not
+  q.wrappingKey = kek1;
+  CHECK(store.locate(q) == Uids{"o4", "o3", "o1"});
+  q.wrappingKey = kek2;
+  CHECK(store.locate(q) == Uids{"o5"});
+
+  SUBCASE("no match") {
+    q.wrappingKey = "hsm::softhsm2::0::other";
+    CHECK(store.locate(q).empty());
+    q.wrappingKey = "hsm::softhsm2::0::kek";  // a prefix is not a match
+    CHECK(store.locate(q).empty());
+    q.wrappingKey = "HSM::softhsm2::0::kek-1";
+    CHECK(store.locate(q).empty());
+  }
+  SUBCASE("empty selects the objects the server did not wrap") {
+    q.wrappingKey = "";
+    CHECK(store.locate(q) == Uids{"o2"});
+    q.objectType = 2;
+    CHECK(store.locate(q) == Uids{"o2"});
+    q.objectType = 4;
+    CHECK(store.locate(q).empty());
+  }
+  SUBCASE("with object type, algorithm, length and state") {
+    q.wrappingKey = kek1;
+    q.objectType = 2;
+    CHECK(store.locate(q) == Uids{"o1"});
+    q.objectType = 4;
+    CHECK(store.locate(q) == Uids{"o3"});
+    q.objectType = 5;
+    CHECK(store.locate(q).empty());
+    q = {};
+    q.wrappingKey = kek1;
+    q.algorithm = 4;
+    q.length = 2048;
+    CHECK(store.locate(q) == Uids{"o4", "o3"});
+    q.state = 2;
+    CHECK(store.locate(q) == Uids{"o4", "o3"});
+    q.state = 1;
+    CHECK(store.locate(q).empty());
+  }
+  SUBCASE("with name, tags and visibleTo") {
+    q.wrappingKey = kek1;
+    q.name = "payroll";
+    CHECK(store.locate(q) == Uids{"o1"});
+    q.name.reset();
+    q.tags = {"hr"};
+    CHECK(store.locate(q) == Uids{"o4", "o1"});
+    q.tags = {"hr", "prod"};
+    CHECK(store.locate(q) == Uids{"o4", "o1"});
+    q.tags.clear();
+    q.visibleTo = "bob";
+    CHECK(store.locate(q) == Uids{"o4", "o3"});
+    q.tags = {"hr"};
+    CHECK(store.locate(q) == Uids{"o4"});
+    q.wrappingKey = kek2;
+    CHECK(store.locate(q).empty());
+  }
+  SUBCASE("pages newest first") {
+    q.wrappingKey = kek1;
+    q.limit = 2;
+    CHECK(store.locate(q) == Uids{"o4", "o3"});
+    q.offset = 2;
+    CHECK(store.locate(q) == Uids{"o1"});
+  }
+  SUBCASE("follows re-wrapping and removal") {
+    auto o3 = *store.get("o3");
+    o3.wrappingKey = kek2;
+    store.update(o3);
+    q.wrappingKey = kek1;
+    CHECK(store.locate(q) == Uids{"o4", "o1"});
+    q.wrappingKey = kek2;
+    CHECK(store.locate(q) == Uids{"o5", "o3"});
+    CHECK(store.remove("o5"));
+    CHECK(store.locate(q) == Uids{"o3"});
+  }
+}
+
 TEST_CASE_TEMPLATE("contract: objects of one batch share a time and are ordered by uid", B, KMS_BACKENDS) {
   B backend;
   auto owned = backend.open();
@@ -583,6 +734,63 @@ TEST_CASE_TEMPLATE("contract: migrations run once, and a newer schema is refused
   }
   CHECK(backend.scalar("SELECT MAX(version) FROM schema_version") == 999);
   CHECK(backend.scalar("SELECT COUNT(*) FROM objects") == 1);
+}
+
+TEST_CASE_TEMPLATE("contract: a version 3 database upgrades to 4 and keeps its rows", B, KMS_BACKENDS) {
+  B backend;
+  REQUIRE(B::latest() == 4);
+  // The database as a kmsd with migrations 1 to 3 left it, with one object, its names, tags
+  // and grants, a grant on an HSM key and an API token.
+  backend.exec(B::kSchemaVersionTable);
+  for (const Migration& migration : B::migrations()) {
+    if (migration.version > 3) break;
+    backend.exec(std::string(migration.sql));
+    backend.exec("INSERT INTO schema_version (version, description, applied_us) VALUES (" +
+                 std::to_string(migration.version) + ", 'before 4', 7)");
+  }
+  backend.exec(
+      "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
+      " updated_us, version) VALUES ('old', 'alice', 2, 2, 3, 256, " +
+      B::blobLiteral("0102ff") + ", " + B::blobLiteral("") + ", 1000, 2000, 3)");
+  backend.exec("INSERT INTO object_names (uid, name, position) VALUES ('old', 'legacy', 0)");
+  backend.exec("INSERT INTO object_tags (uid, tag, position) VALUES ('old', 'kept', 0)");
+  backend.exec("INSERT INTO access (uid, user_id, operation) VALUES ('old', 'bob', 'get')");
+  backend.exec("INSERT INTO hsm_access (uid, user_id, operation) VALUES ('hsm::p::0::k', 'bob', 'encrypt')");
+  backend.exec("INSERT INTO api_tokens (id, user_id, hash, created_us) VALUES ('t', 'bob', " + B::blobLiteral("aa") +
+               ", 5)");
+  CHECK(backend.scalar(B::indexCount("objects_by_wrapping_key")) == 0);
+
+  auto store = backend.open();
+  CHECK(store->schemaVersion() == 4);
+  CHECK(backend.scalar("SELECT COUNT(*) FROM schema_version") == 4);
+  CHECK(backend.scalar("SELECT COUNT(*) FROM schema_version WHERE applied_us = 7") == 3);  // 1-3 not rerun
+  CHECK(backend.scalar(B::indexCount("objects_by_wrapping_key")) == 1);
+
+  auto old = store->get("old");
+  REQUIRE(old);
+  CHECK(old->owner == "alice");
+  CHECK(old->object == std::vector<std::uint8_t>{0x01, 0x02, 0xff});
+  CHECK(old->attributes.empty());
+  CHECK(old->createdMicros == 1000);
+  CHECK(old->updatedMicros == 2000);
+  CHECK(old->version == 3);
+  CHECK(old->names == std::vector<std::string>{"legacy"});
+  CHECK(old->tags == std::vector<std::string>{"kept"});
+  CHECK(old->wrappingKey.empty());
+  CHECK(store->operationsFor("old", "bob") == Ops{"get"});
+  CHECK(store->operationsFor("hsm::p::0::k", "bob") == Ops{"encrypt"});
+  CHECK(store->findToken("t"));
+
+  LocateQuery q;
+  q.wrappingKey = "";
+  CHECK(store->locate(q) == Uids{"old"});
+  q.wrappingKey = "hsm::p::0::kek";
+  CHECK(store->locate(q).empty());
+  // The upgraded row takes a wrapping key like a new one.
+  old->wrappingKey = "hsm::p::0::kek";
+  store->update(*old);
+  CHECK(store->locate(q) == Uids{"old"});
+  CHECK(store->get("old")->wrappingKey == "hsm::p::0::kek");
 }
 
 TEST_CASE_TEMPLATE("contract: a failed migration leaves no partial schema behind", B, KMS_BACKENDS) {

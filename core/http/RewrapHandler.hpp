@@ -1,0 +1,20 @@
+#pragma once
+// POST /admin/rewrap {"from": "<hsm uid>", "to": "<hsm uid>", ["limit": N]}: key-encryption-key
+// rotation (docs/wrapped-keys.md). Answers {"rewrapped", "failed", "remaining"}; call again
+// until remaining is 0. Only an hsm_admin of both keys' HSMs may (403 otherwise).
+#include <Poco/Net/HTTPRequestHandler.h>
+
+#include "kms/http/HandlerContext.hpp"
+
+namespace kms::http {
+
+class RewrapHandler : public Poco::Net::HTTPRequestHandler {
+ public:
+  explicit RewrapHandler(const HandlerContext& context);
+  void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
+
+ private:
+  const HandlerContext& context_;
+};
+
+}  // namespace kms::http

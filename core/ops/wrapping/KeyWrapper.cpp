@@ -1,0 +1,358 @@
+#include "kms/ops/wrapping/KeyWrapper.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+
+#include "kms/Exception.hpp"
+#include "kms/driver.h"
+#include "kms/keys/Random.hpp"
+#include "kms/ops/AttributeSet.hpp"
+#include "kms/ops/KeyFormatConverter.hpp"
+#include "kms/ops/KeyMaterial.hpp"
+#include "kms/ops/UsageCheck.hpp"
+#include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
+
+namespace kms::ops::wrapping {
+namespace {
+
+using kmip::KeyFormatType;
+using kmip::Ttlv;
+
+constexpr std::string_view kAttributeName = "wrapping_key_id";
+constexpr std::size_t kGcmIvBytes = 12;
+constexpr std::uint32_t kGcmTagBytes = 16;
+
+struct OaepHash {
+  std::int32_t driver;
+  kmip::HashingAlgorithm kmip;
+  std::size_t bytes;
+};
+// Strongest first: the first the token supports and whose OAEP capacity fits the key wins.
+constexpr std::array kOaepHashes{
+    OaepHash{KMS_HASH_SHA512, kmip::HashingAlgorithm::SHA_512, 64},
+    OaepHash{KMS_HASH_SHA384, kmip::HashingAlgorithm::SHA_384, 48},
+    OaepHash{KMS_HASH_SHA256, kmip::HashingAlgorithm::SHA_256, 32},
+    OaepHash{KMS_HASH_SHA1, kmip::HashingAlgorithm::SHA_1, 20},
+};
+
+Exception unavailable(const hsm::DriverInstance& instance, const Exception& e) {
+  const std::string_view what = e.what();
+  if (what.starts_with("HSM unavailable")) return e;
+  return Exception(ErrorCode::Unavailable, fmt::format("HSM unavailable: {}: {}", instance.name(), what));
+}
+
+// Every HSM call of this file: an HSM that cannot be reached says so, naming the instance, so
+// that an operator tells "the HSM is down" from "this key is wrong".
+template <class Fn>
+auto hsmCall(const WrappingKey& key, Fn fn) {
+  try {
+    return fn();
+  } catch (const Exception& e) {
+    if (e.code() != ErrorCode::Unavailable) throw;
+    throw unavailable(*key.instance, e);
+  }
+}
+
+WrappingKey fromHsmKey(const hsmkeys::HsmKey& key) {
+  WrappingKey out;
+  out.instance = key.instance;
+  out.canonical = key.canonical;
+  out.info = key.info;
+  out.wrapRef = key.ref();
+  out.unwrapRef = key.ref();
+  switch (key.info.type) {
+    case hsm::KeyType::Aes:
+    case hsm::KeyType::RsaPrivate:  // the driver encrypts with its pair's "<label>_pk"
+      break;
+    case hsm::KeyType::RsaPublic:
+      if (!key.uid.publicKey) {
+        throw Exception(ErrorCode::FeatureNotSupported,
+                        fmt::format("{} is an RSA public key whose label does not end in _pk: kmsd could not find "
+                                    "the private key that unwraps",
+                                    key.given));
+      }
+      out.unwrapRef = hsm::KeyRef{key.uid.slot, key.uid.pairLabel(), {}};
+      break;
+    case hsm::KeyType::Unknown:
+      throw Exception(ErrorCode::InvalidField, fmt::format("{} is not an AES or RSA key: it cannot wrap", key.given));
+  }
+  return out;
+}
+
+// The clear material in the form it is wrapped in, and that form's KeyFormatType.
+struct ClearMaterial {
+  keys::SecretBytes bytes;
+  KeyFormatType format = KeyFormatType::Raw;
+};
+
+ClearMaterial clearMaterialOf(const ManagedObject& object) {
+  const auto& block = keymaterial::keyBlock(object.object);
+  switch (object.objectType) {
+    case kmip::ObjectType::SymmetricKey:
+      return {keymaterial::symmetricKeyBytes(block), KeyFormatType::Raw};
+    case kmip::ObjectType::PrivateKey:
+      if (keymaterial::algorithmOf(object).value_or(kmip::CryptographicAlgorithm::RSA) ==
+          kmip::CryptographicAlgorithm::RSA) {
+        return {keymaterial::rsaPrivatePkcs1(block), KeyFormatType::PKCS_1};
+      }
+      break;
+    default:
+      break;
+  }
+  throw Exception(ErrorCode::FeatureNotSupported,
+                  fmt::format("kmsd wraps symmetric keys and RSA private keys, not a {}",
+                              keymaterial::objectTag(object.objectType)));
+}
+
+struct Wrapped {
+  keys::Bytes value;
+  Ttlv parameters;  // CryptographicParameters
+  keys::Bytes iv;
+};
+
+Wrapped wrapAes(const WrappingKey& key, const keys::SecretBytes& material) {
+  const auto slot = key.wrapRef.slot;
+  if (hsmCall(key, [&] { return key.instance->supports(slot, KMS_ALG_AES_KEY_WRAP_PAD, 0); })) {
+    try {
+      hsm::CryptParams params;
+      params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
+      auto value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+      return {std::move(value),
+              Ttlv::structure("CryptographicParameters",
+                              {Ttlv::enumeration("BlockCipherMode",
+                                                 static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding)),
+                               Ttlv::enumeration("CryptographicAlgorithm",
+                                                 static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES))}),
+              {}};
+    } catch (const Exception& e) {
+      // Some tokens key-wrap whole 8-byte blocks only (SoftHSM2): AES-GCM serves the rest.
+      if (e.code() != ErrorCode::FeatureNotSupported) throw;
+    }
+  }
+  hsm::CryptParams params;
+  params.algorithm = KMS_ALG_AES_GCM;
+  params.iv = keys::Random::bytes(kGcmIvBytes);
+  params.tagLength = kGcmTagBytes;
+  auto value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+  return {std::move(value),
+          Ttlv::structure("CryptographicParameters",
+                          {Ttlv::enumeration("BlockCipherMode", static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)),
+                           Ttlv::enumeration("CryptographicAlgorithm",
+                                             static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)),
+                           Ttlv::integer("IVLength", static_cast<std::int32_t>(kGcmIvBytes * 8)),
+                           Ttlv::integer("TagLength", static_cast<std::int32_t>(kGcmTagBytes))}),
+          params.iv};
+}
+
+Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
+  const std::size_t modulusBytes = key.info.bits / 8;
+  for (const auto& hash : kOaepHashes) {
+    if (modulusBytes < 2 * hash.bytes + 2 || material.size() > modulusBytes - 2 * hash.bytes - 2) continue;
+    if (!hsmCall(key, [&] { return key.instance->supports(key.wrapRef.slot, KMS_ALG_RSA_OAEP, hash.driver); })) {
+      continue;
+    }
+    hsm::CryptParams params;
+    params.algorithm = KMS_ALG_RSA_OAEP;
+    params.hash = hash.driver;
+    params.mgfHash = hash.driver;
+    try {
+      auto value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+      const auto hashing = static_cast<std::uint32_t>(hash.kmip);
+      return {
+          std::move(value),
+          Ttlv::structure("CryptographicParameters",
+                          {Ttlv::enumeration("PaddingMethod", static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP)),
+                           Ttlv::enumeration("HashingAlgorithm", hashing),
+                           Ttlv::enumeration("CryptographicAlgorithm",
+                                             static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::RSA)),
+                           Ttlv::enumeration("MaskGenerator", static_cast<std::uint32_t>(kmip::MaskGenerator::MGF1)),
+                           Ttlv::enumeration("MaskGeneratorHashingAlgorithm", hashing)}),
+          {}};
+    } catch (const Exception& e) {
+      if (e.code() != ErrorCode::FeatureNotSupported) throw;
+    }
+  }
+  throw Exception(ErrorCode::FeatureNotSupported,
+                  fmt::format("{}: a {}-byte key does not fit RSA-OAEP under this {}-bit key with any hash the token "
+                              "supports; use an AES wrapping key",
+                              key.canonical, material.size(), key.info.bits));
+}
+
+std::uint32_t enumIn(const Ttlv& parameters, std::string_view tag) {
+  const auto* item = parameters.find(tag);
+  return item != nullptr ? item->asEnumeration() : 0;
+}
+
+std::int32_t driverHash(std::uint32_t kmipHash) {
+  for (const auto& hash : kOaepHashes) {
+    if (static_cast<std::uint32_t>(hash.kmip) == kmipHash) return hash.driver;
+  }
+  throw Exception(ErrorCode::InternalError, "a stored wrapped key names an unknown OAEP hash");
+}
+
+// The driver parameters that undo what wrap() recorded in the key block.
+hsm::CryptParams unwrapParams(const Ttlv& wrappingData) {
+  const auto* info = wrappingData.find("EncryptionKeyInformation");
+  const auto* parameters = info != nullptr ? info->find("CryptographicParameters") : nullptr;
+  if (parameters == nullptr) throw Exception(ErrorCode::InternalError, "a stored wrapped key has no parameters");
+  hsm::CryptParams params;
+  if (enumIn(*parameters, "PaddingMethod") == static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP)) {
+    params.algorithm = KMS_ALG_RSA_OAEP;
+    params.hash = driverHash(enumIn(*parameters, "HashingAlgorithm"));
+    params.mgfHash = driverHash(enumIn(*parameters, "MaskGeneratorHashingAlgorithm"));
+    return params;
+  }
+  const auto mode = enumIn(*parameters, "BlockCipherMode");
+  if (mode == static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding)) {
+    params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
+    return params;
+  }
+  if (mode == static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)) {
+    const auto* iv = wrappingData.find("IVCounterNonce");
+    if (iv == nullptr) throw Exception(ErrorCode::InternalError, "a stored AES-GCM wrapped key has no IV");
+    params.algorithm = KMS_ALG_AES_GCM;
+    params.iv = iv->asBytes();
+    const auto* tag = parameters->find("TagLength");
+    params.tagLength = tag != nullptr ? static_cast<std::uint32_t>(tag->asInteger()) : kGcmTagBytes;
+    return params;
+  }
+  throw Exception(ErrorCode::InternalError, "a stored wrapped key names an unknown wrapping method");
+}
+
+}  // namespace
+
+std::optional<std::string> KeyWrapper::requestedKeyId(const OperationContext& ctx, const Ttlv& attributes) {
+  Ttlv copy = attributes;
+  const AttributeSet set(copy);
+  const auto* value = set.vendorAttribute(ctx.objects.vendors(), kAttributeName);
+  if (value == nullptr) return std::nullopt;
+  std::string id;
+  if (value->type() == kmip::ItemType::TextString) {
+    id = value->asText();
+  } else if (value->type() == kmip::ItemType::ByteString) {
+    const auto& bytes = value->asBytes();
+    id.assign(bytes.begin(), bytes.end());
+  } else {
+    throw Exception(ErrorCode::InvalidField, "vendor attribute wrapping_key_id must be a TextString or ByteString");
+  }
+  if (id.empty()) throw Exception(ErrorCode::InvalidField, "vendor attribute wrapping_key_id is empty");
+  return id;
+}
+
+std::optional<WrappingKey> KeyWrapper::forNewObject(OperationContext& ctx, const Ttlv& attributes,
+                                                    kmip::ObjectType type) {
+  const auto requested = requestedKeyId(ctx, attributes);
+  if (type != kmip::ObjectType::SymmetricKey && type != kmip::ObjectType::PrivateKey) return std::nullopt;
+  if (requested) {
+    if (!hsm::UidParser::isHsmUid(*requested)) {
+      throw Exception(ErrorCode::FeatureNotSupported,
+                      "wrapping_key_id must name an HSM key (hsm::...): keys are wrapped in the HSM");
+    }
+    // The product's rule: the HSM admin, or whoever may encrypt with the wrapping key.
+    try {
+      return fromHsmKey(hsmkeys::HsmKeyAccess::open(ctx, *requested, "encrypt"));
+    } catch (const Exception& e) {
+      if (e.code() != ErrorCode::Unavailable) throw;
+      throw unavailable(*hsmkeys::HsmKeyAccess::route(ctx, *requested).instance, e);
+    }
+  }
+  if (!ctx.settings.keyEncryptionKey.empty()) return forServer(ctx, ctx.settings.keyEncryptionKey);
+  return std::nullopt;
+}
+
+WrappingKey KeyWrapper::forServer(OperationContext& ctx, const std::string& uid) {
+  auto key = hsmkeys::HsmKeyAccess::route(ctx, uid);
+  try {
+    key.info = key.instance->find(key.ref());
+  } catch (const Exception& e) {
+    if (e.code() == ErrorCode::NotFound) throw hsmkeys::HsmKeyAccess::notFound(uid);
+    if (e.code() == ErrorCode::Unavailable) throw unavailable(*key.instance, e);
+    throw;
+  }
+  return fromHsmKey(key);
+}
+
+void KeyWrapper::wrap(OperationContext& ctx, ManagedObject& object, const WrappingKey& key) {
+  auto material = clearMaterialOf(object);
+  auto wrapped = key.info.type == hsm::KeyType::Aes ? wrapAes(key, material.bytes) : wrapRsa(key, material.bytes);
+
+  const auto& clear = keymaterial::keyBlock(object.object);
+  std::vector<Ttlv> block{Ttlv::enumeration("KeyFormatType", static_cast<std::uint32_t>(material.format)),
+                          Ttlv::byteString("KeyValue", std::move(wrapped.value))};
+  for (const auto* tag : {"CryptographicAlgorithm", "CryptographicLength"}) {
+    if (const auto* item = clear.find(tag)) block.push_back(*item);
+  }
+  std::vector<Ttlv> data{
+      Ttlv::enumeration("WrappingMethod", static_cast<std::uint32_t>(kmip::WrappingMethod::Encrypt)),
+      Ttlv::structure("EncryptionKeyInformation",
+                      {Ttlv::textString("UniqueIdentifier", key.canonical), std::move(wrapped.parameters)})};
+  if (!wrapped.iv.empty()) data.push_back(Ttlv::byteString("IVCounterNonce", std::move(wrapped.iv)));
+  data.push_back(Ttlv::enumeration("EncodingOption", static_cast<std::uint32_t>(kmip::EncodingOption::NoEncoding)));
+  block.push_back(Ttlv::structure("KeyWrappingData", std::move(data)));
+
+  auto tag = object.object.tag();
+  object.object.wipe();  // the clear block goes; only the wrapped one remains
+  object.object = Ttlv::structure(std::move(tag), {Ttlv::structure("KeyBlock", std::move(block))});
+  object.wrappingKey = key.canonical;
+  AttributeSet set(object.attributes);
+  set.removeVendorAttribute(ctx.objects.vendors(), kAttributeName);
+  set.setVendorAttribute(ctx.settings.vendorIdentification, std::string(kAttributeName),
+                         Ttlv::textString("AttributeValue", key.canonical));
+}
+
+void KeyWrapper::protect(OperationContext& ctx, ManagedObject& object, const Ttlv& clientAttributes) {
+  auto key = forNewObject(ctx, clientAttributes, object.objectType);
+  const auto* block = object.object.find("KeyBlock");
+  if (key && block != nullptr && keymaterial::isWrapped(*block)) {
+    if (requestedKeyId(ctx, clientAttributes)) {
+      throw Exception(ErrorCode::FeatureNotSupported,
+                      "the key block is already wrapped by the client: kmsd does not wrap it again");
+    }
+    key.reset();  // the KEK protects clear keys; this one is protected already
+  }
+  if (key && block != nullptr) {
+    wrap(ctx, object, *key);
+    return;
+  }
+  AttributeSet(object.attributes).removeVendorAttribute(ctx.objects.vendors(), kAttributeName);
+}
+
+void KeyWrapper::unwrapIfAsked(OperationContext& ctx, ManagedObject& object, const Ttlv& payload) {
+  if (!isServerWrapped(object)) return;
+  const auto* type = payload.find("KeyWrapType");
+  if (type == nullptr || type->asEnumeration() != static_cast<std::uint32_t>(kmip::KeyWrapType::NotWrapped)) return;
+  if (object.object.find("KeyBlock") == nullptr) return;  // destroyed: nothing to unwrap
+  usage::requireExtractable(object);
+  object.object = unwrappedObject(ctx, object);
+}
+
+Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& object) {
+  const auto& block = keymaterial::keyBlock(object.object);
+  const auto* data = block.find("KeyWrappingData");
+  const auto* value = block.find("KeyValue");
+  if (data == nullptr || value == nullptr || value->type() != kmip::ItemType::ByteString) {
+    throw Exception(ErrorCode::InternalError, fmt::format("stored object {} is not a wrapped key block", object.uid));
+  }
+  const auto key = forServer(ctx, object.wrappingKey);
+  const auto params = unwrapParams(*data);
+  const auto material = hsmCall(key, [&] { return key.instance->unwrap(key.unwrapRef, params, value->asBytes()); });
+
+  const auto format = keymaterial::formatOf(block);
+  Ttlv clear;
+  if (object.objectType == kmip::ObjectType::SymmetricKey && format == KeyFormatType::Raw) {
+    const auto* algorithm = block.find("CryptographicAlgorithm");
+    clear = keyformat::symmetricKeyBlock(material, KeyFormatType::Raw,
+                                         algorithm != nullptr
+                                             ? static_cast<kmip::CryptographicAlgorithm>(algorithm->asEnumeration())
+                                             : kmip::CryptographicAlgorithm::AES);
+  } else if (object.objectType == kmip::ObjectType::PrivateKey && format == KeyFormatType::PKCS_1) {
+    clear = keyformat::rsaPrivateKeyBlock(material, KeyFormatType::PKCS_1);
+  } else {
+    throw Exception(ErrorCode::InternalError,
+                    fmt::format("stored object {} has an unexpected wrapped form", object.uid));
+  }
+  return Ttlv::structure(object.object.tag(), {std::move(clear)});
+}
+
+}  // namespace kms::ops::wrapping

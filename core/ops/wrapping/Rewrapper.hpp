@@ -1,0 +1,20 @@
+#pragma once
+// Key-encryption-key rotation (issue 7, docs/wrapped-keys.md): every object the server wrapped
+// under one HSM key is unwrapped and wrapped again under another, in the HSM, one object per
+// transaction. The store's version check makes a concurrent change win: that object is counted
+// as failed and the next call takes it again.
+#include <cstddef>
+#include <string>
+
+#include "kms/ops/OperationContext.hpp"
+#include "kms/ops/RequestProcessor.hpp"
+
+namespace kms::ops::wrapping {
+
+class Rewrapper {
+ public:
+  // `limit` 0: every object. The caller has checked the user's right to do this.
+  static RewrapResult run(OperationContext& ctx, const std::string& from, const std::string& to, std::size_t limit);
+};
+
+}  // namespace kms::ops::wrapping
