@@ -17,11 +17,12 @@ EXTRA_TAG_ENUMS = {
     'MaskGeneratorHashingAlgorithm': 'HashingAlgorithm',
     'RotateNameType': 'RotateNameType',
 }
-# Tags of Cosmian's JSON TTLV that no KMIP specification defines: vendor attributes sent as
+# Tags of Cosmian's JSON TTLV that no KMIP specification defines: the object of an Import
+# (`Object`), and vendor attributes sent as
 # `VendorAttributes { VendorAttribute {VendorIdentification, AttributeName, AttributeValue} }`
 # or a bare `VendorAttribute`. Codes from the extension range (KMIP 2.1 5.1: 0x54xxxx), for
 # the binary codec; JSON clients only ever see the names.
-EXTRA_TAGS = {'VendorAttributes': 0x54FF01, 'VendorAttribute': 0x54FF02}
+EXTRA_TAGS = {'VendorAttributes': 0x54FF01, 'VendorAttribute': 0x54FF02, 'Object': 0x54FF03}
 # Enumerations kept in the dictionary but not emitted as C++ enums: kmip::ItemType (Ttlv.hpp)
 # is the TTLV type byte itself, with the same values.
 SKIPPED_CPP_ENUMS = {'ItemType'}

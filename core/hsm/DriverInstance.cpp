@@ -258,7 +258,13 @@ void DriverInstance::check(kms_status status, const kms_error& error, std::strin
                            bool exporting) const {
   if (status == KMS_OK) return;
   const std::string site = prefix();
-  throw StatusMapper::toException(status, error, CallSite{site, operation, slot, exporting});
+  auto mapped = StatusMapper::toException(status, error, CallSite{site, operation, slot, exporting});
+  // One phrase for every call that could not reach the HSM, whatever the operation: operators
+  // and clients tell "the HSM is down" from "this request is wrong" at a glance.
+  if (mapped.code() == ErrorCode::Unavailable) {
+    throw Exception(ErrorCode::Unavailable, fmt::format("HSM unavailable: {}", mapped.what()));
+  }
+  throw mapped;
 }
 
 KeyInfo DriverInstance::generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,

@@ -370,6 +370,7 @@ const TagEntry kTagArray[] = {
     {"AsynchronousCorrelationValues", 0x420176},
     {"VendorAttributes", 0x54FF01},
     {"VendorAttribute", 0x54FF02},
+    {"Object", 0x54FF03},
 };
 
 const EnumEntry kEnumArray[] = {

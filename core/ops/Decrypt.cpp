@@ -1,6 +1,7 @@
 // Decrypt (KMIP 2.1 6.1.11), single-part; the mirror of Encrypt. GCM needs
 // AuthenticatedEncryptionTag (MissingData otherwise); a wrong tag, IV, AAD or ciphertext is
-// CryptographicFailure (CS-BC-M-GCM-1). The key must be Active with Decrypt in its usage mask.
+// CryptographicFailure (CS-BC-M-GCM-1). The key must be Active or Deactivated (data protected
+// before a rotation stays readable) with Decrypt in its usage mask.
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include "kms/Exception.hpp"
@@ -21,7 +22,7 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::decrypt(ctx, payload, uid);
   const auto managed = ctx.objects.load(uid, ctx.request.user, "decrypt");
-  usage::requireActive(managed, "Decrypt");
+  usage::requireProcessable(managed, "Decrypt");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Decrypt, "Decrypt");
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);
   const auto request = cryptoparams::cipherParams(algorithm, cryptoparams::effective(payload, managed.attributes),

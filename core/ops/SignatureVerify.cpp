@@ -1,6 +1,6 @@
 // Signature Verify (KMIP 2.1 6.1.56), single-part: ValidityIndicator Valid or Invalid. A
 // signature that does not verify is a successful operation answering Invalid. The key must be
-// Active with Verify in its usage mask (a public key, or a private key through its public half).
+// Active or Deactivated with Verify in its usage mask (a public key, or a private key through its public half).
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include "kms/Exception.hpp"
@@ -22,7 +22,7 @@ Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload) {
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::signatureVerify(ctx, payload, uid);
   // Access right: the lowercase operation name; Cosmian spells it "signatureverify".
   const auto managed = ctx.objects.load(uid, ctx.request.user, "signatureverify");
-  usage::requireActive(managed, "SignatureVerify");
+  usage::requireProcessable(managed, "SignatureVerify");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Verify, "SignatureVerify");
   const auto* data = payload.find("Data");
   if (data == nullptr) {

@@ -54,6 +54,14 @@ void requireActive(const ManagedObject& object, std::string_view operation) {
   }
 }
 
+void requireProcessable(const ManagedObject& object, std::string_view operation) {
+  const auto state = effectiveState(object);
+  if (state != kmip::State::Active && state != kmip::State::Deactivated) {
+    throw Exception(ErrorCode::WrongKeyLifecycleState, fmt::format("{}: object {} is {}, not Active or Deactivated",
+                                                                   operation, object.uid, stateName(state)));
+  }
+}
+
 void requireUsage(const ManagedObject& object, std::uint32_t bit, std::string_view operation) {
   const auto* mask = attribute(object, "CryptographicUsageMask");
   if (mask == nullptr) return;

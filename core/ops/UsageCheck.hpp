@@ -17,6 +17,10 @@ namespace kms::ops::usage {
 // WrongKeyLifecycleState unless the object is Active. `operation` names the operation in the
 // message ("Encrypt").
 void requireActive(const ManagedObject& object, std::string_view operation);
+// Decrypt and SignatureVerify: KMIP 2.1 section 3.1 lets a Deactivated key (revoked as
+// superseded, or past its DeactivationDate) still process what it protected, so data encrypted
+// before a rotation stays readable. PreActive, Compromised and Destroyed keys are refused.
+void requireProcessable(const ManagedObject& object, std::string_view operation);
 
 // IncompatibleUsageMask unless the object's CryptographicUsageMask holds `bit` (a
 // kmip::CryptographicUsageMask constant). An object without a mask (only possible through

@@ -6,6 +6,7 @@
 
 #include "kms/Exception.hpp"
 #include "kms/driver.h"
+#include "kms/keys/AesKeyWrap.hpp"
 #include "kms/keys/Random.hpp"
 #include "kms/ops/AttributeSet.hpp"
 #include "kms/ops/KeyFormatConverter.hpp"
@@ -145,10 +146,18 @@ Wrapped wrapAes(const WrappingKey& key, const keys::SecretBytes& material) {
           params.iv};
 }
 
+// RSA-OAEP of the material itself when it fits; otherwise RSA-AES key wrapping (PKCS#11
+// CKM_RSA_AES_KEY_WRAP): a fresh AES-256 key wraps the material in software (RFC 5649) and the
+// HSM wraps that AES key with RSA-OAEP. Stored value: OAEP block || AES-wrapped material, and
+// BlockCipherMode AESKeyWrapPadding next to PaddingMethod OAEP says so.
 Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
+  constexpr std::size_t kEphemeralBytes = 32;
   const std::size_t modulusBytes = key.info.bits / 8;
   for (const auto& hash : kOaepHashes) {
-    if (modulusBytes < 2 * hash.bytes + 2 || material.size() > modulusBytes - 2 * hash.bytes - 2) continue;
+    if (modulusBytes < 2 * hash.bytes + 2) continue;
+    const std::size_t capacity = modulusBytes - 2 * hash.bytes - 2;
+    const bool hybrid = material.size() > capacity;
+    if (hybrid && capacity < kEphemeralBytes) continue;
     if (!hsmCall(key, [&] { return key.instance->supports(key.wrapRef.slot, KMS_ALG_RSA_OAEP, hash.driver); })) {
       continue;
     }
@@ -157,26 +166,34 @@ Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
     params.hash = hash.driver;
     params.mgfHash = hash.driver;
     try {
-      auto value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+      keys::Bytes value;
+      if (hybrid) {
+        const auto ephemeral = keys::Random::secretBytes(kEphemeralBytes);
+        value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, ephemeral); });
+        const auto tail = keys::AesKeyWrap::wrap(ephemeral, material);
+        value.insert(value.end(), tail.begin(), tail.end());
+      } else {
+        value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+      }
       const auto hashing = static_cast<std::uint32_t>(hash.kmip);
-      return {
-          std::move(value),
-          Ttlv::structure("CryptographicParameters",
-                          {Ttlv::enumeration("PaddingMethod", static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP)),
-                           Ttlv::enumeration("HashingAlgorithm", hashing),
-                           Ttlv::enumeration("CryptographicAlgorithm",
-                                             static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::RSA)),
-                           Ttlv::enumeration("MaskGenerator", static_cast<std::uint32_t>(kmip::MaskGenerator::MGF1)),
-                           Ttlv::enumeration("MaskGeneratorHashingAlgorithm", hashing)}),
-          {}};
+      std::vector<Ttlv> parameters{
+          Ttlv::enumeration("PaddingMethod", static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP)),
+          Ttlv::enumeration("HashingAlgorithm", hashing),
+          Ttlv::enumeration("CryptographicAlgorithm", static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::RSA)),
+          Ttlv::enumeration("MaskGenerator", static_cast<std::uint32_t>(kmip::MaskGenerator::MGF1)),
+          Ttlv::enumeration("MaskGeneratorHashingAlgorithm", hashing)};
+      if (hybrid) {
+        parameters.push_back(
+            Ttlv::enumeration("BlockCipherMode", static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding)));
+      }
+      return {std::move(value), Ttlv::structure("CryptographicParameters", std::move(parameters)), {}};
     } catch (const Exception& e) {
       if (e.code() != ErrorCode::FeatureNotSupported) throw;
     }
   }
-  throw Exception(ErrorCode::FeatureNotSupported,
-                  fmt::format("{}: a {}-byte key does not fit RSA-OAEP under this {}-bit key with any hash the token "
-                              "supports; use an AES wrapping key",
-                              key.canonical, material.size(), key.info.bits));
+  throw Exception(
+      ErrorCode::FeatureNotSupported,
+      fmt::format("{}: the token supports no RSA-OAEP hash that fits this {}-bit key", key.canonical, key.info.bits));
 }
 
 std::uint32_t enumIn(const Ttlv& parameters, std::string_view tag) {
@@ -191,10 +208,22 @@ std::int32_t driverHash(std::uint32_t kmipHash) {
   throw Exception(ErrorCode::InternalError, "a stored wrapped key names an unknown OAEP hash");
 }
 
+const Ttlv* storedParameters(const Ttlv& wrappingData) {
+  const auto* info = wrappingData.find("EncryptionKeyInformation");
+  return info != nullptr ? info->find("CryptographicParameters") : nullptr;
+}
+
+// RSA-AES key wrapping (see wrapRsa): OAEP and AES key wrap recorded together.
+bool isRsaAes(const Ttlv& wrappingData) {
+  const auto* parameters = storedParameters(wrappingData);
+  return parameters != nullptr &&
+         enumIn(*parameters, "PaddingMethod") == static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP) &&
+         enumIn(*parameters, "BlockCipherMode") == static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding);
+}
+
 // The driver parameters that undo what wrap() recorded in the key block.
 hsm::CryptParams unwrapParams(const Ttlv& wrappingData) {
-  const auto* info = wrappingData.find("EncryptionKeyInformation");
-  const auto* parameters = info != nullptr ? info->find("CryptographicParameters") : nullptr;
+  const auto* parameters = storedParameters(wrappingData);
   if (parameters == nullptr) throw Exception(ErrorCode::InternalError, "a stored wrapped key has no parameters");
   hsm::CryptParams params;
   if (enumIn(*parameters, "PaddingMethod") == static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP)) {
@@ -336,7 +365,19 @@ Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& obj
   }
   const auto key = forServer(ctx, object.wrappingKey);
   const auto params = unwrapParams(*data);
-  const auto material = hsmCall(key, [&] { return key.instance->unwrap(key.unwrapRef, params, value->asBytes()); });
+  keys::SecretBytes material;
+  if (isRsaAes(*data)) {
+    const auto& wrapped = value->asBytes();
+    const std::size_t head = key.info.bits / 8;
+    if (wrapped.size() <= head) {
+      throw Exception(ErrorCode::InternalError, fmt::format("stored object {} is truncated", object.uid));
+    }
+    const keys::Bytes oaep(wrapped.begin(), wrapped.begin() + static_cast<std::ptrdiff_t>(head));
+    const auto ephemeral = hsmCall(key, [&] { return key.instance->unwrap(key.unwrapRef, params, oaep); });
+    material = keys::AesKeyWrap::unwrap(ephemeral, keys::ByteView(wrapped).subspan(head));
+  } else {
+    material = hsmCall(key, [&] { return key.instance->unwrap(key.unwrapRef, params, value->asBytes()); });
+  }
 
   const auto format = keymaterial::formatOf(block);
   Ttlv clear;
