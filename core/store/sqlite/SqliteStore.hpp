@@ -29,7 +29,8 @@ namespace kms::store {
 
 namespace sqlite {
 class ConnectionPool;
-}
+class GroupCommit;
+}  // namespace sqlite
 
 struct SqliteOptions {
   // Read-only connections; reads beyond this many at once wait for one to be free.
@@ -80,6 +81,7 @@ class SqliteStore final : public ObjectStore, public TokenStore {
   std::filesystem::path file_;
   std::int64_t lastMicros_ = 0;  // guarded by the write connection's lease
   std::unique_ptr<sqlite::ConnectionPool> pool_;
+  std::unique_ptr<sqlite::GroupCommit> groupCommit_;
 };
 
 }  // namespace kms::store

@@ -847,6 +847,47 @@ TEST_CASE_TEMPLATE("contract: 8 threads insert and read at the same time without
   }
 }
 
+TEST_CASE_TEMPLATE("contract: concurrent inserts that fail leave the others stored", B, KMS_BACKENDS) {
+  // SQLite commits concurrent inserts together (GroupCommit): a failing one must be undone
+  // alone, and every caller must get its own outcome.
+  B backend;
+  auto owned = backend.open();
+  ObjectStore& store = *owned;
+  store.insert({makeObject("taken")});
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 30;
+  std::atomic<int> wrongOutcomes{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        const std::string uid = "t" + std::to_string(t) + "-" + std::to_string(i);
+        auto fresh = makeObject(uid);
+        fresh.names = {"n-" + uid};
+        const bool duplicate = i % 3 == 0;
+        try {
+          if (duplicate) {
+            store.insert({fresh, makeObject("taken")});  // the batch fails as a whole
+          } else {
+            store.insert({fresh});
+          }
+          if (duplicate) ++wrongOutcomes;
+        } catch (const kms::Exception& e) {
+          if (!duplicate || e.code() != ErrorCode::AlreadyExists) ++wrongOutcomes;
+        }
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  CHECK(wrongOutcomes == 0);
+  CHECK(store.locate({}).size() == 1 + kThreads * (kPerThread - kPerThread / 3));
+  for (int t = 0; t < kThreads; ++t) {
+    CHECK_FALSE(store.get("t" + std::to_string(t) + "-0"));
+    CHECK(store.get("t" + std::to_string(t) + "-1"));
+  }
+  CHECK(backend.scalar("SELECT COUNT(*) FROM object_names") == kThreads * (kPerThread - kPerThread / 3));
+}
+
 TEST_CASE_TEMPLATE("contract: concurrent updates of one object: each version is won exactly once", B, KMS_BACKENDS) {
   B backend;
   auto owned = backend.open();
