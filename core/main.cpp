@@ -182,6 +182,11 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   settings.keyCache.capacity = config.db.unwrappedCacheSize;
   settings.keyCache.maxIdle = config.db.unwrappedCacheMaxAge;
   settings.keyCache.maxLifetime = config.db.unwrappedCacheMaxLifetime;
+  settings.objectCacheSize = config.db.unwrappedCacheSize;
+  // Several nodes share a PostgreSQL database: a node whose change notifications were lost
+  // must not serve an object changed elsewhere for long (issue 8: a revoke is honoured
+  // everywhere within a second). One SQLite node sees every change itself.
+  settings.objectCacheMaxAge = postgres ? std::chrono::milliseconds(500) : std::chrono::milliseconds(0);
   kms::ops::RequestProcessor processor(*store, std::move(settings));
   // Without its KEK the server would store new keys in the clear: refuse to start instead.
   try {

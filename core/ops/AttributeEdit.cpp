@@ -22,6 +22,9 @@ bool isDateTag(std::string_view tag) {
   return tag == "ActivationDate" || tag == "DeactivationDate" || tag == "ProcessStartDate" || tag == "ProtectStopDate";
 }
 
+// The vendor attribute wrapping::KeyWrapper records (whatever the vendor identification).
+constexpr std::string_view kWrappingKeyAttribute = "wrapping_key_id";
+
 }  // namespace
 
 void checkWritable(OperationContext& ctx, const ManagedObject& object, const core::AttributeKey& key,
@@ -39,6 +42,10 @@ void checkWritable(OperationContext& ctx, const ManagedObject& object, const cor
     if (key.vendor == "y") {
       throw Exception(ErrorCode::AttributeReadOnly,
                       "vendor attributes of identification 'y' are set by the server only");
+    }
+    if (key.name == kWrappingKeyAttribute) {
+      // It reports where the server put the key; a client value would only mislead.
+      throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} is set by the server only", key.display()));
     }
     if (key.name == "tag") {
       for (const auto& vendor : ctx.objects.vendors()) {
@@ -81,7 +88,7 @@ void checkDeletable(const ManagedObject& /*object*/, const core::AttributeKey& k
     throw Exception(ErrorCode::InvalidField,
                     fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
   }
-  if (!rule.deletable || (key.isVendor() && key.vendor == "y")) {
+  if (!rule.deletable || (key.isVendor() && (key.vendor == "y" || key.name == kWrappingKeyAttribute))) {
     throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} cannot be deleted by clients", key.display()));
   }
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -58,13 +59,31 @@ ManagedObject ObjectRepository::load(const std::string& uid, const std::string& 
     }
     resolved = uids.front();
   }
-  auto stored = store_.get(resolved);
-  if (!stored) throw notFound(uid);
-  if (stored->owner != user) {
-    // Reading attributes is part of the right to get the object (AccessPolicy::allows).
+  std::shared_ptr<const ManagedObject> cached = cache_ != nullptr ? cache_->find(resolved) : nullptr;
+  std::optional<ManagedObject> loaded;
+  if (!cached) {
+    const auto epoch = cache_ != nullptr ? cache_->epoch() : 0;
+    auto stored = store_.get(resolved);
+    if (!stored) throw notFound(uid);
+    loaded = StoredObjectMapper::fromStored(*stored);
+    if (cache_ != nullptr) cache_->put(*loaded, epoch);
+  }
+  const ManagedObject& object = cached ? *cached : *loaded;
+  if (object.owner != user) {
+    // Rights are read from the store on every request, never cached. Reading attributes is
+    // part of the right to get the object (AccessPolicy::allows).
     if (!auth::AccessPolicy::allows(store_.operationsFor(resolved, user), operation)) throw notFound(uid);
   }
-  return StoredObjectMapper::fromStored(*stored);
+  return loaded ? std::move(*loaded) : *cached;
+}
+
+void ObjectRepository::forget(const std::string& uid) {
+  if (cache_ == nullptr) return;
+  if (uid == "*") {
+    cache_->forgetAll();
+  } else {
+    cache_->forget(uid);
+  }
 }
 
 void ObjectRepository::insert(std::vector<ManagedObject*> objects) {
@@ -85,15 +104,18 @@ void ObjectRepository::update(ManagedObject& object) {
     store_.update(StoredObjectMapper::toStored(object, vendors_));
   } catch (...) {
     // A lost version race or an unknown outcome: what this node holds may be stale.
+    forget(object.uid);
     if (changed_) changed_(object.uid);
     throw;
   }
   object.version += 1;
+  forget(object.uid);
   if (changed_) changed_(object.uid);
 }
 
 void ObjectRepository::remove(const std::string& uid) {
   const bool removed = store_.remove(uid);
+  forget(uid);
   if (changed_) changed_(uid);
   if (!removed) throw notFound(uid);
 }

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "kms/ops/ManagedObject.hpp"
+#include "kms/ops/ObjectCache.hpp"
 #include "kms/store/ObjectStore.hpp"
 
 namespace kms::ops {
@@ -18,6 +19,11 @@ class ObjectRepository {
   // store committed (caches drop what they hold of it).
   ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications,
                    std::function<void(const std::string&)> changed = {});
+  // Serves load() from `cache` (owned by the caller, outliving this) and keeps it told of
+  // every change made through this repository.
+  void setCache(ObjectCache* cache) noexcept { cache_ = cache; }
+  // Another node changed the object ("*": anything may have changed).
+  void forget(const std::string& uid);
 
   // `uid` is a unique identifier or a tag selector `["tag1","tag2"]` (exactly one object must
   // carry all the tags). Throws kms::Exception(NotFound) when the object is missing OR the
@@ -39,6 +45,7 @@ class ObjectRepository {
   store::ObjectStore& store_;
   std::vector<std::string> vendors_;
   std::function<void(const std::string&)> changed_;
+  ObjectCache* cache_ = nullptr;
 };
 
 }  // namespace kms::ops

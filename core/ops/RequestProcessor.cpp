@@ -143,10 +143,14 @@ struct RequestProcessor::Impl {
   Impl(store::ObjectStore& store, ProcessorSettings s)
       : settings(std::move(s)),
         keys(settings.keyCache),
-        repository(store, vendorList(settings), [this](const std::string& uid) { keys.invalidate(uid); }) {}
+        objects(settings.objectCacheSize, settings.objectCacheMaxAge),
+        repository(store, vendorList(settings), [this](const std::string& uid) { keys.invalidate(uid); }) {
+    repository.setCache(&objects);
+  }
 
   ProcessorSettings settings;
   UsableKeys keys;
+  ObjectCache objects;
   ObjectRepository repository;
 
   // A context for work the server does on its own behalf (start-up checks, admin operations).

@@ -1,5 +1,7 @@
 #pragma once
 // The transport-free entry point of every KMIP request.
+#include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -33,6 +35,10 @@ struct ProcessorSettings {
   // hsm:: UID of the server key-encryption key; empty: none (DESIGN §8).
   std::string keyEncryptionKey;
   keys::UnwrappedKeyCache::Limits keyCache;
+  // Decoded objects kept in memory (ObjectCache): how many, and after how long one is read
+  // again from the store whatever notifications said (0: never; one SQLite node needs none).
+  std::size_t objectCacheSize = 10000;
+  std::chrono::milliseconds objectCacheMaxAge{0};
 };
 
 struct KeyCacheStats;

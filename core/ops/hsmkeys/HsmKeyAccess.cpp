@@ -38,6 +38,7 @@ HsmKey HsmKeyAccess::route(const OperationContext& ctx, const std::string& uid) 
     if (e.code() == ErrorCode::NotFound) throw notFound(uid);
     throw;
   }
+  if (!route) throw notFound(uid);  // not an hsm:: UID at all
   HsmKey key;
   key.instance = route->instance;
   key.uid = std::move(route->uid);

@@ -272,7 +272,16 @@ std::optional<std::string> KeyWrapper::requestedKeyId(const OperationContext& ct
 std::optional<WrappingKey> KeyWrapper::forNewObject(OperationContext& ctx, const Ttlv& attributes,
                                                     kmip::ObjectType type) {
   const auto requested = requestedKeyId(ctx, attributes);
-  if (type != kmip::ObjectType::SymmetricKey && type != kmip::ObjectType::PrivateKey) return std::nullopt;
+  // A key pair's attributes reach both halves: the public one is simply not wrapped.
+  if (type == kmip::ObjectType::PublicKey) return std::nullopt;
+  if (type != kmip::ObjectType::SymmetricKey && type != kmip::ObjectType::PrivateKey) {
+    if (requested) {
+      throw Exception(
+          ErrorCode::FeatureNotSupported,
+          fmt::format("kmsd wraps symmetric keys and private keys, not a {}", keymaterial::objectTag(type)));
+    }
+    return std::nullopt;
+  }
   if (requested) {
     if (!hsm::UidParser::isHsmUid(*requested)) {
       throw Exception(ErrorCode::FeatureNotSupported,
