@@ -20,7 +20,6 @@ import json
 import os
 import shutil
 import socket
-import sqlite3
 import ssl
 import sys
 import tempfile
@@ -326,14 +325,10 @@ class ApiTokens(TempDirCase):
 
             # The database holds a hash, never the token or its secret.
             secret = token.split(".", 1)[1]
-            db = sqlite3.connect(str(k.db_dir / "kms.db"))
-            rows = db.execute("SELECT id, user_id, hash FROM api_tokens").fetchall()
-            db.close()
+            rows = k.sql("SELECT id, user_id, hash FROM api_tokens")  # SQLite or PostgreSQL
             self.assertEqual(len(rows), 1)
             self.assertEqual(len(rows[0][2]), 32)
-            raw = (k.db_dir / "kms.db").read_bytes() + (
-                (k.db_dir / "kms.db-wal").read_bytes() if (k.db_dir / "kms.db-wal").exists() else b"")
-            self.assertNotIn(secret.encode(), raw)
+            self.assertNotIn(secret.encode(), k.store_dump())
             self.assert_no_secret_logged(k)
 
     def test_routes_answer_400_when_disabled(self):

@@ -8,6 +8,12 @@ Standard library only. Used by tests/integration and tests/conformance.
 
 The binary comes from `--kmsd BIN` on the command line (see `take_kmsd_arg`) or from the
 environment variable KMSD_BIN; `default_binary()` falls back to <repo>/build/core/kmsd.
+
+Store: SQLite in the instance's own directory by default. With KMS_TEST_STORE=postgresql, every
+Kmsd that does not choose its store itself runs on a fresh database of its own on the test
+PostgreSQL server (URL: KMS_TEST_DATABASE_URL, or the file named by KMS_TEST_DATABASE_URL_FILE,
+written by the ctest fixture `postgres`); restart() keeps it, cleanup() drops it. See
+`Kmsd.store_kind`, `Kmsd.database_url`, `Kmsd.sql()` and `Kmsd.store_dump()`.
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ import shutil
 import signal
 import socket
 import subprocess
+import sqlite3
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import postgres as _pg  # noqa: E402  (tests/support/postgres.py)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 HEALTH_TIMEOUT_S = 20.0
@@ -61,6 +71,53 @@ def default_binary() -> str:
             f"kmsd binary not found or not executable: {candidate} "
             "(pass --kmsd BIN or set KMSD_BIN)")
     return candidate
+
+
+def selected_store() -> str:
+    """The store the suite runs on: "postgresql" when KMS_TEST_STORE says so (postgresql,
+    postgres or pg), else "sqlite"."""
+    kind = os.environ.get("KMS_TEST_STORE", "sqlite").strip().lower()
+    if kind in ("postgresql", "postgres", "pg"):
+        return "postgresql"
+    if kind in ("", "sqlite", "sqlite3"):
+        return "sqlite"
+    raise ValueError(f"KMS_TEST_STORE={kind!r}: expected sqlite or postgresql")
+
+
+def fixture_database_url() -> str:
+    """The URL of the test PostgreSQL server (with its role's password); raises when none."""
+    url = _pg.fixture_url()
+    if not url:
+        raise RuntimeError("PostgreSQL store asked for, but no server: set KMS_TEST_DATABASE_URL_FILE "
+                           "(ctest fixture `postgres`: <build>/postgres-fixture/url) or "
+                           "KMS_TEST_DATABASE_URL, or run `python3 tests/support/postgres.py start DIR`")
+    return url
+
+
+def _pg_field(text: str) -> str | bytes:
+    """A psql field: BYTEA (hex output, "\\x...") as bytes, anything else as is."""
+    if text.startswith("\\x") and len(text) % 2 == 0:
+        try:
+            return bytes.fromhex(text[2:])
+        except ValueError:
+            pass
+    return text
+
+
+_STORE_FLAGS = ("--database-type", "--sqlite-path", "--database-url")
+_STORE_KEYS = ("database_type", "sqlite_path", "database_url")
+_STORE_ENV = ("KMS_DATABASE_TYPE", "KMS_SQLITE_PATH", "KMS_DATABASE_URL")
+
+
+def _arg_value(args: list[str], flag: str) -> str | None:
+    """The last value given to `flag` (`--flag V` or `--flag=V`) in args, or None."""
+    found = None
+    for idx, arg in enumerate(args):
+        if arg == flag and idx + 1 < len(args):
+            found = args[idx + 1]
+        elif arg.startswith(flag + "="):
+            found = arg.split("=", 1)[1]
+    return found
 
 
 def free_port() -> int:
@@ -120,13 +177,26 @@ class Kmsd:
                   `--hostname 127.0.0.1 --port P --database-type sqlite --sqlite-path <dir>/db`;
                   set False to let a config file or the environment choose (then `.port` is
                   still picked, for the caller to put into the config or env).
+                  On PostgreSQL (below) the store flags are `--database-type postgresql
+                  --database-url <URL>` (the URL holds the throw-away test password, masked in
+                  the "=== start" line of kmsd.log).
+    store:        "sqlite" or "postgresql"; None (default): KMS_TEST_STORE. Used only when
+                  default_flags is True and the caller chose no store itself (a --database-type,
+                  --sqlite-path or --database-url argument, a database_type / sqlite_path /
+                  database_url key in config_text, or KMS_DATABASE_TYPE / KMS_SQLITE_PATH /
+                  KMS_DATABASE_URL in env): then the caller's choice stands, as before.
+    database_url: run on this existing PostgreSQL database (e.g. a second node on the database
+                  of another Kmsd: `database_url=a.database_url`); it is not dropped at cleanup.
+                  Without it, a PostgreSQL Kmsd creates a fresh database `kms_<random>` on the
+                  test server at its first start and drops it at cleanup.
     """
 
     def __init__(self, binary: str | None = None, extra_args: Iterable[str] = (),
                  config_text: str | None = None, env: Mapping[str, str] | None = None,
                  *, config_name: str = "kms.toml", default_flags: bool = True,
                  health_timeout: float = HEALTH_TIMEOUT_S, ssl_context: Any = None,
-                 headers: Mapping[str, str] | None = None):
+                 headers: Mapping[str, str] | None = None, store: str | None = None,
+                 database_url: str | None = None):
         # Absolute, because kmsd runs with its temporary directory as working directory.
         self.binary = os.path.abspath(binary or default_binary())
         self.extra_args = list(extra_args)
@@ -145,6 +215,102 @@ class Kmsd:
         self.config_path: Path | None = None
         self.proc: subprocess.Popen | None = None
         self._log_file = None
+        # The store: the caller's explicit choice, else `store`, else KMS_TEST_STORE.
+        self._inject_store = False
+        self._owns_database = False
+        self._database_url: str | None = database_url
+        explicit = self._explicit_store()
+        if database_url is not None:
+            self.store_kind = "postgresql"
+            self._inject_store = default_flags and explicit is None
+        elif explicit is not None:
+            self.store_kind = explicit
+        elif not default_flags:
+            self.store_kind = "sqlite"   # kmsd's own default
+        else:
+            self.store_kind = store or selected_store()
+            if self.store_kind not in ("sqlite", "postgresql"):
+                raise ValueError(f"store={self.store_kind!r}: expected sqlite or postgresql")
+            self._inject_store = self.store_kind == "postgresql"
+
+    # -- store ------------------------------------------------------------------------------
+
+    def _explicit_store(self) -> str | None:
+        """The store the caller chose in args, config text or env ("sqlite"/"postgresql"), or
+        None when it chose none."""
+        args = self.extra_args
+        kind = _arg_value(args, "--database-type")
+        if kind is None and any(a == f or a.startswith(f + "=") for a in args for f in _STORE_FLAGS):
+            kind = "postgresql" if _arg_value(args, "--database-url") else "sqlite"
+        if kind is None and self.config_text is not None:
+            for line in self.config_text.splitlines():
+                key, sep, val = line.partition("=") if "=" in line else line.partition(":")
+                key = key.strip()
+                if sep and key in _STORE_KEYS:
+                    if key == "database_type":
+                        kind = val.strip().strip("\"'")
+                        break
+                    kind = kind or ("postgresql" if key == "database_url" else "sqlite")
+        if kind is None and any(k in self.extra_env for k in _STORE_ENV):
+            kind = self.extra_env.get("KMS_DATABASE_TYPE") or (
+                "postgresql" if "KMS_DATABASE_URL" in self.extra_env else "sqlite")
+        if kind is None:
+            return None
+        return "postgresql" if kind.lower() in ("postgresql", "postgres") else "sqlite"
+
+    @property
+    def database_url(self) -> str | None:
+        """PostgreSQL: the URL (with the password) of this instance's database, created when it
+        does not exist yet; None on SQLite or when the caller configured the database itself."""
+        if self.store_kind != "postgresql":
+            return None
+        if self._database_url is None and self._inject_store:
+            self._database_url = _pg.create_database(fixture_database_url())
+            self._owns_database = True
+        return self._database_url
+
+    def sql(self, query: str) -> list[tuple[str, ...]]:
+        """Rows of `query` on this instance's database, as on SQLite: BLOB / BYTEA as bytes,
+        other PostgreSQL fields as text (NULL as ""). On SQLite the database is <dir>/db/kms.db
+        (default flags)."""
+        if self.store_kind == "postgresql":
+            url = self.database_url
+            if url is None:
+                raise RuntimeError("sql(): the caller configured the PostgreSQL database itself")
+            out = _pg.psql(url, query, fields=True)
+            return [tuple(_pg_field(f) for f in line.split("\x1f")) for line in out.splitlines() if line != ""]
+        db = sqlite3.connect(str(self.db_dir / "kms.db"))
+        try:
+            return [tuple(row) for row in db.execute(query).fetchall()]
+        finally:
+            db.close()
+
+    def store_dump(self) -> bytes:
+        """Everything the store holds, as bytes to search: the SQLite files under <dir>/db, or a
+        pg_dump of the PostgreSQL database (BYTEA as hex there)."""
+        if self.store_kind == "postgresql":
+            url = self.database_url
+            if url is None:
+                raise RuntimeError("store_dump(): the caller configured the PostgreSQL database itself")
+            return _pg.dump_database(url)
+        return b"".join(p.read_bytes() for p in sorted(self.db_dir.rglob("*")) if p.is_file())
+
+    def _masked(self, text: str) -> str:
+        """`text` without the password of this instance's database URL."""
+        if self._database_url:
+            password = _pg.parse_url(self._database_url)["password"]
+            if password:
+                text = text.replace(password, "***")
+        return text
+
+    def _drop_database(self) -> None:
+        if self._owns_database and self._database_url is not None:
+            try:
+                _pg.drop_database(self._database_url)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as exc:
+                sys.stderr.write(f"kmsd.py: could not drop the test database: {exc}\n")
+            self._database_url = None
+            self._owns_database = False
 
     # -- lifecycle --------------------------------------------------------------------------
 
@@ -159,8 +325,14 @@ class Kmsd:
     def command(self) -> list[str]:
         cmd = [self.binary]
         if self.default_flags:
-            cmd += ["--hostname", "127.0.0.1", "--port", str(self.port),
-                    "--database-type", "sqlite", "--sqlite-path", str(self.db_dir)]
+            cmd += ["--hostname", "127.0.0.1", "--port", str(self.port)]
+            if self._inject_store:
+                # The URL carries the (throw-away) password, so that the command line alone
+                # starts kmsd (some tests run command() themselves with a clean environment);
+                # kmsd masks it in what it prints, and so does the "=== start" line below.
+                cmd += ["--database-type", "postgresql", "--database-url", self.database_url or ""]
+            else:
+                cmd += ["--database-type", "sqlite", "--sqlite-path", str(self.db_dir)]
         if self.config_path is not None:
             cmd += ["--config", str(self.config_path)]
         cmd += [self._subst(a) for a in self.extra_args]
@@ -174,7 +346,7 @@ class Kmsd:
         env = {k: v for k, v in os.environ.items() if not k.startswith("KMS_")}
         env.update({k: self._subst(v) for k, v in self.extra_env.items()})
         self._log_file = open(self.log_path, "ab")
-        self._log_file.write(f"=== start: {' '.join(self.command())}\n".encode())
+        self._log_file.write(f"=== start: {self._masked(' '.join(self.command()))}\n".encode())
         self._log_file.flush()
         self.proc = subprocess.Popen(self.command(), stdin=subprocess.DEVNULL,
                                      stdout=self._log_file, stderr=subprocess.STDOUT,
@@ -225,12 +397,14 @@ class Kmsd:
         return code
 
     def restart(self) -> "Kmsd":
-        """Stop and start again on the same port with the same data directory."""
+        """Stop and start again on the same port with the same data directory (and the same
+        PostgreSQL database)."""
         self.stop()
         return self.start()
 
     def cleanup(self) -> None:
         self.stop()
+        self._drop_database()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "Kmsd":
