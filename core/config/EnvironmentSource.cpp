@@ -1,5 +1,8 @@
 #include "kms/config/EnvironmentSource.hpp"
 
+#include <algorithm>
+#include <array>
+
 #include <fmt/format.h>
 
 #include <string_view>
@@ -13,6 +16,9 @@ namespace {
 
 constexpr std::string_view kPrefix = "KMS_";
 constexpr std::string_view kConfigVariable = "KMS_CONFIG";
+// Read by a component itself rather than through Settings: the PostgreSQL store takes its
+// password from these (a secret kept out of the URL, the command line and the config file).
+constexpr std::array<std::string_view, 2> kReadElsewhere{"KMS_DATABASE_PASSWORD", "KMS_DATABASE_PASSWORD_FILE"};
 
 }  // namespace
 
@@ -21,6 +27,8 @@ EnvironmentSource::EnvironmentSource(const Variables& variables) {
     if (!name.starts_with(kPrefix)) continue;
     if (name == kConfigVariable) {
       configFile_ = value;
+    } else if (std::find(kReadElsewhere.begin(), kReadElsewhere.end(), name) != kReadElsewhere.end()) {
+      continue;
     } else if (const Setting* setting = Settings::byEnv(name)) {
       for (auto& assignment : splitAssignment(setting, value, name)) assignments_.push_back(std::move(assignment));
     } else {
