@@ -12,6 +12,7 @@
 #include "kms/http/Authenticator.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/ErrorResponse.hpp"
+#include "kms/kmip/BinaryCodec.hpp"
 #include "kms/kmip/JsonCodec.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 
@@ -28,16 +29,12 @@ Poco::Logger& logger() {
 
 KmipHandler::KmipHandler(const HandlerContext& context, Route route) : context_(context), route_(route) {}
 
-std::string KmipHandler::mediaTypeRefusal(const Poco::Net::HTTPServerRequest& request) {
+KmipHandler::Encoding KmipHandler::encodingOf(const Poco::Net::HTTPServerRequest& request) {
   std::string mediaType = request.getContentType();
   mediaType = Poco::toLower(Poco::trim(mediaType.substr(0, mediaType.find(';'))));
-  if (mediaType.empty() || mediaType == "application/json") return {};
-  if (mediaType == "application/octet-stream") {
-    return "binary TTLV (application/octet-stream) is not supported yet: send a JSON TTLV RequestMessage "
-           "as application/json";
-  }
-  return fmt::format("unsupported Content-Type '{}': send a JSON TTLV RequestMessage as application/json",
-                     mediaType.substr(0, 100));
+  if (mediaType.empty() || mediaType == "application/json") return Encoding::Json;
+  if (mediaType == "application/octet-stream") return Encoding::Binary;
+  throw Exception(ErrorCode::InvalidMessage, "unsupported Content-Type");  // answered 415 by serve()
 }
 
 void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
@@ -60,10 +57,19 @@ void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
 
 void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response,
                         bool& bodyRead) {
+  // /kmip/2_1 reads any Content-Type as JSON (curl -d sends a form type); /kmip tells them apart.
+  auto encoding = Encoding::Json;
   if (route_ == Route::Kmip) {
-    if (const std::string refusal = mediaTypeRefusal(request); !refusal.empty()) {
+    try {
+      encoding = encodingOf(request);
+    } catch (const Exception&) {
       if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
-      ErrorResponse::sendStatus(response, Poco::Net::HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE, refusal);
+      std::string mediaType = request.getContentType();
+      ErrorResponse::sendStatus(
+          response, Poco::Net::HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE,
+          fmt::format("unsupported Content-Type '{}': send a RequestMessage as application/json (JSON TTLV) or "
+                      "application/octet-stream (binary TTLV)",
+                      mediaType.substr(0, 100)));
       return;
     }
   }
@@ -71,13 +77,23 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
   const std::string body = BodyReader::read(request, context_.maxBodySize);
   bodyRead = true;
 
-  const kmip::Ttlv ttlvRequest = kmip::JsonCodec::decode(body, context_.decodeLimits);
+  const kmip::Ttlv ttlvRequest =
+      encoding == Encoding::Binary
+          ? kmip::BinaryCodec::decode(
+                std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()),
+                context_.decodeLimits)
+          : kmip::JsonCodec::decode(body, context_.decodeLimits);
   if (route_ == Route::Kmip && ttlvRequest.tag() != "RequestMessage") {
     throw Exception(ErrorCode::InvalidMessage, "POST /kmip takes a RequestMessage; send bare operations to /kmip/2_1");
   }
   const kmip::Ttlv ttlvResponse = context_.processor.process(ttlvRequest, requestContext);
+  if (encoding == Encoding::Binary) {
+    const auto bytes = kmip::BinaryCodec::encode(ttlvResponse);
+    response.setContentType("application/octet-stream");
+    response.sendBuffer(bytes.data(), bytes.size());
+    return;
+  }
   const std::string json = kmip::JsonCodec::encode(ttlvResponse);
-
   response.setContentType("application/json");
   response.sendBuffer(json.data(), json.size());
 }

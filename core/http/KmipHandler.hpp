@@ -1,9 +1,11 @@
 #pragma once
-// POST /kmip/2_1 and POST /kmip: JSON TTLV in, JSON TTLV out.
+// POST /kmip/2_1 and POST /kmip: TTLV in, the same encoding out.
 //   /kmip/2_1  a bare operation (answered by its bare response) or a RequestMessage; any
 //              Content-Type is read as JSON, so that `curl -d` works as with Cosmian KMS.
-//   /kmip      a RequestMessage as application/json; application/octet-stream (binary TTLV)
-//              is answered 415 until the binary codec is wired in.
+//   /kmip      a RequestMessage as application/json (JSON TTLV) or application/octet-stream
+//              (binary TTLV, KMIP 2.1 section 9.1); any other type is answered 415.
+// A message that cannot be decoded is answered with the HTTP status and text of its error, in
+// either encoding; failed batch items are answered inside the ResponseMessage.
 #include <Poco/Net/HTTPRequestHandler.h>
 
 #include "kms/http/HandlerContext.hpp"
@@ -18,8 +20,9 @@ class KmipHandler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
  private:
-  // The refusal for an unusable Content-Type on /kmip, or an empty string when it is JSON.
-  [[nodiscard]] static std::string mediaTypeRefusal(const Poco::Net::HTTPServerRequest& request);
+  enum class Encoding { Json, Binary };
+  // From the Content-Type of a /kmip request; throws for any other type.
+  [[nodiscard]] static Encoding encodingOf(const Poco::Net::HTTPServerRequest& request);
   void serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response, bool& bodyRead);
 
   const HandlerContext& context_;

@@ -1,9 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <span>
 #include <string>
 
 #include "KmipJson.hpp"
 #include "TestServer.hpp"
+#include "kms/kmip/BinaryCodec.hpp"
 #include "kms/kmip/JsonCodec.hpp"
 
 using kms::http::test::Client;
@@ -96,7 +98,7 @@ TEST_CASE("a RequestMessage is answered by a ResponseMessage on both routes") {
   CHECK(failed.body.find("OperationFailed") != std::string::npos);
 }
 
-TEST_CASE("POST /kmip takes RequestMessages as JSON only") {
+TEST_CASE("POST /kmip takes RequestMessages as JSON or binary TTLV") {
   TestServer server;
   Client client(server.port());
 
@@ -104,9 +106,22 @@ TEST_CASE("POST /kmip takes RequestMessages as JSON only") {
   CHECK(bare.status == 400);
   CHECK(bare.body == "invalid_message: POST /kmip takes a RequestMessage; send bare operations to /kmip/2_1");
 
-  const auto binary = client.send("POST", "/kmip", std::string(16, '\x42'), "application/octet-stream");
-  CHECK(binary.status == 415);
-  CHECK(binary.body.find("binary TTLV (application/octet-stream) is not supported yet") == 0);
+  // Binary TTLV in, binary TTLV out: the same message as the JSON one, encoded by the codec.
+  const auto request = kms::kmip::JsonCodec::decode(requestMessage("Create", kCreatePayload));
+  const auto encoded = kms::kmip::BinaryCodec::encode(request);
+  const auto binary =
+      client.send("POST", "/kmip", std::string(encoded.begin(), encoded.end()), "application/octet-stream");
+  REQUIRE(binary.status == 200);
+  CHECK(binary.contentType == "application/octet-stream");
+  const auto response = kms::kmip::BinaryCodec::decode(
+      std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(binary.body.data()), binary.body.size()));
+  CHECK(response.tag() == "ResponseMessage");
+  CHECK(kms::kmip::JsonCodec::encode(response).find("\"Success\"") != std::string::npos);
+
+  Client garbage(server.port());
+  const auto broken = garbage.send("POST", "/kmip", std::string(16, '\x42'), "application/octet-stream");
+  CHECK(broken.status == 400);
+  CHECK(broken.body.starts_with("invalid_message: "));
 
   Client other(server.port());
   const auto xml = other.send("POST", "/kmip", "<x/>", "text/xml");
