@@ -311,6 +311,13 @@ KeyInfo DriverInstance::find(const KeyRef& key) {
   });
 }
 
+KeyInfo DriverInstance::describe(const KeyRef& key) {
+  if (auto cached = keyInfo_.find(key)) return *cached;
+  auto info = find(key);
+  keyInfo_.put(key, info);
+  return info;
+}
+
 std::vector<KeyInfo> DriverInstance::list(std::uint64_t slot) {
   const auto fn = required(&kms_driver_v1::list_keys, "list_keys");
   return submit(slot, "list_keys", callTimeout_, [=, this] {
@@ -351,6 +358,12 @@ keys::SecretBytes DriverInstance::exportKey(const KeyRef& key, ExportFormat form
 
 void DriverInstance::destroy(const KeyRef& key) {
   const auto fn = required(&kms_driver_v1::destroy_key, "destroy_key");
+  // Before and after: no request may see the key as present once the destroy is answered.
+  keyInfo_.clear();
+  struct ClearAfter {
+    KeyInfoCache& cache;
+    ~ClearAfter() { cache.clear(); }
+  } clearAfter{keyInfo_};
   submit(key.slot, "destroy_key", callTimeout_, [=, this] {
     const kms_key_ref ref = toC(key);
     kms_error error = emptyError();

@@ -21,6 +21,7 @@
 #include "kms/hsm/HostServices.hpp"
 #include "kms/hsm/InstanceConfig.hpp"
 #include "kms/hsm/KeyInfo.hpp"
+#include "kms/hsm/KeyInfoCache.hpp"
 #include "kms/hsm/KeyRef.hpp"
 #include "kms/hsm/SlotStatus.hpp"
 #include "kms/hsm/WorkerPool.hpp"
@@ -70,6 +71,9 @@ class DriverInstance {
   KeyInfo generateRsa(std::uint64_t slot, const std::string& label, std::uint32_t bits, std::uint32_t flags,
                       std::uint32_t usage = 0, const Bytes& id = {});
   KeyInfo find(const KeyRef& key);
+  // find(), answered from a cache of a few seconds (KeyInfoCache): for requests that then use
+  // the key in the HSM anyway, where a stale answer costs nothing but that use's failure.
+  KeyInfo describe(const KeyRef& key);
   std::vector<KeyInfo> list(std::uint64_t slot);
   keys::SecretBytes exportKey(const KeyRef& key, ExportFormat format);
   void destroy(const KeyRef& key);
@@ -117,6 +121,7 @@ class DriverInstance {
   std::unique_ptr<WorkerPool> pool_;
   kms_instance* handle_ = nullptr;
   std::atomic<std::uint64_t> calls_{0};
+  KeyInfoCache keyInfo_{std::chrono::seconds(5)};
 };
 
 }  // namespace kms::hsm

@@ -56,7 +56,7 @@ HsmKey HsmKeyAccess::open(OperationContext& ctx, const std::string& uid, std::st
     throw notFound(uid);
   }
   try {
-    key.info = key.instance->find(key.ref());
+    key.info = key.instance->describe(key.ref());
   } catch (const Exception& e) {
     if (e.code() == ErrorCode::NotFound) throw notFound(uid);
     throw;

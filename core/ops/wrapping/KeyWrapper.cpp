@@ -302,7 +302,7 @@ std::optional<WrappingKey> KeyWrapper::forNewObject(OperationContext& ctx, const
 WrappingKey KeyWrapper::forServer(OperationContext& ctx, const std::string& uid) {
   auto key = hsmkeys::HsmKeyAccess::route(ctx, uid);
   try {
-    key.info = key.instance->find(key.ref());
+    key.info = key.instance->describe(key.ref());
   } catch (const Exception& e) {
     if (e.code() == ErrorCode::NotFound) throw hsmkeys::HsmKeyAccess::notFound(uid);
     if (e.code() == ErrorCode::Unavailable) throw unavailable(*key.instance, e);

@@ -112,6 +112,19 @@ TEST_CASE("callCount counts driver calls, and only those") {
   CHECK(hsm->callCount() == opened + 2);
 }
 
+TEST_CASE("describe answers from its cache until the key is destroyed") {
+  auto hsm = openOld(oldConfig());
+  hsm->generateAes(1, "d", 256, 0);
+  const KeyRef ref{1, "d", {}};
+  const auto before = hsm->callCount();
+  CHECK(hsm->describe(ref).bits == 256);
+  CHECK(hsm->callCount() == before + 1);
+  CHECK(hsm->describe(ref).bits == 256);
+  CHECK(hsm->callCount() == before + 1);  // no second find_key
+  hsm->destroy(ref);
+  CHECK(codeOf([&] { (void)hsm->describe(ref); }) == ErrorCode::NotFound);
+}
+
 TEST_CASE("open refusals: wrong PIN, unknown setting") {
   std::string message;
   auto config = oldConfig();
