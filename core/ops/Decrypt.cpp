@@ -21,7 +21,8 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload) {
   }
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::decrypt(ctx, payload, uid);
-  const auto managed = ctx.objects.load(uid, ctx.request.user, "decrypt");
+  const auto shared = ctx.objects.loadShared(uid, ctx.request.user, "decrypt");
+  const ManagedObject& managed = *shared;
   usage::requireProcessable(managed, "Decrypt");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Decrypt, "Decrypt");
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);

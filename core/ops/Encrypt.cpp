@@ -23,7 +23,8 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload) {
   }
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::encrypt(ctx, payload, uid);
-  const auto managed = ctx.objects.load(uid, ctx.request.user, "encrypt");
+  const auto shared = ctx.objects.loadShared(uid, ctx.request.user, "encrypt");
+  const ManagedObject& managed = *shared;
   usage::requireActive(managed, "Encrypt");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Encrypt, "Encrypt");
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);

@@ -39,12 +39,12 @@ std::uint64_t ObjectCache::epoch() {
   return epoch_;
 }
 
-void ObjectCache::put(ManagedObject object, std::uint64_t epochBeforeRead) {
-  if (capacity_ == 0) return;
+std::shared_ptr<const ManagedObject> ObjectCache::put(ManagedObject object, std::uint64_t epochBeforeRead) {
   auto held = wiping(std::move(object));
+  if (capacity_ == 0) return held;
   std::vector<std::shared_ptr<const ManagedObject>> released;
   const std::lock_guard lock(mutex_);
-  if (epochBeforeRead != epoch_) return;
+  if (epochBeforeRead != epoch_) return held;
   const auto& uid = held->uid;
   if (const auto it = entries_.find(uid); it != entries_.end()) {
     released.push_back(std::move(it->second.first.object));
@@ -52,13 +52,14 @@ void ObjectCache::put(ManagedObject object, std::uint64_t epochBeforeRead) {
     entries_.erase(it);
   }
   lru_.push_front(uid);
-  entries_.emplace(uid, std::make_pair(Entry{std::move(held), Clock::now()}, lru_.begin()));
+  entries_.emplace(uid, std::make_pair(Entry{held, Clock::now()}, lru_.begin()));
   while (entries_.size() > capacity_) {
     const auto last = entries_.find(lru_.back());
     released.push_back(std::move(last->second.first.object));
     entries_.erase(last);
     lru_.pop_back();
   }
+  return held;
 }
 
 void ObjectCache::forget(const std::string& uid) {

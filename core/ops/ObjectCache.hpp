@@ -35,7 +35,8 @@ class ObjectCache {
   // Taken before reading an object from the store, and given back to put(): an object read
   // while any forget() ran is not kept (it may predate the change that forget() announced).
   [[nodiscard]] std::uint64_t epoch();
-  void put(ManagedObject object, std::uint64_t epochBeforeRead);
+  // Returns the object as shared (kept or not).
+  std::shared_ptr<const ManagedObject> put(ManagedObject object, std::uint64_t epochBeforeRead);
   // The object changed or went: drop it (and refuse objects read before this call).
   void forget(const std::string& uid);
   void forgetAll();

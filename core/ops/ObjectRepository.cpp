@@ -31,6 +31,11 @@ ObjectRepository::ObjectRepository(store::ObjectStore& store, std::vector<std::s
     : store_(store), vendors_(std::move(vendorIdentifications)), changed_(std::move(changed)) {}
 
 ManagedObject ObjectRepository::load(const std::string& uid, const std::string& user, std::string_view operation) {
+  return *loadShared(uid, user, operation);
+}
+
+std::shared_ptr<const ManagedObject> ObjectRepository::loadShared(const std::string& uid, const std::string& user,
+                                                                  std::string_view operation) {
   if (uid.empty()) throw Exception(ErrorCode::InvalidField, "UniqueIdentifier is empty");
   // `hsm::` UIDs are keys inside an HSM: the handlers that support them branch to
   // ops/hsmkeys before loading; any other operation does not apply to them.
@@ -59,22 +64,20 @@ ManagedObject ObjectRepository::load(const std::string& uid, const std::string& 
     }
     resolved = uids.front();
   }
-  std::shared_ptr<const ManagedObject> cached = cache_ != nullptr ? cache_->find(resolved) : nullptr;
-  std::optional<ManagedObject> loaded;
-  if (!cached) {
+  std::shared_ptr<const ManagedObject> object = cache_ != nullptr ? cache_->find(resolved) : nullptr;
+  if (!object) {
     const auto epoch = cache_ != nullptr ? cache_->epoch() : 0;
     auto stored = store_.get(resolved);
     if (!stored) throw notFound(uid);
-    loaded = StoredObjectMapper::fromStored(*stored);
-    if (cache_ != nullptr) cache_->put(*loaded, epoch);
+    object = cache_ != nullptr ? cache_->put(StoredObjectMapper::fromStored(*stored), epoch)
+                               : std::make_shared<const ManagedObject>(StoredObjectMapper::fromStored(*stored));
   }
-  const ManagedObject& object = cached ? *cached : *loaded;
-  if (object.owner != user) {
+  if (object->owner != user) {
     // Rights are read from the store on every request, never cached. Reading attributes is
     // part of the right to get the object (AccessPolicy::allows).
     if (!auth::AccessPolicy::allows(store_.operationsFor(resolved, user), operation)) throw notFound(uid);
   }
-  return loaded ? std::move(*loaded) : *cached;
+  return object;
 }
 
 void ObjectRepository::forget(const std::string& uid) {

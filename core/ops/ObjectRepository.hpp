@@ -3,6 +3,7 @@
 // routing (database objects now; `hsm::` UIDs go to the HSM layer in a later issue), tag
 // selectors, and the access check every handler goes through.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,10 @@ class ObjectRepository {
   // user may not perform `operation` (lowercase KMIP name, e.g. "encrypt") on it: a user
   // without the right learns nothing. The owner may do everything.
   [[nodiscard]] ManagedObject load(const std::string& uid, const std::string& user, std::string_view operation);
+  // load() without a copy, for handlers that only read the object (the cached object itself
+  // when there is one).
+  [[nodiscard]] std::shared_ptr<const ManagedObject> loadShared(const std::string& uid, const std::string& user,
+                                                                std::string_view operation);
   // Inserts new objects atomically; fills their version. AlreadyExists if a uid is taken.
   void insert(std::vector<ManagedObject*> objects);
   // Persists a changed object; refreshes its version.

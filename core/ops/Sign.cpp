@@ -20,7 +20,8 @@ Ttlv sign(OperationContext& ctx, const Ttlv& payload) {
   }
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::sign(ctx, payload, uid);
-  const auto managed = ctx.objects.load(uid, ctx.request.user, "sign");
+  const auto shared = ctx.objects.loadShared(uid, ctx.request.user, "sign");
+  const ManagedObject& managed = *shared;
   usage::requireActive(managed, "Sign");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Sign, "Sign");
   const auto* data = payload.find("Data");

@@ -21,7 +21,8 @@ Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
   if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::signatureVerify(ctx, payload, uid);
   // Access right: the lowercase operation name; Cosmian spells it "signatureverify".
-  const auto managed = ctx.objects.load(uid, ctx.request.user, "signatureverify");
+  const auto shared = ctx.objects.loadShared(uid, ctx.request.user, "signatureverify");
+  const ManagedObject& managed = *shared;
   usage::requireProcessable(managed, "SignatureVerify");
   usage::requireUsage(managed, kmip::CryptographicUsageMask::Verify, "SignatureVerify");
   const auto* data = payload.find("Data");

@@ -17,8 +17,8 @@ again on the same port and data directory, while the load runs. Then:
   database holds no more objects than Creates were sent (a retried Create is not duplicated).
 
 A second scenario freezes PostgreSQL instead (SIGSTOP on every server process for 10 s, as
-behind a network partition: nothing answers, nothing is closed) with the same checks; it is an
-expected failure for now (see the comment on test_frozen_server_under_load).
+behind a network partition: nothing answers, nothing is closed) with the same checks: kmsd
+must give up on its own (the server cannot enforce its statement_timeout while stopped).
 """
 
 from __future__ import annotations
@@ -264,13 +264,8 @@ class PostgresRestart(unittest.TestCase):
     def test_restart_under_load(self):
         self.under_load(self.restart)
 
-    # KNOWN BUG (issue 8, point 5; reported to the lead): kmsd's statement timeout is the
-    # server-side `statement_timeout`, which a frozen or unreachable server cannot enforce: a
-    # request on a pooled session waits as long as the server is frozen (10 s here, forever
-    # behind a partition), although --database-statement-timeout is 2 s. New connections do
-    # give up after --database-connect-timeout. Remove expectedFailure once kmsd bounds the wait
-    # on the client side too (an "unexpected success" then fails the run as a reminder).
-    @unittest.expectedFailure
+    # kmsd's statement timeout is enforced by the server, which a frozen server cannot do: kmsd
+    # closes a session itself once a round trip has waited the statement timeout + 1 s.
     def test_frozen_server_under_load(self):
         self.under_load(self.freeze)
 

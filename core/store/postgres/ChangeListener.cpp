@@ -4,6 +4,7 @@
 #include <exception>
 #include <memory>
 
+#include <pqxx/except>
 #include <pqxx/notification>
 
 #include "kms/store/postgres/Connection.hpp"
@@ -13,11 +14,33 @@ namespace kms::store::postgres {
 // A listening session: its connection and the pqxx receiver that LISTENs on it.
 class ChangeListener::Session {
  public:
-  Session(const std::string& conninfo, std::chrono::milliseconds statementTimeout, ChangeListener& owner)
-      : connection_(conninfo, statementTimeout), receiver_(connection_.raw(), owner) {
-    // The receiver's constructor issued LISTEN; a round trip makes sure it took effect.
-    connection_.raw().get_notifs();
+  Session(const std::string& conninfo, std::chrono::milliseconds statementTimeout, Watchdog& watchdog,
+          ChangeListener& owner)
+      : connection_(conninfo, statementTimeout, watchdog) {
+    // LISTEN is a round trip like any other: a server that stops answering must not hold the
+    // listener (nor kmsd's shutdown, which joins it).
+    try {
+      const Watchdog::Armed armed(connection_.watch());
+      receiver_ = std::make_unique<Receiver>(connection_.raw(), owner);
+      // libpqxx swallows a connection lost during LISTEN (it would replay LISTEN on
+      // reconnecting, which our sessions never do): not listening must not pass for listening.
+      if (!connection_.isOpen()) {
+        throw pqxx::broken_connection(connection_.timedOut() ? "PostgreSQL did not answer LISTEN in time"
+                                                             : "the connection was lost during LISTEN");
+      }
+      connection_.raw().get_notifs();
+    } catch (...) {
+      connection_.raw().disconnect();  // as in ~Session, which does not run here
+      throw;
+    }
   }
+  ~Session() {
+    // Closed first, so that the receiver does not send UNLISTEN on its way out: a round trip
+    // that a closing session does not need, and that a stopped server would never answer.
+    connection_.raw().disconnect();
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
   Connection& connection() noexcept { return connection_; }
 
  private:
@@ -31,12 +54,16 @@ class ChangeListener::Session {
   };
 
   Connection connection_;
-  Receiver receiver_;
+  std::unique_ptr<Receiver> receiver_;  // destroyed before connection_
 };
 
-ChangeListener::ChangeListener(std::string conninfo, std::chrono::milliseconds statementTimeout, ErrorSink errors)
-    : conninfo_(std::move(conninfo)), statementTimeout_(statementTimeout), errors_(std::move(errors)) {
-  auto first = std::make_unique<Session>(conninfo_, statementTimeout_, *this);
+ChangeListener::ChangeListener(std::string conninfo, std::chrono::milliseconds statementTimeout, Watchdog& watchdog,
+                               ErrorSink errors)
+    : conninfo_(std::move(conninfo)),
+      statementTimeout_(statementTimeout),
+      watchdog_(watchdog),
+      errors_(std::move(errors)) {
+  auto first = std::make_unique<Session>(conninfo_, statementTimeout_, watchdog_, *this);
   backendPid_ = first->connection().backendPid();
   thread_ = std::thread([this, session = std::move(first)]() mutable { run(std::move(session)); });
 }
@@ -89,21 +116,17 @@ void ChangeListener::run(std::unique_ptr<Session> session) {
     }
     try {
       if (!session) {
-        session = std::make_unique<Session>(conninfo_, statementTimeout_, *this);
+        session = std::make_unique<Session>(conninfo_, statementTimeout_, watchdog_, *this);
         backendPid_ = session->connection().backendPid();
         backoff = std::chrono::milliseconds{0};
         // Listening again: whatever was notified during the gap is lost, so everything is.
         if (lost) deliver(kWildcard);
         lost = false;
       }
-      const int pid = session->connection().backendPid();
+      // A timed wait, and no round trip: a server that stops answering only means that no
+      // notification comes (none can be sent while it is stopped). A session that breaks
+      // fails here, since our sessions never reconnect by themselves.
       session->connection().raw().await_notification(0, kPollMicros);
-      // libpqxx may re-establish a dropped session by itself (and LISTEN again); a new backend
-      // means there was a gap all the same.
-      if (session->connection().backendPid() != pid) {
-        backendPid_ = session->connection().backendPid();
-        deliver(kWildcard);
-      }
     } catch (const std::exception& e) {
       // The message comes from libpq, which does not quote passwords.
       if (errors_) errors_(std::string("the change listener's database session was lost: ") + e.what());

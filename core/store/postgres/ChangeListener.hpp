@@ -16,6 +16,8 @@
 
 namespace kms::store::postgres {
 
+class Watchdog;
+
 class ChangeListener {
  public:
   static constexpr const char* kChannel = "kms_object_changed";
@@ -26,8 +28,10 @@ class ChangeListener {
   using ErrorSink = std::function<void(const std::string& message)>;
 
   // Connects and LISTENs before returning, so that every change committed after the
-  // constructor returns is reported. Throws what connecting throws (pqxx failures).
-  ChangeListener(std::string conninfo, std::chrono::milliseconds statementTimeout, ErrorSink errors);
+  // constructor returns is reported. Throws what connecting throws (pqxx failures). The
+  // round trips of (re)connecting are bounded by `watchdog`, which must outlive the listener.
+  ChangeListener(std::string conninfo, std::chrono::milliseconds statementTimeout, Watchdog& watchdog,
+                 ErrorSink errors);
   ~ChangeListener();
   ChangeListener(const ChangeListener&) = delete;
   ChangeListener& operator=(const ChangeListener&) = delete;
@@ -48,6 +52,7 @@ class ChangeListener {
 
   const std::string conninfo_;
   const std::chrono::milliseconds statementTimeout_;
+  Watchdog& watchdog_;
   const ErrorSink errors_;
   std::mutex mutex_;
   std::condition_variable wake_;

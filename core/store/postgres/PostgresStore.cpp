@@ -27,6 +27,10 @@ namespace {
 
 // Reruns of a transaction that lost a serialization conflict or a deadlock.
 constexpr int kConflictAttempts = 5;
+// How much longer than the statement timeout a round trip may wait before kmsd closes the
+// session itself: the server's own timeout, which answers with a proper error and keeps the
+// session, normally fires first; this only catches a server that does not run at all.
+constexpr std::chrono::milliseconds kAnswerMargin{1000};
 
 const std::string kInsertObject =
     "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
@@ -245,6 +249,7 @@ PostgresStore::PostgresStore(const PostgresOptions& options, Warning warning)
                           std::to_string(options.statementTimeout.count() + options.connectTimeout.count()));
   description_ = connection_->redacted();
 
+  watchdog_ = std::make_unique<postgres::Watchdog>(options.statementTimeout + kAnswerMargin);
   pool_ = std::make_unique<postgres::ConnectionPool>(static_cast<std::size_t>(options.poolSize),
                                                      options.statementTimeout, [this] { return open(); });
   auto lease = pool_->acquire();
@@ -262,17 +267,35 @@ PostgresStore::PostgresStore(const PostgresOptions& options, Warning warning)
     throw Exception(ErrorCode::InternalError,
                     connection_->scrub(fmt::format("the PostgreSQL schema migration failed: {}", e.what())));
   }
+  opened_ = true;
 }
 
 PostgresStore::~PostgresStore() = default;
 
 std::unique_ptr<Connection> PostgresStore::open() {
   try {
-    return std::make_unique<Connection>(connection_->str(), options_.statementTimeout);
+    return std::make_unique<Connection>(connection_->str(), options_.statementTimeout, *watchdog_);
   } catch (const std::exception& e) {
-    throw Exception(ErrorCode::Unavailable,
-                    connection_->scrub(fmt::format("cannot connect to PostgreSQL ({}): {}", description_, e.what())));
+    const std::string detail =
+        connection_->scrub(fmt::format("cannot connect to PostgreSQL ({}): {}", description_, e.what()));
+    // Starting kmsd: the operator reads this message. Later it goes to a client, which has no
+    // business with the server's address, user or settings: those go to the log.
+    if (!opened_) throw Exception(ErrorCode::Unavailable, detail);
+    warn(detail);
+    throw Exception(ErrorCode::Unavailable, "database unavailable: cannot connect");
   }
+}
+
+void PostgresStore::throwTimedOut(const Connection& connection, bool changeInDoubt) {
+  ++reconnects_;
+  const auto limit = watchdog_->limit().count();
+  warn(fmt::format("PostgreSQL (backend {}) did not answer within {} ms: closed the session{}", connection.backendPid(),
+                   limit, changeInDoubt ? "; the outcome of its COMMIT is unknown" : ""));
+  // No retry: the server that did not answer would most likely not answer the retry either, and
+  // the call must stay bounded. A COMMIT without an answer may have been applied (it is when
+  // the server ran it before it stopped): the client must know that it may have.
+  throw Exception(ErrorCode::Unavailable, fmt::format("database unavailable: did not answer within {} ms{}", limit,
+                                                      changeInDoubt ? "; the change may have been applied" : ""));
 }
 
 std::int64_t PostgresStore::nextMicros() {
@@ -308,6 +331,7 @@ R PostgresStore::attempt(Mode mode, Connection& c, const std::function<R(pqxx::t
   R result = body(tx, c);
   if (hook) hook("before-commit", c.backendPid());
   committing = true;
+  c.watch().renew();  // COMMIT gets its own deadline, as every statement
   tx.commit();
   if (hook) hook("after-commit", c.backendPid());
   committing = false;
@@ -325,13 +349,26 @@ R PostgresStore::run(Mode mode, const std::function<R(pqxx::transaction_base&, C
     bool committing = false;
     bool lostNow = false;
     try {
-      if (lost && afterLoss) {
-        bool checking = false;
-        const std::function<std::optional<R>(pqxx::transaction_base&, Connection&)> check =
-            [&](pqxx::transaction_base& tx, Connection& c) { return afterLoss(tx, c, inDoubt); };
-        if (auto committed = attempt<std::optional<R>>(mode, *lease, check, checking)) return std::move(*committed);
+      try {
+        // Every round trip (BEGIN, each statement, COMMIT, a ROLLBACK on the way out) must be
+        // answered within the watchdog's limit. A session it closed is never pooled again
+        // (Connection::isOpen), even when the answer came just in time.
+        const postgres::Watchdog::Armed armed(lease->watch());
+        if (lost && afterLoss) {
+          bool checking = false;
+          const std::function<std::optional<R>(pqxx::transaction_base&, Connection&)> check =
+              [&](pqxx::transaction_base& tx, Connection& c) { return afterLoss(tx, c, inDoubt); };
+          if (auto committed = attempt<std::optional<R>>(mode, *lease, check, checking)) return std::move(*committed);
+        }
+        return attempt<R>(mode, *lease, body, committing);
+      } catch (const Exception&) {
+        throw;
+      } catch (...) {
+        // libpq reports the closed socket as a lost connection (or a commit in doubt): that
+        // must not be retried as one.
+        if (lease->timedOut()) throwTimedOut(*lease, committing || inDoubt);
+        throw;
       }
-      return attempt<R>(mode, *lease, body, committing);
     } catch (const Exception&) {
       throw;
     } catch (const pqxx::in_doubt_error& e) {
@@ -346,8 +383,8 @@ R PostgresStore::run(Mode mode, const std::function<R(pqxx::transaction_base&, C
       // Serialization failure or deadlock: the transaction was rolled back whole, and running
       // it again is the documented remedy.
       if (++conflicts >= kConflictAttempts) {
-        throw Exception(ErrorCode::Unavailable,
-                        connection_->scrub(fmt::format("PostgreSQL transaction conflict persisted: {}", e.what())));
+        warn(fmt::format("PostgreSQL transaction conflict persisted: {}", e.what()));
+        throw Exception(ErrorCode::Unavailable, "database unavailable: transaction conflict persisted");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(conflicts * 5));
       continue;
@@ -358,15 +395,16 @@ R PostgresStore::run(Mode mode, const std::function<R(pqxx::transaction_base&, C
       const std::string state = e.sqlstate();
       if (isConflictState(state)) {
         if (++conflicts >= kConflictAttempts) {
-          throw Exception(ErrorCode::Unavailable,
-                          connection_->scrub(fmt::format("PostgreSQL transaction conflict persisted: {}", e.what())));
+          warn(fmt::format("PostgreSQL transaction conflict persisted: {}", e.what()));
+          throw Exception(ErrorCode::Unavailable, "database unavailable: transaction conflict persisted");
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(conflicts * 5));
         continue;
       }
       if (state == "57014") {
         throw Exception(ErrorCode::Unavailable,
-                        fmt::format("PostgreSQL did not complete a statement within the statement timeout ({} ms)",
+                        fmt::format("database unavailable: a statement did not complete within the statement timeout "
+                                    "({} ms)",
                                     options_.statementTimeout.count()));
       }
       if (!isConnectionState(state) && lease->isOpen()) {
@@ -384,7 +422,7 @@ R PostgresStore::run(Mode mode, const std::function<R(pqxx::transaction_base&, C
     if (lostNow) {
       lease.discard();
       ++reconnects_;
-      if (lost) throw Exception(ErrorCode::Unavailable, "the PostgreSQL connection was lost again on retry");
+      if (lost) throw Exception(ErrorCode::Unavailable, "database unavailable: connection lost");
       lost = true;
       inDoubt = committing;
     }
@@ -606,6 +644,7 @@ void PostgresStore::ping() {
       return true;
     });
   } catch (const Exception& e) {
+    if (e.code() == ErrorCode::Unavailable) throw;  // already says "database unavailable: ..."
     throw Exception(ErrorCode::Unavailable, fmt::format("database unavailable: {}", e.what()));
   }
 }
@@ -620,7 +659,7 @@ void PostgresStore::subscribe(ChangeCallback callback) {
   std::lock_guard lock(listenerMutex_);
   if (!listener_) {
     try {
-      listener_ = std::make_unique<postgres::ChangeListener>(connection_->str(), options_.statementTimeout,
+      listener_ = std::make_unique<postgres::ChangeListener>(connection_->str(), options_.statementTimeout, *watchdog_,
                                                              [this](const std::string& message) { warn(message); });
     } catch (const std::exception& e) {
       throw Exception(

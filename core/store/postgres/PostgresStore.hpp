@@ -9,7 +9,11 @@
 // - A pool of up to `poolSize` sessions, opened on demand; statements are prepared per session.
 // - Every statement runs under `statementTimeout` (server side, lock waits included) and every
 //   connection attempt under `connectTimeout`; past them a call fails with
-//   kms::Exception(Unavailable) instead of hanging.
+//   kms::Exception(Unavailable) instead of hanging. A server that stops answering altogether
+//   (paused, frozen, partitioned with its connections left open) cannot enforce its timeout:
+//   kmsd then closes the session itself once a round trip has waited `statementTimeout` + 1 s
+//   (postgres::Watchdog), and the call fails with Unavailable without a retry, so that it
+//   stays bounded. A change whose COMMIT got no answer is reported as possibly applied.
 // - Transient failures are retried: a serialization failure or deadlock reruns the transaction
 //   (a few times); a lost connection is replaced and the call rerun once. A change that is not
 //   idempotent (insert, update, token insert) first checks, on the new connection, whether the
@@ -22,6 +26,10 @@
 // - Timestamps come from this node's clock, strictly increasing within the store as in SQLite;
 //   across nodes, "newest first" follows the nodes' clocks (keep them NTP-synchronised).
 // - The password never appears in a message: URLs are shown redacted (user:***@).
+// - Once the store is open, the messages of its exceptions (which reach clients, in 503 answers)
+//   are generic ("database unavailable: connection lost"); the details (server, user, libpq's
+//   message) go to the Warning callback, that is to kmsd's log. While opening, they are in the
+//   exception: that one is for the operator starting kmsd.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -45,6 +53,7 @@ class ChangeListener;
 class Connection;
 class ConnectionPool;
 class ConnectionString;
+class Watchdog;
 }  // namespace postgres
 
 struct PostgresOptions {
@@ -126,6 +135,8 @@ class PostgresStore final : public ObjectStore, public TokenStore {
             const std::function<R(pqxx::transaction_base&, postgres::Connection&)>& body, bool& committing);
 
   std::unique_ptr<postgres::Connection> open();
+  // Fails a call whose session the watchdog closed: kms::Exception(Unavailable).
+  [[noreturn]] void throwTimedOut(const postgres::Connection& connection, bool changeInDoubt);
   std::int64_t nextMicros();
   void warn(const std::string& message) const;
 
@@ -136,8 +147,11 @@ class PostgresStore final : public ObjectStore, public TokenStore {
   std::mutex clockMutex_;
   std::int64_t lastMicros_ = 0;  // guarded by clockMutex_
   std::atomic<std::uint64_t> reconnects_{0};
+  std::atomic<bool> opened_{false};  // the constructor has returned: messages reach clients
   mutable std::mutex hookMutex_;
   FaultHook faultHook_;  // guarded by hookMutex_
+  // Before pool_ and listener_: it watches their sessions, so it outlives them.
+  std::unique_ptr<postgres::Watchdog> watchdog_;
   std::unique_ptr<postgres::ConnectionPool> pool_;
   mutable std::mutex listenerMutex_;
   std::unique_ptr<postgres::ChangeListener> listener_;  // guarded by listenerMutex_

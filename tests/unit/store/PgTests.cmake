@@ -18,6 +18,7 @@ target_link_libraries(kms_unit_store_contract PRIVATE kms::store)
 
 kms_unit_test(kms_unit_store_pg
   PgConnectionStringTest.cpp
+  PgFrozenServerTest.cpp
   PgResilienceTest.cpp
   PgStoreTest.cpp
 )
