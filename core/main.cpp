@@ -93,9 +93,9 @@ struct ChangeForwarder {
   std::mutex mutex;
   kms::ops::RequestProcessor* target = nullptr;
 
-  void forward(const std::string& uid) {
+  void forward(const std::string& uid, std::int64_t version) {
     const std::lock_guard lock(mutex);
-    if (target != nullptr) target->objectChanged(uid);
+    if (target != nullptr) target->objectChanged(uid, version);
   }
   struct Detach {
     std::shared_ptr<ChangeForwarder> forwarder;
@@ -205,7 +205,8 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   const ChangeForwarder::Detach detach{forwarder};
   if (postgres) {
     try {
-      postgres->subscribe([forwarder](const std::string& uid) { forwarder->forward(uid); });
+      postgres->subscribe(
+          [forwarder](const std::string& uid, std::int64_t version) { forwarder->forward(uid, version); });
     } catch (const std::exception& error) {
       std::cerr << fmt::format("kmsd: cannot listen to PostgreSQL notifications: {}\n", oneLine(error.what()));
       return 1;

@@ -83,11 +83,12 @@ void UnwrappedKeyCache::put(const std::string& uid, std::int64_t version, std::s
   }
 }
 
-void UnwrappedKeyCache::invalidate(const std::string& uid) {
+void UnwrappedKeyCache::invalidate(const std::string& uid, std::int64_t version) {
   std::shared_ptr<const CryptoKey> released;
   const std::lock_guard lock(mutex_);
   const auto it = index_.find(uid);
   if (it == index_.end()) return;
+  if (version != 0 && it->second->version >= version) return;  // already the changed version
   released = std::move(it->second->key);
   lru_.erase(it->second);
   index_.erase(it);

@@ -52,7 +52,8 @@ class UnwrappedKeyCache {
   // The key of `uid` at `version`, or nullptr (a miss). An entry of another version is dropped.
   [[nodiscard]] std::shared_ptr<const CryptoKey> find(const std::string& uid, std::int64_t version);
   void put(const std::string& uid, std::int64_t version, std::shared_ptr<const CryptoKey> key);
-  void invalidate(const std::string& uid);
+  // Drops the entry of `uid` older than `version` (any entry when `version` is 0).
+  void invalidate(const std::string& uid, std::int64_t version = 0);
   void invalidateAll();
   // Drops what is idle or too old now; the sweeper calls it periodically.
   void purgeExpired();

@@ -62,12 +62,13 @@ std::shared_ptr<const ManagedObject> ObjectCache::put(ManagedObject object, std:
   return held;
 }
 
-void ObjectCache::forget(const std::string& uid) {
+void ObjectCache::forget(const std::string& uid, std::int64_t version) {
   std::shared_ptr<const ManagedObject> released;
   const std::lock_guard lock(mutex_);
   ++epoch_;
   const auto it = entries_.find(uid);
   if (it == entries_.end()) return;
+  if (version != 0 && it->second.first.object->version >= version) return;
   released = std::move(it->second.first.object);
   lru_.erase(it->second.second);
   entries_.erase(it);

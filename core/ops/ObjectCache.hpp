@@ -37,8 +37,9 @@ class ObjectCache {
   [[nodiscard]] std::uint64_t epoch();
   // Returns the object as shared (kept or not).
   std::shared_ptr<const ManagedObject> put(ManagedObject object, std::uint64_t epochBeforeRead);
-  // The object changed or went: drop it (and refuse objects read before this call).
-  void forget(const std::string& uid);
+  // The object changed or went: drop it unless it is `version` or newer (0: drop it whatever
+  // its version), and refuse objects read before this call.
+  void forget(const std::string& uid, std::int64_t version = 0);
   void forgetAll();
 
  private:

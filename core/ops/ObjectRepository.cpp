@@ -80,12 +80,12 @@ std::shared_ptr<const ManagedObject> ObjectRepository::loadShared(const std::str
   return object;
 }
 
-void ObjectRepository::forget(const std::string& uid) {
+void ObjectRepository::forget(const std::string& uid, std::int64_t version) {
   if (cache_ == nullptr) return;
   if (uid == "*") {
     cache_->forgetAll();
   } else {
-    cache_->forget(uid);
+    cache_->forget(uid, version);
   }
 }
 

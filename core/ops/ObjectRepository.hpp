@@ -23,8 +23,9 @@ class ObjectRepository {
   // Serves load() from `cache` (owned by the caller, outliving this) and keeps it told of
   // every change made through this repository.
   void setCache(ObjectCache* cache) noexcept { cache_ = cache; }
-  // Another node changed the object ("*": anything may have changed).
-  void forget(const std::string& uid);
+  // Another node changed the object ("*": anything may have changed); `version` is its
+  // version after the change when known (0 otherwise).
+  void forget(const std::string& uid, std::int64_t version = 0);
 
   // `uid` is a unique identifier or a tag selector `["tag1","tag2"]` (exactly one object must
   // carry all the tags). Throws kms::Exception(NotFound) when the object is missing OR the

@@ -292,8 +292,9 @@ void RequestProcessor::checkKeyEncryptionKey() {
   }
 }
 
-void RequestProcessor::objectChanged(const std::string& uid) {
-  impl_->keys.invalidate(uid);
+void RequestProcessor::objectChanged(const std::string& uid, std::int64_t version) {
+  impl_->repository.forget(uid, version);
+  impl_->keys.invalidate(uid, version);
 }
 
 KeyCacheStats RequestProcessor::keyCacheStats() const {

@@ -67,8 +67,10 @@ class RequestProcessor {
   // Start-up check of the key-encryption key: its HSM instance serves it and the key exists.
   // Throws kms::Exception naming key_encryption_key otherwise. No-op without a KEK.
   void checkKeyEncryptionKey();
-  // An object changed on another node (store notification), or "*": anything may have.
-  void objectChanged(const std::string& uid);
+  // An object changed (store notification: from another node, or this node's own change coming
+  // back), or "*": anything may have. `version`: its version after the change, 0 if unknown or
+  // removed; what this node holds of that version or a later one is kept.
+  void objectChanged(const std::string& uid, std::int64_t version = 0);
   [[nodiscard]] KeyCacheStats keyCacheStats() const;
   // Re-wraps objects the server wrapped under `from` with `to`, each in its own transaction
   // (version-checked): interrupted, every object is still wrapped by one of the two keys, and

@@ -29,11 +29,11 @@ std::shared_ptr<const keys::CryptoKey> UsableKeys::of(OperationContext& ctx, con
   return key;
 }
 
-void UsableKeys::invalidate(const std::string& uid) {
+void UsableKeys::invalidate(const std::string& uid, std::int64_t version) {
   if (uid == "*") {
     cache_.invalidateAll();
   } else {
-    cache_.invalidate(uid);
+    cache_.invalidate(uid, version);
   }
 }
 

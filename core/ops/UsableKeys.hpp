@@ -26,7 +26,8 @@ class UsableKeys {
 
   [[nodiscard]] std::shared_ptr<const keys::CryptoKey> of(OperationContext& ctx, const ManagedObject& object);
   // The object changed or went, here or on another node; "*": anything may have changed.
-  void invalidate(const std::string& uid);
+  // `version`: the object's version after the change (0: unknown, or removed).
+  void invalidate(const std::string& uid, std::int64_t version = 0);
   [[nodiscard]] KeyCacheStats stats() const;
 
  private:

@@ -52,6 +52,9 @@ USERS = (OWNER, GRANTEE, ADMIN)
 PAST = _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc)
 MESSAGE = b"two nodes, one database"
 PROPAGATION_S = 1.0   # a change on A is refused by B within this (issue 8, point 4)
+# While notifications flow, B drops what it cached at once (measured 1-10 ms); its 500 ms re-read
+# of cached objects is only the fallback for lost notifications, and must not be what passes.
+NOTIFIED_S = 0.25
 POLL_S = 0.05
 GIVE_UP_S = 10.0      # polling stops here: the failure then shows what B still answered
 KMIP = "/kmip/2_1"
@@ -222,9 +225,10 @@ class NodePair(unittest.TestCase):
             time.sleep(POLL_S)
 
     def assert_refused_in_time(self, refused: dict[str, tuple[float, int, Any]], what: str,
-                               statuses: tuple[int, ...] = (403, 404, 409, 422)) -> None:
+                               statuses: tuple[int, ...] = (403, 404, 409, 422),
+                               limit: float = NOTIFIED_S) -> None:
         for label, (elapsed, status, body) in refused.items():
-            self.assertLess(elapsed, PROPAGATION_S,
+            self.assertLess(elapsed, limit,
                             f"{what}: node B refused {label} only after {elapsed:.3f} s (HTTP {status}: {str(body)[:200]})")
             self.assertIn(status, statuses, f"{what}: node B answered {label} with HTTP {status}: {str(body)[:300]}")
             sys.stderr.write(f"  {what}: B refused {label} after {elapsed * 1000:.0f} ms (HTTP {status})\n")
@@ -326,7 +330,8 @@ class TwoNodes(NodePair):
         self.ok(self.a, revoke(uid))
         since = time.monotonic()
         self.assert_refused_in_time(self.wait_refused(
-            {"Encrypt": lambda: self.call(self.b, encrypt(uid))}, since), "revoke, listeners killed")
+            {"Encrypt": lambda: self.call(self.b, encrypt(uid))}, since), "revoke, listeners killed",
+            limit=PROPAGATION_S)
         # Both nodes listen again and keep serving.
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline:

@@ -82,7 +82,19 @@ void ChangeListener::add(Callback callback) {
   callbacks_.push_back(std::move(callback));
 }
 
-void ChangeListener::deliver(const std::string& uid) {
+std::string ChangeListener::payload(const std::string& uid, std::int64_t version) {
+  return std::to_string(version) + ':' + uid;
+}
+
+void ChangeListener::deliver(const std::string& payload) {
+  // "<version>:<uid>"; anything else (kWildcard) is a uid of unknown version.
+  std::string uid = payload;
+  std::int64_t version = 0;
+  const auto colon = payload.find(':');
+  if (colon != std::string::npos && colon > 0 && colon <= 18 && payload.find_first_not_of("0123456789") == colon) {
+    version = std::stoll(payload.substr(0, colon));
+    uid = payload.substr(colon + 1);
+  }
   std::vector<Callback> callbacks;
   {
     std::lock_guard lock(mutex_);
@@ -90,7 +102,7 @@ void ChangeListener::deliver(const std::string& uid) {
   }
   for (const auto& callback : callbacks) {
     try {
-      callback(uid);
+      callback(uid, version);
     } catch (const std::exception& e) {
       if (errors_) errors_(std::string("a change callback failed: ") + e.what());
     } catch (...) {

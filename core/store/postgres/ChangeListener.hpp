@@ -7,6 +7,7 @@
 // then reports kWildcard: "anything may have changed", the only safe answer to a gap.
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <condition_variable>
 #include <functional>
 #include <mutex>
@@ -23,7 +24,12 @@ class ChangeListener {
   static constexpr const char* kChannel = "kms_object_changed";
   static constexpr const char* kWildcard = "*";
 
-  using Callback = std::function<void(const std::string& uid)>;
+  // `version`: the object's version after the change (ObjectStore::update), so that a node
+  // can keep what it already holds of that version or a later one (its own changes come back
+  // to it too); 0 when the object was removed, and with kWildcard.
+  using Callback = std::function<void(const std::string& uid, std::int64_t version)>;
+  // The NOTIFY payload of a change: "<version>:<uid>".
+  [[nodiscard]] static std::string payload(const std::string& uid, std::int64_t version);
   // Tells the owner about a lost session or failed reconnection (already free of secrets).
   using ErrorSink = std::function<void(const std::string& message)>;
 
@@ -46,7 +52,7 @@ class ChangeListener {
   class Session;
 
   void run(std::unique_ptr<Session> first);
-  void deliver(const std::string& uid);
+  void deliver(const std::string& payload);
   // Sleeps up to `delay` or until stopping; false when stopping.
   bool pause(std::chrono::milliseconds delay);
 

@@ -486,7 +486,7 @@ void PostgresStore::update(const StoredObject& object) {
         tx.exec_prepared(c.statement(kDeleteNames), object.uid);
         tx.exec_prepared(c.statement(kDeleteTags), object.uid);
         insertNamesAndTags(tx, c, object);
-        tx.exec_prepared(c.statement(kNotify), object.uid);
+        tx.exec_prepared(c.statement(kNotify), postgres::ChangeListener::payload(object.uid, object.version + 1));
         return true;
       },
       // The lost attempt committed when the object is one version ahead with our content.
@@ -501,7 +501,7 @@ bool PostgresStore::remove(const std::string& uid) {
   const std::function<bool(pqxx::transaction_base&, Connection&)> body = [&](pqxx::transaction_base& tx,
                                                                              Connection& c) {
     const bool removed = tx.exec_prepared(c.statement(kDeleteObject), uid).affected_rows() > 0;
-    if (removed) tx.exec_prepared(c.statement(kNotify), uid);
+    if (removed) tx.exec_prepared(c.statement(kNotify), postgres::ChangeListener::payload(uid, 0));
     return removed;
   };
   return run<bool>(Mode::Write, body,

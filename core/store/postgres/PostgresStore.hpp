@@ -19,7 +19,7 @@
 //   idempotent (insert, update, token insert) first checks, on the new connection, whether the
 //   lost attempt committed (same uid and content at the expected version): then it reports
 //   success instead of AlreadyExists or a stale version, and never writes twice.
-// - update() and remove() send NOTIFY kms_object_changed, '<uid>' in their transaction, so
+// - update() and remove() send NOTIFY kms_object_changed, '<version>:<uid>' in their transaction, so
 //   other nodes learn of the change at commit (subscribe()).
 // - Durability: a successful call has committed with the server's synchronous_commit, which
 //   kmsd leaves at its default (on).
@@ -70,7 +70,8 @@ class PostgresStore final : public ObjectStore, public TokenStore {
  public:
   // Called with a uid changed on any node (this one included), or with "*" when notifications
   // may have been missed (the listening session was lost and is back): invalidate everything.
-  using ChangeCallback = std::function<void(const std::string& uid)>;
+  // `version`: the object's version after the change, 0 when it was removed (and with "*").
+  using ChangeCallback = std::function<void(const std::string& uid, std::int64_t version)>;
   // Fault injection for tests: called at "before-commit" and "after-commit" of every write
   // with the session's backend pid; it may break the session and throw to simulate a loss.
   using FaultHook = std::function<void(const char* point, int backendPid)>;

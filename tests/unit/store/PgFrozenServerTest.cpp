@@ -217,7 +217,7 @@ struct Frozen {
     options.connectTimeout = 2s;
     store = std::make_unique<PostgresStore>(options, warnings.sink());
     store->insert({makeObject("before")});
-    store->subscribe([](const std::string&) {});
+    store->subscribe([](const std::string&, std::int64_t) {});
   }
   PgSchema schema;
   std::unique_ptr<FreezableProxy> proxy;
@@ -276,7 +276,7 @@ TEST_CASE("closing a store does not wait for a server that stopped answering") {
   options.url = throughProxy(schema, proxy);
   auto store = std::make_unique<PostgresStore>(options);
   store->insert({makeObject("x")});
-  store->subscribe([](const std::string&) {});
+  store->subscribe([](const std::string&, std::int64_t) {});
   proxy->freeze();
   const auto start = std::chrono::steady_clock::now();
   store.reset();  // pooled sessions and the listening one: nothing waits for an answer

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 
@@ -156,7 +157,15 @@ TEST_CASE("a change on one node reaches another node's subscriber within 1 s, al
   PostgresStore a(schema.options(2));
   PostgresStore b(schema.options(2));
   Inbox inbox;
-  b.subscribe([&](const std::string& uid) { inbox.push(uid); });
+  std::mutex versionsMutex;
+  std::map<std::string, std::int64_t> versions;  // the last version notified per uid
+  b.subscribe([&](const std::string& uid, std::int64_t version) {
+    {
+      const std::lock_guard lock(versionsMutex);
+      versions[uid] = version;
+    }
+    inbox.push(uid);
+  });
   REQUIRE(b.listenerBackendPid());
   CHECK_FALSE(a.listenerBackendPid());
 
@@ -165,8 +174,17 @@ TEST_CASE("a change on one node reaches another node's subscriber within 1 s, al
   k1.state = 3;
   a.update(k1);
   CHECK(inbox.waitFor("k1", 1s));
+  {
+    // The version after the change travels with it: a node keeps what it holds of it.
+    const std::lock_guard lock(versionsMutex);
+    CHECK(versions["k1"] == 2);
+  }
   CHECK(a.remove("k2"));
   CHECK(inbox.waitFor("k2", 1s));
+  {
+    const std::lock_guard lock(versionsMutex);
+    CHECK(versions["k2"] == 0);  // removed
+  }
 
   // A change that does not commit notifies nobody: a stale update, then a real one.
   auto stale = k1;
