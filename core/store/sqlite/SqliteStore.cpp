@@ -67,6 +67,18 @@ void enableWal(Connection& writer) {
   }
 }
 
+// ?1-?8 of both the INSERT and the UPDATE of an object row.
+sqlite::Statement& bindColumns(sqlite::Statement& statement, const StoredObject& object) {
+  return statement.bindText(1, object.uid)
+      .bindText(2, object.owner)
+      .bindInt64(3, object.objectType)
+      .bindInt64(4, object.state)
+      .bindInt64(5, object.algorithm)
+      .bindInt64(6, object.length)
+      .bindBlob(7, object.object)
+      .bindBlob(8, object.attributes);
+}
+
 void insertNamesAndTags(Connection& c, const StoredObject& object) {
   // OR IGNORE: a repeated name or tag is one row; position keeps the first occurrence's order.
   auto names = c.statement("INSERT OR IGNORE INTO object_names (uid, name, position) VALUES (?1, ?2, ?3)");
@@ -148,15 +160,7 @@ void SqliteStore::insert(const std::vector<StoredObject>& objects) {
         "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
         " updated_us, version, wrapping_key) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, 1, ?10)");
     for (const StoredObject& object : objects) {
-      statement->bindText(1, object.uid)
-          .bindText(2, object.owner)
-          .bindInt64(3, object.objectType)
-          .bindInt64(4, object.state)
-          .bindInt64(5, object.algorithm)
-          .bindInt64(6, object.length)
-          .bindBlob(7, object.object)
-          .bindBlob(8, object.attributes)
-          .bindInt64(9, now);
+      bindColumns(*statement, object).bindInt64(9, now);
       bindWrappingKey(*statement, 10, object.wrappingKey);
       statement->run();
       insertNamesAndTags(c, object);
@@ -205,16 +209,7 @@ void SqliteStore::update(const StoredObject& object) {
   auto statement = c->statement(
       "UPDATE objects SET owner = ?2, object_type = ?3, state = ?4, algorithm = ?5, length = ?6, object = ?7,"
       " attributes = ?8, updated_us = ?9, version = version + 1, wrapping_key = ?11 WHERE uid = ?1 AND version = ?10");
-  statement->bindText(1, object.uid)
-      .bindText(2, object.owner)
-      .bindInt64(3, object.objectType)
-      .bindInt64(4, object.state)
-      .bindInt64(5, object.algorithm)
-      .bindInt64(6, object.length)
-      .bindBlob(7, object.object)
-      .bindBlob(8, object.attributes)
-      .bindInt64(9, nextMicros())
-      .bindInt64(10, object.version);
+  bindColumns(*statement, object).bindInt64(9, nextMicros()).bindInt64(10, object.version);
   bindWrappingKey(*statement, 11, object.wrappingKey);
   statement->run();
   if (c->changes() == 0) {
