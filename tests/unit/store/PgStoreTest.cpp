@@ -154,11 +154,12 @@ TEST_CASE("the pool serves 8 threads with 4 sessions and opens no more") {
 
 TEST_CASE("a change on one node reaches another node's subscriber within 1 s, also after its listener is lost") {
   PgSchema schema;
-  PostgresStore a(schema.options(2));
-  PostgresStore b(schema.options(2));
+  // Declared before the stores: B's listener thread calls into them until B is destroyed.
   Inbox inbox;
   std::mutex versionsMutex;
   std::map<std::string, std::int64_t> versions;  // the last version notified per uid
+  PostgresStore a(schema.options(2));
+  PostgresStore b(schema.options(2));
   b.subscribe([&](const std::string& uid, std::int64_t version) {
     {
       const std::lock_guard lock(versionsMutex);
