@@ -12,7 +12,10 @@
 // - AES: AES key wrap with padding (RFC 5649) when the token does it for this length, else
 //   AES-GCM (12-byte random IV in IVCounterNonce, 16-byte tag after the ciphertext);
 // - RSA: RSA-OAEP with the strongest hash the token supports whose OAEP capacity fits the key;
-//   the public key wraps, the private key `<label>` of `<label>_pk` unwraps.
+//   material too long for one OAEP block (an RSA private key) is RSA-AES wrapped (a fresh
+//   AES-256 key wraps it in kmsd, RFC 5649; the HSM wraps that key with OAEP). The public key
+//   wraps, the private key `<label>` of `<label>_pk` unwraps.
+// Only objects the server wrapped itself are ever unwrapped (see ManagedObject::wrappingKey).
 #include <string>
 
 #include "kms/hsm/DriverInstance.hpp"
