@@ -48,7 +48,7 @@ Out run(bool encrypt, const SecretBytes& key, ByteView input) {
     throw Exception(ErrorCode::CryptographicFailure,
                     encrypt ? "AES key wrap failed" : "AES key unwrap failed: wrong key or altered data");
   }
-  out.resize(static_cast<std::size_t>(written + last));
+  out.resize(static_cast<std::size_t>(written) + static_cast<std::size_t>(last));
   return out;
 }
 
