@@ -27,7 +27,7 @@ Exception notFound(const std::string& uid) {
 }  // namespace
 
 ObjectRepository::ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications,
-                                   std::function<void(const std::string&)> changed)
+                                   ChangeListener changed)
     : store_(store), vendors_(std::move(vendorIdentifications)), changed_(std::move(changed)) {}
 
 ManagedObject ObjectRepository::load(const std::string& uid, const std::string& user, std::string_view operation) {
@@ -81,12 +81,14 @@ std::shared_ptr<const ManagedObject> ObjectRepository::loadShared(const std::str
 }
 
 void ObjectRepository::forget(const std::string& uid, std::int64_t version) {
-  if (cache_ == nullptr) return;
-  if (uid == "*") {
-    cache_->forgetAll();
-  } else {
-    cache_->forget(uid, version);
+  if (cache_ != nullptr) {
+    if (uid == "*") {
+      cache_->forgetAll();
+    } else {
+      cache_->forget(uid, version);
+    }
   }
+  if (changed_) changed_(uid, version);
 }
 
 void ObjectRepository::insert(std::vector<ManagedObject*> objects) {
@@ -108,18 +110,15 @@ void ObjectRepository::update(ManagedObject& object) {
   } catch (...) {
     // A lost version race or an unknown outcome: what this node holds may be stale.
     forget(object.uid);
-    if (changed_) changed_(object.uid);
     throw;
   }
   object.version += 1;
   forget(object.uid);
-  if (changed_) changed_(object.uid);
 }
 
 void ObjectRepository::remove(const std::string& uid) {
   const bool removed = store_.remove(uid);
   forget(uid);
-  if (changed_) changed_(uid);
   if (!removed) throw notFound(uid);
 }
 

@@ -2,6 +2,7 @@
 // The handlers' view of persistence: managed objects in and out of the ObjectStore, UID
 // routing (database objects now; `hsm::` UIDs go to the HSM layer in a later issue), tag
 // selectors, and the access check every handler goes through.
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -16,15 +17,17 @@ namespace kms::ops {
 
 class ObjectRepository {
  public:
-  // `changed` is called with the uid of every object this node updates or removes, after the
-  // store committed (caches drop what they hold of it).
+  // `changed` is called by forget(): for every object this node updates or removes, after the
+  // store committed, and for every change another node reported; other caches (usable keys)
+  // drop what they hold of it. Its version argument is forget()'s.
+  using ChangeListener = std::function<void(const std::string& uid, std::int64_t version)>;
   ObjectRepository(store::ObjectStore& store, std::vector<std::string> vendorIdentifications,
-                   std::function<void(const std::string&)> changed = {});
+                   ChangeListener changed = {});
   // Serves load() from `cache` (owned by the caller, outliving this) and keeps it told of
   // every change made through this repository.
   void setCache(ObjectCache* cache) noexcept { cache_ = cache; }
-  // Another node changed the object ("*": anything may have changed); `version` is its
-  // version after the change when known (0 otherwise).
+  // The object changed or went: drop what this node caches of it ("*": anything may have
+  // changed). `version` is its version after the change when known (0: drop whatever is held).
   void forget(const std::string& uid, std::int64_t version = 0);
 
   // `uid` is a unique identifier or a tag selector `["tag1","tag2"]` (exactly one object must
@@ -50,7 +53,7 @@ class ObjectRepository {
  private:
   store::ObjectStore& store_;
   std::vector<std::string> vendors_;
-  std::function<void(const std::string&)> changed_;
+  ChangeListener changed_;
   ObjectCache* cache_ = nullptr;
 };
 

@@ -144,7 +144,8 @@ struct RequestProcessor::Impl {
       : settings(std::move(s)),
         keys(settings.keyCache),
         objects(settings.objectCacheSize, settings.objectCacheMaxAge),
-        repository(store, vendorList(settings), [this](const std::string& uid) { keys.invalidate(uid); }) {
+        repository(store, vendorList(settings),
+                   [this](const std::string& uid, std::int64_t version) { keys.invalidate(uid, version); }) {
     repository.setCache(&objects);
   }
 
@@ -293,8 +294,7 @@ void RequestProcessor::checkKeyEncryptionKey() {
 }
 
 void RequestProcessor::objectChanged(const std::string& uid, std::int64_t version) {
-  impl_->repository.forget(uid, version);
-  impl_->keys.invalidate(uid, version);
+  impl_->repository.forget(uid, version);  // which tells the usable keys too
 }
 
 KeyCacheStats RequestProcessor::keyCacheStats() const {
