@@ -5,6 +5,7 @@
 #include "kms/Exception.hpp"
 #include "kms/ops/AttributeSet.hpp"
 #include "kms/ops/Lifecycle.hpp"
+#include "kms/ops/wrapping/KeyWrapper.hpp"
 
 namespace kms::ops::edit {
 
@@ -21,9 +22,6 @@ namespace {
 bool isDateTag(std::string_view tag) {
   return tag == "ActivationDate" || tag == "DeactivationDate" || tag == "ProcessStartDate" || tag == "ProtectStopDate";
 }
-
-// The vendor attribute wrapping::KeyWrapper records (whatever the vendor identification).
-constexpr std::string_view kWrappingKeyAttribute = "wrapping_key_id";
 
 }  // namespace
 
@@ -43,7 +41,7 @@ void checkWritable(OperationContext& ctx, const ManagedObject& object, const cor
       throw Exception(ErrorCode::AttributeReadOnly,
                       "vendor attributes of identification 'y' are set by the server only");
     }
-    if (key.name == kWrappingKeyAttribute) {
+    if (key.name == wrapping::KeyWrapper::kAttributeName) {
       // It reports where the server put the key; a client value would only mislead.
       throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} is set by the server only", key.display()));
     }
@@ -88,7 +86,7 @@ void checkDeletable(const ManagedObject& /*object*/, const core::AttributeKey& k
     throw Exception(ErrorCode::InvalidField,
                     fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
   }
-  if (!rule.deletable || (key.isVendor() && (key.vendor == "y" || key.name == kWrappingKeyAttribute))) {
+  if (!rule.deletable || (key.isVendor() && (key.vendor == "y" || key.name == wrapping::KeyWrapper::kAttributeName))) {
     throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} cannot be deleted by clients", key.display()));
   }
 }

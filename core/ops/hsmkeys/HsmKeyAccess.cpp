@@ -49,18 +49,26 @@ HsmKey HsmKeyAccess::route(const OperationContext& ctx, const std::string& uid) 
   return key;
 }
 
-HsmKey HsmKeyAccess::open(OperationContext& ctx, const std::string& uid, std::string_view operation) {
-  HsmKey key = route(ctx, uid);
+void HsmKeyAccess::authorize(OperationContext& ctx, const HsmKey& key, std::string_view operation) {
   if (!isAdmin(*key.instance, ctx.request.user) &&
       !auth::AccessPolicy::allows(ctx.objects.store().operationsFor(key.canonical, ctx.request.user), operation)) {
-    throw notFound(uid);
+    throw notFound(key.given);
   }
+}
+
+void HsmKeyAccess::describe(HsmKey& key) {
   try {
     key.info = key.instance->describe(key.ref());
   } catch (const Exception& e) {
-    if (e.code() == ErrorCode::NotFound) throw notFound(uid);
+    if (e.code() == ErrorCode::NotFound) throw notFound(key.given);
     throw;
   }
+}
+
+HsmKey HsmKeyAccess::open(OperationContext& ctx, const std::string& uid, std::string_view operation) {
+  HsmKey key = route(ctx, uid);
+  authorize(ctx, key, operation);
+  describe(key);
   return key;
 }
 

@@ -21,7 +21,12 @@ class HsmKeyAccess {
   // The instance and UID parts of `uid` (no access check, no HSM call); NotFound when no
   // instance serves it, InvalidField when malformed.
   [[nodiscard]] static HsmKey route(const OperationContext& ctx, const std::string& uid);
-  // route + access check for `operation` (a right name) + the key's info from the HSM.
+  // NotFound unless the caller is the instance's admin or holds `operation` (a right name) on
+  // the key. Checked before any HSM call: a refused caller costs the HSM nothing.
+  static void authorize(OperationContext& ctx, const HsmKey& key, std::string_view operation);
+  // Fills key.info from the HSM (cached a few seconds); NotFound when the key is missing.
+  static void describe(HsmKey& key);
+  // route + authorize + describe.
   [[nodiscard]] static HsmKey open(OperationContext& ctx, const std::string& uid, std::string_view operation);
   [[nodiscard]] static Exception notFound(const std::string& uid);
 };

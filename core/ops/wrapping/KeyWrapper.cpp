@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <array>
+#include <optional>
 
 #include "kms/Exception.hpp"
 #include "kms/driver.h"
@@ -20,7 +21,6 @@ namespace {
 using kmip::KeyFormatType;
 using kmip::Ttlv;
 
-constexpr std::string_view kAttributeName = "wrapping_key_id";
 constexpr std::size_t kGcmIvBytes = 12;
 constexpr std::uint32_t kGcmTagBytes = 16;
 
@@ -46,12 +46,12 @@ Exception unavailable(const hsm::DriverInstance& instance, const Exception& e) {
 // Every HSM call of this file: an HSM that cannot be reached says so, naming the instance, so
 // that an operator tells "the HSM is down" from "this key is wrong".
 template <class Fn>
-auto hsmCall(const WrappingKey& key, Fn fn) {
+auto hsmCall(const hsm::DriverInstance& instance, Fn fn) {
   try {
     return fn();
   } catch (const Exception& e) {
     if (e.code() != ErrorCode::Unavailable) throw;
-    throw unavailable(*key.instance, e);
+    throw unavailable(instance, e);
   }
 }
 
@@ -114,11 +114,11 @@ struct Wrapped {
 
 Wrapped wrapAes(const WrappingKey& key, const keys::SecretBytes& material) {
   const auto slot = key.wrapRef.slot;
-  if (hsmCall(key, [&] { return key.instance->supports(slot, KMS_ALG_AES_KEY_WRAP_PAD, 0); })) {
+  if (hsmCall(*key.instance, [&] { return key.instance->supports(slot, KMS_ALG_AES_KEY_WRAP_PAD, 0); })) {
     try {
       hsm::CryptParams params;
       params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
-      auto value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+      auto value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
       return {std::move(value),
               Ttlv::structure("CryptographicParameters",
                               {Ttlv::enumeration("BlockCipherMode",
@@ -135,7 +135,7 @@ Wrapped wrapAes(const WrappingKey& key, const keys::SecretBytes& material) {
   params.algorithm = KMS_ALG_AES_GCM;
   params.iv = keys::Random::bytes(kGcmIvBytes);
   params.tagLength = kGcmTagBytes;
-  auto value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+  auto value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
   return {std::move(value),
           Ttlv::structure("CryptographicParameters",
                           {Ttlv::enumeration("BlockCipherMode", static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)),
@@ -158,7 +158,8 @@ Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
     const std::size_t capacity = modulusBytes - 2 * hash.bytes - 2;
     const bool hybrid = material.size() > capacity;
     if (hybrid && capacity < kEphemeralBytes) continue;
-    if (!hsmCall(key, [&] { return key.instance->supports(key.wrapRef.slot, KMS_ALG_RSA_OAEP, hash.driver); })) {
+    if (!hsmCall(*key.instance,
+                 [&] { return key.instance->supports(key.wrapRef.slot, KMS_ALG_RSA_OAEP, hash.driver); })) {
       continue;
     }
     hsm::CryptParams params;
@@ -169,11 +170,11 @@ Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
       keys::Bytes value;
       if (hybrid) {
         const auto ephemeral = keys::Random::secretBytes(kEphemeralBytes);
-        value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, ephemeral); });
+        value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, ephemeral); });
         const auto tail = keys::AesKeyWrap::wrap(ephemeral, material);
         value.insert(value.end(), tail.begin(), tail.end());
       } else {
-        value = hsmCall(key, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+        value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
       }
       const auto hashing = static_cast<std::uint32_t>(hash.kmip);
       std::vector<Ttlv> parameters{
@@ -249,6 +250,18 @@ hsm::CryptParams unwrapParams(const Ttlv& wrappingData) {
   throw Exception(ErrorCode::InternalError, "a stored wrapped key names an unknown wrapping method");
 }
 
+// route, rights for `operation` (none for the server's own use), then what the HSM says of the
+// key; an HSM that cannot be reached is named.
+WrappingKey resolve(OperationContext& ctx, const std::string& uid, std::optional<std::string_view> operation) {
+  auto key = hsmkeys::HsmKeyAccess::route(ctx, uid);
+  if (operation) hsmkeys::HsmKeyAccess::authorize(ctx, key, *operation);
+  hsmCall(*key.instance, [&] {
+    hsmkeys::HsmKeyAccess::describe(key);
+    return 0;
+  });
+  return fromHsmKey(key);
+}
+
 }  // namespace
 
 std::optional<std::string> KeyWrapper::requestedKeyId(const OperationContext& ctx, const Ttlv& attributes) {
@@ -288,27 +301,14 @@ std::optional<WrappingKey> KeyWrapper::forNewObject(OperationContext& ctx, const
                       "wrapping_key_id must name an HSM key (hsm::...): keys are wrapped in the HSM");
     }
     // The product's rule: the HSM admin, or whoever may encrypt with the wrapping key.
-    try {
-      return fromHsmKey(hsmkeys::HsmKeyAccess::open(ctx, *requested, "encrypt"));
-    } catch (const Exception& e) {
-      if (e.code() != ErrorCode::Unavailable) throw;
-      throw unavailable(*hsmkeys::HsmKeyAccess::route(ctx, *requested).instance, e);
-    }
+    return resolve(ctx, *requested, "encrypt");
   }
   if (!ctx.settings.keyEncryptionKey.empty()) return forServer(ctx, ctx.settings.keyEncryptionKey);
   return std::nullopt;
 }
 
 WrappingKey KeyWrapper::forServer(OperationContext& ctx, const std::string& uid) {
-  auto key = hsmkeys::HsmKeyAccess::route(ctx, uid);
-  try {
-    key.info = key.instance->describe(key.ref());
-  } catch (const Exception& e) {
-    if (e.code() == ErrorCode::NotFound) throw hsmkeys::HsmKeyAccess::notFound(uid);
-    if (e.code() == ErrorCode::Unavailable) throw unavailable(*key.instance, e);
-    throw;
-  }
-  return fromHsmKey(key);
+  return resolve(ctx, uid, std::nullopt);
 }
 
 void KeyWrapper::wrap(OperationContext& ctx, ManagedObject& object, const WrappingKey& key) {
@@ -382,10 +382,10 @@ Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& obj
       throw Exception(ErrorCode::InternalError, fmt::format("stored object {} is truncated", object.uid));
     }
     const keys::Bytes oaep(wrapped.begin(), wrapped.begin() + static_cast<std::ptrdiff_t>(head));
-    const auto ephemeral = hsmCall(key, [&] { return key.instance->unwrap(key.unwrapRef, params, oaep); });
+    const auto ephemeral = hsmCall(*key.instance, [&] { return key.instance->unwrap(key.unwrapRef, params, oaep); });
     material = keys::AesKeyWrap::unwrap(ephemeral, keys::ByteView(wrapped).subspan(head));
   } else {
-    material = hsmCall(key, [&] { return key.instance->unwrap(key.unwrapRef, params, value->asBytes()); });
+    material = hsmCall(*key.instance, [&] { return key.instance->unwrap(key.unwrapRef, params, value->asBytes()); });
   }
 
   const auto format = keymaterial::formatOf(block);

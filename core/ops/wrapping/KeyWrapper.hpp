@@ -16,7 +16,9 @@
 //   AES-256 key wraps it in kmsd, RFC 5649; the HSM wraps that key with OAEP). The public key
 //   wraps, the private key `<label>` of `<label>_pk` unwraps.
 // Only objects the server wrapped itself are ever unwrapped (see ManagedObject::wrappingKey).
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "kms/hsm/DriverInstance.hpp"
 #include "kms/hsm/HsmRegistry.hpp"
@@ -39,6 +41,9 @@ struct WrappingKey {
 
 class KeyWrapper {
  public:
+  // The vendor attribute that asks for a wrapping key and, on a stored object, records it.
+  static constexpr std::string_view kAttributeName = "wrapping_key_id";
+
   // The vendor attribute wrapping_key_id of `attributes`, if any (TextString or UTF-8 bytes).
   [[nodiscard]] static std::optional<std::string> requestedKeyId(const OperationContext& ctx,
                                                                  const kmip::Ttlv& attributes);
