@@ -26,7 +26,7 @@ struct HttpConfig {
   std::string hostname = "0.0.0.0";
   std::uint16_t port = 9998;  // 0 picks a free port (tests)
   std::size_t maxBodySize = std::size_t{64} << 20;
-  // Poco's HTTPServer holds one thread per keep-alive connection (DESIGN §11): connections
+  // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): connections
   // beyond this number wait in the queue and are not served at all until one closes.
   unsigned threads = 64;
   unsigned maxQueued = 256;  // accepted connections waiting for a thread

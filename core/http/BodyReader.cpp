@@ -15,8 +15,8 @@ bool BodyReader::declaresMoreThan(const Poco::Net::HTTPServerRequest& request, s
   return request.hasContentLength() && static_cast<std::uint64_t>(request.getContentLength64()) > limit;
 }
 
-bool BodyReader::mayHaveBody(const Poco::Net::HTTPServerRequest& request) {
-  return request.getChunkedTransferEncoding() || (request.hasContentLength() && request.getContentLength64() > 0);
+bool BodyReader::tooLargeToSkip(const Poco::Net::HTTPServerRequest& request) {
+  return request.getChunkedTransferEncoding() || declaresMoreThan(request, kSkippableSize);
 }
 
 std::string BodyReader::read(Poco::Net::HTTPServerRequest& request, std::size_t limit) {

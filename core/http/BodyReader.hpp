@@ -17,9 +17,12 @@ class BodyReader {
   static std::string read(Poco::Net::HTTPServerRequest& request, std::size_t limit);
   // True when the request declares a body larger than `limit` (Content-Length only).
   static bool declaresMoreThan(const Poco::Net::HTTPServerRequest& request, std::size_t limit);
-  // True when a body may follow the headers: after answering without reading it, the
-  // connection must close, or its bytes would be taken for the next request.
-  static bool mayHaveBody(const Poco::Net::HTTPServerRequest& request);
+  // A body of at most this size that a handler left unread is read and dropped by the
+  // connection (HttpConnection), which then serves the next request.
+  static constexpr std::size_t kSkippableSize = 64 * 1024;
+  // True when a handler that answers without reading the body must close the connection
+  // (say so in the response): the body is larger than kSkippableSize, or of unknown size.
+  static bool tooLargeToSkip(const Poco::Net::HTTPServerRequest& request);
 };
 
 }  // namespace kms::http

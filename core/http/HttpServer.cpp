@@ -1,17 +1,20 @@
 #include "kms/http/HttpServer.hpp"
 
 #include <Poco/Logger.h>
-#include <Poco/Net/HTTPServer.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
 #include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstring>
 
 #include "kms/config/Version.hpp"
+#include "kms/http/ConnectionRegistry.hpp"
+#include "kms/http/HttpConnection.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestHandlerFactory.hpp"
 
@@ -19,6 +22,25 @@ namespace kms::http {
 namespace {
 
 constexpr int kIdleThreadSeconds = 60;
+// How long a keep-alive connection may idle, and a request or response may stall, before the
+// connection closes and its thread is free again.
+constexpr Poco::Timespan::TimeDiff kConnectionTimeoutSeconds = 30;
+
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(const HandlerContext& context, Poco::Net::HTTPServerParams::Ptr params,
+                    ConnectionRegistry& registry)
+      : handlers_(context), params_(std::move(params)), registry_(registry) {}
+
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new HttpConnection(socket, handlers_, params_, registry_);
+  }
+
+ private:
+  RequestHandlerFactory handlers_;
+  Poco::Net::HTTPServerParams::Ptr params_;
+  ConnectionRegistry& registry_;
+};
 
 Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net::Context::Ptr& tls) {
   const std::string where = config.hostname.find(':') != std::string::npos
@@ -42,7 +64,8 @@ Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net
 }  // namespace
 
 HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context, Poco::Net::Context::Ptr tls)
-    : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds) {
+    : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
+      connections_(std::make_unique<ConnectionRegistry>()) {
   Poco::Net::ServerSocket socket = listen(config, tls);
   port_ = socket.address().port();
 
@@ -50,8 +73,10 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   params->setMaxThreads(static_cast<int>(config.threads));
   params->setMaxQueued(static_cast<int>(config.maxQueued));
   params->setKeepAlive(true);
+  params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
   params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
-  server_ = std::make_unique<Poco::Net::HTTPServer>(new RequestHandlerFactory(context), threads_, socket, params);
+  server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(context, params, *connections_), threads_,
+                                                   socket, params);
 }
 
 HttpServer::~HttpServer() {
@@ -75,7 +100,8 @@ void HttpServer::stop() {
   running_ = false;
   auto& logger = Poco::Logger::get("kms.http");
   logger.information("HTTP server stopping: finishing requests in flight");
-  server_->stopAll(false);
+  server_->stop();          // no new connection
+  connections_->stopAll();  // idle ones close now, busy ones after their answer
   threads_.joinAll();
   logger.information("HTTP server stopped");
 }

@@ -1,6 +1,7 @@
 #pragma once
-// kmsd's HTTP server: Poco's HTTPServer with HTTP/1.1 keep-alive on a thread pool of
-// `threads` workers (one per open connection, DESIGN §11) and `max_queued` waiting connections.
+// kmsd's HTTP server: Poco's TCPServer accepts and hands each connection to a thread of a pool
+// of `threads` (one per open keep-alive connection, DESIGN §11; `max_queued` more wait), where
+// HttpConnection serves its HTTP/1.1 requests.
 #include <Poco/Net/Context.h>
 #include <Poco/ThreadPool.h>
 
@@ -12,10 +13,12 @@
 #include "kms/http/HandlerContext.hpp"
 
 namespace Poco::Net {
-class HTTPServer;
+class TCPServer;
 }
 
 namespace kms::http {
+
+class ConnectionRegistry;
 
 class HttpServer {
  public:
@@ -37,7 +40,8 @@ class HttpServer {
 
  private:
   Poco::ThreadPool threads_;
-  std::unique_ptr<Poco::Net::HTTPServer> server_;  // after threads_: destroyed first
+  std::unique_ptr<ConnectionRegistry> connections_;
+  std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
   std::uint16_t port_ = 0;
   bool running_ = false;
 };

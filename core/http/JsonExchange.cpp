@@ -31,7 +31,7 @@ void JsonExchange::run(const HandlerContext& context, Poco::Net::HTTPServerReque
   } catch (const kms::Exception& error) {
     // The body may be unread (refused before reading it): it must not be taken for the next
     // request on this connection.
-    if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+    if (BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
     ErrorResponse::send(response, error);
     return;
   } catch (const Poco::Exception& error) {
@@ -43,7 +43,7 @@ void JsonExchange::run(const HandlerContext& context, Poco::Net::HTTPServerReque
         .error(fmt::format("{} {}: unexpected error: {}", request.getMethod(), request.getURI().substr(0, 100),
                            error.what()));
   }
-  if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+  if (BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
   ErrorResponse::sendInternal(response);
 }
 

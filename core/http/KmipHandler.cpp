@@ -43,7 +43,7 @@ void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     serve(request, response, bodyRead);
     return;
   } catch (const kms::Exception& error) {
-    if (!bodyRead && BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+    if (!bodyRead && BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
     ErrorResponse::send(response, error);
     return;
   } catch (const std::exception& error) {
@@ -51,7 +51,7 @@ void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
   } catch (...) {
     logger().error("%s %s: unexpected non-standard exception", request.getMethod(), request.getURI());
   }
-  if (!bodyRead && BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+  if (!bodyRead && BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
   ErrorResponse::sendInternal(response);
 }
 
@@ -63,7 +63,7 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
     try {
       encoding = encodingOf(request);
     } catch (const Exception&) {
-      if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+      if (BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
       std::string mediaType = request.getContentType();
       ErrorResponse::sendStatus(
           response, Poco::Net::HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE,

@@ -2,13 +2,13 @@
 
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
-#include <Poco/Net/HTTPServerRequestImpl.h>
 #include <Poco/Net/SecureStreamSocket.h>
 #include <Poco/String.h>
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
 #include "kms/auth/AuthenticationError.hpp"
+#include "kms/http/ServerRequest.hpp"
 
 namespace kms::http {
 namespace {
@@ -39,8 +39,8 @@ auth::Credentials RequestAuthenticator::credentialsOf(const Poco::Net::HTTPServe
   if (request.secure()) {
     // The handshake verified any certificate the client sent (the server context asks for
     // one only when a client CA is configured, and refuses one that does not verify).
-    if (const auto* impl = dynamic_cast<const Poco::Net::HTTPServerRequestImpl*>(&request)) {
-      Poco::Net::SecureStreamSocket socket(const_cast<Poco::Net::HTTPServerRequestImpl*>(impl)->socket());
+    if (const auto* served = dynamic_cast<const ServerRequest*>(&request)) {
+      Poco::Net::SecureStreamSocket socket(served->socket());
       if (socket.havePeerCertificate()) credentials.clientCertificate = socket.peerCertificate();
     }
   }

@@ -16,7 +16,7 @@ StatusHandler::StatusHandler(int status, std::string message, std::string allow)
 void StatusHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
   if (!allow_.empty()) response.set("Allow", allow_);
   // The body is not read: close rather than parse it as the next request.
-  if (BodyReader::mayHaveBody(request)) response.setKeepAlive(false);
+  if (BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
   ErrorResponse::sendStatus(response, status_, message_);
 }
 

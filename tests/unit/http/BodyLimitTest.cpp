@@ -15,6 +15,16 @@ TEST_CASE("a declared Content-Length above the limit is 413 before the body is r
   const auto reply = client.post("/kmip/2_1", std::string(4096, ' '));
   CHECK(reply.status == 413);
   CHECK(reply.body == "payload_too_large: request body of 4096 bytes exceeds the limit of 1024 bytes");
+  // A body this small is skipped by the connection, which then serves the next request.
+  CHECK(reply.keepAlive);
+  CHECK(client.get("/version").status == 200);
+}
+
+TEST_CASE("a refused body too large to skip closes the connection, and the answer still arrives") {
+  TestServer server(loopbackConfig(1024));
+  Client client(server.port());
+  const auto reply = client.post("/kmip/2_1", std::string(1 << 20, ' '));
+  CHECK(reply.status == 413);
   CHECK_FALSE(reply.keepAlive);
 }
 
