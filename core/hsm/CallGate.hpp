@@ -1,7 +1,7 @@
 #pragma once
 // Enforces the thread model a driver declares (kms_driver_info.thread_model): SERIALIZE_ALL
-// takes one mutex per instance, SERIALIZE_SLOT one mutex per slot, SAFE none. The worker pool
-// may run many calls at once; the gate is what keeps a driver that cannot take that safe.
+// takes one mutex per instance, SERIALIZE_SLOT one mutex per slot, SAFE none. Inline calls and
+// the worker pool may run many calls at once; the gate keeps a driver that cannot take that safe.
 #include <cstdint>
 #include <map>
 #include <mutex>

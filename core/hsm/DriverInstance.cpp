@@ -200,6 +200,8 @@ std::unique_ptr<DriverInstance> DriverInstance::open(std::string name, std::shar
   }
   instance->handle_ = handle;
   instance->pool_ = std::make_unique<WorkerPool>(instance->prefix(), config.threads, config.queueCapacity);
+  if (config.inlineCalls)
+    instance->inline_ = std::make_unique<InlineCalls>(instance->prefix(), config.threads, config.callTimeout);
   const auto& info = instance->module_->info();
   instance->host_->logger().information(fmt::format("{}: driver {} ({} {}, ABI {}.{}, {}) opened with {} slot(s)",
                                                     instance->prefix(), instance->module_->path(), info.model,
@@ -216,7 +218,9 @@ std::unique_ptr<DriverInstance> DriverInstance::unavailable(std::string name, co
 }
 
 DriverInstance::~DriverInstance() {
-  // Workers first: no call may run while or after the driver closes the instance.
+  // Calls first, inline and on workers: none may run while or after the driver closes the
+  // instance.
+  inline_.reset();
   pool_.reset();
   if (handle_ != nullptr) module_->table().close(handle_);
 }
@@ -246,6 +250,12 @@ template <class Fn>
 auto DriverInstance::submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout,
                             Fn body) {
   requireAvailable(operation);
+  if (inline_ && timeout == callTimeout_) {
+    if (const auto call = inline_->enter(operation, slot)) {
+      const auto lock = gate_->enter(slot);
+      return body();
+    }
+  }
   return pool_->run(
       [this, slot, body = std::move(body)]() mutable {
         const auto lock = gate_->enter(slot);

@@ -1,8 +1,22 @@
 #pragma once
 // One opened HSM instance: a driver module, its kms_instance, the host services it was given,
-// the gate that enforces its thread model and the worker pool its calls run on. The C++
-// methods are what the operation handlers use; every failure is a kms::Exception with the
-// ErrorCode of the driver's status (StatusMapper).
+// the gate that enforces its thread model, and what its calls run on. The C++ methods are what
+// the operation handlers use; every failure is a kms::Exception with the ErrorCode of the
+// driver's status (StatusMapper).
+//
+// Where calls run (InstanceConfig::inlineCalls, on by default): on the caller's thread, an HTTP
+// thread included, because handing each call to a worker and back cost more CPU than the HSM
+// call itself. InlineCalls bounds them to `threads` at once, as the pool did (pool calls come
+// on top: up to `threads` probes or fallback calls may run beside them). The price: an
+// inline call cannot be abandoned; if the HSM hangs, its caller waits for the HSM. That is why
+// a call running longer than callTimeout marks the HSM as hung: until it returns, new calls go
+// through the WorkerPool, which answers Unavailable after callTimeout, so that requests fail
+// fast instead of piling up on the hung HSM. Slot probes always use the pool: a status page
+// must answer within statusTimeout, whatever the HSM does.
+//
+// Destruction waits for the calls in flight (inline and on the pool) before closing the
+// driver, but callers must be gone before it starts (the registry destroys instances after the
+// HTTP server stopped): an inline caller still uses the instance after its driver call.
 //
 // An instance that could not open and is not critical exists in the "unavailable" state: every
 // call answers Unavailable with the reason, and status() reports it.
@@ -19,6 +33,7 @@
 #include "kms/hsm/CryptParams.hpp"
 #include "kms/hsm/DriverModule.hpp"
 #include "kms/hsm/HostServices.hpp"
+#include "kms/hsm/InlineCalls.hpp"
 #include "kms/hsm/InstanceConfig.hpp"
 #include "kms/hsm/KeyInfo.hpp"
 #include "kms/hsm/KeyInfoCache.hpp"
@@ -94,7 +109,8 @@ class DriverInstance {
   void requireAvailable(std::string_view operation) const;
   template <class Fn>
   Fn required(Fn kms_driver_v1::*member, std::string_view operation) const;
-  // Runs body on the pool, under the gate of `slot`.
+  // Runs body under the gate of `slot`: inline when InlineCalls allows it and `timeout` is the
+  // call timeout (the one InlineCalls enforces), else on the pool.
   template <class Fn>
   auto submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout, Fn body);
   void check(kms_status status, const kms_error& error, std::string_view operation, std::uint64_t slot,
@@ -119,6 +135,7 @@ class DriverInstance {
   std::unique_ptr<HostServices> host_;
   std::unique_ptr<CallGate> gate_;
   std::unique_ptr<WorkerPool> pool_;
+  std::unique_ptr<InlineCalls> inline_;  // null: every call goes through pool_
   kms_instance* handle_ = nullptr;
   std::atomic<std::uint64_t> calls_{0};
   KeyInfoCache keyInfo_{std::chrono::seconds(5)};

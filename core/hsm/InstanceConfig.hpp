@@ -32,8 +32,12 @@ struct InstanceConfig {
   // unavailable (its calls answer Unavailable, its status says why).
   bool critical = true;
   bool fromFlatForm = false;        // made from the flat hsm_* keys: serves legacy hsm::<slot>::<key>
-  unsigned threads = 4;             // worker threads of the instance
+  unsigned threads = 4;             // calls at once in the HSM: worker threads, and inline call slots
   std::size_t queueCapacity = 256;  // calls waiting for a worker before Unavailable
+  // Driver calls run on the caller's thread (InlineCalls) rather than on a worker: the hand-off
+  // cost more CPU than the HSM call. The pool still serves slot probes and calls made while
+  // the HSM looks hung. No configuration key: false is for tests of the pool path.
+  bool inlineCalls = true;
   std::chrono::milliseconds callTimeout{10000};
   std::chrono::milliseconds statusTimeout{2000};  // slot probes: a status page must stay fast
 };

@@ -1,9 +1,14 @@
 #pragma once
-// A bounded pool of threads per HSM instance. PKCS#11 calls block (network HSMs, smart cards),
-// so they never run on HTTP threads: a caller submits the call and waits at most `timeout`.
-// A full queue or a late answer is Unavailable, so that a stuck HSM costs the client a clear
-// 503 instead of an HTTP thread. A call abandoned while still queued is skipped; one that
-// already runs finishes in the background (its inputs are owned by the task, never borrowed).
+// A bounded pool of threads per HSM instance, for the calls whose caller must be able to stop
+// waiting. PKCS#11 calls block (network HSMs, smart cards): a caller submits the call and waits
+// at most `timeout`. A full queue or a late answer is Unavailable, so that a stuck HSM costs the
+// client a clear 503 instead of an HTTP thread. A call abandoned while still queued is skipped;
+// one that already runs finishes in the background (its inputs are owned by the task, never
+// borrowed).
+//
+// The hand-off costs two context switches per call, so DriverInstance runs most calls inline
+// (InlineCalls) and uses the pool for slot probes, for every call while the HSM looks hung
+// (an inline call is overdue), and for everything when InstanceConfig::inlineCalls is off.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
