@@ -142,7 +142,7 @@ void HttpConnection::lingerAndClose() {
   (void)::shutdown(fd, SHUT_WR);
   socket().setReceiveTimeout(Poco::Timespan(0, 200'000));
   const auto deadline = std::chrono::steady_clock::now() + kLingerTime;
-  std::array<char, 16384> scratch;
+  std::array<char, 16384> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
   std::size_t dropped = 0;
   while (dropped < kLingerBytes && std::chrono::steady_clock::now() < deadline) {
     const auto got = ::recv(fd, scratch.data(), scratch.size(), 0);

@@ -34,7 +34,7 @@ Poco::Net::HTTPServerResponse& ServerRequest::response() const {
 }
 
 bool ServerRequest::discardBody(std::size_t limit) {
-  std::array<char, 4096> scratch;
+  std::array<char, 4096> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init): read into, per request
   std::size_t dropped = 0;
   while (*body_ && dropped <= limit) {
     body_->read(scratch.data(), scratch.size());
