@@ -87,8 +87,8 @@ void HttpConnection::serve() {
       request = std::make_unique<ServerRequest>(session, response, connection);
     } catch (const Poco::Net::NoMessageException&) {
       return;  // the peer closed between requests
-    } catch (const Poco::Net::MessageException&) {
-      replyAndClose(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST);
+    } catch (const Poco::Net::MessageException& error) {
+      replyAndClose(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, error.message());
       return;
     }
     if (!answer(*request, response)) return;
@@ -128,11 +128,12 @@ bool HttpConnection::answer(ServerRequest& request, ServerResponse& response) {
   return response.getKeepAlive();
 }
 
-void HttpConnection::replyAndClose(int status) {
+void HttpConnection::replyAndClose(int status, const std::string& reason) {
   ServerResponse response(socket());
   response.setKeepAlive(false);
   response.set("Date", httpDate());
-  ErrorResponse::sendStatus(response, status, "malformed HTTP request");
+  // Poco's and our reasons name the rule broken ("Field value too long"), never request bytes.
+  ErrorResponse::sendStatus(response, status, "malformed HTTP request: " + reason);
   lingerAndClose();
 }
 

@@ -10,6 +10,7 @@
 #include <Poco/Net/TCPServerConnection.h>
 
 #include <mutex>
+#include <string>
 
 namespace kms::http {
 
@@ -35,7 +36,7 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   // Answers one request; false when the connection must close after it.
   bool answer(ServerRequest& request, ServerResponse& response);
   bool enter(State state);  // false once stopping
-  void replyAndClose(int status);
+  void replyAndClose(int status, const std::string& reason);
   void lingerAndClose();
 
   Poco::Net::HTTPRequestHandlerFactory& handlers_;

@@ -4,6 +4,10 @@
 #include <Poco/Net/HTTPFixedLengthStream.h>
 #include <Poco/Net/HTTPHeaderStream.h>
 
+#include <Poco/Net/NetException.h>
+#include <Poco/String.h>
+
+#include <algorithm>
 #include <array>
 
 #include "kms/http/ServerResponse.hpp"
@@ -17,6 +21,7 @@ ServerRequest::ServerRequest(Poco::Net::HTTPServerSession& session, ServerRespon
     Poco::Net::HTTPHeaderInputStream header(session);
     read(header);
   }
+  checkFraming();
   if (getChunkedTransferEncoding()) {
     body_ = std::make_unique<Poco::Net::HTTPChunkedInputStream>(session);
   } else {
@@ -28,6 +33,26 @@ ServerRequest::ServerRequest(Poco::Net::HTTPServerSession& session, ServerRespon
 }
 
 ServerRequest::~ServerRequest() = default;
+
+void ServerRequest::checkFraming() const {
+  // Where a body ends must be unambiguous, or a proxy in front of kmsd and kmsd could disagree
+  // on where the next request starts (request smuggling, RFC 9112 sections 6.1 and 6.3).
+  if (has(TRANSFER_ENCODING)) {
+    if (Poco::icompare(Poco::trim(get(TRANSFER_ENCODING)), CHUNKED_TRANSFER_ENCODING) != 0) {
+      throw Poco::Net::MessageException("unsupported Transfer-Encoding");
+    }
+    if (has(CONTENT_LENGTH)) throw Poco::Net::MessageException("both Transfer-Encoding and Content-Length");
+    return;
+  }
+  if (!has(CONTENT_LENGTH)) return;
+  const std::string& length = get(CONTENT_LENGTH);
+  for (auto it = find(CONTENT_LENGTH); it != end() && Poco::icompare(it->first, CONTENT_LENGTH) == 0; ++it) {
+    if (it->second != length) throw Poco::Net::MessageException("conflicting Content-Length fields");
+  }
+  const bool digits = !length.empty() && length.size() <= 18 &&
+                      std::all_of(length.begin(), length.end(), [](char c) { return c >= '0' && c <= '9'; });
+  if (!digits) throw Poco::Net::MessageException("invalid Content-Length");
+}
 
 Poco::Net::HTTPServerResponse& ServerRequest::response() const {
   return response_;

@@ -30,7 +30,8 @@ class ServerRequest : public Poco::Net::HTTPServerRequest {
  public:
   // Reads the request line and header from `session`. Throws Poco::Net::NoMessageException when
   // the peer closed before sending anything, Poco::Net::MessageException for a malformed header
-  // and other Poco exceptions (timeout, reset) when the connection failed.
+  // or ambiguous body framing, and other Poco exceptions (timeout, reset) when the connection
+  // failed.
   ServerRequest(Poco::Net::HTTPServerSession& session, ServerResponse& response, const ConnectionInfo& connection);
   ~ServerRequest() override;
 
@@ -48,6 +49,10 @@ class ServerRequest : public Poco::Net::HTTPServerRequest {
   bool discardBody(std::size_t limit);
 
  private:
+  // Throws Poco::Net::MessageException (answered 400) unless the body's framing is one of:
+  // none, one Content-Length of digits (repeated only with the same value), or chunked alone.
+  void checkFraming() const;
+
   ServerResponse& response_;
   const ConnectionInfo& connection_;
   std::unique_ptr<std::istream> body_;

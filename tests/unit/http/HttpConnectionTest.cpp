@@ -111,6 +111,32 @@ TEST_CASE("a malformed request is answered 400 and the connection closed") {
   }
 }
 
+TEST_CASE("a body whose end is ambiguous is refused 400 and the connection closed (no smuggling)") {
+  TestServer server;
+  const std::string kmip = kms::http::test::requestMessage("Get", kms::http::test::getPayload("missing"));
+  const std::string head = "POST /kmip/2_1 HTTP/1.1\r\nHost: kms\r\nContent-Type: application/json\r\n";
+  const std::string length = "Content-Length: " + std::to_string(kmip.size()) + "\r\n";
+  const std::string cases[] = {
+      head + "Transfer-Encoding: chunked\r\n" + length + "\r\n" + kmip,
+      head + "Transfer-Encoding: gzip, chunked\r\n\r\n" + kmip,
+      head + length + "Content-Length: 5\r\n\r\n" + kmip,
+      head + "Content-Length: -1\r\n\r\n" + kmip,
+      head + "Content-Length: 12abc\r\n\r\n" + kmip,
+  };
+  for (const auto& request : cases) {
+    CAPTURE(request.substr(0, request.find("\r\n\r\n")));
+    RawClient client(server.port());
+    client.write(request + kGetVersion);
+    const Answer answer = client.read();
+    CHECK(answer.status == 400);
+    CHECK(answer.body.starts_with("malformed HTTP request: "));
+    CHECK(client.closedByServer());
+  }
+  RawClient client(server.port());  // the same value twice is one length
+  client.write(head + length + length + "\r\n" + kmip);
+  CHECK(client.read().status == 200);
+}
+
 TEST_CASE("Expect: 100-continue is answered 100 before the body is sent") {
   TestServer server;
   RawClient client(server.port());
