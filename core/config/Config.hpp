@@ -26,8 +26,9 @@ struct HttpConfig {
   std::string hostname = "0.0.0.0";
   std::uint16_t port = 9998;  // 0 picks a free port (tests)
   std::size_t maxBodySize = std::size_t{64} << 20;
-  // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): connections
-  // beyond this number wait in the queue and are not served at all until one closes.
+  // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): a connection
+  // beyond this number waits in the queue until the longest-idle connection is closed for it
+  // (HttpServer checks every 200 ms); size it above the connections expected.
   unsigned threads = 64;
   unsigned maxQueued = 256;  // accepted connections waiting for a thread
 };

@@ -70,7 +70,22 @@ void HttpConnection::stop() {
 bool HttpConnection::enter(State state) {
   const std::lock_guard lock(stateMutex_);
   if (state_ == State::Stopping) return false;
+  if (state == State::Idle && state_ != State::Idle) idleSince_ = std::chrono::steady_clock::now();
   state_ = state;
+  return true;
+}
+
+std::optional<std::chrono::steady_clock::time_point> HttpConnection::idleSince() {
+  const std::lock_guard lock(stateMutex_);
+  if (state_ != State::Idle) return std::nullopt;
+  return idleSince_;
+}
+
+bool HttpConnection::reclaimIfIdle() {
+  const std::lock_guard lock(stateMutex_);
+  if (state_ != State::Idle) return false;
+  state_ = State::Stopping;
+  (void)::shutdown(socket().impl()->sockfd(), SHUT_RD);  // as stop(): a request already here is answered
   return true;
 }
 

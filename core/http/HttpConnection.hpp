@@ -9,7 +9,9 @@
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/TCPServerConnection.h>
 
+#include <chrono>
 #include <mutex>
+#include <optional>
 #include <string>
 
 namespace kms::http {
@@ -28,6 +30,11 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   // From the registry when the server stops: an idle connection stops reading at once; a busy
   // one finishes its request, answers it and closes.
   void stop();
+  // Since when the connection waits for its next request; nullopt while it serves one.
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince();
+  // Closes the connection if it is still idle (a connection waiting in the queue needs its
+  // thread); true when it did.
+  bool reclaimIfIdle();
 
  private:
   enum class State { Idle, Busy, Stopping };
@@ -44,6 +51,7 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   ConnectionRegistry& registry_;
   std::mutex stateMutex_;
   State state_ = State::Idle;
+  std::chrono::steady_clock::time_point idleSince_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace kms::http

@@ -25,6 +25,8 @@ constexpr int kIdleThreadSeconds = 60;
 // How long a keep-alive connection may idle, and a request or response may stall, before the
 // connection closes and its thread is free again.
 constexpr Poco::Timespan::TimeDiff kConnectionTimeoutSeconds = 30;
+constexpr auto kReclaimPeriod = std::chrono::milliseconds(200);
+constexpr auto kReclaimLogPeriod = std::chrono::seconds(60);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
@@ -91,6 +93,11 @@ void HttpServer::start() {
   if (running_) return;
   server_->start();
   running_ = true;
+  {
+    const std::lock_guard lock(reclaimMutex_);
+    reclaiming_ = true;
+  }
+  reclaimer_ = std::thread([this] { reclaimWhileRunning(); });
   Poco::Logger::get("kms.http")
       .information("HTTP server started on port %hu with %d threads", port_, server_->maxThreads());
 }
@@ -100,10 +107,41 @@ void HttpServer::stop() {
   running_ = false;
   auto& logger = Poco::Logger::get("kms.http");
   logger.information("HTTP server stopping: finishing requests in flight");
+  {
+    const std::lock_guard lock(reclaimMutex_);
+    reclaiming_ = false;
+  }
+  reclaimWake_.notify_all();
+  if (reclaimer_.joinable()) reclaimer_.join();
   server_->stop();          // no new connection
   connections_->stopAll();  // idle ones close now, busy ones after their answer
   threads_.joinAll();
   logger.information("HTTP server stopped");
+}
+
+void HttpServer::reclaimWhileRunning() {
+  auto& logger = Poco::Logger::get("kms.http");
+  std::size_t unreported = 0;
+  auto reportedAt = std::chrono::steady_clock::now() - kReclaimLogPeriod;
+  int queuedBefore = 0;
+  std::unique_lock lock(reclaimMutex_);
+  while (!reclaimWake_.wait_for(lock, kReclaimPeriod, [this] { return !reclaiming_; })) {
+    // A connection sits in the queue for a moment while the pool starts a thread for it: only
+    // one still queued a period later, with every thread started, needs a thread freed.
+    const int queued = server_->queuedConnections();
+    const int waiting = std::min(queued, queuedBefore);
+    queuedBefore = queued;
+    if (waiting <= 0 || server_->currentThreads() < server_->maxThreads()) continue;
+    unreported += connections_->reclaimIdle(static_cast<std::size_t>(waiting));
+    if (unreported > 0 && std::chrono::steady_clock::now() - reportedAt >= kReclaimLogPeriod) {
+      logger.warning(
+          fmt::format("every HTTP thread held a connection while others waited: closed {} idle keep-alive "
+                      "connection(s) to serve them (raise --threads above the number of open connections)",
+                      unreported));
+      unreported = 0;
+      reportedAt = std::chrono::steady_clock::now();
+    }
+  }
 }
 
 }  // namespace kms::http

@@ -5,9 +5,12 @@
 #include <Poco/Net/Context.h>
 #include <Poco/ThreadPool.h>
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <thread>
 
 #include "kms/config/Config.hpp"
 #include "kms/http/HandlerContext.hpp"
@@ -39,11 +42,19 @@ class HttpServer {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
  private:
+  // While connections wait in the queue for a thread, closes the longest-idle keep-alive
+  // connections to free theirs (checked every kReclaimPeriod).
+  void reclaimWhileRunning();
+
   Poco::ThreadPool threads_;
   std::unique_ptr<ConnectionRegistry> connections_;
   std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
   std::uint16_t port_ = 0;
   bool running_ = false;
+  std::mutex reclaimMutex_;
+  std::condition_variable reclaimWake_;
+  bool reclaiming_ = false;  // guarded by reclaimMutex_
+  std::thread reclaimer_;
 };
 
 }  // namespace kms::http
