@@ -200,8 +200,9 @@ std::unique_ptr<DriverInstance> DriverInstance::open(std::string name, std::shar
   }
   instance->handle_ = handle;
   instance->pool_ = std::make_unique<WorkerPool>(instance->prefix(), config.threads, config.queueCapacity);
-  if (config.inlineCalls)
+  if (config.inlineCalls) {
     instance->inline_ = std::make_unique<InlineCalls>(instance->prefix(), config.threads, config.callTimeout);
+  }
   const auto& info = instance->module_->info();
   instance->host_->logger().information(fmt::format("{}: driver {} ({} {}, ABI {}.{}, {}) opened with {} slot(s)",
                                                     instance->prefix(), instance->module_->path(), info.model,
@@ -247,15 +248,21 @@ Fn DriverInstance::required(Fn kms_driver_v1::*member, std::string_view operatio
 }
 
 template <class Fn>
-auto DriverInstance::submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout,
-                            Fn body) {
-  requireAvailable(operation);
-  if (inline_ && timeout == callTimeout_) {
+auto DriverInstance::submit(std::uint64_t slot, std::string_view operation, Fn body) {
+  // inline_ exists only for an instance that opened: no availability check is owed here.
+  if (inline_) {
     if (const auto call = inline_->enter(operation, slot)) {
       const auto lock = gate_->enter(slot);
       return body();
     }
   }
+  return pooled(slot, operation, callTimeout_, std::move(body));
+}
+
+template <class Fn>
+auto DriverInstance::pooled(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout,
+                            Fn body) {
+  requireAvailable(operation);
   return pool_->run(
       [this, slot, body = std::move(body)]() mutable {
         const auto lock = gate_->enter(slot);
@@ -280,7 +287,7 @@ void DriverInstance::check(kms_status status, const kms_error& error, std::strin
 KeyInfo DriverInstance::generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
                                  std::uint32_t flags, std::uint32_t usage, const Bytes& id) {
   const auto fn = required(&kms_driver_v1::generate_key, "generate_key");
-  return submit(slot, "generate_key", callTimeout_, [=, this] {
+  return submit(slot, "generate_key", [=, this] {
     kms_generate_request request{};
     request.struct_size = sizeof(kms_generate_request);
     request.key_type = keyType;
@@ -311,7 +318,7 @@ KeyInfo DriverInstance::generateRsa(std::uint64_t slot, const std::string& label
 
 KeyInfo DriverInstance::find(const KeyRef& key) {
   const auto fn = required(&kms_driver_v1::find_key, "find_key");
-  return submit(key.slot, "find_key", callTimeout_, [=, this] {
+  return submit(key.slot, "find_key", [=, this] {
     const kms_key_ref ref = toC(key);
     kms_key_info found = emptyInfo();
     kms_error error = emptyError();
@@ -330,7 +337,7 @@ KeyInfo DriverInstance::describe(const KeyRef& key) {
 
 std::vector<KeyInfo> DriverInstance::list(std::uint64_t slot) {
   const auto fn = required(&kms_driver_v1::list_keys, "list_keys");
-  return submit(slot, "list_keys", callTimeout_, [=, this] {
+  return submit(slot, "list_keys", [=, this] {
     struct Walk {
       std::vector<KeyInfo> keys;
       bool failed = false;
@@ -356,7 +363,7 @@ std::vector<KeyInfo> DriverInstance::list(std::uint64_t slot) {
 
 keys::SecretBytes DriverInstance::exportKey(const KeyRef& key, ExportFormat format) {
   const auto fn = required(&kms_driver_v1::export_key, "export_key");
-  return submit(key.slot, "export_key", callTimeout_, [=, this] {
+  return submit(key.slot, "export_key", [=, this] {
     const kms_key_ref ref = toC(key);
     auto outcome = readOutput(calls_, kExportGuess, [&](std::uint8_t* out, std::uint64_t* length, kms_error* error) {
       return fn(handle_, &ref, static_cast<std::int32_t>(format), out, length, error);
@@ -374,7 +381,7 @@ void DriverInstance::destroy(const KeyRef& key) {
     KeyInfoCache& cache;
     ~ClearAfter() { cache.clear(); }
   } clearAfter{keyInfo_};
-  submit(key.slot, "destroy_key", callTimeout_, [=, this] {
+  submit(key.slot, "destroy_key", [=, this] {
     const kms_key_ref ref = toC(key);
     kms_error error = emptyError();
     ++calls_;
@@ -387,7 +394,7 @@ keys::SecretBytes DriverInstance::crypt(CryptFn kms_driver_v1::*member, std::str
                                         const CryptParams& params, keys::SecretBytes in) {
   const auto fn = required(member, operation);
   const std::string op(operation);
-  return submit(key.slot, operation, callTimeout_, [this, fn, op, key, params, in = std::move(in)] {
+  return submit(key.slot, operation, [this, fn, op, key, params, in = std::move(in)] {
     const kms_key_ref ref = toC(key);
     const kms_crypt_params p = toC(params);
     const std::uint64_t guess = std::max<std::uint64_t>(in.size() + kCryptSlack, kMinCryptOutput);
@@ -425,7 +432,7 @@ DriverInstance::Bytes DriverInstance::sign(const KeyRef& key, const CryptParams&
 
 DriverInstance::Bytes DriverInstance::random(std::uint64_t slot, std::size_t length) {
   const auto fn = required(&kms_driver_v1::random, "random");
-  return submit(slot, "random", callTimeout_, [=, this] {
+  return submit(slot, "random", [=, this] {
     Bytes out(length);
     kms_error error = emptyError();
     ++calls_;
@@ -439,7 +446,7 @@ SlotStatus DriverInstance::slotStatus(std::uint64_t slot) {
   result.slot = slot;
   try {
     const auto fn = required(&kms_driver_v1::slot_status, "slot_status");
-    return submit(slot, "slot_status", statusTimeout_, [=, this] {
+    return pooled(slot, "slot_status", statusTimeout_, [=, this] {
       SlotStatus status;
       status.slot = slot;
       std::int32_t accessible = 0;
@@ -466,7 +473,7 @@ bool DriverInstance::supports(std::uint64_t slot, std::int32_t algorithm, std::i
   requireAvailable("supports");
   const auto fn = module_->function(&kms_driver_v1::supports);
   if (fn == nullptr) return false;
-  return submit(slot, "supports", callTimeout_, [=, this] {
+  return submit(slot, "supports", [=, this] {
     std::int32_t supported = 0;
     kms_error error = emptyError();
     ++calls_;

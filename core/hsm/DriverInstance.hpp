@@ -109,10 +109,14 @@ class DriverInstance {
   void requireAvailable(std::string_view operation) const;
   template <class Fn>
   Fn required(Fn kms_driver_v1::*member, std::string_view operation) const;
-  // Runs body under the gate of `slot`: inline when InlineCalls allows it and `timeout` is the
-  // call timeout (the one InlineCalls enforces), else on the pool.
+  // Runs body under the gate of `slot`: inline when InlineCalls gives it a slot, else on the pool
+  // with callTimeout.
   template <class Fn>
-  auto submit(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout, Fn body);
+  auto submit(std::uint64_t slot, std::string_view operation, Fn body);
+  // Runs body on the pool under the gate of `slot`; the caller waits at most `timeout` (slot
+  // probes, whose bound must hold whatever the HSM does, and submit()'s fallback).
+  template <class Fn>
+  auto pooled(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout, Fn body);
   void check(kms_status status, const kms_error& error, std::string_view operation, std::uint64_t slot,
              bool exporting = false) const;
   KeyInfo generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
