@@ -60,11 +60,16 @@ void HttpConnection::run() {
 
 void HttpConnection::stop() {
   const std::lock_guard lock(stateMutex_);
-  const State was = state_;
+  stopLocked();
+}
+
+bool HttpConnection::stopLocked() {
+  const bool idle = state_ == State::Idle;
   state_ = State::Stopping;
   // On the descriptor itself: Poco's SecureStreamSocketImpl ignores shutdownReceive(). Sending
   // still works, so a request whose header had already arrived is answered.
-  if (was == State::Idle) (void)::shutdown(socket().impl()->sockfd(), SHUT_RD);
+  if (idle) (void)::shutdown(socket().impl()->sockfd(), SHUT_RD);
+  return idle;
 }
 
 bool HttpConnection::enter(State state) {
@@ -83,10 +88,7 @@ std::optional<std::chrono::steady_clock::time_point> HttpConnection::idleSince()
 
 bool HttpConnection::reclaimIfIdle() {
   const std::lock_guard lock(stateMutex_);
-  if (state_ != State::Idle) return false;
-  state_ = State::Stopping;
-  (void)::shutdown(socket().impl()->sockfd(), SHUT_RD);  // as stop(): a request already here is answered
-  return true;
+  return state_ == State::Idle && stopLocked();
 }
 
 void HttpConnection::serve() {

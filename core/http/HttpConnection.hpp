@@ -43,6 +43,8 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   // Answers one request; false when the connection must close after it.
   bool answer(ServerRequest& request, ServerResponse& response);
   bool enter(State state);  // false once stopping
+  // stop() under stateMutex_: true when the connection was idle (it stops reading at once).
+  bool stopLocked();
   void replyAndClose(int status, const std::string& reason);
   void lingerAndClose();
 

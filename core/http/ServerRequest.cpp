@@ -3,7 +3,6 @@
 #include <Poco/Net/HTTPChunkedStream.h>
 #include <Poco/Net/HTTPFixedLengthStream.h>
 #include <Poco/Net/HTTPHeaderStream.h>
-
 #include <Poco/Net/NetException.h>
 #include <Poco/String.h>
 
