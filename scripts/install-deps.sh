@@ -10,11 +10,20 @@ build_packages=(
 )
 runtime_packages=(softhsm2 opensc openssl python3)
 test_packages=(python3 python3-pykmip curl openssl postgresql-15 clang-format git)
+# bench/run: nginx is baseline (a), matplotlib draws the chart, PostgreSQL serves scenario 4's
+# second half; perf and valgrind profile with --profile.
+bench_packages=(nginx python3-matplotlib postgresql-15 linux-perf valgrind)
 
 wanted=("${build_packages[@]}" "${runtime_packages[@]}")
-if [[ "${1:-}" == "--test" ]]; then
-  wanted+=("${test_packages[@]}")
-fi
+case "${1:-}" in
+  --test) wanted+=("${test_packages[@]}") ;;
+  --bench) wanted+=("${bench_packages[@]}") ;;
+  "") ;;
+  *)
+    echo "usage: install-deps.sh [--test | --bench]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
 for package in "${wanted[@]}"; do
