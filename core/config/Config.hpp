@@ -26,11 +26,11 @@ struct HttpConfig {
   std::string hostname = "0.0.0.0";
   std::uint16_t port = 9998;  // 0 picks a free port (tests)
   std::size_t maxBodySize = std::size_t{64} << 20;
-  // Requests served at once, counting those blocked in an HSM or database call (EventLoop,
-  // DESIGN §11); idle keep-alive connections hold no thread, and about one thread per core
-  // serves while nothing blocks.
+  // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): a connection
+  // beyond this number waits in the queue until the longest-idle connection is closed for it
+  // (HttpServer checks every 200 ms); size it above the connections expected.
   unsigned threads = 64;
-  unsigned maxQueued = 256;  // the listen backlog: connections the kernel holds before kmsd accepts
+  unsigned maxQueued = 256;  // accepted connections waiting for a thread
 };
 
 struct DbConfig {

@@ -35,11 +35,11 @@ const std::array kSettings{
             [] { return std::to_string(HttpConfig{}.maxBodySize); }},
     Setting{
         "http.threads", "--threads", "KMS_THREADS", "N", ValueKind::Integer, false,
-        "HTTP threads: requests served at once, counting those blocked in an HSM or database call",
+        "HTTP worker threads: one per open keep-alive connection (beyond, idle ones are closed)",
         [](Config& c, std::string_view v, const std::string& o) { c.http.threads = ValueParser::count(v, o, 1, 4096); },
         [] { return std::to_string(HttpConfig{}.threads); }},
     Setting{"http.max_queued", "--max-queued", "KMS_MAX_QUEUED", "N", ValueKind::Integer, false,
-            "Connections waiting to be accepted (listen backlog)",
+            "Accepted connections waiting for a free thread",
             [](Config& c, std::string_view v, const std::string& o) {
               c.http.maxQueued = ValueParser::count(v, o, 1, 1'000'000);
             },

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "kms/http/BodyReader.hpp"
+#include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/ErrorResponse.hpp"
 #include "kms/http/ServerRequest.hpp"
 #include "kms/http/ServerResponse.hpp"
@@ -43,52 +44,76 @@ const std::string& httpDate() {
 }  // namespace
 
 HttpConnection::HttpConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPRequestHandlerFactory& handlers,
-                               Poco::Net::HTTPServerParams::Ptr params)
-    : socket_(socket),
-      handlers_(handlers),
-      params_(std::move(params)),
-      session_(socket_, params_),
-      info_{socket_, socket_.peerAddress(), socket_.address(), socket_.secure(), params_} {
-  // A request that stalls this long, in or between its parts, closes the connection; the
-  // idle limit between requests is the EventLoop's.
-  socket_.setReceiveTimeout(params_->getTimeout());
-  socket_.setSendTimeout(params_->getTimeout());
-}
+                               Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry)
+    : Poco::Net::TCPServerConnection(socket), handlers_(handlers), params_(std::move(params)), registry_(registry) {}
 
-int HttpConnection::descriptor() const {
-  return socket_.impl()->sockfd();
-}
-
-EventLoop::Connection::Next HttpConnection::serveReady(const std::atomic<bool>& stopping) {
+void HttpConnection::run() {
+  if (!registry_.add(this)) return;
   try {
-    do {
-      ServerResponse response(socket_);
-      std::unique_ptr<ServerRequest> request;
-      try {
-        request = std::make_unique<ServerRequest>(session_, response, info_);
-      } catch (const Poco::Net::NoMessageException&) {
-        return Next::Close;  // the peer closed between requests
-      } catch (const Poco::Net::MessageException& error) {
-        replyAndClose(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, error.message());
-        return Next::Close;
-      }
-      if (!answer(*request, response, stopping)) return Next::Close;
-    } while (hasBufferedInput());
+    serve();
   } catch (...) {
     // A reset, a timeout or a failed TLS handshake ends the connection; the peer learns it
     // from the closed socket and there is nobody else to tell.
-    return Next::Close;
   }
-  return stopping ? Next::Close : Next::Wait;
+  registry_.remove(this);
 }
 
-bool HttpConnection::hasBufferedInput() {
-  if (session_.buffered() > 0) return true;
-  // TLS records already decrypted (or read) by OpenSSL do not make the socket readable again.
-  return info_.secure && socket_.available() > 0;
+void HttpConnection::stop() {
+  const std::lock_guard lock(stateMutex_);
+  stopLocked();
 }
 
-bool HttpConnection::answer(ServerRequest& request, ServerResponse& response, bool stopping) {
+bool HttpConnection::stopLocked() {
+  const bool idle = state_ == State::Idle;
+  state_ = State::Stopping;
+  // On the descriptor itself: Poco's SecureStreamSocketImpl ignores shutdownReceive(). Sending
+  // still works, so a request whose header had already arrived is answered.
+  if (idle) (void)::shutdown(socket().impl()->sockfd(), SHUT_RD);
+  return idle;
+}
+
+bool HttpConnection::enter(State state) {
+  const std::lock_guard lock(stateMutex_);
+  if (state_ == State::Stopping) return false;
+  if (state == State::Idle && state_ != State::Idle) idleSince_ = std::chrono::steady_clock::now();
+  state_ = state;
+  return true;
+}
+
+std::optional<std::chrono::steady_clock::time_point> HttpConnection::idleSince() {
+  const std::lock_guard lock(stateMutex_);
+  if (state_ != State::Idle) return std::nullopt;
+  return idleSince_;
+}
+
+bool HttpConnection::reclaimIfIdle() {
+  const std::lock_guard lock(stateMutex_);
+  return state_ == State::Idle && stopLocked();
+}
+
+void HttpConnection::serve() {
+  Poco::Net::StreamSocket& peer = socket();
+  peer.setReceiveTimeout(params_->getTimeout());  // also the keep-alive idle limit
+  peer.setSendTimeout(params_->getTimeout());
+  Poco::Net::HTTPServerSession session(peer, params_);
+  const ConnectionInfo connection{peer, peer.peerAddress(), peer.address(), peer.secure(), params_};
+  while (enter(State::Idle)) {
+    ServerResponse response(peer);
+    std::unique_ptr<ServerRequest> request;
+    try {
+      request = std::make_unique<ServerRequest>(session, response, connection);
+    } catch (const Poco::Net::NoMessageException&) {
+      return;  // the peer closed between requests
+    } catch (const Poco::Net::MessageException& error) {
+      replyAndClose(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, error.message());
+      return;
+    }
+    if (!answer(*request, response)) return;
+  }
+}
+
+bool HttpConnection::answer(ServerRequest& request, ServerResponse& response) {
+  const bool stopping = !enter(State::Busy);
   response.setVersion(request.getVersion());
   response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && !stopping);
   response.set("Date", httpDate());
@@ -121,7 +146,7 @@ bool HttpConnection::answer(ServerRequest& request, ServerResponse& response, bo
 }
 
 void HttpConnection::replyAndClose(int status, const std::string& reason) {
-  ServerResponse response(socket_);
+  ServerResponse response(socket());
   response.setKeepAlive(false);
   response.set("Date", httpDate());
   // Poco's and our reasons name the rule broken ("Field value too long"), never request bytes.
@@ -131,9 +156,9 @@ void HttpConnection::replyAndClose(int status, const std::string& reason) {
 
 void HttpConnection::lingerAndClose() {
   // On the descriptor: what is dropped needs no TLS decoding, and no TLS alert may follow.
-  const int fd = descriptor();
+  const int fd = socket().impl()->sockfd();
   (void)::shutdown(fd, SHUT_WR);
-  socket_.setReceiveTimeout(Poco::Timespan(0, 200'000));
+  socket().setReceiveTimeout(Poco::Timespan(0, 200'000));
   const auto deadline = std::chrono::steady_clock::now() + kLingerTime;
   std::array<char, 16384> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
   std::size_t dropped = 0;
@@ -142,7 +167,7 @@ void HttpConnection::lingerAndClose() {
     if (got <= 0) break;
     dropped += static_cast<std::size_t>(got);
   }
-  socket_.close();
+  socket().close();
 }
 
 }  // namespace kms::http

@@ -1,53 +1,59 @@
 #pragma once
-// One keep-alive HTTP/1.1 connection. Between requests it holds no thread: the EventLoop serves
-// it again once readable. It replaces Poco's HTTPServerConnection, which asks epoll whether the
-// next request has arrived (an epoll instance created and closed per request: a third of kmsd's
-// CPU in the encrypt benchmark) and looks up both socket addresses per request. Poco still
-// parses every header and frames bodies.
+// One keep-alive HTTP/1.1 connection, served on one thread of the server's pool until the peer
+// closes, the idle timeout passes or the server stops. It replaces Poco's HTTPServerConnection,
+// which asks epoll whether the next request has arrived (an epoll instance created and closed
+// per request: a third of kmsd's CPU in the encrypt benchmark) and looks up both socket
+// addresses per request. Here the thread simply blocks in recv() for the next request, with the
+// socket's receive timeout as the idle limit; Poco still parses every header and frames bodies.
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/HTTPServerSession.h>
-#include <Poco/Net/StreamSocket.h>
+#include <Poco/Net/TCPServerConnection.h>
 
-#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <optional>
 #include <string>
-
-#include "kms/http/EventLoop.hpp"
-#include "kms/http/ServerRequest.hpp"
 
 namespace kms::http {
 
+class ConnectionRegistry;
+class ServerRequest;
 class ServerResponse;
 
-class HttpConnection : public EventLoop::Connection {
+class HttpConnection : public Poco::Net::TCPServerConnection {
  public:
-  // Reads the socket's addresses once: throws Poco::Exception when the peer is already gone.
   HttpConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPRequestHandlerFactory& handlers,
-                 Poco::Net::HTTPServerParams::Ptr params);
+                 Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry);
 
-  Next serveReady(const std::atomic<bool>& stopping) override;
-  [[nodiscard]] int descriptor() const override;
+  void run() override;
+
+  // From the registry when the server stops: an idle connection stops reading at once; a busy
+  // one finishes its request, answers it and closes.
+  void stop();
+  // Since when the connection waits for its next request; nullopt while it serves one.
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince();
+  // Closes the connection if it is still idle (a connection waiting in the queue needs its
+  // thread); true when it did.
+  bool reclaimIfIdle();
 
  private:
-  // Poco's session, with what it has read ahead visible: a pipelined request already buffered
-  // will not make the socket readable again.
-  class Session : public Poco::Net::HTTPServerSession {
-   public:
-    using HTTPServerSession::buffered;
-    using HTTPServerSession::HTTPServerSession;
-  };
+  enum class State { Idle, Busy, Stopping };
 
+  void serve();
   // Answers one request; false when the connection must close after it.
-  bool answer(ServerRequest& request, ServerResponse& response, bool stopping);
-  [[nodiscard]] bool hasBufferedInput();
+  bool answer(ServerRequest& request, ServerResponse& response);
+  bool enter(State state);  // false once stopping
+  // stop() under stateMutex_: true when the connection was idle (it stops reading at once).
+  bool stopLocked();
   void replyAndClose(int status, const std::string& reason);
   void lingerAndClose();
 
-  Poco::Net::StreamSocket socket_;
   Poco::Net::HTTPRequestHandlerFactory& handlers_;
   Poco::Net::HTTPServerParams::Ptr params_;
-  Session session_;
-  ConnectionInfo info_;
+  ConnectionRegistry& registry_;
+  std::mutex stateMutex_;
+  State state_ = State::Idle;
+  std::chrono::steady_clock::time_point idleSince_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace kms::http

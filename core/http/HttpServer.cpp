@@ -1,18 +1,19 @@
 #include "kms/http/HttpServer.hpp"
 
 #include <Poco/Logger.h>
+#include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/SecureServerSocket.h>
+#include <Poco/Net/ServerSocket.h>
 #include <Poco/Net/SocketAddress.h>
+#include <Poco/Net/TCPServer.h>
+#include <Poco/Net/TCPServerConnectionFactory.h>
 #include <fmt/format.h>
-#include <poll.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cstring>
 
 #include "kms/config/Version.hpp"
-#include "kms/http/EventLoop.hpp"
+#include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/HttpConnection.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestHandlerFactory.hpp"
@@ -20,12 +21,28 @@
 namespace kms::http {
 namespace {
 
+constexpr int kIdleThreadSeconds = 60;
 // How long a keep-alive connection may idle, and a request or response may stall, before the
-// connection closes.
+// connection closes and its thread is free again.
 constexpr Poco::Timespan::TimeDiff kConnectionTimeoutSeconds = 30;
-// How often the acceptor looks whether the server stops.
-constexpr int kAcceptPollMilliseconds = 200;
-constexpr auto kAcceptLogPeriod = std::chrono::seconds(60);
+constexpr auto kReclaimPeriod = std::chrono::milliseconds(200);
+constexpr auto kReclaimLogPeriod = std::chrono::seconds(60);
+
+class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
+ public:
+  ConnectionFactory(const HandlerContext& context, Poco::Net::HTTPServerParams::Ptr params,
+                    ConnectionRegistry& registry)
+      : handlers_(context), params_(std::move(params)), registry_(registry) {}
+
+  Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
+    return new HttpConnection(socket, handlers_, params_, registry_);
+  }
+
+ private:
+  RequestHandlerFactory handlers_;
+  Poco::Net::HTTPServerParams::Ptr params_;
+  ConnectionRegistry& registry_;
+};
 
 Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net::Context::Ptr& tls) {
   const std::string where = config.hostname.find(':') != std::string::npos
@@ -49,19 +66,19 @@ Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net
 }  // namespace
 
 HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context, Poco::Net::Context::Ptr tls)
-    : listener_(listen(config, tls)),
-      handlers_(std::make_unique<RequestHandlerFactory>(context)),
-      params_(new Poco::Net::HTTPServerParams) {
-  port_ = listener_.address().port();
-  // poll() says when to accept; a client gone in between must not block the acceptor.
-  listener_.setBlocking(false);
-  params_->setKeepAlive(true);
-  params_->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
-  params_->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
-  EventLoop::Options options;
-  options.maxThreads = config.threads;
-  options.idleTimeout = std::chrono::seconds(kConnectionTimeoutSeconds);
-  loop_ = std::make_unique<EventLoop>(options);
+    : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
+      connections_(std::make_unique<ConnectionRegistry>()) {
+  Poco::Net::ServerSocket socket = listen(config, tls);
+  port_ = socket.address().port();
+
+  Poco::Net::HTTPServerParams::Ptr params = new Poco::Net::HTTPServerParams;
+  params->setMaxThreads(static_cast<int>(config.threads));
+  params->setMaxQueued(static_cast<int>(config.maxQueued));
+  params->setKeepAlive(true);
+  params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
+  params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
+  server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(context, params, *connections_), threads_,
+                                                   socket, params);
 }
 
 HttpServer::~HttpServer() {
@@ -74,13 +91,15 @@ HttpServer::~HttpServer() {
 
 void HttpServer::start() {
   if (running_) return;
+  server_->start();
   running_ = true;
-  loop_->start();
-  accepting_ = true;
-  acceptor_ = std::thread([this] { acceptWhileRunning(); });
+  {
+    const std::lock_guard lock(reclaimMutex_);
+    reclaiming_ = true;
+  }
+  reclaimer_ = std::thread([this] { reclaimWhileRunning(); });
   Poco::Logger::get("kms.http")
-      .information(fmt::format("HTTP server started on port {}: {} threads serving, up to {} while requests block",
-                               port_, loop_->runningTarget(), loop_->maxThreads()));
+      .information("HTTP server started on port %hu with %d threads", port_, server_->maxThreads());
 }
 
 void HttpServer::stop() {
@@ -88,35 +107,39 @@ void HttpServer::stop() {
   running_ = false;
   auto& logger = Poco::Logger::get("kms.http");
   logger.information("HTTP server stopping: finishing requests in flight");
-  accepting_ = false;
-  if (acceptor_.joinable()) acceptor_.join();  // no new connection
-  loop_->stop();                               // idle ones close now, busy ones after their answer
-  listener_.close();
+  {
+    const std::lock_guard lock(reclaimMutex_);
+    reclaiming_ = false;
+  }
+  reclaimWake_.notify_all();
+  if (reclaimer_.joinable()) reclaimer_.join();
+  server_->stop();          // no new connection
+  connections_->stopAll();  // idle ones close now, busy ones after their answer
+  threads_.joinAll();
   logger.information("HTTP server stopped");
 }
 
-void HttpServer::acceptWhileRunning() {
+void HttpServer::reclaimWhileRunning() {
   auto& logger = Poco::Logger::get("kms.http");
-  auto reportedAt = std::chrono::steady_clock::now() - kAcceptLogPeriod;
-  pollfd waiting{listener_.impl()->sockfd(), POLLIN, 0};
-  while (accepting_) {
-    if (::poll(&waiting, 1, kAcceptPollMilliseconds) <= 0) continue;
-    try {
-      Poco::Net::StreamSocket socket = listener_.acceptConnection();
-      socket.setNoDelay(true);  // an answer goes out in one send: nothing to wait for
-      loop_->add(std::make_shared<HttpConnection>(socket, *handlers_, params_));
-    } catch (const Poco::TimeoutException&) {
-      // Nothing to accept after all: the client left between poll and accept.
-    } catch (const std::exception& error) {
-      const auto* system = dynamic_cast<const Poco::Exception*>(&error);
-      if (system != nullptr && (system->code() == EAGAIN || system->code() == EWOULDBLOCK)) continue;
-      // Out of descriptors, or a client reset before its addresses were read. Says which, at
-      // most once a minute, and gives the system a moment instead of spinning on the error.
-      if (std::chrono::steady_clock::now() - reportedAt >= kAcceptLogPeriod) {
-        logger.warning(fmt::format("accepting a connection failed: {}", error.what()));
-        reportedAt = std::chrono::steady_clock::now();
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::size_t unreported = 0;
+  auto reportedAt = std::chrono::steady_clock::now() - kReclaimLogPeriod;
+  int queuedBefore = 0;
+  std::unique_lock lock(reclaimMutex_);
+  while (!reclaimWake_.wait_for(lock, kReclaimPeriod, [this] { return !reclaiming_; })) {
+    // A connection sits in the queue for a moment while the pool starts a thread for it: only
+    // one still queued a period later, with every thread started, needs a thread freed.
+    const int queued = server_->queuedConnections();
+    const int waiting = std::min(queued, queuedBefore);
+    queuedBefore = queued;
+    if (waiting <= 0 || server_->currentThreads() < server_->maxThreads()) continue;
+    unreported += connections_->reclaimIdle(static_cast<std::size_t>(waiting));
+    if (unreported > 0 && std::chrono::steady_clock::now() - reportedAt >= kReclaimLogPeriod) {
+      logger.warning(
+          fmt::format("every HTTP thread held a connection while others waited: closed {} idle keep-alive "
+                      "connection(s) to serve them (raise --threads above the number of open connections)",
+                      unreported));
+      unreported = 0;
+      reportedAt = std::chrono::steady_clock::now();
     }
   }
 }

@@ -1,25 +1,27 @@
 #pragma once
-// kmsd's HTTP server: a thread accepts connections and hands them to an EventLoop, whose few
-// threads serve the connections that have a request (DESIGN §11); a keep-alive connection
-// waiting for its next request holds no thread. `threads` bounds the requests served at once,
-// counting those blocked in an HSM or database call.
+// kmsd's HTTP server: Poco's TCPServer accepts and hands each connection to a thread of a pool
+// of `threads` (one per open keep-alive connection, DESIGN §11; `max_queued` more wait), where
+// HttpConnection serves its HTTP/1.1 requests.
 #include <Poco/Net/Context.h>
-#include <Poco/Net/HTTPServerParams.h>
-#include <Poco/Net/ServerSocket.h>
+#include <Poco/ThreadPool.h>
 
-#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
 #include "kms/config/Config.hpp"
 #include "kms/http/HandlerContext.hpp"
 
+namespace Poco::Net {
+class TCPServer;
+}
+
 namespace kms::http {
 
-class EventLoop;
-class RequestHandlerFactory;
+class ConnectionRegistry;
 
 class HttpServer {
  public:
@@ -30,28 +32,29 @@ class HttpServer {
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
-  HttpServer(HttpServer&&) = delete;
-  HttpServer& operator=(HttpServer&&) = delete;
 
   void start();
   // Stops accepting, lets every request in flight finish and closes idle keep-alive
-  // connections, then waits for the threads. Idempotent.
+  // connections, then waits for the workers. Idempotent.
   void stop();
 
   // The port actually bound (the configured one, or the one picked for port 0).
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
  private:
-  void acceptWhileRunning();
+  // While connections wait in the queue for a thread, closes the longest-idle keep-alive
+  // connections to free theirs (checked every kReclaimPeriod).
+  void reclaimWhileRunning();
 
-  Poco::Net::ServerSocket listener_;
-  std::unique_ptr<RequestHandlerFactory> handlers_;
-  Poco::Net::HTTPServerParams::Ptr params_;
-  std::unique_ptr<EventLoop> loop_;
+  Poco::ThreadPool threads_;
+  std::unique_ptr<ConnectionRegistry> connections_;
+  std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
   std::uint16_t port_ = 0;
   bool running_ = false;
-  std::atomic<bool> accepting_{false};
-  std::thread acceptor_;
+  std::mutex reclaimMutex_;
+  std::condition_variable reclaimWake_;
+  bool reclaiming_ = false;  // guarded by reclaimMutex_
+  std::thread reclaimer_;
 };
 
 }  // namespace kms::http

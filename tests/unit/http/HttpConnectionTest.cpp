@@ -1,18 +1,13 @@
 // HTTP/1.1 as kmsd's connections speak it (HttpConnection), over a raw socket so that the test
 // controls every byte: pipelining, unread bodies, malformed requests, 100-continue, HTTP/1.0
-// and HEAD, each followed by what the connection must still (or no longer) do; and how the
-// connections share the server's threads (EventLoop).
+// and HEAD, each followed by what the connection must still (or no longer) do.
 #include <Poco/Net/HTTPResponse.h>
 #include <Poco/Net/SocketAddress.h>
 #include <Poco/Net/SocketStream.h>
 #include <Poco/Net/StreamSocket.h>
 #include <doctest/doctest.h>
 
-#include <chrono>
-#include <memory>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "KmipJson.hpp"
 #include "TestServer.hpp"
@@ -193,45 +188,4 @@ TEST_CASE("every response carries Date and Server") {
   const Answer answer = client.read();
   CHECK(answer.header.has("Date"));
   CHECK(answer.header.get("Server").starts_with("kmsd/"));
-}
-
-TEST_CASE("keep-alive connections beyond the threads are all served, and stay open while idle") {
-  auto config = kms::http::test::loopbackConfig();
-  config.threads = 2;
-  TestServer server(config);
-  std::vector<std::unique_ptr<RawClient>> clients;
-  for (int i = 0; i < 8; ++i) {
-    clients.push_back(std::make_unique<RawClient>(server.port()));
-    clients.back()->write(kGetVersion);
-    CHECK(clients.back()->read().status == 200);
-  }
-  // All eight now idle on two threads; each is still open and answers on the same socket.
-  for (auto& client : clients) {
-    client->write(kGetVersion);
-    const Answer again = client->read();
-    CHECK(again.status == 200);
-    CHECK(again.header.getKeepAlive());
-  }
-}
-
-TEST_CASE("clients that stall in the middle of a request do not keep others waiting") {
-  auto config = kms::http::test::loopbackConfig();
-  config.threads = 4;
-  TestServer server(config);
-  // Three clients send half a header and stop: each holds a thread in recv() until the 30 s
-  // request timeout. The threads that serve are one per core; a spare takes a stalled one's place.
-  std::vector<std::unique_ptr<RawClient>> stalled;
-  for (int i = 0; i < 3; ++i) {
-    stalled.push_back(std::make_unique<RawClient>(server.port()));
-    stalled.back()->write("GET /version HTTP/1.1\r\nHo");
-  }
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  const auto started = std::chrono::steady_clock::now();
-  RawClient prompt(server.port());
-  prompt.write(kGetVersion);
-  CHECK(prompt.read().status == 200);
-  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
-  // A stalled request completed later is still answered.
-  stalled.front()->write("st: kms\r\n\r\n");
-  CHECK(stalled.front()->read().status == 200);
 }

@@ -83,6 +83,23 @@ TEST_CASE("concurrent keep-alive clients are all served") {
   CHECK(ok == 6 * 20);
 }
 
+TEST_CASE("a connection beyond the threads is served: the longest-idle keep-alive connection gives way") {
+  auto config = loopbackConfig();
+  config.threads = 2;
+  TestServer server(config);
+  Client first(server.port());
+  Client second(server.port());
+  REQUIRE(first.get("/version").status == 200);
+  REQUIRE(second.get("/version").status == 200);  // both threads now hold an idle connection
+  const auto started = std::chrono::steady_clock::now();
+  Client third(server.port());
+  CHECK(third.get("/version").status == 200);
+  // Without reclaiming, the third waits for an idle connection's 30 s timeout (or the client's 10 s).
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
+  // The connection that gave way was the first (idle the longest): the second still answers.
+  CHECK(second.get("/version").status == 200);
+}
+
 TEST_CASE("stop() closes idle keep-alive connections promptly and is idempotent") {
   TestServer server;
   Client client(server.port());
