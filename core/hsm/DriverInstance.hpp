@@ -53,7 +53,7 @@ enum class ExportFormat : std::int32_t {
 
 class DriverInstance {
  public:
-  using Bytes = std::vector<std::uint8_t>;
+  using Bytes = kms::SecureBytes;  // as kmip::Ttlv::Bytes: plaintexts and key material pass through
 
   // Opens `config` with `module` under `name` ("softhsm2_1"). Throws kms::Exception when the
   // driver refuses (the caller applies the critical policy).

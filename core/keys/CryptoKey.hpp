@@ -12,7 +12,9 @@
 
 namespace kms::keys {
 
-using Bytes = std::vector<std::uint8_t>;
+// Ciphertexts, IVs and tags too: one buffer type with TTLV byte strings and key material, so
+// bytes move between them without conversion and whatever held a secret is wiped on release.
+using Bytes = SecretBytes;
 using ByteView = std::span<const std::uint8_t>;
 
 enum class CipherMode { None, GCM, CBC, ECB };

@@ -146,7 +146,7 @@ class Decoder {
 // Encoding
 // ---------------------------------------------------------------------------------------
 
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = Ttlv::Bytes;
 
 std::uint32_t tagCode(const std::string& tag) {
   if (auto code = Dictionary::tagCode(tag)) return *code;
@@ -228,7 +228,7 @@ Ttlv BinaryCodec::decode(std::span<const std::uint8_t> bytes, const DecodeLimits
   return decoder.decodeMessage();
 }
 
-std::vector<std::uint8_t> BinaryCodec::encode(const Ttlv& ttlv) {
+Ttlv::Bytes BinaryCodec::encode(const Ttlv& ttlv) {
   Bytes out;
   out.reserve(256);
   encodeItem(out, ttlv);

@@ -14,7 +14,8 @@ class BinaryCodec {
  public:
   // Throws kms::Exception(InvalidMessage) naming the offset and tag of the bad item.
   static Ttlv decode(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
-  static std::vector<std::uint8_t> encode(const Ttlv& ttlv);
+  // The encoding carries key material where the tree does: a wiped-on-release buffer.
+  static Ttlv::Bytes encode(const Ttlv& ttlv);
 };
 
 }  // namespace kms::kmip

@@ -7,7 +7,7 @@ constexpr char kDigits[] = "0123456789ABCDEF";
 
 }  // namespace
 
-bool decodeBytes(std::string_view text, std::vector<std::uint8_t>& out) {
+bool decodeBytes(std::string_view text, kms::SecureBytes& out) {
   if (text.size() % 2 != 0) return false;
   const std::size_t start = out.size();
   out.resize(start + text.size() / 2);

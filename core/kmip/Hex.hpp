@@ -8,6 +8,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kms/SecureBytes.hpp"
+
 namespace kms::kmip::hex {
 
 // Value of one hex digit, or -1.
@@ -19,7 +21,7 @@ inline int digit(char c) noexcept {
 }
 
 // Even-length hex of either case (empty allowed) appended to `out`.
-bool decodeBytes(std::string_view text, std::vector<std::uint8_t>& out);
+bool decodeBytes(std::string_view text, kms::SecureBytes& out);
 
 // "0x" followed by 1 to `maxDigits` hex digits, as an unsigned bit pattern.
 bool parseNumber(std::string_view text, std::size_t maxDigits, std::uint64_t& out) noexcept;

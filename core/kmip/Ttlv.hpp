@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kms/SecureBytes.hpp"
+
 namespace kms::kmip {
 
 enum class ItemType : std::uint8_t {
@@ -31,7 +33,8 @@ bool itemTypeFromName(std::string_view name, ItemType& out) noexcept;
 
 class Ttlv {
  public:
-  using Bytes = std::vector<std::uint8_t>;
+  // Byte strings carry key material (KeyMaterial, wrapped or not): wiped when released.
+  using Bytes = kms::SecureBytes;
 
   Ttlv() = default;
 
