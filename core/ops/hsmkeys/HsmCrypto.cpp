@@ -58,7 +58,8 @@ void refuseMultiPart(const Ttlv& payload, std::string_view operation) {
   }
 }
 
-Prepared prepare(OperationContext& ctx, const HsmKey& key, const Ttlv& payload, cryptoparams::Direction direction) {
+Prepared prepare(const OperationContext& ctx, const HsmKey& key, const Ttlv& payload,
+                 cryptoparams::Direction direction) {
   const auto algorithm = HsmKeyAttributes::algorithm(key.info);
   const auto request =
       cryptoparams::cipherParams(algorithm, payload.find("CryptographicParameters"), payload, direction);

@@ -50,8 +50,13 @@ RewrapResult migrateInPlace(OperationContext& ctx, const WrappingKey& key, std::
     }
   }
   for (const auto& uid : wrappedBy(ctx, key.canonical, 0)) {
-    const auto object = current(ctx, uid, key.canonical);
-    if (object && KeyWrapper::isLegacyWrapped(*object)) ++result.remaining;
+    try {
+      const auto object = current(ctx, uid, key.canonical);
+      if (object && KeyWrapper::isLegacyWrapped(*object)) ++result.remaining;
+    } catch (const Exception& e) {
+      if (e.code() == ErrorCode::Unavailable) throw;
+      ++result.remaining;  // unreadable here: not known to be migrated
+    }
   }
   return result;
 }
