@@ -179,6 +179,7 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   const kms::auth::AccessPolicy policy(config.privilegedUsers, config.defaultUsername);
   settings.accessPolicy = policy;
   settings.keyEncryptionKey = config.keyEncryptionKey;
+  settings.rsaPkcs1v15Decrypt = config.rsaPkcs1v15Decrypt;
   settings.keyCache.capacity = config.db.unwrappedCacheSize;
   settings.keyCache.maxIdle = config.db.unwrappedCacheMaxAge;
   settings.keyCache.maxLifetime = config.db.unwrappedCacheMaxLifetime;
@@ -197,6 +198,11 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   }
   if (!config.keyEncryptionKey.empty()) {
     logger.information(fmt::format("keys are stored wrapped by {}", config.keyEncryptionKey));
+  }
+  if (config.rsaPkcs1v15Decrypt) {
+    logger.warning(
+        "rsa_pkcs1v15_decrypt is on: RSA PKCS#1 v1.5 Decrypt is served, and its answers are a Bleichenbacher "
+        "padding oracle on every RSA key a caller may decrypt with (use OAEP; docs/wrapped-keys.md)");
   }
   // Other nodes change objects too: drop what this node cached of them (DESIGN §8). The store's
   // listener thread outlives `processor` (declared earlier): `detach` cuts the link first.

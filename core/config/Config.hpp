@@ -124,6 +124,8 @@ struct Config {
   // hsm:: UID of the server key-encryption key: every secret key created or imported without
   // its own wrapping key is stored wrapped by it. Empty: keys without a wrapping key are clear.
   std::string keyEncryptionKey;
+  // rsa_pkcs1v15_decrypt: allow RSA PKCS#1 v1.5 Decrypt, a Bleichenbacher padding oracle.
+  bool rsaPkcs1v15Decrypt = false;
 };
 
 }  // namespace kms::config

@@ -101,6 +101,12 @@ const std::array kSettings{
             "HSM key (hsm::...) that wraps every key created or imported without a wrapping key of its own",
             [](Config& c, std::string_view v, const std::string&) { c.keyEncryptionKey = v; },
             [] { return std::string("none"); }},
+    Setting{
+        "rsa_pkcs1v15_decrypt", "--rsa-pkcs1v15-decrypt", "KMS_RSA_PKCS1V15_DECRYPT", "[true|false]",
+        ValueKind::Boolean, false,
+        "Allow RSA PKCS#1 v1.5 Decrypt (unsafe: a Bleichenbacher padding oracle; OAEP is not affected)",
+        [](Config& c, std::string_view v, const std::string& o) { c.rsaPkcs1v15Decrypt = ValueParser::boolean(v, o); },
+        [] { return std::string(Config{}.rsaPkcs1v15Decrypt ? "true" : "false"); }},
     Setting{"default_username", "--default-username", "KMS_DEFAULT_USERNAME", "USER", ValueKind::Text, false,
             "User of every request when no authentication method is configured",
             [](Config& c, std::string_view v, const std::string&) { c.defaultUsername = v; },

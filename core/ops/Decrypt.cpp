@@ -1,11 +1,13 @@
 // Decrypt (KMIP 2.1 6.1.11), single-part; the mirror of Encrypt. GCM needs
 // AuthenticatedEncryptionTag (MissingData otherwise); a wrong tag, IV, AAD or ciphertext is
 // CryptographicFailure (CS-BC-M-GCM-1). The key must be Active or Deactivated (data protected
-// before a rotation stays readable) with Decrypt in its usage mask.
+// before a rotation stays readable) with Decrypt in its usage mask. RSA PKCS#1 v1.5 only when
+// rsa_pkcs1v15_decrypt is set (DecryptPolicy.hpp), decided before the key is used.
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include "kms/Exception.hpp"
 #include "kms/ops/CryptoParametersReader.hpp"
+#include "kms/ops/DecryptPolicy.hpp"
 #include "kms/ops/Handlers.hpp"
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/KeyAttributes.hpp"
@@ -28,6 +30,7 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload) {
   const auto algorithm = keymaterial::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);
   const auto request = cryptoparams::cipherParams(algorithm, cryptoparams::effective(payload, managed.attributes),
                                                   payload, cryptoparams::Direction::Decrypt);
+  if (algorithm == kmip::CryptographicAlgorithm::RSA) DecryptPolicy::checkRsaPadding(ctx, request.params.padding);
   keys::Bytes tag;
   if (const auto* t = payload.find("AuthenticatedEncryptionTag")) tag = t->asBytes();
   if (algorithm == kmip::CryptographicAlgorithm::AES && request.params.mode == keys::CipherMode::GCM && tag.empty()) {

@@ -91,8 +91,10 @@ ManagedObject NewObject::make(OperationContext& ctx, kmip::ObjectType type, Ttlv
   set.setDate("LastChangeDate", now);
   if (set.get("OriginalCreationDate") == nullptr) set.setDate("OriginalCreationDate", now);
 
-  // Digest (section 4.20): SHA-256 of the key material in its Key Format Type, when the
-  // material is a plain byte string (Raw, PKCS#1, PKCS#8...) and is not wrapped.
+  // Digest (section 4.21): SHA-256 of the key material in its Key Format Type, when the
+  // material is a plain byte string (Raw, PKCS#1, PKCS#8...) and is not wrapped. A key the
+  // server then wraps loses it again in KeyWrapper::wrap: nothing derived from the clear
+  // material of a wrapped key reaches the store (issue 22, finding 7).
   if (const auto* block = keyBlockOf(keyObject); block != nullptr && block->find("KeyWrappingData") == nullptr) {
     const auto* value = block->find("KeyValue");
     const auto* material = value != nullptr && value->isStructure() ? value->find("KeyMaterial") : nullptr;

@@ -39,6 +39,8 @@ struct ProcessorSettings {
   // again from the store whatever notifications said (0: never; one SQLite node needs none).
   std::size_t objectCacheSize = 10000;
   std::chrono::milliseconds objectCacheMaxAge{0};
+  // rsa_pkcs1v15_decrypt: RSA PKCS#1 v1.5 Decrypt allowed (a padding oracle; DecryptPolicy.hpp).
+  bool rsaPkcs1v15Decrypt = false;
 };
 
 struct KeyCacheStats;

@@ -2,6 +2,13 @@
 // same CryptoParametersReader as for database keys (same defaults: AES-GCM, RSA-OAEP SHA-256,
 // PKCS#1 v1.5 SHA-256 signatures), then mapped onto the driver's algorithms. What the token
 // lacks (SoftHSM2: OAEP with SHA-256) is refused by the driver with its reason.
+//
+// Two refusals protect keys and wrapped keys (issue 22):
+// - Encrypt with an HSM AES key never takes the caller's IV: kmsd draws it. An HSM AES key may
+//   wrap keys, and kmsd once wrapped with AES-GCM under a stored IV; GCM output for that IV is
+//   the keystream that decrypts the wrapped key (docs/wrapped-keys.md).
+// - RSA PKCS#1 v1.5 decryption only when rsa_pkcs1v15_decrypt is set (a Bleichenbacher
+//   oracle otherwise), refused before the HSM sees the ciphertext (see DecryptPolicy.hpp).
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include <fmt/format.h>
@@ -11,6 +18,7 @@
 #include "kms/keys/Random.hpp"
 #include "kms/keys/RsaPublicKey.hpp"
 #include "kms/ops/CryptoParametersReader.hpp"
+#include "kms/ops/DecryptPolicy.hpp"
 #include "kms/ops/KeyAttributes.hpp"
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
@@ -50,7 +58,8 @@ void refuseMultiPart(const Ttlv& payload, std::string_view operation) {
   }
 }
 
-Prepared prepare(const HsmKey& key, const Ttlv& payload, cryptoparams::Direction direction) {
+Prepared prepare(const OperationContext& ctx, const HsmKey& key, const Ttlv& payload,
+                 cryptoparams::Direction direction) {
   const auto algorithm = HsmKeyAttributes::algorithm(key.info);
   const auto request =
       cryptoparams::cipherParams(algorithm, payload.find("CryptographicParameters"), payload, direction);
@@ -64,12 +73,20 @@ Prepared prepare(const HsmKey& key, const Ttlv& payload, cryptoparams::Direction
     out.params.tagLength = static_cast<std::uint32_t>(p.tagLength);
     out.params.aad = p.aad;
     out.tagLength = p.tagLength;
-    if (p.iv) {
-      out.params.iv = *p.iv;
-    } else {
-      out.params.iv = keys::Random::bytes(kGcmIvBytes);
-      out.returnIv = true;
+    if (direction == cryptoparams::Direction::Decrypt) {
+      out.params.iv = p.iv.value_or(keys::Bytes{});
+      return out;
     }
+    if (!request.returnIv) {
+      throw Exception(ErrorCode::InvalidField,
+                      fmt::format("{}: kmsd draws the IV of every encryption with an HSM AES key; IVCounterNonce "
+                                  "is refused (no caller may obtain output for an IV of their choice under a "
+                                  "key that may wrap keys)",
+                                  key.given));
+    }
+    // An IVLength asked for: readIv drew that many bytes; else the 12 bytes GCM is made for.
+    out.params.iv = p.iv ? *p.iv : keys::Random::bytes(kGcmIvBytes);
+    out.returnIv = true;
     return out;
   }
   if (p.padding == keys::Padding::Oaep) {
@@ -80,6 +97,7 @@ Prepared prepare(const HsmKey& key, const Ttlv& payload, cryptoparams::Direction
     out.params.hash = driverHash(p.hash);
     out.params.mgfHash = driverHash(p.mgfHash);
   } else {
+    if (direction == cryptoparams::Direction::Decrypt) DecryptPolicy::checkRsaPadding(ctx, p.padding);
     out.params.algorithm = KMS_ALG_RSA_PKCS1;
   }
   return out;
@@ -113,7 +131,7 @@ const Ttlv& requiredData(const Ttlv& payload, std::string_view operation) {
 Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
   refuseMultiPart(payload, "Encrypt");
   const HsmKey key = HsmKeyAccess::open(ctx, uid, "encrypt");
-  const auto prepared = prepare(key, payload, cryptoparams::Direction::Encrypt);
+  const auto prepared = prepare(ctx, key, payload, cryptoparams::Direction::Encrypt);
   auto out = key.instance->encrypt(key.ref(), prepared.params, payload.at("Data").asBytes());
   std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", uid)};
   if (prepared.tagLength > 0) {
@@ -135,7 +153,7 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid)
 Ttlv decrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
   refuseMultiPart(payload, "Decrypt");
   const HsmKey key = HsmKeyAccess::open(ctx, uid, "decrypt");
-  const auto prepared = prepare(key, payload, cryptoparams::Direction::Decrypt);
+  const auto prepared = prepare(ctx, key, payload, cryptoparams::Direction::Decrypt);
   keys::Bytes input = payload.at("Data").asBytes();
   if (prepared.tagLength > 0) {
     const auto* tag = payload.find("AuthenticatedEncryptionTag");

@@ -1,5 +1,6 @@
 #include "kms/ops/wrapping/KeyWrapper.hpp"
 
+#include <Poco/Logger.h>
 #include <fmt/format.h>
 
 #include <array>
@@ -14,6 +15,8 @@
 #include "kms/ops/KeyMaterial.hpp"
 #include "kms/ops/UsageCheck.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
+#include "kms/ops/wrapping/AesEnvelope.hpp"
+#include "kms/ops/wrapping/WrapScheme.hpp"
 
 namespace kms::ops::wrapping {
 namespace {
@@ -21,7 +24,7 @@ namespace {
 using kmip::KeyFormatType;
 using kmip::Ttlv;
 
-constexpr std::size_t kGcmIvBytes = 12;
+// Legacy AES-GCM wraps (read only): the tag length when the record does not say.
 constexpr std::uint32_t kGcmTagBytes = 16;
 
 struct OaepHash {
@@ -109,41 +112,32 @@ ClearMaterial clearMaterialOf(const ManagedObject& object) {
 struct Wrapped {
   keys::Bytes value;
   Ttlv parameters;  // CryptographicParameters
-  keys::Bytes iv;
 };
 
+// Never AES-GCM (docs/wrapped-keys.md, "Why kmsd never wraps with AES-GCM"): AES key wrap
+// with padding of the material when the token takes it, else the envelope of AesEnvelope.hpp
+// (the token key-wraps a fresh AES-256 key, which key-wraps the material in kmsd).
 Wrapped wrapAes(const WrappingKey& key, const keys::SecretBytes& material) {
   const auto slot = key.wrapRef.slot;
-  if (hsmCall(*key.instance, [&] { return key.instance->supports(slot, KMS_ALG_AES_KEY_WRAP_PAD, 0); })) {
-    try {
-      hsm::CryptParams params;
-      params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
-      auto value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
-      return {std::move(value),
-              Ttlv::structure("CryptographicParameters",
-                              {Ttlv::enumeration("BlockCipherMode",
-                                                 static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding)),
-                               Ttlv::enumeration("CryptographicAlgorithm",
-                                                 static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES))}),
-              {}};
-    } catch (const Exception& e) {
-      // Some tokens key-wrap whole 8-byte blocks only (SoftHSM2): AES-GCM serves the rest.
-      if (e.code() != ErrorCode::FeatureNotSupported) throw;
-    }
+  if (!hsmCall(*key.instance, [&] { return key.instance->supports(slot, KMS_ALG_AES_KEY_WRAP_PAD, 0); })) {
+    throw Exception(ErrorCode::FeatureNotSupported,
+                    fmt::format("{}: the token offers no AES key wrap with padding, and kmsd never wraps with "
+                                "AES-GCM",
+                                key.canonical));
   }
   hsm::CryptParams params;
-  params.algorithm = KMS_ALG_AES_GCM;
-  params.iv = keys::Random::bytes(kGcmIvBytes);
-  params.tagLength = kGcmTagBytes;
-  auto value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
-  return {std::move(value),
-          Ttlv::structure("CryptographicParameters",
-                          {Ttlv::enumeration("BlockCipherMode", static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)),
-                           Ttlv::enumeration("CryptographicAlgorithm",
-                                             static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)),
-                           Ttlv::integer("IVLength", static_cast<std::int32_t>(kGcmIvBytes * 8)),
-                           Ttlv::integer("TagLength", static_cast<std::int32_t>(kGcmTagBytes))}),
-          params.iv};
+  params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
+  try {
+    auto value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
+    return {std::move(value), WrapScheme::aesParameters(WrapScheme::Kind::AesKeyWrapPad)};
+  } catch (const Exception& e) {
+    // Some tokens key-wrap whole 8-byte blocks only (SoftHSM2): the envelope serves the rest.
+    if (e.code() != ErrorCode::FeatureNotSupported) throw;
+  }
+  auto value = AesEnvelope::seal(material, [&](const keys::SecretBytes& ephemeral) {
+    return hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, ephemeral); });
+  });
+  return {std::move(value), WrapScheme::aesParameters(WrapScheme::Kind::AesEnvelope)};
 }
 
 // RSA-OAEP of the material itself when it fits; otherwise RSA-AES key wrapping (PKCS#11
@@ -187,7 +181,7 @@ Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
         parameters.push_back(
             Ttlv::enumeration("BlockCipherMode", static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding)));
       }
-      return {std::move(value), Ttlv::structure("CryptographicParameters", std::move(parameters)), {}};
+      return {std::move(value), Ttlv::structure("CryptographicParameters", std::move(parameters))};
     } catch (const Exception& e) {
       if (e.code() != ErrorCode::FeatureNotSupported) throw;
     }
@@ -209,43 +203,39 @@ std::int32_t driverHash(std::uint32_t kmipHash) {
   throw Exception(ErrorCode::InternalError, "a stored wrapped key names an unknown OAEP hash");
 }
 
-const Ttlv* storedParameters(const Ttlv& wrappingData) {
+const Ttlv& storedParameters(const Ttlv& wrappingData) {
   const auto* info = wrappingData.find("EncryptionKeyInformation");
-  return info != nullptr ? info->find("CryptographicParameters") : nullptr;
-}
-
-// RSA-AES key wrapping (see wrapRsa): OAEP and AES key wrap recorded together.
-bool isRsaAes(const Ttlv& wrappingData) {
-  const auto* parameters = storedParameters(wrappingData);
-  return parameters != nullptr &&
-         enumIn(*parameters, "PaddingMethod") == static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP) &&
-         enumIn(*parameters, "BlockCipherMode") == static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding);
-}
-
-// The driver parameters that undo what wrap() recorded in the key block.
-hsm::CryptParams unwrapParams(const Ttlv& wrappingData) {
-  const auto* parameters = storedParameters(wrappingData);
+  const auto* parameters = info != nullptr ? info->find("CryptographicParameters") : nullptr;
   if (parameters == nullptr) throw Exception(ErrorCode::InternalError, "a stored wrapped key has no parameters");
+  return *parameters;
+}
+
+// The driver parameters that undo what wrap() recorded in the key block (for the two-layer
+// schemes: those of the HSM layer).
+hsm::CryptParams unwrapParams(const Ttlv& wrappingData, WrapScheme::Kind scheme) {
+  const auto& parameters = storedParameters(wrappingData);
   hsm::CryptParams params;
-  if (enumIn(*parameters, "PaddingMethod") == static_cast<std::uint32_t>(kmip::PaddingMethod::OAEP)) {
-    params.algorithm = KMS_ALG_RSA_OAEP;
-    params.hash = driverHash(enumIn(*parameters, "HashingAlgorithm"));
-    params.mgfHash = driverHash(enumIn(*parameters, "MaskGeneratorHashingAlgorithm"));
-    return params;
-  }
-  const auto mode = enumIn(*parameters, "BlockCipherMode");
-  if (mode == static_cast<std::uint32_t>(kmip::BlockCipherMode::AESKeyWrapPadding)) {
-    params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
-    return params;
-  }
-  if (mode == static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)) {
-    const auto* iv = wrappingData.find("IVCounterNonce");
-    if (iv == nullptr) throw Exception(ErrorCode::InternalError, "a stored AES-GCM wrapped key has no IV");
-    params.algorithm = KMS_ALG_AES_GCM;
-    params.iv = iv->asBytes();
-    const auto* tag = parameters->find("TagLength");
-    params.tagLength = tag != nullptr ? static_cast<std::uint32_t>(tag->asInteger()) : kGcmTagBytes;
-    return params;
+  switch (scheme) {
+    case WrapScheme::Kind::RsaOaep:
+    case WrapScheme::Kind::RsaAes:
+      params.algorithm = KMS_ALG_RSA_OAEP;
+      params.hash = driverHash(enumIn(parameters, "HashingAlgorithm"));
+      params.mgfHash = driverHash(enumIn(parameters, "MaskGeneratorHashingAlgorithm"));
+      return params;
+    case WrapScheme::Kind::AesKeyWrapPad:
+    case WrapScheme::Kind::AesEnvelope:
+      params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
+      return params;
+    case WrapScheme::Kind::LegacyAesGcm: {
+      // Kept so that keys wrapped before issue 22 stay readable; never written again.
+      const auto* iv = wrappingData.find("IVCounterNonce");
+      if (iv == nullptr) throw Exception(ErrorCode::InternalError, "a stored AES-GCM wrapped key has no IV");
+      params.algorithm = KMS_ALG_AES_GCM;
+      params.iv = iv->asBytes();
+      const auto* tag = parameters.find("TagLength");
+      params.tagLength = tag != nullptr ? static_cast<std::uint32_t>(tag->asInteger()) : kGcmTagBytes;
+      return params;
+    }
   }
   throw Exception(ErrorCode::InternalError, "a stored wrapped key names an unknown wrapping method");
 }
@@ -325,7 +315,6 @@ void KeyWrapper::wrap(OperationContext& ctx, ManagedObject& object, const Wrappi
       Ttlv::enumeration("WrappingMethod", static_cast<std::uint32_t>(kmip::WrappingMethod::Encrypt)),
       Ttlv::structure("EncryptionKeyInformation",
                       {Ttlv::textString("UniqueIdentifier", key.canonical), std::move(wrapped.parameters)})};
-  if (!wrapped.iv.empty()) data.push_back(Ttlv::byteString("IVCounterNonce", std::move(wrapped.iv)));
   data.push_back(Ttlv::enumeration("EncodingOption", static_cast<std::uint32_t>(kmip::EncodingOption::NoEncoding)));
   block.push_back(Ttlv::structure("KeyWrappingData", std::move(data)));
 
@@ -333,6 +322,10 @@ void KeyWrapper::wrap(OperationContext& ctx, ManagedObject& object, const Wrappi
   object.object.wipe();  // the clear block goes; only the wrapped one remains
   object.object = Ttlv::structure(std::move(tag), {Ttlv::structure("KeyBlock", std::move(block))});
   object.wrappingKey = key.canonical;
+  // KMIP 2.1 4.21 makes Digest optional; a digest of the clear material would let whoever
+  // reads the database confirm a guess of the key (or tie it to a copy elsewhere), and one of
+  // the wrapped bytes would change with every re-wrap (digests are static): none is kept.
+  object.attributes.removeAll("Digest");
   AttributeSet set(object.attributes);
   set.removeVendorAttribute(ctx.objects.vendors(), kAttributeName);
   set.setVendorAttribute(ctx.settings.vendorIdentification, std::string(kAttributeName),
@@ -365,7 +358,14 @@ void KeyWrapper::unwrapIfAsked(OperationContext& ctx, ManagedObject& object, con
   object.object = unwrappedObject(ctx, object);
 }
 
-Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& object) {
+bool KeyWrapper::isLegacyWrapped(const ManagedObject& object) {
+  if (!isServerWrapped(object)) return false;
+  const auto* block = object.object.find("KeyBlock");
+  const auto* data = block != nullptr ? block->find("KeyWrappingData") : nullptr;
+  return data != nullptr && WrapScheme::of(*data) == WrapScheme::Kind::LegacyAesGcm;
+}
+
+Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& object, LegacyForm legacy) {
   const auto& block = keymaterial::keyBlock(object.object);
   const auto* data = block.find("KeyWrappingData");
   const auto* value = block.find("KeyValue");
@@ -373,10 +373,11 @@ Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& obj
     throw Exception(ErrorCode::InternalError, fmt::format("stored object {} is not a wrapped key block", object.uid));
   }
   const auto key = forServer(ctx, object.wrappingKey);
-  const auto params = unwrapParams(*data);
+  const auto scheme = WrapScheme::of(*data);
+  const auto params = unwrapParams(*data, scheme);
+  const auto& wrapped = value->asBytes();
   keys::SecretBytes material;
-  if (isRsaAes(*data)) {
-    const auto& wrapped = value->asBytes();
+  if (scheme == WrapScheme::Kind::RsaAes) {
     const std::size_t head = key.info.bits / 8;
     if (wrapped.size() <= head) {
       throw Exception(ErrorCode::InternalError, fmt::format("stored object {} is truncated", object.uid));
@@ -384,8 +385,12 @@ Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& obj
     const keys::Bytes oaep(wrapped.begin(), wrapped.begin() + static_cast<std::ptrdiff_t>(head));
     const auto ephemeral = hsmCall(*key.instance, [&] { return key.instance->unwrap(key.unwrapRef, params, oaep); });
     material = keys::AesKeyWrap::unwrap(ephemeral, keys::ByteView(wrapped).subspan(head));
+  } else if (scheme == WrapScheme::Kind::AesEnvelope) {
+    material = AesEnvelope::open(wrapped, [&](const keys::Bytes& head) {
+      return hsmCall(*key.instance, [&] { return key.instance->unwrap(key.unwrapRef, params, head); });
+    });
   } else {
-    material = hsmCall(*key.instance, [&] { return key.instance->unwrap(key.unwrapRef, params, value->asBytes()); });
+    material = hsmCall(*key.instance, [&] { return key.instance->unwrap(key.unwrapRef, params, wrapped); });
   }
 
   const auto format = keymaterial::formatOf(block);
@@ -402,7 +407,30 @@ Ttlv KeyWrapper::unwrappedObject(OperationContext& ctx, const ManagedObject& obj
     throw Exception(ErrorCode::InternalError,
                     fmt::format("stored object {} has an unexpected wrapped form", object.uid));
   }
-  return Ttlv::structure(object.object.tag(), {std::move(clear)});
+  auto out = Ttlv::structure(object.object.tag(), {std::move(clear)});
+  if (scheme == WrapScheme::Kind::LegacyAesGcm && legacy == LegacyForm::Migrate) migrate(ctx, object, key, out);
+  return out;
+}
+
+void KeyWrapper::migrate(OperationContext& ctx, const ManagedObject& object, const WrappingKey& key,
+                         const Ttlv& clearObject) {
+  // Same wrapping key, stronger scheme (never a weaker one): the AES-GCM form, whose IV a holder
+  // of `decrypt` on the HSM key could use, leaves the live store. Best effort: the read that
+  // triggered it succeeds either way, and a lost version race is retried on the next read.
+  ManagedObject migrated = object;
+  migrated.object = clearObject;
+  auto& log = Poco::Logger::get("kms.ops");
+  try {
+    wrap(ctx, migrated, key);
+    ctx.objects.update(migrated);
+    log.information(
+        fmt::format("key {} re-wrapped under {} from legacy AES-GCM to {}", object.uid, key.canonical,
+                    WrapScheme::name(WrapScheme::of(*keymaterial::keyBlock(migrated.object).find("KeyWrappingData")))));
+  } catch (const Exception& e) {
+    migrated.object.wipe();
+    log.warning(
+        fmt::format("key {} is still wrapped with legacy AES-GCM: re-wrapping it failed: {}", object.uid, e.what()));
+  }
 }
 
 }  // namespace kms::ops::wrapping

@@ -5,12 +5,15 @@
 // Stored form of a wrapped key block (KMIP 2.1 2.1.5): KeyFormatType of the clear material
 // (Raw for AES, PKCS_1 for RSA private keys), KeyValue = ByteString of the wrapped material,
 // CryptographicAlgorithm/Length, and KeyWrappingData {WrappingMethod Encrypt,
-// EncryptionKeyInformation {UniqueIdentifier, CryptographicParameters}, [IVCounterNonce],
-// EncodingOption NoEncoding}.
+// EncryptionKeyInformation {UniqueIdentifier, CryptographicParameters}, [IVCounterNonce: legacy
+// AES-GCM only], EncodingOption NoEncoding}. WrapScheme.hpp maps the parameters to a scheme.
+// No Digest attribute is kept for a wrapped key (nothing derived from the clear material).
 //
 // Algorithms, by the wrapping key's type:
-// - AES: AES key wrap with padding (RFC 5649) when the token does it for this length, else
-//   AES-GCM (12-byte random IV in IVCounterNonce, 16-byte tag after the ciphertext);
+// - AES: AES key wrap with padding (RFC 5649) when the token does it for this length, else the
+//   envelope of AesEnvelope.hpp (the token key-wraps a fresh AES-256 key, which key-wraps the
+//   material in kmsd). Never AES-GCM: keys kmsd wrapped with AES-GCM before are still read, and
+//   re-wrapped under the same key with the new scheme when read (docs/wrapped-keys.md);
 // - RSA: RSA-OAEP with the strongest hash the token supports whose OAEP capacity fits the key;
 //   material too long for one OAEP block (an RSA private key) is RSA-AES wrapped (a fresh
 //   AES-256 key wraps it in kmsd, RFC 5649; the HSM wraps that key with OAEP). The public key
@@ -68,12 +71,23 @@ class KeyWrapper {
   // object.wrappingKey and in the vendor attribute wrapping_key_id. IllegalObjectType for
   // objects without key material; FeatureNotSupported when the material cannot be wrapped so.
   static void wrap(OperationContext& ctx, ManagedObject& object, const WrappingKey& key);
+  // What unwrappedObject does with an object kmsd wrapped with AES-GCM (before issue 22):
+  // Migrate re-wraps it in the store under the same key with the current scheme (best effort,
+  // the read succeeds either way); Keep leaves the store alone (for callers that re-wrap).
+  enum class LegacyForm { Migrate, Keep };
   // The clear key object (e.g. a SymmetricKey with a Raw block) of a server-wrapped object.
-  [[nodiscard]] static kmip::Ttlv unwrappedObject(OperationContext& ctx, const ManagedObject& object);
+  [[nodiscard]] static kmip::Ttlv unwrappedObject(OperationContext& ctx, const ManagedObject& object,
+                                                  LegacyForm legacy = LegacyForm::Migrate);
+  // True for a server-wrapped object whose stored form is the legacy AES-GCM wrap.
+  [[nodiscard]] static bool isLegacyWrapped(const ManagedObject& object);
   // True when the server wrapped this object and may unwrap it.
   [[nodiscard]] static bool isServerWrapped(const ManagedObject& object) noexcept {
     return !object.wrappingKey.empty();
   }
+
+ private:
+  static void migrate(OperationContext& ctx, const ManagedObject& object, const WrappingKey& key,
+                      const kmip::Ttlv& clearObject);
 };
 
 }  // namespace kms::ops::wrapping

@@ -3,6 +3,10 @@
 // under one HSM key is unwrapped and wrapped again under another, in the HSM, one object per
 // transaction. The store's version check makes a concurrent change win: that object is counted
 // as failed and the next call takes it again.
+//
+// `from` == `to` migrates in place: only the objects still in the legacy AES-GCM form (kmsd
+// before issue 22) are re-wrapped, under the same key, with the current scheme; `remaining`
+// then counts the legacy ones left.
 #include <cstddef>
 #include <string>
 
@@ -13,7 +17,8 @@ namespace kms::ops::wrapping {
 
 class Rewrapper {
  public:
-  // `limit` 0: every object. The caller has checked the user's right to do this.
+  // `limit` 0: every object (in place: at most `limit` re-wrapped). The caller has checked the
+  // user's right to do this.
   static RewrapResult run(OperationContext& ctx, const std::string& from, const std::string& to, std::size_t limit);
 };
 

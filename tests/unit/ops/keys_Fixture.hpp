@@ -93,6 +93,9 @@ struct Fixture {
   RequestProcessor processor{store, ProcessorSettings{}};
   RequestContext alice{"alice"};
 
+  Fixture() = default;
+  explicit Fixture(ProcessorSettings settings) : processor{store, std::move(settings)} {}
+
   Ttlv run(const Ttlv& request, const RequestContext* who = nullptr) {
     return processor.process(request, who != nullptr ? *who : alice);
   }
