@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "kms/ProcessHardening.hpp"
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
 #include "kms/config/HelpText.hpp"
@@ -320,8 +321,11 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Before OpenSSL, SQLite or any key touches memory: what it frees is wiped from here on.
+  const auto hardeningWarnings = kms::ProcessHardening::apply(loaded.config.secureHeapSize);
   setUpLogging(loaded.config.logging.level);
   for (const auto& warning : loaded.warnings) Poco::Logger::get("kmsd").warning(warning);
+  for (const auto& warning : hardeningWarnings) Poco::Logger::get("kmsd").warning(warning);
 
   // OpenSSL and Poco's SSL manager, once per process (TLS server, JWKS over https).
   Poco::Net::initializeSSL();

@@ -20,7 +20,7 @@ constexpr std::size_t kSecretBytes = 32;
 constexpr std::size_t kIdDigits = 2 * kIdBytes;
 constexpr std::size_t kSecretChars = 43;  // base64url of 32 bytes, unpadded
 
-std::string hex(const std::vector<std::uint8_t>& bytes) {
+std::string hex(std::span<const std::uint8_t> bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string out;
   for (auto byte : bytes) {
@@ -54,7 +54,7 @@ bool isBase64url(std::string_view text) {
   return true;
 }
 
-std::vector<std::uint8_t> hashOf(std::string_view secret) {
+kms::SecureBytes hashOf(std::string_view secret) {
   return keys::Digest::sha256(keys::ByteView(reinterpret_cast<const std::uint8_t*>(secret.data()), secret.size()));
 }
 

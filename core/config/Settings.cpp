@@ -107,6 +107,15 @@ const std::array kSettings{
         "Allow RSA PKCS#1 v1.5 Decrypt (unsafe: a Bleichenbacher padding oracle; OAEP is not affected)",
         [](Config& c, std::string_view v, const std::string& o) { c.rsaPkcs1v15Decrypt = ValueParser::boolean(v, o); },
         [] { return std::string(Config{}.rsaPkcs1v15Decrypt ? "true" : "false"); }},
+    Setting{"secure_heap_size", "--secure-heap-size", "KMS_SECURE_HEAP_SIZE", "BYTES", ValueKind::IntegerOrText, false,
+            "Locked memory for the cached keys' bytes (a power of two; rounded up; 0: none)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              const std::size_t size = ValueParser::size(v, o, 0, std::size_t{1} << 30);
+              std::size_t rounded = size == 0 ? 0 : 1;
+              while (rounded != 0 && rounded < size) rounded <<= 1;
+              c.secureHeapSize = rounded;
+            },
+            [] { return std::to_string(Config{}.secureHeapSize); }},
     Setting{"default_username", "--default-username", "KMS_DEFAULT_USERNAME", "USER", ValueKind::Text, false,
             "User of every request when no authentication method is configured",
             [](Config& c, std::string_view v, const std::string&) { c.defaultUsername = v; },

@@ -3,15 +3,17 @@
 #include <cstdint>
 #include <vector>
 
+#include "kms/SecureBytes.hpp"
+
 namespace kms::hsm {
 
 struct CryptParams {
   std::int32_t algorithm = 0;  // KMS_ALG_*
   std::int32_t hash = 0;       // KMS_HASH_*, OAEP/PSS/sign digest
   std::int32_t mgfHash = 0;    // KMS_HASH_*, 0 = same as hash
-  std::vector<std::uint8_t> iv;
+  kms::SecureBytes iv;
   std::uint32_t tagLength = 16;
-  std::vector<std::uint8_t> aad;
+  kms::SecureBytes aad;
   std::uint32_t saltLength = 0;
 };
 

@@ -33,7 +33,7 @@ CipherCtxPtr newContext() {
 
 // Keys the context. A non-default GCM IV length must reach the provider before the IV does,
 // hence the two-step init in that case only.
-void initCipher(EVP_CIPHER_CTX* ctx, const EVP_CIPHER* cipher, const SecretBytes& key, ByteView iv, bool gcm, int enc) {
+void initCipher(EVP_CIPHER_CTX* ctx, const EVP_CIPHER* cipher, const LockedBytes& key, ByteView iv, bool gcm, int enc) {
   const unsigned char* ivPtr = iv.empty() ? nullptr : iv.data();
   if (gcm && iv.size() != kGcmDefaultIvSize) {
     std::size_t ivLength = iv.size();
@@ -93,7 +93,7 @@ Buffer runBlockCipher(EVP_CIPHER_CTX* ctx, ByteView input, bool encrypting) {
 
 }  // namespace
 
-SymmetricKey::SymmetricKey(SecretBytes key) : key_(std::move(key)) {
+SymmetricKey::SymmetricKey(SecretBytes key) : key_(key.begin(), key.end()) {
   if (key_.size() != 16 && key_.size() != 24 && key_.size() != 32) {
     throw Exception(ErrorCode::InvalidField,
                     "AES key must be 128, 192 or 256 bits, got " + std::to_string(key_.size() * 8) + " bits");

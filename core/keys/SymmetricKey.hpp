@@ -3,6 +3,7 @@
 #include <cstddef>
 
 #include "kms/keys/CryptoKey.hpp"
+#include "kms/keys/LockedBytes.hpp"
 #include "kms/keys/SecretBytes.hpp"
 
 namespace kms::keys {
@@ -30,7 +31,7 @@ class SymmetricKey final : public CryptoKey {
   [[nodiscard]] EncryptResult encryptBlock(const CipherParams& params, ByteView plaintext) const;
   [[nodiscard]] SecretBytes decryptBlock(const CipherParams& params, ByteView ciphertext) const;
 
-  SecretBytes key_;
+  LockedBytes key_;  // held by the unwrapped-key cache: locked pages where the system allows
 };
 
 }  // namespace kms::keys

@@ -11,19 +11,21 @@
 #include <string>
 #include <vector>
 
+#include "kms/SecureBytes.hpp"
+
 namespace kms::store {
 
 struct StoredObject {
   std::string uid;
   std::string owner;
-  std::uint32_t objectType = 0;          // KMIP ObjectType enumeration value
-  std::uint32_t state = 0;               // KMIP State enumeration value
-  std::uint32_t algorithm = 0;           // KMIP CryptographicAlgorithm value, 0 when none
-  std::int32_t length = 0;               // CryptographicLength in bits, 0 when none
-  std::vector<std::string> names;        // every Name value, for Locate
-  std::vector<std::string> tags;         // user tags, for Locate and tag selectors
-  std::vector<std::uint8_t> object;      // binary TTLV of the KMIP object (e.g. SymmetricKey)
-  std::vector<std::uint8_t> attributes;  // binary TTLV of its Attributes structure
+  std::uint32_t objectType = 0;    // KMIP ObjectType enumeration value
+  std::uint32_t state = 0;         // KMIP State enumeration value
+  std::uint32_t algorithm = 0;     // KMIP CryptographicAlgorithm value, 0 when none
+  std::int32_t length = 0;         // CryptographicLength in bits, 0 when none
+  std::vector<std::string> names;  // every Name value, for Locate
+  std::vector<std::string> tags;   // user tags, for Locate and tag selectors
+  kms::SecureBytes object;         // binary TTLV of the KMIP object (e.g. SymmetricKey): may hold key material
+  kms::SecureBytes attributes;     // binary TTLV of its Attributes structure
   // hsm:: UID of the key the server wrapped `object`'s key material under; empty when the key
   // material is stored in clear or was wrapped by the client. Kept as a column (NULL when empty,
   // schema migration 4) so that re-wrapping under a new key-encryption key finds every object

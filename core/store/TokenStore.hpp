@@ -7,12 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "kms/SecureBytes.hpp"
+
 namespace kms::store {
 
 struct ApiTokenRecord {
   std::string id;                  // public: names the token in DELETE /tokens/{id} and in logs
   std::string user;                // whom a request bearing the token acts as
-  std::vector<std::uint8_t> hash;  // SHA-256 of the token's secret part
+  kms::SecureBytes hash;           // SHA-256 of the token's secret part
   std::int64_t createdMicros = 0;  // set by the store on insert
   std::optional<std::int64_t> revokedMicros;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <span>
 #include <thread>
 
 #include <fmt/format.h>
@@ -100,7 +101,7 @@ std::int64_t nowMicros() {
       .count();
 }
 
-pqxx::binarystring blob(const std::vector<std::uint8_t>& bytes) {
+pqxx::binarystring blob(std::span<const std::uint8_t> bytes) {
   static const std::uint8_t kNothing = 0;  // a valid pointer for an empty blob
   return pqxx::binarystring(bytes.empty() ? &kNothing : bytes.data(), bytes.size());
 }
@@ -112,9 +113,9 @@ std::optional<std::string> wrappingKeyParam(const std::string& wrappingKey) {
   return wrappingKey;
 }
 
-std::vector<std::uint8_t> bytesOf(const pqxx::field& field) {
+kms::SecureBytes bytesOf(const pqxx::field& field) {
   const pqxx::binarystring value(field);
-  return std::vector<std::uint8_t>(value.data(), value.data() + value.size());
+  return kms::SecureBytes(value.data(), value.data() + value.size());
 }
 
 // A PostgreSQL array literal of text values: each element double-quoted, with \ and " escaped,

@@ -97,10 +97,10 @@ std::string Statement::columnText(int index) const {
   return text == nullptr ? std::string() : std::string(text, static_cast<std::size_t>(size));
 }
 
-std::vector<std::uint8_t> Statement::columnBlob(int index) const {
+kms::SecureBytes Statement::columnBlob(int index) const {
   const auto* data = static_cast<const std::uint8_t*>(sqlite3_column_blob(stmt_, index));
   const int size = sqlite3_column_bytes(stmt_, index);
-  return data == nullptr ? std::vector<std::uint8_t>() : std::vector<std::uint8_t>(data, data + size);
+  return data == nullptr ? kms::SecureBytes() : kms::SecureBytes(data, data + size);
 }
 
 bool Statement::columnIsNull(int index) const {

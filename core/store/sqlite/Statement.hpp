@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "kms/SecureBytes.hpp"
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -37,7 +39,8 @@ class Statement {
 
   [[nodiscard]] std::int64_t columnInt64(int index) const;
   [[nodiscard]] std::string columnText(int index) const;
-  [[nodiscard]] std::vector<std::uint8_t> columnBlob(int index) const;
+  // Wiped on release: a stored object holds key material where it is not wrapped.
+  [[nodiscard]] kms::SecureBytes columnBlob(int index) const;
   [[nodiscard]] bool columnIsNull(int index) const;
 
   // Ends any row iteration in progress and forgets the bindings. A statement stepped but not

@@ -105,14 +105,14 @@ TEST_CASE("CKR_CRYPTOKI_ALREADY_INITIALIZED from C_Initialize is accepted") {
 TEST_CASE("smartcardhsm max_data_chunk: inputs above 1024 bytes go through C_*Update in chunks") {
   if (!built("smartcardhsm") || !built("other")) return;
   Recorder recorder;
-  const std::vector<std::uint8_t> plain(4000, 0x61);
+  const kms::SecureBytes plain(4000, 0x61);
   {
     HsmRegistry registry{DriverLoader(pluginDir("smartcardhsm"))};
     auto& hsm = registry.add(mockConfig("smartcardhsm"));
     const auto sealed = hsm.encrypt(kMockKey, gcm(), plain);
     CHECK(sealed.size() == plain.size() + 16);
     const auto opened = hsm.decrypt(kMockKey, gcm(), sealed);
-    CHECK(std::vector<std::uint8_t>(opened.begin(), opened.end()) == plain);
+    CHECK(kms::SecureBytes(opened.begin(), opened.end()) == plain);
   }
   const auto text = recorder.text();
   CHECK(text.find("C_EncryptUpdate 1024\nC_EncryptUpdate 1024\nC_EncryptUpdate 1024\nC_EncryptUpdate 928\n") !=
@@ -124,5 +124,5 @@ TEST_CASE("smartcardhsm max_data_chunk: inputs above 1024 bytes go through C_*Up
   HsmRegistry registry{DriverLoader(pluginDir("other"))};
   auto& generic = registry.add(mockConfig("other"));
   CHECK_THROWS_AS((void)generic.encrypt(kMockKey, gcm(), plain), kms::Exception);
-  CHECK(generic.encrypt(kMockKey, gcm(), std::vector<std::uint8_t>(1024, 1)).size() == 1040);
+  CHECK(generic.encrypt(kMockKey, gcm(), kms::SecureBytes(1024, 1)).size() == 1040);
 }

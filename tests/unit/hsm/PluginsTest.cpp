@@ -56,11 +56,11 @@ TEST_CASE("each model plugin loads, opens SoftHSM2 and serves keys") {
     gcm.algorithm = KMS_ALG_AES_GCM;
     gcm.iv.assign(12, 7);
     gcm.aad = {1, 2, 3};
-    const std::vector<std::uint8_t> plain(100, 0x33);
+    const kms::SecureBytes plain(100, 0x33);
     const auto sealed = hsm.encrypt(KeyRef{token.slot, label, {}}, gcm, plain);
     CHECK(sealed.size() == plain.size() + 16);
     const auto opened = hsm.decrypt(KeyRef{token.slot, label, {}}, gcm, sealed);
-    CHECK(std::vector<std::uint8_t>(opened.begin(), opened.end()) == plain);
+    CHECK(kms::SecureBytes(opened.begin(), opened.end()) == plain);
     CHECK_THROWS_AS((void)hsm.exportKey(KeyRef{token.slot, label, {}}, ExportFormat::Raw), kms::Exception);
 
     hsm.generateRsa(token.slot, label + "-rsa", 2048, KMS_KEY_SENSITIVE);

@@ -42,7 +42,7 @@ TEST_CASE("sessions closed behind the engine's back while 4 threads encrypt: cal
   CryptParams gcm;
   gcm.algorithm = KMS_ALG_AES_GCM;
   gcm.iv.assign(12, 9);
-  const std::vector<std::uint8_t> plain(64, 0x5c);
+  const kms::SecureBytes plain(64, 0x5c);
 
   std::atomic<bool> stop{false};
   std::atomic<int> done{0};
@@ -60,7 +60,7 @@ TEST_CASE("sessions closed behind the engine's back while 4 threads encrypt: cal
         try {
           const auto sealed = hsm.encrypt(KeyRef{token.slot, label, {}}, gcm, plain);
           const auto opened = hsm.decrypt(KeyRef{token.slot, label, {}}, gcm, sealed);
-          if (std::vector<std::uint8_t>(opened.begin(), opened.end()) != plain) throw std::runtime_error("mismatch");
+          if (kms::SecureBytes(opened.begin(), opened.end()) != plain) throw std::runtime_error("mismatch");
           ++done;
         } catch (const std::exception& e) {
           ++failed;

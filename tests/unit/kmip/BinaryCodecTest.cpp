@@ -8,7 +8,7 @@
 
 using namespace kms::kmip;
 using kms::kmip::test::errorOf;
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = kms::kmip::Ttlv::Bytes;
 
 namespace {
 

@@ -100,8 +100,8 @@ TEST_CASE("Fuzz: JSON decoder") {
 }
 
 TEST_CASE("Fuzz: binary decoder") {
-  const std::vector<std::vector<std::uint8_t>> seeds = {BinaryCodec::encode(test::everyType()),
-                                                        BinaryCodec::encode(test::encryptRequest())};
+  const std::vector<kms::kmip::Ttlv::Bytes> seeds = {BinaryCodec::encode(test::everyType()),
+                                                     BinaryCodec::encode(test::encryptRequest())};
   std::mt19937 rng(kSeed);
   int accepted = 0;
   for (int i = 0; i < kIterations; ++i) {

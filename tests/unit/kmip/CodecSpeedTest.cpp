@@ -36,7 +36,7 @@ TEST_CASE("Speed: decode + encode of an Encrypt request") {
   constexpr int kCalls = 20'000;
   const Ttlv request = test::encryptRequest();
   const std::string json = JsonCodec::encode(request);
-  const std::vector<std::uint8_t> binary = BinaryCodec::encode(request);
+  const auto binary = BinaryCodec::encode(request);
   std::size_t sink = 0;
   const double jsonDecode = microsPerCall(kCalls, [&] { sink += JsonCodec::decode(json).items().size(); });
   const double jsonEncode = microsPerCall(kCalls, [&] { sink += JsonCodec::encode(request).size(); });

@@ -99,7 +99,7 @@ TEST_CASE("DateTimeText: every day of 1900-2100 round trips") {
 }
 
 TEST_CASE("Hex helpers") {
-  std::vector<std::uint8_t> bytes;
+  kms::SecureBytes bytes;
   CHECK(hex::decodeBytes("00aBfF", bytes));
   CHECK(bytes == std::vector<std::uint8_t>{0x00, 0xAB, 0xFF});
   CHECK_FALSE(hex::decodeBytes("abc", bytes));

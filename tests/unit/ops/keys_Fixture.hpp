@@ -28,7 +28,7 @@
 namespace kms::ops::keystest {
 
 using kmip::Ttlv;
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = kms::SecureBytes;
 
 inline Bytes hex(std::string_view text) {
   Bytes out;

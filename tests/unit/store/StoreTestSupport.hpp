@@ -16,8 +16,8 @@ namespace kms::store::test {
 
 using TempDir = kms::test::TempDir;
 
-inline std::vector<std::uint8_t> bytes(std::size_t size, std::uint8_t seed) {
-  std::vector<std::uint8_t> out(size);
+inline kms::SecureBytes bytes(std::size_t size, std::uint8_t seed) {
+  kms::SecureBytes out(size);
   for (std::size_t i = 0; i < size; ++i) out[i] = static_cast<std::uint8_t>(seed + i * 7);
   return out;
 }
