@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 #include "kms/Exception.hpp"
 #include "kms/driver.h"
 #include "kms/ops/KeyAttributes.hpp"
@@ -32,12 +34,22 @@ KeyFlags flagsOf(const Ttlv& attributes) {
   return out;
 }
 
+// Only the instance's hsm_admin users create keys on it. Anyone else gets one answer whether
+// the instance and slot exist or not (worded from the UID as given, nothing of the
+// configuration); an admin of the instance learns of an unknown slot (404).
 HsmKey creatable(OperationContext& ctx, const std::string& uid) {
-  HsmKey key = HsmKeyAccess::route(ctx, uid);
-  if (!HsmKeyAccess::isAdmin(*key.instance, ctx.request.user)) {
-    throw Exception(ErrorCode::PermissionDenied,
-                    fmt::format("only the hsm_admin users of {} may create keys on it", key.instance->prefix()));
+  std::optional<hsm::HsmRoute> route;
+  try {
+    route = HsmKeyAccess::registry(ctx).route(uid);
+  } catch (const Exception& e) {
+    if (e.code() != ErrorCode::NotFound) throw;  // malformed: says what is wrong, reveals nothing
   }
+  if (!route || !HsmKeyAccess::isAdmin(*route->instance, ctx.request.user)) {
+    const std::string shown = uid.size() > 128 ? uid.substr(0, 128) + "..." : uid;
+    throw Exception(ErrorCode::PermissionDenied,
+                    fmt::format("only an hsm_admin of the HSM that '{}' names may create keys on it", shown));
+  }
+  HsmKey key = HsmKeyAccess::route(ctx, uid);
   if (key.uid.publicKey) {
     throw Exception(ErrorCode::InvalidField,
                     fmt::format("'{}': a key name ending in _pk is reserved for the public key of a pair", uid));
