@@ -55,9 +55,7 @@ class AccessPolicy {
   [[nodiscard]] bool isAdministrator(const std::string& user) const;
   [[nodiscard]] bool isPrivileged(const std::string& user) const;
   [[nodiscard]] bool isHsmAdmin(const std::string& user) const;
-  [[nodiscard]] const std::vector<std::string>& privilegedUsers() const noexcept {
-    return settings_.privilegedUsers;
-  }
+  [[nodiscard]] const std::vector<std::string>& privilegedUsers() const noexcept { return settings_.privilegedUsers; }
 
   // The roles `user` holds, by name: "privileged_users", "hsm_admin of hsm::softhsm2", ...,
   // "default_username". A token administrator may issue a token for `user` only when they

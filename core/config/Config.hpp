@@ -32,7 +32,7 @@ struct HttpConfig {
   // beyond this number waits in the queue until the longest-idle connection is closed for it
   // (HttpServer checks every 200 ms); size it above the connections expected.
   unsigned threads = 64;
-  unsigned maxQueued = 256;  // accepted connections waiting for a thread
+  unsigned maxQueued = 256;       // accepted connections waiting for a thread
   bool hostnameExplicit = false;  // set by a source (flag, environment, file), not defaulted
 };
 

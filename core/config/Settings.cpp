@@ -108,7 +108,8 @@ const std::array kSettings{
             [](Config& c, std::string_view v, const std::string&) { c.defaultUsername = v; },
             [] { return Config{}.defaultUsername; }},
     Setting{"force_default_username", "--force-default-username", "KMS_FORCE_DEFAULT_USERNAME", "[true|false]",
-            ValueKind::Boolean, false, "Cosmian's \"authenticate, then act as the default user\": refused with authentication (the default "
+            ValueKind::Boolean, false,
+            "Cosmian's \"authenticate, then act as the default user\": refused with authentication (the default "
             "user applies only without)",
             [](Config& c, std::string_view v, const std::string& o) {
               c.forceDefaultUsername = ValueParser::boolean(v, o);
@@ -132,8 +133,7 @@ const std::array kSettings{
               c.hsmStatusReaders.push_back(ValueParser::user(v, o));
             },
             [] { return std::string("none"); }, [](Config& c) { c.hsmStatusReaders.clear(); }, ','},
-    Setting{"metrics_readers", "--metrics-readers", "KMS_METRICS_READERS", "USER[,USER...]", ValueKind::TextList,
-            false,
+    Setting{"metrics_readers", "--metrics-readers", "KMS_METRICS_READERS", "USER[,USER...]", ValueKind::TextList, false,
             "Users who may read GET /metrics besides privileged users and HSM admins (\"*\": every authenticated "
             "user; repeatable)",
             [](Config& c, std::string_view v, const std::string& o) {

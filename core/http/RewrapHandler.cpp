@@ -30,8 +30,8 @@ void requireAdminOfBoth(const hsm::HsmRegistry* hsms, const std::string& user,
     } catch (const Exception& error) {
       if (error.code() != ErrorCode::NotFound) throw;  // malformed: says what is wrong, reveals nothing
     }
-    const bool admin = instance != nullptr && std::find(instance->admins().begin(), instance->admins().end(),
-                                                        user) != instance->admins().end();
+    const bool admin = instance != nullptr && std::find(instance->admins().begin(), instance->admins().end(), user) !=
+                                                  instance->admins().end();
     if (!admin) {
       throw Exception(ErrorCode::PermissionDenied, "re-wrapping needs an hsm_admin of the HSMs of both keys");
     }

@@ -289,7 +289,7 @@ class ApiTokens(TempDirCase):
         self.secrets += [admin_jwt, user_jwt]
         with Kmsd(default_binary(), extra_args=[
                 "--jwt-auth-provider", f"{ISSUER},{self.tmp / 'jwks.json'}", "--api-token-auth",
-                "--privileged-users", "admin"]) as k:
+                "--privileged-users", "admin,svc"]) as k:
             def rest(method, path, obj=None, headers=None):
                 data = json.dumps(obj).encode() if obj is not None else None
                 status, body, _ = k.request(method, path, data, headers)
@@ -356,7 +356,7 @@ class NoAuthentication(TempDirCase):
             k.start()
         text = k.log_text()
         k.cleanup()
-        self.assertIn("force_default_username: refused", text)
+        self.assertIn("--force-default-username: refused", text)
 
 
 if __name__ == "__main__":
