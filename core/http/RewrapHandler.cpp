@@ -22,14 +22,10 @@ void requireAdminOfBoth(const hsm::HsmRegistry* hsms, const std::string& user,
                         std::initializer_list<const std::string*> uids) {
   if (hsms == nullptr || hsms->empty()) return;  // the processor answers "no HSM is configured"
   for (const auto* uid : uids) {
-    const hsm::DriverInstance* instance = nullptr;
-    try {
-      const auto route = hsms->route(*uid);
-      if (!route) throw Exception(ErrorCode::InvalidField, "from and to must be HSM keys (hsm::...)");
-      instance = route->instance;
-    } catch (const Exception& error) {
-      if (error.code() != ErrorCode::NotFound) throw;  // malformed: says what is wrong, reveals nothing
-    }
+    // Without HsmRegistry::route: its exception for an unknown instance costs measurable time.
+    const auto parsed = hsm::UidParser::parse(*uid);  // malformed: InvalidField, reveals nothing
+    if (!parsed) throw Exception(ErrorCode::InvalidField, "from and to must be HSM keys (hsm::...)");
+    const hsm::DriverInstance* instance = parsed->legacy() ? hsms->legacyInstance() : hsms->find(parsed->instance);
     const bool admin = instance != nullptr && std::find(instance->admins().begin(), instance->admins().end(), user) !=
                                                   instance->admins().end();
     if (!admin) {
