@@ -8,6 +8,7 @@
 #include <Poco/FormattingChannel.h>
 #include <Poco/Logger.h>
 #include <Poco/Message.h>
+#include <Poco/Net/IPAddress.h>
 #include <Poco/Net/NetSSL.h>
 #include <Poco/PatternFormatter.h>
 #include <fmt/format.h>
@@ -66,6 +67,13 @@ void setUpLogging(kms::config::LogLevel level) {
   Poco::AutoPtr<Poco::FormattingChannel> channel(new Poco::FormattingChannel(formatter, console));
   Poco::Logger::root().setChannel(channel);
   Poco::Logger::root().setLevel(priorityOf(level));
+}
+
+// 127.0.0.0/8, ::1 or "localhost": only this machine reaches the server.
+bool isLoopback(const std::string& hostname) {
+  if (hostname == "localhost") return true;
+  Poco::Net::IPAddress address;
+  return Poco::Net::IPAddress::tryParse(hostname, address) && address.isLoopback();
 }
 
 std::string urlHost(const std::string& hostname) {
@@ -177,7 +185,16 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     auto& opsLogger = Poco::Logger::get("kms.ops");
     if (opsLogger.debug()) opsLogger.debug(std::string(text));
   };
-  const kms::auth::AccessPolicy policy(config.privilegedUsers, config.defaultUsername);
+  kms::auth::AccessPolicy::Settings roles;
+  roles.privilegedUsers = config.privilegedUsers;
+  roles.defaultUser = config.defaultUsername;
+  roles.authenticationConfigured = config.authenticationConfigured();
+  // Every configured instance, an unavailable one too: its admins keep their role.
+  for (const auto& instance : hsms->instances()) roles.hsmAdmins.push_back({instance->prefix(), instance->admins()});
+  roles.hsmStatusReaders = config.hsmStatusReaders;
+  roles.metricsReaders = config.metricsReaders;
+  roles.metricsLoopbackUnauthenticated = config.metricsLoopbackUnauthenticated;
+  const kms::auth::AccessPolicy policy(std::move(roles));
   settings.accessPolicy = policy;
   settings.keyEncryptionKey = config.keyEncryptionKey;
   settings.rsaPkcs1v15Decrypt = config.rsaPkcs1v15Decrypt;
@@ -199,6 +216,11 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   }
   if (!config.keyEncryptionKey.empty()) {
     logger.information(fmt::format("keys are stored wrapped by {}", config.keyEncryptionKey));
+  } else {
+    logger.warning(fmt::format(
+        "no key_encryption_key is configured: keys created or imported without a wrapping key of their own are "
+        "stored in clear in the database ({}); in production set key_encryption_key = \"hsm::...\" (README)",
+        storeDescription));
   }
   if (config.rsaPkcs1v15Decrypt) {
     logger.warning(
@@ -234,14 +256,21 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   }
   // Certificates are required in the handshake only when nothing else could authenticate.
   const bool requireClientCertificate = clientCertificates && methods.size() == 1;
-  const kms::auth::AuthenticatorChain chain(std::move(methods), config.defaultUsername, config.forceDefaultUsername);
+  const kms::auth::AuthenticatorChain chain(std::move(methods), config.defaultUsername);
   if (chain.empty()) {
-    logger.warning(
-        fmt::format("no authentication method is configured: every request acts as '{}'", config.defaultUsername));
+    logger.warning(fmt::format(
+        "no authentication method is configured: every request is served as the default user '{}' with full rights",
+        config.defaultUsername));
+    // The loopback default was overridden (ConfigLoader): say loudly what that exposes.
+    if (!isLoopback(config.http.hostname)) {
+      logger.warning(fmt::format(
+          "listening on {} WITHOUT AUTHENTICATION: anyone who reaches this address is served as the default user "
+          "'{}' with full rights (its objects, and its HSMs where it is hsm_admin); configure authentication "
+          "or listen on 127.0.0.1",
+          config.http.hostname, config.defaultUsername));
+    }
   } else {
-    logger.information(fmt::format(
-        "authentication: {}{}", chain.describe(),
-        config.forceDefaultUsername ? fmt::format(" (then acting as '{}')", config.defaultUsername) : std::string()));
+    logger.information(fmt::format("authentication: {}", chain.describe()));
   }
   kms::http::RequestAuthenticator authenticator(chain);
   const kms::http::HandlerContext context{processor,

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <iterator>
 
 namespace kms::auth {
 namespace {
@@ -20,25 +21,73 @@ constexpr std::array<std::string_view, 29> kRights{
 };
 constexpr std::array<std::string_view, 3> kMoreRights{"import", "mac", "macverify"};
 
+bool contains(const std::vector<std::string>& users, const std::string& user) {
+  return std::find(users.begin(), users.end(), user) != users.end();
+}
+
 }  // namespace
 
-AccessPolicy::AccessPolicy(std::vector<std::string> privilegedUsers, std::string defaultUser)
-    : privileged_(std::move(privilegedUsers)), defaultUser_(std::move(defaultUser)) {}
+AccessPolicy::AccessPolicy(std::vector<std::string> privilegedUsers, std::string defaultUser) {
+  settings_.privilegedUsers = std::move(privilegedUsers);
+  settings_.defaultUser = std::move(defaultUser);
+}
+
+AccessPolicy::AccessPolicy(Settings settings) : settings_(std::move(settings)) {}
 
 bool AccessPolicy::isPrivileged(const std::string& user) const {
-  return std::find(privileged_.begin(), privileged_.end(), user) != privileged_.end();
+  return contains(settings_.privilegedUsers, user);
+}
+
+bool AccessPolicy::isHsmAdmin(const std::string& user) const {
+  return std::any_of(settings_.hsmAdmins.begin(), settings_.hsmAdmins.end(),
+                     [&](const HsmAdmins& hsm) { return contains(hsm.users, user); });
 }
 
 bool AccessPolicy::mayCreate(const std::string& user) const {
-  return privileged_.empty() || isPrivileged(user);
+  return settings_.privilegedUsers.empty() || isPrivileged(user);
 }
 
 bool AccessPolicy::mayGrant(const std::string& user, const std::string& owner) const {
-  return user == owner && (privileged_.empty() || isPrivileged(user));
+  return user == owner && (settings_.privilegedUsers.empty() || isPrivileged(user));
 }
 
+// Configuration only: before, with no privileged_users, whoever was *named* like the default
+// user administered tokens, and any token administrator could mint a token for that name.
 bool AccessPolicy::isAdministrator(const std::string& user) const {
-  return privileged_.empty() ? user == defaultUser_ : isPrivileged(user);
+  return isPrivileged(user);
+}
+
+std::set<std::string> AccessPolicy::rolesOf(const std::string& user) const {
+  std::set<std::string> roles;
+  if (isPrivileged(user)) roles.insert("privileged_users");
+  for (const auto& hsm : settings_.hsmAdmins) {
+    if (contains(hsm.users, user)) roles.insert("hsm_admin of " + hsm.prefix);
+  }
+  if (user == settings_.defaultUser) roles.insert("default_username");
+  return roles;
+}
+
+std::vector<std::string> AccessPolicy::rolesBeyond(const std::string& user, const std::string& other) const {
+  if (user == other) return {};
+  const auto mine = rolesOf(user);
+  const auto theirs = rolesOf(other);
+  std::vector<std::string> out;
+  std::set_difference(mine.begin(), mine.end(), theirs.begin(), theirs.end(), std::back_inserter(out));
+  return out;
+}
+
+bool AccessPolicy::operates(const std::string& user, const std::vector<std::string>& readers) const {
+  // Without authentication the default user is every request, with every right kmsd has.
+  if (!settings_.authenticationConfigured && user == settings_.defaultUser) return true;
+  return isPrivileged(user) || isHsmAdmin(user) || contains(readers, user) || contains(readers, "*");
+}
+
+bool AccessPolicy::mayReadHsmStatus(const std::string& user) const {
+  return operates(user, settings_.hsmStatusReaders);
+}
+
+bool AccessPolicy::mayReadMetrics(const std::string& user) const {
+  return operates(user, settings_.metricsReaders);
 }
 
 bool AccessPolicy::allows(const std::set<std::string>& held, std::string_view operation) {

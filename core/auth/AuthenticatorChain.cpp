@@ -6,9 +6,8 @@
 
 namespace kms::auth {
 
-AuthenticatorChain::AuthenticatorChain(std::vector<std::unique_ptr<Authenticator>> methods, std::string defaultUser,
-                                       bool forceDefaultUser)
-    : methods_(std::move(methods)), defaultUser_(std::move(defaultUser)), forceDefaultUser_(forceDefaultUser) {}
+AuthenticatorChain::AuthenticatorChain(std::vector<std::unique_ptr<Authenticator>> methods, std::string defaultUser)
+    : methods_(std::move(methods)), defaultUser_(std::move(defaultUser)) {}
 
 std::string AuthenticatorChain::authenticate(const Credentials& credentials) const {
   if (methods_.empty()) return defaultUser_;
@@ -16,7 +15,7 @@ std::string AuthenticatorChain::authenticate(const Credentials& credentials) con
     throw AuthenticationError("Authorization header with a scheme other than Bearer");
   }
   for (const auto& method : methods_) {
-    if (auto user = method->authenticate(credentials)) return forceDefaultUser_ ? defaultUser_ : *user;
+    if (auto user = method->authenticate(credentials)) return *user;
   }
   if (credentials.bearer) throw AuthenticationError("bearer token of a kind no enabled method accepts");
   throw AuthenticationError("no credentials");

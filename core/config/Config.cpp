@@ -26,6 +26,10 @@ std::string_view logLevelName(LogLevel level) noexcept {
   return "info";
 }
 
+bool Config::authenticationConfigured() const noexcept {
+  return apiTokenAuth || !idp.providers.empty() || !tls.clientsCaCertFile.empty();
+}
+
 std::string_view clientCertUserName(ClientCertUser field) noexcept {
   return field == ClientCertUser::Email ? "email" : "cn";
 }

@@ -22,15 +22,18 @@ std::string_view logLevelName(LogLevel level) noexcept;
 std::string_view clientCertUserName(ClientCertUser field) noexcept;
 
 struct HttpConfig {
-  // Cosmian's default. Our README starts kmsd on 127.0.0.1 explicitly.
-  std::string hostname = "0.0.0.0";
+  // Without authentication every request has the default user's rights: kmsd then listens on
+  // loopback unless the operator names an address. ConfigLoader sets Cosmian's 0.0.0.0 when an
+  // authentication method is configured and no hostname is given.
+  std::string hostname = "127.0.0.1";
   std::uint16_t port = 9998;  // 0 picks a free port (tests)
   std::size_t maxBodySize = std::size_t{64} << 20;
   // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): a connection
   // beyond this number waits in the queue until the longest-idle connection is closed for it
   // (HttpServer checks every 200 ms); size it above the connections expected.
   unsigned threads = 64;
-  unsigned maxQueued = 256;  // accepted connections waiting for a thread
+  unsigned maxQueued = 256;       // accepted connections waiting for a thread
+  bool hostnameExplicit = false;  // set by a source (flag, environment, file), not defaulted
 };
 
 struct DbConfig {
@@ -110,14 +113,15 @@ struct Config {
   LoggingConfig logging;
   TlsConfig tls;
   IdpConfig idp;
-  // The user of every request when no authentication method is configured (and of every
-  // authenticated request when forceDefaultUsername).
+  // The user of every request when no authentication method is configured. Cosmian's
+  // force_default_username (every authenticated request acts as it) is parsed only to be
+  // refused with authentication: the default user must not be reachable then.
   std::string defaultUsername = "admin";
   bool forceDefaultUsername = false;
   // Bearer API tokens issued by an administrator (POST /tokens).
   bool apiTokenAuth = false;
-  // When not empty, only these users may create objects and grant access; they (or the
-  // default user when empty) administer API tokens.
+  // When not empty, only these users may create objects and grant access; they alone
+  // administer API tokens.
   std::vector<std::string> privilegedUsers;
   std::string vendorIdentification = "cosmian";
   HsmConfig hsm;
@@ -129,6 +133,14 @@ struct Config {
   // OpenSSL's secure heap (locked pages, wiped) for the unwrapped-key cache: 4 MiB holds some
   // 60,000 AES-256 keys and fits the 8 MiB locked-memory limit of an unprivileged process.
   std::size_t secureHeapSize = std::size_t{4} << 20;
+  // Who reads GET /hsm/status and GET /metrics besides privileged users and HSM admins ("*":
+  // every authenticated user); and whether /metrics answers loopback peers unauthenticated.
+  std::vector<std::string> hsmStatusReaders;
+  std::vector<std::string> metricsReaders;
+  bool metricsLoopbackUnauthenticated = false;
+
+  // A client certificate CA, a JWT provider or API tokens: requests must authenticate.
+  [[nodiscard]] bool authenticationConfigured() const noexcept;
 };
 
 }  // namespace kms::config

@@ -97,6 +97,14 @@ LoadedConfig ConfigLoader::load(const std::vector<std::string>& arguments,
   applier.apply(environmentSource.assignments());
   applier.apply(commandLine.assignments());
 
+  // Without authentication every request is the default user with every right: unless the
+  // operator names an address, listen on loopback only (main warns when one names another).
+  // With authentication, Cosmian's default: every interface.
+  loaded.config.http.hostnameExplicit = applier.origins().contains("http.hostname");
+  if (!loaded.config.http.hostnameExplicit) {
+    loaded.config.http.hostname = loaded.config.authenticationConfigured() ? "0.0.0.0" : "127.0.0.1";
+  }
+
   ConfigValidator::validate(loaded.config, applier.origins());
   return loaded;
 }

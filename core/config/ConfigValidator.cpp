@@ -99,6 +99,22 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
                     "certificates (clients_ca_cert_file) or jwt_auth_provider as well",
                     originOf(origins, "api_token_auth")));
   }
+  // Token administration is a role of the configuration, never of a name: without
+  // privileged_users nobody could issue a token.
+  if (config.apiTokenAuth && config.privilegedUsers.empty()) {
+    throw ConfigError(
+        fmt::format("{}: API tokens are issued by privileged users: set privileged_users (the token administrators)",
+                    originOf(origins, "api_token_auth")));
+  }
+  // The default user applies only when no authentication method is configured: with one,
+  // force_default_username would give every authenticated user the default user's rights
+  // (its objects, and hsm_admin where it is the documented default "admin").
+  if (config.forceDefaultUsername && config.authenticationConfigured()) {
+    throw ConfigError(
+        fmt::format("{}: refused: with authentication configured every request acts as the user it authenticates "
+                    "(acting as default_username '{}' would give every user its rights)",
+                    originOf(origins, "force_default_username"), printable(config.defaultUsername)));
+  }
 }
 
 }  // namespace kms::config

@@ -10,7 +10,8 @@ namespace {
 
 void option(std::string& out, std::string_view flag, std::string_view env, std::string_view help,
             std::string_view defaultText) {
-  out += fmt::format("  {:<40}env {}\n", flag, env);
+  // A flag wider than its column keeps one space before "env".
+  out += fmt::format("  {:<40}{}env {}\n", flag, flag.size() >= 40 ? " " : "", env);
   out += fmt::format("      {}. Default: {}.\n", help, defaultText);
 }
 

@@ -21,9 +21,11 @@ std::string durationText(std::chrono::milliseconds value) {
 }
 
 const std::array kSettings{
-    Setting{"http.hostname", "--hostname", "KMS_HOSTNAME", "HOST", ValueKind::Text, false, "Address to listen on",
+    Setting{"http.hostname", "--hostname", "KMS_HOSTNAME", "HOST", ValueKind::Text, false,
+            "Address to listen on (without authentication, a non-loopback address serves anyone who reaches it as "
+            "the default user, with a warning at start)",
             [](Config& c, std::string_view v, const std::string&) { c.http.hostname = v; },
-            [] { return HttpConfig{}.hostname; }},
+            [] { return std::string("127.0.0.1 without authentication, 0.0.0.0 with"); }},
     Setting{"http.port", "--port", "KMS_PORT", "PORT", ValueKind::Integer, false, "HTTP port (0 picks a free port)",
             [](Config& c, std::string_view v, const std::string& o) { c.http.port = ValueParser::port(v, o); },
             [] { return std::to_string(HttpConfig{}.port); }},
@@ -121,7 +123,9 @@ const std::array kSettings{
             [](Config& c, std::string_view v, const std::string&) { c.defaultUsername = v; },
             [] { return Config{}.defaultUsername; }},
     Setting{"force_default_username", "--force-default-username", "KMS_FORCE_DEFAULT_USERNAME", "[true|false]",
-            ValueKind::Boolean, false, "Authenticate requests as configured, then act as the default user",
+            ValueKind::Boolean, false,
+            "Cosmian's \"authenticate, then act as the default user\": refused with authentication (the default "
+            "user applies only without)",
             [](Config& c, std::string_view v, const std::string& o) {
               c.forceDefaultUsername = ValueParser::boolean(v, o);
             },
@@ -136,6 +140,29 @@ const std::array kSettings{
             "Accept API tokens (Authorization: Bearer kms_...) issued with POST /tokens",
             [](Config& c, std::string_view v, const std::string& o) { c.apiTokenAuth = ValueParser::boolean(v, o); },
             [] { return std::string(Config{}.apiTokenAuth ? "true" : "false"); }},
+    Setting{"hsm_status_readers", "--hsm-status-readers", "KMS_HSM_STATUS_READERS", "USER[,USER...]",
+            ValueKind::TextList, false,
+            "Users who may read GET /hsm/status besides privileged users and HSM admins (\"*\": every "
+            "authenticated user; repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.hsmStatusReaders.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.hsmStatusReaders.clear(); }, ','},
+    Setting{"metrics_readers", "--metrics-readers", "KMS_METRICS_READERS", "USER[,USER...]", ValueKind::TextList, false,
+            "Users who may read GET /metrics besides privileged users and HSM admins (\"*\": every authenticated "
+            "user; repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.metricsReaders.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.metricsReaders.clear(); }, ','},
+    Setting{"metrics_loopback_unauthenticated", "--metrics-loopback-unauthenticated",
+            "KMS_METRICS_LOOPBACK_UNAUTHENTICATED", "[true|false]", ValueKind::Boolean, false,
+            "Answer GET /metrics without authentication to clients connecting from a loopback address (a local "
+            "scraper; not behind a local reverse proxy)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.metricsLoopbackUnauthenticated = ValueParser::boolean(v, o);
+            },
+            [] { return std::string(Config{}.metricsLoopbackUnauthenticated ? "true" : "false"); }},
     Setting{"tls.tls_cert_file", "--tls-cert-file", "KMS_TLS_CERT_FILE", "FILE", ValueKind::Text, false,
             "PEM server certificate: serve HTTPS (with --tls-key-file)",
             [](Config& c, std::string_view v, const std::string&) { c.tls.certFile = v; },

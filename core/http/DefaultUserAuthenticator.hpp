@@ -1,6 +1,7 @@
 #pragma once
-// Every request acts as the configured default user (`default_username`), as Cosmian KMS
-// does when no authentication method is configured.
+// Every request acts as one fixed user. For the HTTP unit tests' server only: kmsd runs
+// RequestAuthenticator, whose AuthenticatorChain returns the default user only when no
+// authentication method is configured, so the default user is never reachable with one.
 #include <string>
 
 #include "kms/http/Authenticator.hpp"

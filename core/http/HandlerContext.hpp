@@ -29,8 +29,8 @@ struct HandlerContext {
   Authenticator& authenticator;
   std::size_t maxBodySize;
   kmip::DecodeLimits decodeLimits;
-  // /access/* and /me; nullptr: everyone may create, owners grant, the default user "admin"
-  // administers tokens.
+  // /access/*, /me, /tokens, /hsm/status, /metrics; nullptr: everyone may create, owners
+  // grant, nobody administers tokens, the default user reads status and metrics.
   const auth::AccessPolicy* accessPolicy = nullptr;
   // /tokens; nullptr when API tokens are not enabled (the routes then answer 404).
   auth::ApiTokens* apiTokens = nullptr;

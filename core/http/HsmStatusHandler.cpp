@@ -3,6 +3,8 @@
 #include <Poco/JSON/Array.h>
 #include <Poco/JSON/Object.h>
 
+#include "kms/Exception.hpp"
+#include "kms/auth/AccessPolicy.hpp"
 #include "kms/hsm/HsmRegistry.hpp"
 #include "kms/http/JsonExchange.hpp"
 
@@ -11,7 +13,14 @@ namespace kms::http {
 HsmStatusHandler::HsmStatusHandler(const HandlerContext& context) : context_(context) {}
 
 void HsmStatusHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  JsonExchange::run(context_, request, response, [&](const std::string&) -> Poco::Dynamic::Var {
+  static const auth::AccessPolicy kOpenPolicy;
+  const auth::AccessPolicy& policy = context_.accessPolicy != nullptr ? *context_.accessPolicy : kOpenPolicy;
+  JsonExchange::run(context_, request, response, [&](const std::string& user) -> Poco::Dynamic::Var {
+    // Slot ids and token labels describe the server's HSMs: operators only (AccessPolicy).
+    if (!policy.mayReadHsmStatus(user)) {
+      throw Exception(ErrorCode::PermissionDenied,
+                      "only privileged users, hsm_admin users and hsm_status_readers may read /hsm/status");
+    }
     Poco::JSON::Array::Ptr list = new Poco::JSON::Array;
     if (context_.hsm == nullptr) return list;
     for (const auto& instance : context_.hsm->instances()) {

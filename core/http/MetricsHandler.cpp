@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
+#include "kms/auth/AccessPolicy.hpp"
 #include "kms/hsm/HsmRegistry.hpp"
 #include "kms/http/Authenticator.hpp"
 #include "kms/http/ErrorResponse.hpp"
@@ -24,11 +25,21 @@ void metric(std::string& out, std::string_view name, std::string_view type, std:
 MetricsHandler::MetricsHandler(const HandlerContext& context) : context_(context) {}
 
 void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  try {
-    static_cast<void>(context_.authenticator.authenticate(request));
-  } catch (const kms::Exception& error) {
-    ErrorResponse::send(response, error);
-    return;
+  static const auth::AccessPolicy kOpenPolicy;
+  const auth::AccessPolicy& policy = context_.accessPolicy != nullptr ? *context_.accessPolicy : kOpenPolicy;
+  // A scraper on this machine may be let in without credentials (metrics_loopback_unauthenticated);
+  // a peer address of ::ffff:127.0.0.1 (IPv4 on an IPv6 socket) is not taken for loopback.
+  if (!(policy.metricsOpenToLoopback() && request.clientAddress().host().isLoopback())) {
+    try {
+      const std::string user = context_.authenticator.authenticate(request);
+      if (!policy.mayReadMetrics(user)) {
+        throw Exception(ErrorCode::PermissionDenied,
+                        "only privileged users, hsm_admin users and metrics_readers may read /metrics");
+      }
+    } catch (const kms::Exception& error) {
+      ErrorResponse::send(response, error);
+      return;
+    }
   }
   std::string out;
   if (context_.hsm != nullptr && !context_.hsm->empty()) {

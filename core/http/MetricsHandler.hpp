@@ -1,8 +1,8 @@
 #pragma once
-// GET /metrics (authenticated like every route): Prometheus text format. Counters a test or an
-// operator reads to see the cache at work: driver calls per HSM instance (a cache hit makes
-// none), hits, misses, unwraps, evictions, invalidations and the current number of entries.
-// Numbers only: no UID, no key, no user.
+// GET /metrics (privileged users, HSM admins and metrics_readers; without authentication the
+// default user; with metrics_loopback_unauthenticated, any loopback peer): Prometheus text format. Counters a test or
+// an operator reads to see the cache at work: driver calls per HSM instance (a cache hit makes none), hits, misses,
+// unwraps, evictions, invalidations and the current number of entries. Numbers only: no UID, no key, no user.
 #include <Poco/Net/HTTPRequestHandler.h>
 
 #include "kms/http/HandlerContext.hpp"

@@ -8,6 +8,7 @@
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Timestamp.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "kms/Exception.hpp"
 #include "kms/auth/AccessPolicy.hpp"
@@ -36,13 +37,23 @@ void TokenHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Ne
       throw Exception(ErrorCode::OperationNotSupported, "API tokens are not enabled (api_token_auth)");
     }
     if (!policy.isAdministrator(user)) {
-      throw Exception(ErrorCode::PermissionDenied, "only administrators manage API tokens");
+      throw Exception(ErrorCode::PermissionDenied, "only privileged users manage API tokens");
     }
     auto& logger = Poco::Logger::get("kms.auth");
     switch (route_) {
       case Route::Issue: {
         const auto body = JsonExchange::readObject(request, kMaxBody);
         const std::string owner = JsonExchange::text(*body, "user");
+        // A token acts as its user: issuing one for a user with a role the issuer lacks (an
+        // hsm_admin, another HSM's admin, the default user) would hand the issuer that role.
+        const auto beyond = policy.rolesBeyond(owner, user);
+        if (!beyond.empty()) {
+          logger.warning(fmt::format("{} was refused an API token for {}, who holds {}", user, owner.substr(0, 128),
+                                     fmt::join(beyond, ", ")));
+          throw Exception(ErrorCode::PermissionDenied,
+                          fmt::format("a token may not be issued for a user holding roles the issuer does not hold: {}",
+                                      fmt::join(beyond, ", ")));
+        }
         const auto issued = context_.apiTokens->issue(owner);
         logger.information(fmt::format("API token {} issued for {} by {}", issued.id, owner, user));
         Poco::JSON::Object::Ptr answer = new Poco::JSON::Object;

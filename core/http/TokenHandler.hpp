@@ -1,7 +1,8 @@
 #pragma once
-// API token administration (administrators: privileged_users, or the default user when none
-// are configured). Enabled by api_token_auth; otherwise these routes answer 400
-// operation_not_supported.
+// API token administration (administrators: privileged_users; never a user by its name).
+// Enabled by api_token_auth; otherwise these routes answer 400 operation_not_supported. A
+// token is issued only for a user whose roles (AccessPolicy::rolesOf: privileged_users,
+// hsm_admin of each HSM, default_username) the issuer holds all of: 403 otherwise.
 //   POST   /tokens        {"user": "alice"} -> {"id", "user", "token"}  (the token, once)
 //   GET    /tokens                          -> [{"id", "user", "created", "revoked"}]
 //   DELETE /tokens/{id}                     -> {"success": "..."}

@@ -288,13 +288,14 @@ class ApiTokens(TempDirCase):
         user_jwt = hs.token(claims(ISSUER, "erin"))
         self.secrets += [admin_jwt, user_jwt]
         with Kmsd(default_binary(), extra_args=[
-                "--jwt-auth-provider", f"{ISSUER},{self.tmp / 'jwks.json'}", "--api-token-auth"]) as k:
+                "--jwt-auth-provider", f"{ISSUER},{self.tmp / 'jwks.json'}", "--api-token-auth",
+                "--privileged-users", "admin,svc"]) as k:
             def rest(method, path, obj=None, headers=None):
                 data = json.dumps(obj).encode() if obj is not None else None
                 status, body, _ = k.request(method, path, data, headers)
                 return status, body
 
-            # Only an administrator (the default user "admin", no privileged_users) issues tokens.
+            # Only an administrator (a privileged user, by configuration) issues tokens.
             self.assertEqual(rest("POST", "/tokens", {"user": "svc"}, bearer(user_jwt))[0], 403)
             status, issued = rest("POST", "/tokens", {"user": "svc"}, bearer(admin_jwt))
             self.assertEqual(status, 200, issued)
@@ -343,15 +344,19 @@ class NoAuthentication(TempDirCase):
             self.assertEqual(self.me(k)[1]["user_id"], "root")
             self.assertIn("no authentication method is configured", k.log_text())
 
-    def test_force_default_username_still_authenticates(self):
+    def test_force_default_username_is_refused_with_authentication(self):
+        # The default user applies only without authentication (issue 22, finding 9): acting as
+        # it after authenticating would give every user its rights. kmsd refuses to start.
         hs = HmacJwtKey("f")
         (self.tmp / "jwks.json").write_text(jwks(hs))
-        with Kmsd(default_binary(), extra_args=[
-                "--jwt-auth-provider", f"{ISSUER},{self.tmp / 'jwks.json'}",
-                "--force-default-username", "--default-username", "shared"]) as k:
-            self.assertEqual(self.me(k), REFUSAL)
-            self.assertEqual(self.me(k, bearer(hs.token(claims(ISSUER, "frank"))))[1]["user_id"],
-                             "shared")
+        k = Kmsd(default_binary(), extra_args=[
+            "--jwt-auth-provider", f"{ISSUER},{self.tmp / 'jwks.json'}",
+            "--force-default-username", "--default-username", "shared"])
+        with self.assertRaises(RuntimeError):
+            k.start()
+        text = k.log_text()
+        k.cleanup()
+        self.assertIn("--force-default-username: refused", text)
 
 
 if __name__ == "__main__":

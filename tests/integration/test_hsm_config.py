@@ -112,8 +112,12 @@ class HsmConfig(unittest.TestCase):
             self.assertEqual([x["prefix"] for x in body], ["hsm::softhsm2", "hsm::other"], body)
             self.serves(k, "hsm::softhsm2", self.slot)
             self.serves(k, "hsm::other", self.slot2)
-            # Legacy UIDs belong to the flat form only.
+            # Legacy UIDs belong to the flat form only. Create on an instance nobody administers
+            # (here: none serves the UID) answers like a real one the caller may not administer
+            # (issue 22, finding 9): 403, not 404.
             status, body = k.post_json("/kmip/2_1", create_aes(f"hsm::{self.slot}::x"))
+            self.assertEqual(status, 403, body)
+            status, body = k.post_json("/kmip/2_1", uid_op("GetAttributes", f"hsm::{self.slot}::x"))
             self.assertEqual(status, 404, body)
 
     def test_no_login_and_null_pin_are_understood(self):

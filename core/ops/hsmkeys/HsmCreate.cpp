@@ -32,12 +32,22 @@ KeyFlags flagsOf(const Ttlv& attributes) {
   return out;
 }
 
+// Only the instance's hsm_admin users create keys on it. Anyone else gets one answer whether
+// the instance and slot exist or not (worded from the UID as given, nothing of the
+// configuration); an admin of the instance learns of an unknown slot (404).
 HsmKey creatable(OperationContext& ctx, const std::string& uid) {
-  HsmKey key = HsmKeyAccess::route(ctx, uid);
-  if (!HsmKeyAccess::isAdmin(*key.instance, ctx.request.user)) {
+  // Looked up without HsmRegistry::route, whose exception for an unknown instance would make
+  // that answer measurably slower (about 1.4 us over 2000 requests) than a refused real one.
+  auto& hsms = HsmKeyAccess::registry(ctx);
+  const auto parsed = hsm::UidParser::parse(uid);  // malformed: InvalidField, says what is wrong
+  const hsm::DriverInstance* instance = nullptr;
+  if (parsed) instance = parsed->legacy() ? hsms.legacyInstance() : hsms.find(parsed->instance);
+  if (instance == nullptr || !HsmKeyAccess::isAdmin(*instance, ctx.request.user)) {
+    const std::string shown = uid.size() > 128 ? uid.substr(0, 128) + "..." : uid;
     throw Exception(ErrorCode::PermissionDenied,
-                    fmt::format("only the hsm_admin users of {} may create keys on it", key.instance->prefix()));
+                    fmt::format("only an hsm_admin of the HSM that '{}' names may create keys on it", shown));
   }
+  HsmKey key = HsmKeyAccess::route(ctx, uid);
   if (key.uid.publicKey) {
     throw Exception(ErrorCode::InvalidField,
                     fmt::format("'{}': a key name ending in _pk is reserved for the public key of a pair", uid));

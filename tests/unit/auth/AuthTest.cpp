@@ -128,7 +128,8 @@ TEST_CASE("access policy") {
   CHECK(open.mayCreate("anyone"));
   CHECK(open.mayGrant("alice", "alice"));
   CHECK_FALSE(open.mayGrant("bob", "alice"));
-  CHECK(open.isAdministrator("admin"));
+  // Token administration is configured, never a name: the default user's name is no role.
+  CHECK_FALSE(open.isAdministrator("admin"));
   CHECK_FALSE(open.isAdministrator("alice"));
 
   const AccessPolicy restricted({"boss"}, "admin");
@@ -139,6 +140,43 @@ TEST_CASE("access policy") {
   CHECK(restricted.isAdministrator("boss"));
   CHECK_FALSE(restricted.isAdministrator("admin"));
 
+  AccessPolicy::Settings settings;
+  settings.privilegedUsers = {"boss", "chief"};
+  settings.authenticationConfigured = true;
+  settings.hsmAdmins = {{"hsm::softhsm2", {"admin"}}, {"hsm::softhsm2_1", {"ops", "chief"}}};
+  settings.metricsReaders = {"prometheus"};
+  const AccessPolicy roles(settings);
+  CHECK(roles.rolesOf("admin") == std::set<std::string>{"default_username", "hsm_admin of hsm::softhsm2"});
+  CHECK(roles.rolesOf("chief") == std::set<std::string>{"hsm_admin of hsm::softhsm2_1", "privileged_users"});
+  CHECK(roles.rolesOf("svc").empty());
+  // A privileged user who is no HSM admin may issue tokens for role-less and privileged users,
+  // never for an HSM admin or the default user; an HSM admin for admins of the same HSM only.
+  CHECK(roles.rolesBeyond("svc", "boss").empty());
+  CHECK(roles.rolesBeyond("chief", "chief").empty());
+  CHECK(roles.rolesBeyond("boss", "chief").empty());
+  CHECK(roles.rolesBeyond("admin", "boss") ==
+        std::vector<std::string>{"default_username", "hsm_admin of hsm::softhsm2"});
+  CHECK(roles.rolesBeyond("ops", "boss") == std::vector<std::string>{"hsm_admin of hsm::softhsm2_1"});
+  CHECK(roles.rolesBeyond("ops", "chief").empty());
+  CHECK(roles.rolesBeyond("chief", "ops") == std::vector<std::string>{"privileged_users"});
+  CHECK(roles.rolesBeyond("admin", "chief") ==
+        std::vector<std::string>{"default_username", "hsm_admin of hsm::softhsm2"});
+  // Operator routes: privileged users and HSM admins, plus the listed readers.
+  CHECK(roles.mayReadHsmStatus("boss"));
+  CHECK(roles.mayReadHsmStatus("ops"));
+  CHECK_FALSE(roles.mayReadHsmStatus("svc"));
+  CHECK_FALSE(roles.mayReadHsmStatus("prometheus"));
+  CHECK(roles.mayReadMetrics("prometheus"));
+  CHECK_FALSE(roles.mayReadMetrics("svc"));
+  settings.hsmStatusReaders = {"*"};
+  CHECK(AccessPolicy(settings).mayReadHsmStatus("svc"));
+  // Without authentication the default user is every request and reads both.
+  settings.authenticationConfigured = false;
+  settings.hsmAdmins.clear();
+  settings.privilegedUsers.clear();
+  CHECK(AccessPolicy(settings).mayReadMetrics("admin"));
+  CHECK(AccessPolicy(settings).mayReadHsmStatus("admin"));
+
   CHECK(AccessPolicy::allows({"get"}, "getattributes"));
   CHECK(AccessPolicy::allows({"get"}, "getattributelist"));
   CHECK_FALSE(AccessPolicy::allows({"getattributes"}, "get"));
@@ -148,7 +186,7 @@ TEST_CASE("access policy") {
 }
 
 TEST_CASE("authenticator chain") {
-  const kms::auth::AuthenticatorChain none({}, "admin", false);
+  const kms::auth::AuthenticatorChain none({}, "admin");
   CHECK(none.authenticate(bearer("anything")) == "admin");
 
   TempDirectory directory;
@@ -157,17 +195,14 @@ TEST_CASE("authenticator chain") {
   const auto issued = tokens.issue("svc");
   std::vector<std::unique_ptr<kms::auth::Authenticator>> methods;
   methods.push_back(std::make_unique<kms::auth::ApiTokenAuthenticator>(tokens));
-  const kms::auth::AuthenticatorChain chain(std::move(methods), "admin", false);
+  const kms::auth::AuthenticatorChain chain(std::move(methods), "admin");
   CHECK(chain.authenticate(bearer(issued.token)) == "svc");
   CHECK_THROWS_WITH_AS((void)chain.authenticate(Credentials{}), "no credentials", AuthenticationError);
   CHECK_THROWS_AS((void)chain.authenticate(bearer("eyJ.a.b")), AuthenticationError);
   Credentials basic;
   basic.otherAuthorization = true;
   CHECK_THROWS_AS((void)chain.authenticate(basic), AuthenticationError);
-
-  std::vector<std::unique_ptr<kms::auth::Authenticator>> forced;
-  forced.push_back(std::make_unique<kms::auth::ApiTokenAuthenticator>(tokens));
-  const kms::auth::AuthenticatorChain force(std::move(forced), "shared", true);
-  CHECK(force.authenticate(bearer(issued.token)) == "shared");
-  CHECK_THROWS_AS((void)force.authenticate(Credentials{}), AuthenticationError);
+  // A token issued for the default user's name is that name, nothing more (no fallback).
+  const auto named = tokens.issue("admin");
+  CHECK(chain.authenticate(bearer(named.token)) == "admin");
 }

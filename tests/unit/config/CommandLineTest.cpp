@@ -15,7 +15,9 @@ kms::config::Config load(const std::vector<std::string>& arguments) {
 
 TEST_CASE("defaults without any source") {
   const auto config = load({});
-  CHECK(config.http.hostname == "0.0.0.0");
+  // Without authentication every request is the default user: loopback unless told otherwise.
+  CHECK(config.http.hostname == "127.0.0.1");
+  CHECK_FALSE(config.http.hostnameExplicit);
   CHECK(config.http.port == 9998);
   CHECK(config.http.maxBodySize == 64u * 1024 * 1024);
   CHECK(config.http.threads == 64);
@@ -89,4 +91,13 @@ TEST_CASE("--help and --version short-circuit every other source") {
 
 TEST_CASE("a later flag wins over an earlier one") {
   CHECK(load({"--port", "1", "--port", "2"}).http.port == 2);
+}
+
+TEST_CASE("the listen address follows authentication unless given") {
+  CHECK(load({"--jwt-auth-provider", "https://a.test"}).http.hostname == "0.0.0.0");
+  const auto given = load({"--hostname", "0.0.0.0"});
+  CHECK(given.http.hostname == "0.0.0.0");
+  CHECK(given.http.hostnameExplicit);
+  CHECK(ConfigLoader::load({}, {{"KMS_HOSTNAME", "0.0.0.0"}}).config.http.hostnameExplicit);
+  CHECK(load({"--hostname", "127.0.0.2", "--jwt-auth-provider", "https://a.test"}).http.hostname == "127.0.0.2");
 }

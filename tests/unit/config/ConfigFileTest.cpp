@@ -130,7 +130,6 @@ TEST_CASE("authentication keys use Cosmian's names") {
   const auto loaded =
       loadFile("kms.toml",
                "default_username = 'root'\n"
-               "force_default_username = true\n"
                "privileged_users = ['alice', 'bob']\n"
                "api_token_auth = true\n"
                "[idp_auth]\n"
@@ -138,7 +137,6 @@ TEST_CASE("authentication keys use Cosmian's names") {
                "jwt_user_claim = 'sub'\n");
   const auto& config = loaded.config;
   CHECK(config.defaultUsername == "root");
-  CHECK(config.forceDefaultUsername);
   CHECK(config.apiTokenAuth);
   CHECK(config.privilegedUsers == std::vector<std::string>{"alice", "bob"});
   REQUIRE(config.idp.providers.size() == 2);
@@ -157,7 +155,19 @@ TEST_CASE("authentication keys use Cosmian's names") {
                                          "frank", "--force-default-username"},
                                         {{"KMS_PRIVILEGED_USERS", "carol"}});
     CHECK(fromFlags.config.privilegedUsers == std::vector<std::string>{"erin", "frank"});
-    CHECK(fromFlags.config.forceDefaultUsername);
+    CHECK(fromFlags.config.forceDefaultUsername);  // harmless without authentication
+  }
+  SUBCASE("roles come from the configuration: no default user with authentication, no tokens without admins") {
+    CHECK(errorOf("kms.toml", "force_default_username = true\n[idp_auth]\njwt_auth_provider = ['https://a.test']\n")
+              .find("force_default_username: refused") != std::string::npos);
+    CHECK(errorOf("kms.toml", "api_token_auth = true\n[idp_auth]\njwt_auth_provider = ['https://a.test']\n")
+              .find("set privileged_users") != std::string::npos);
+    const auto readers = loadFile("kms.toml",
+                                  "hsm_status_readers = ['ops']\nmetrics_readers = ['*']\n"
+                                  "metrics_loopback_unauthenticated = true\n");
+    CHECK(readers.config.hsmStatusReaders == std::vector<std::string>{"ops"});
+    CHECK(readers.config.metricsReaders == std::vector<std::string>{"*"});
+    CHECK(readers.config.metricsLoopbackUnauthenticated);
   }
   SUBCASE("TLS needs its files, readable, and client CAs need TLS") {
     CHECK(errorOf("kms.toml", "[tls]\ntls_p12_password = 'secret'\n") ==
