@@ -18,7 +18,10 @@ class AttributeRules {
   // Who gives the attribute its value.
   enum class Setter {
     Client,  // the client may give it at creation; edits follow `modifiable`/`deletable`
-    Server,  // the server's alone: ignored at creation (clients echo exported attributes), never editable
+    // The server's alone: never editable. At creation a client's value is ignored (clients echo
+    // exported attributes): NewObject drops the identity and lifecycle ones (Import puts those of
+    // a restored object back, KMIP 2.1 6.1.25), clientAttributes the history flags always.
+    Server,
   };
   // How an edit may change a single-instance value.
   enum class Change {
