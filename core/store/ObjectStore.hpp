@@ -51,6 +51,12 @@ struct LocateQuery {
   std::optional<std::uint32_t> limit;
 };
 
+// Who owns an object and what one user may do with it (ObjectStore::accessOf).
+struct ObjectAccess {
+  std::string owner;
+  std::set<std::string> operations;  // the user's grants, direct and through "*"
+};
+
 struct AccessEntry {
   std::string user;
   std::set<std::string> operations;  // lowercase KMIP operation names: "get", "encrypt", ...
@@ -81,6 +87,19 @@ class ObjectStore {
   virtual void revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) = 0;
   // Operations `user` holds on `uid`, including those granted to "*".
   [[nodiscard]] virtual std::set<std::string> operationsFor(const std::string& uid, const std::string& user) = 0;
+  // The owner of object `uid` and the operations `user` holds on it, in one read that costs the
+  // same for a missing object as for someone else's (nothing of the object's content is read):
+  // the access check before an object is loaded. nullopt when there is no such object.
+  // (This default, for test doubles, has neither property; the real stores override it.)
+  [[nodiscard]] virtual std::optional<ObjectAccess> accessOf(const std::string& uid, const std::string& user) {
+    auto operations = operationsFor(uid, user);
+    const auto object = get(uid);
+    if (!object) return std::nullopt;
+    return ObjectAccess{object->owner, std::move(operations)};
+  }
+  // The hsm:: UIDs on which `user` holds any right (directly or through "*"), in one read.
+  // (The default, for test doubles that hold no HSM grants: none.)
+  [[nodiscard]] virtual std::set<std::string> hsmKeysGrantedTo(const std::string& /*user*/) { return {}; }
   [[nodiscard]] virtual std::vector<AccessEntry> listAccess(const std::string& uid) = 0;
   // Uids owned by the user, and (uid, operations) the user obtained from others.
   [[nodiscard]] virtual std::vector<std::string> ownedBy(const std::string& user) = 0;

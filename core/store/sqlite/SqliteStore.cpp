@@ -238,11 +238,26 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
   Transaction transaction(*c, Transaction::Kind::Read);
   // Without statistics SQLite cannot tell a rare tag from a common one, so the store chooses
   // what drives the query (see LocateSql) from bounded counts: a probe reads at most
-  // kProbeCap index entries. A name is (nearly) unique and always drives when given.
+  // kProbeCap index entries.
   const LocateQuery* effective = &query;
   LocateQuery reordered;
   bool visibilityDrives = false;
-  if (!query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
+  // A user's Locate must cost the same whatever objects other users have: its time would tell
+  // whether a name or a tag exists elsewhere. Unless the user sees very many objects, the set
+  // the user sees drives the query, and each candidate is checked by primary key for the name
+  // and tags: the same work for a tag another user carries as for one nobody has.
+  if (query.visibleTo && (query.name || !query.tags.empty())) {
+    auto visible = c->statement(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
+        " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
+    visible->bindText(1, *query.visibleTo).bindInt64(2, kProbeCap);
+    visible->step();
+    visibilityDrives = visible->columnInt64(0) < kProbeCap;
+    visible->reset();
+  }
+  // Beyond that (kProbeCap), a name (nearly unique) or the rarest tag drives, as for the
+  // server's own queries; the time then depends on how many objects carry it, others' too.
+  if (!visibilityDrives && !query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
     auto probe = c->statement("SELECT COUNT(*) FROM (SELECT 1 FROM object_tags WHERE tag = ?1 LIMIT ?2)");
     std::vector<std::pair<std::int64_t, const std::string*>> counted;
     for (const std::string& tag : query.tags) {
@@ -258,15 +273,6 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
     reordered.tags.clear();
     for (const auto& [count, tag] : counted) reordered.tags.push_back(*tag);
     effective = &reordered;
-    if (query.visibleTo) {
-      auto visible = c->statement(
-          "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
-          " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
-      visible->bindText(1, *query.visibleTo).bindInt64(2, kProbeCap);
-      visible->step();
-      visibilityDrives = visible->columnInt64(0) < counted.front().first;
-      visible->reset();
-    }
   }
   const sqlite::LocateSql locate = sqlite::LocateSql::build(*effective, visibilityDrives);
   auto statement = c->statement(locate.sql);
@@ -318,6 +324,36 @@ std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const s
       c->statement(isHsmUid(uid) ? "SELECT DISTINCT operation FROM hsm_access WHERE uid = ?1 AND user_id IN (?2, '*')"
                                  : "SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
   statement->bindText(1, uid).bindText(2, user);
+  std::set<std::string> out;
+  while (statement->step()) out.insert(statement->columnText(0));
+  return out;
+}
+
+std::optional<ObjectAccess> SqliteStore::accessOf(const std::string& uid, const std::string& user) {
+  auto c = pool_->reader();
+  // Both probes always run (a join would skip the access probe for a missing object): the
+  // owner row first when there is one, then the user's grants (none without the object).
+  auto statement = c->statement(
+      "SELECT 0, owner FROM objects WHERE uid = ?1"
+      " UNION ALL SELECT 1, operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
+  statement->bindText(1, uid).bindText(2, user);
+  std::optional<ObjectAccess> out;
+  std::set<std::string> operations;
+  while (statement->step()) {
+    if (statement->columnInt64(0) == 0) {
+      out = ObjectAccess{statement->columnText(1), {}};
+    } else {
+      operations.insert(statement->columnText(1));
+    }
+  }
+  if (out) out->operations = std::move(operations);
+  return out;
+}
+
+std::set<std::string> SqliteStore::hsmKeysGrantedTo(const std::string& user) {
+  auto c = pool_->reader();
+  auto statement = c->statement("SELECT DISTINCT uid FROM hsm_access WHERE user_id IN (?1, '*')");
+  statement->bindText(1, user);
   std::set<std::string> out;
   while (statement->step()) out.insert(statement->columnText(0));
   return out;
