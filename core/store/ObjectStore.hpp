@@ -41,6 +41,10 @@ struct LocateQuery {
   std::optional<std::uint32_t> algorithm;
   std::optional<std::int32_t> length;
   std::optional<std::uint32_t> state;
+  // The state is one of `statesIn` (when not empty) and none of `statesNotIn`: one query for
+  // Locate's storage status (on-line objects only, or destroyed ones only).
+  std::vector<std::uint32_t> statesIn;
+  std::vector<std::uint32_t> statesNotIn;
   // Exact match on StoredObject::wrappingKey: "hsm::..." selects the objects the server wrapped
   // under that key (by index); "" selects those it did not wrap (stored in clear or wrapped by
   // the client), which reads every object.

@@ -323,6 +323,17 @@ class TimingDatabaseObjects(Users, TimingMixin, unittest.TestCase):
         self.assert_same_time("Locate: a tag on another user's object vs a tag nobody has", a, b_)
 
 
+    def test_3_locate_by_a_name_only_another_user_has(self):
+        secret = "s" + uuid.uuid4().hex[:15]
+        nobody = "n" + uuid.uuid4().hex[:15]
+        name = lambda text: st("Name", t("NameValue", text), e("NameType", "UninterpretedTextString"))  # noqa: E731
+        self.ok(create_aes(name(secret)))
+        a = json.dumps(st("Locate", st("Attributes", name(secret)))).encode()
+        b_ = json.dumps(st("Locate", st("Attributes", name(nobody)))).encode()
+        self.assertEqual(self.raw(json.loads(a), MALLORY)[1], self.raw(json.loads(b_), MALLORY)[1])
+        self.assert_same_time("Locate: a name of another user's object vs a name nobody has", a, b_)
+
+
 class HsmKeys(Users, TimingMixin, unittest.TestCase):
     """hsm:: UIDs: a key on a slot mallory has no right on, a missing key, an unknown slot, an
     unknown instance all answer alike (and, TIMING, take the same time)."""

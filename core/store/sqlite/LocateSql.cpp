@@ -92,6 +92,13 @@ LocateSql LocateSql::build(const LocateQuery& query, bool visibilityDrives) {
   if (query.algorithm) b.where("o.algorithm = " + b.bind(std::int64_t{*query.algorithm}));
   if (query.length) b.where("o.length = " + b.bind(std::int64_t{*query.length}));
   if (query.state) b.where("o.state = " + b.bind(std::int64_t{*query.state}));
+  const auto stateList = [&](const std::vector<std::uint32_t>& states) {
+    std::string list;
+    for (const auto state : states) list += (list.empty() ? "" : ", ") + b.bind(std::int64_t{state});
+    return list;
+  };
+  if (!query.statesIn.empty()) b.where("o.state IN (" + stateList(query.statesIn) + ")");
+  if (!query.statesNotIn.empty()) b.where("o.state NOT IN (" + stateList(query.statesNotIn) + ")");
   // A negative LIMIT means none in SQLite; binding it keeps one text for paged and full queries.
   const std::string limit = b.bind(query.limit ? std::int64_t{*query.limit} : std::int64_t{-1});
   const std::string offset = b.bind(std::int64_t{query.offset});

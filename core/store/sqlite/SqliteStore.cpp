@@ -26,6 +26,9 @@ using sqlite::Transaction;
 namespace {
 
 constexpr std::int64_t kProbeCap = 2000;
+// Below this many visible objects, a user's Locate by name or tag is driven by what the user
+// sees (see locate()): at most about a hundred primary-key probes per query.
+constexpr std::int64_t kVisibleDrives = 128;
 
 std::int64_t nowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -242,30 +245,38 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
   const LocateQuery* effective = &query;
   LocateQuery reordered;
   bool visibilityDrives = false;
-  // A user's Locate must cost the same whatever objects other users have: its time would tell
-  // whether a name or a tag exists elsewhere. Unless the user sees very many objects, the set
-  // the user sees drives the query, and each candidate is checked by primary key for the name
-  // and tags: the same work for a tag another user carries as for one nobody has.
-  if (query.visibleTo && (query.name || !query.tags.empty())) {
+  // A user's Locate must not cost more when other users' objects carry the name or tag asked
+  // for: the time would tell that they exist. When the user sees few objects (as a probing
+  // account does), the set the user sees drives the query and each candidate is checked by
+  // primary key for the name and tags: the same work whatever others have. A user who sees many
+  // drives by the name or the rarest tag, as the server's own queries do (visiting the set would
+  // cost a fraction of a microsecond per object); others' objects then cost an index entry each,
+  // counted only up to the user's own number, and a tag nobody carries gets no early answer.
+  std::int64_t visibleCount = 0;
+  const auto countVisible = [&](std::int64_t limit) {
     auto visible = c->statement(
         "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
         " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
-    visible->bindText(1, *query.visibleTo).bindInt64(2, kProbeCap);
+    visible->bindText(1, *query.visibleTo).bindInt64(2, limit);
     visible->step();
-    visibilityDrives = visible->columnInt64(0) < kProbeCap;
+    visibleCount = visible->columnInt64(0);
     visible->reset();
+  };
+  if (query.visibleTo && (query.name || !query.tags.empty())) {
+    countVisible(kVisibleDrives);
+    visibilityDrives = visibleCount < kVisibleDrives;
   }
-  // Beyond that (kProbeCap), a name (nearly unique) or the rarest tag drives, as for the
-  // server's own queries; the time then depends on how many objects carry it, others' too.
   if (!visibilityDrives && !query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
+    if (query.visibleTo) countVisible(kProbeCap);
+    const std::int64_t cap = query.visibleTo ? std::min(kProbeCap, visibleCount + 1) : kProbeCap;
     auto probe = c->statement("SELECT COUNT(*) FROM (SELECT 1 FROM object_tags WHERE tag = ?1 LIMIT ?2)");
     std::vector<std::pair<std::int64_t, const std::string*>> counted;
     for (const std::string& tag : query.tags) {
-      probe->bindText(1, tag).bindInt64(2, kProbeCap);
+      probe->bindText(1, tag).bindInt64(2, cap);
       probe->step();
       const std::int64_t count = probe->columnInt64(0);
       probe->reset();
-      if (count == 0) return {};  // every tag must be present
+      if (count == 0 && !query.visibleTo) return {};  // every tag must be present
       counted.emplace_back(count, &tag);
     }
     std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -273,6 +284,7 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
     reordered.tags.clear();
     for (const auto& [count, tag] : counted) reordered.tags.push_back(*tag);
     effective = &reordered;
+    if (query.visibleTo) visibilityDrives = visibleCount < counted.front().first;
   }
   const sqlite::LocateSql locate = sqlite::LocateSql::build(*effective, visibilityDrives);
   auto statement = c->statement(locate.sql);

@@ -528,6 +528,18 @@ TEST_CASE_TEMPLATE("contract: locate filters, alone and combined", B, KMS_BACKEN
     q.limit = 1;
     CHECK(store.locate(q) == Uids{"o2"});
   }
+  SUBCASE("states: one of, none of") {
+    q.statesIn = {1, 3};
+    CHECK(store.locate(q) == Uids{"o5", "o2"});
+    q.statesIn.clear();
+    q.statesNotIn = {1, 3};
+    CHECK(store.locate(q) == Uids{"o4", "o3", "o1"});
+    q.statesIn = {2, 3};
+    CHECK(store.locate(q) == Uids{"o4", "o3", "o1"});
+    q.tags = {"hr"};
+    q.visibleTo = "alice";
+    CHECK(store.locate(q) == Uids{"o1"});
+  }
   SUBCASE("visibleTo: owner, direct grant, '*' grant") {
     q.visibleTo = "alice";
     CHECK(store.locate(q) == Uids{"o2", "o1"});
