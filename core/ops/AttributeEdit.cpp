@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
+#include "kms/ops/AttributeRules.hpp"
 #include "kms/ops/AttributeSet.hpp"
 #include "kms/ops/Lifecycle.hpp"
 #include "kms/ops/wrapping/KeyWrapper.hpp"
@@ -17,24 +18,8 @@ ManagedObject load(OperationContext& ctx, const Ttlv& payload, std::string_view 
   return ctx.objects.load(ctx.uidOrPlaceholder(payload), ctx.request.user, operation);
 }
 
-namespace {
-
-bool isDateTag(std::string_view tag) {
-  return tag == "ActivationDate" || tag == "DeactivationDate" || tag == "ProcessStartDate" || tag == "ProtectStopDate";
-}
-
-}  // namespace
-
 void checkWritable(OperationContext& ctx, const ManagedObject& object, const core::AttributeKey& key,
                    const Ttlv& attribute) {
-  const auto rule = core::attributeRule(key.tag);
-  if (!rule.known) {
-    throw Exception(ErrorCode::InvalidField,
-                    fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
-  }
-  if (!rule.modifiable) {
-    throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} is read-only for clients", key.display()));
-  }
   if (key.isVendor()) {
     // Section 4.60: vendor identification "y" is the server's own.
     if (key.vendor == "y") {
@@ -56,37 +41,61 @@ void checkWritable(OperationContext& ctx, const ManagedObject& object, const cor
     }
     return;
   }
+  const auto spec = AttributeRules::find(key.tag);
+  if (!spec) {
+    throw Exception(ErrorCode::InvalidField,
+                    fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
+  }
+  if (spec->setter == AttributeRules::Setter::Server || !spec->modifiable) {
+    throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} is read-only for clients", key.display()));
+  }
+  AttributeRules::checkValue(*spec, attribute);
   if (key.tag == "Name") {
-    const auto* value = attribute.isStructure() ? attribute.find("NameValue") : nullptr;
+    const auto* value = attribute.find("NameValue");
     if (value == nullptr || value->type() != ItemType::TextString || value->text().empty()) {
       throw Exception(ErrorCode::InvalidField, "Name needs a non-empty NameValue");
     }
   }
-  if (isDateTag(key.tag)) {
-    if (attribute.type() != ItemType::DateTime) {
-      throw Exception(ErrorCode::InvalidField, fmt::format("{} must be a DateTime", key.tag));
-    }
-    const State state = lifecycle::stateOf(object);
-    if (key.tag == "ActivationDate" && state != State::PreActive) {
-      throw Exception(ErrorCode::WrongKeyLifecycleState,
-                      fmt::format("ActivationDate can change only while PreActive; object {} is {}", object.uid,
-                                  lifecycle::name(state)));
-    }
-    if (key.tag != "ActivationDate" && state != State::PreActive && state != State::Active) {
-      throw Exception(ErrorCode::WrongKeyLifecycleState,
-                      fmt::format("{} can change only while PreActive or Active; object {} is {}", key.tag, object.uid,
-                                  lifecycle::name(state)));
+  using Change = AttributeRules::Change;
+  switch (spec->change) {
+    case Change::Any:
+      break;
+    case Change::OnlyToTrue:
+    case Change::OnlyToFalse:
+      AttributeRules::checkChange(*spec, object.attributes.find(key.tag), attribute);
+      break;
+    case Change::WhilePreActive:
+    case Change::WhilePreActiveOrActive: {
+      const State state = lifecycle::stateOf(object);
+      if (spec->change == Change::WhilePreActive && state != State::PreActive) {
+        throw Exception(ErrorCode::WrongKeyLifecycleState,
+                        fmt::format("{} can change only while PreActive; object {} is {}", key.tag, object.uid,
+                                    lifecycle::name(state)));
+      }
+      if (state != State::PreActive && state != State::Active) {
+        throw Exception(ErrorCode::WrongKeyLifecycleState,
+                        fmt::format("{} can change only while PreActive or Active; object {} is {}", key.tag,
+                                    object.uid, lifecycle::name(state)));
+      }
+      break;
     }
   }
 }
 
 void checkDeletable(const ManagedObject& /*object*/, const core::AttributeKey& key) {
-  const auto rule = core::attributeRule(key.tag);
-  if (!rule.known) {
+  if (key.isVendor()) {
+    if (key.vendor == "y" || key.name == wrapping::KeyWrapper::kAttributeName) {
+      throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} cannot be deleted by clients", key.display()));
+    }
+    return;
+  }
+  const auto spec = AttributeRules::find(key.tag);
+  if (!spec) {
     throw Exception(ErrorCode::InvalidField,
                     fmt::format("{} is not an attribute kmsd supports", key.tag.substr(0, 64)));
   }
-  if (!rule.deletable || (key.isVendor() && (key.vendor == "y" || key.name == wrapping::KeyWrapper::kAttributeName))) {
+  // Sensitive and Extractable are not deletable: an absent Sensitive would read as false.
+  if (spec->setter == AttributeRules::Setter::Server || !spec->deletable) {
     throw Exception(ErrorCode::AttributeReadOnly, fmt::format("{} cannot be deleted by clients", key.display()));
   }
 }
@@ -105,6 +114,7 @@ void commit(OperationContext& ctx, ManagedObject& object) {
       set.setState(State::Deactivated);
     }
   }
+  AttributeRules::maintainDerivedFlags(object.attributes);
   set.setDate("LastChangeDate", now);
   ctx.objects.update(object);
 }

@@ -1,7 +1,8 @@
 #pragma once
-// What Add/Set/Modify/DeleteAttribute share: the client-side rules of KMIP 2.1 section 4
-// (read-only, single-valued, state conditions on dates), the state effects of date changes
-// (section 4.57, transitions 4 and 6) and persisting the change.
+// What Add/Set/Modify/DeleteAttribute share: the client-side rules of KMIP 2.1 section 4 as
+// the AttributeRules table gives them (types, read-only, single-valued, Sensitive only to true
+// and Extractable only to false, state conditions on dates), the state effects of date changes
+// (section 4.57, transitions 4 and 6), the server-maintained flags and persisting the change.
 #include <string>
 
 #include "kms/kmip/Ttlv.hpp"
@@ -14,7 +15,8 @@ namespace kms::ops::edit {
 // The object an attribute operation acts on (access right `operation`).
 [[nodiscard]] ManagedObject load(OperationContext& ctx, const kmip::Ttlv& payload, std::string_view operation);
 // Throws AttributeReadOnly / InvalidField / WrongKeyLifecycleState when the client may not
-// give `attribute` (key `key`) to `object` now.
+// give `attribute` (key `key`) to `object` now: a value of the wrong type (InvalidField), a
+// server-only or read-only attribute, Sensitive true -> false, Extractable false -> true.
 void checkWritable(OperationContext& ctx, const ManagedObject& object, const core::AttributeKey& key,
                    const kmip::Ttlv& attribute);
 // Throws AttributeReadOnly when the client may not delete instances of `key`.

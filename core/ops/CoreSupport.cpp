@@ -1,7 +1,6 @@
 #include "kms/ops/CoreSupport.hpp"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <chrono>
 #include <sstream>
@@ -12,6 +11,7 @@
 
 #include "kms/Exception.hpp"
 #include "kms/kmip/Dictionary.hpp"
+#include "kms/ops/AttributeRules.hpp"
 
 namespace kms::ops::core {
 
@@ -56,79 +56,6 @@ std::string stateText(kmip::State state) {
 
 namespace {
 
-struct RuleEntry {
-  std::string_view tag;
-  bool modifiable;
-  bool deletable;
-  bool multiple;
-};
-
-// KMIP 2.1 section 4. "Modifiable by client: Yes, only while in <state>" is `true` here; the
-// handlers enforce the state condition.
-constexpr std::array kRules{
-    RuleEntry{"ActivationDate", true, false, false},
-    RuleEntry{"AlternativeName", true, true, true},
-    RuleEntry{"AlwaysSensitive", false, false, false},
-    RuleEntry{"ApplicationSpecificInformation", true, true, true},
-    RuleEntry{"ArchiveDate", false, false, false},
-    RuleEntry{"CertificateLength", false, false, false},
-    RuleEntry{"CertificateType", false, false, false},
-    RuleEntry{"Comment", true, true, false},
-    RuleEntry{"CompromiseDate", false, false, false},
-    RuleEntry{"CompromiseOccurrenceDate", false, false, false},
-    RuleEntry{"ContactInformation", true, true, false},
-    RuleEntry{"CryptographicAlgorithm", false, false, false},
-    RuleEntry{"CryptographicDomainParameters", false, false, false},
-    RuleEntry{"CryptographicLength", false, false, false},
-    RuleEntry{"CryptographicParameters", true, true, true},
-    RuleEntry{"CryptographicUsageMask", false, false, false},
-    RuleEntry{"DeactivationDate", true, false, false},
-    RuleEntry{"Description", true, true, false},
-    RuleEntry{"DestroyDate", false, false, false},
-    RuleEntry{"Digest", false, false, true},
-    RuleEntry{"DigitalSignatureAlgorithm", false, false, true},
-    RuleEntry{"Extractable", true, false, false},
-    RuleEntry{"Fresh", false, false, false},
-    RuleEntry{"InitialDate", false, false, false},
-    RuleEntry{"KeyFormatType", false, false, false},
-    RuleEntry{"KeyValueLocation", true, true, true},
-    RuleEntry{"KeyValuePresent", false, false, false},
-    RuleEntry{"LastChangeDate", false, false, false},
-    RuleEntry{"LeaseTime", false, false, false},
-    RuleEntry{"Link", true, true, true},
-    RuleEntry{"Name", true, true, true},
-    RuleEntry{"NeverExtractable", false, false, false},
-    RuleEntry{"NISTKeyType", false, false, true},
-    RuleEntry{"ObjectGroup", true, true, true},
-    RuleEntry{"ObjectType", false, false, false},
-    RuleEntry{"OpaqueDataType", false, false, false},
-    RuleEntry{"OriginalCreationDate", false, false, false},
-    RuleEntry{"PKCS_12FriendlyName", true, true, false},
-    RuleEntry{"ProcessStartDate", true, false, false},
-    RuleEntry{"ProtectStopDate", true, false, false},
-    RuleEntry{"ProtectionLevel", true, true, false},
-    RuleEntry{"ProtectionPeriod", true, true, false},
-    RuleEntry{"ProtectionStorageMask", false, false, false},
-    RuleEntry{"QuantumSafe", true, true, false},
-    RuleEntry{"RandomNumberGenerator", false, false, false},
-    RuleEntry{"RevocationReason", false, false, false},
-    RuleEntry{"RotateAutomatic", false, false, false},
-    RuleEntry{"RotateDate", true, false, false},
-    RuleEntry{"RotateGeneration", false, false, false},
-    RuleEntry{"RotateInterval", true, true, false},
-    RuleEntry{"RotateLatest", false, false, false},
-    RuleEntry{"RotateName", true, true, false},
-    RuleEntry{"RotateOffset", true, true, false},
-    RuleEntry{"Sensitive", true, false, false},
-    RuleEntry{"ShortUniqueIdentifier", false, false, false},
-    RuleEntry{"State", false, false, false},
-    RuleEntry{"UniqueIdentifier", false, false, false},
-    RuleEntry{"UsageLimits", true, true, false},
-    RuleEntry{"X_509CertificateIdentifier", false, false, false},
-    RuleEntry{"X_509CertificateIssuer", false, false, false},
-    RuleEntry{"X_509CertificateSubject", false, false, false},
-};
-
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -139,8 +66,8 @@ std::string lower(std::string_view s) {
 
 AttributeRule attributeRule(std::string_view tag) {
   if (tag == "Attribute") return AttributeRule{true, true, true, false};
-  for (const auto& r : kRules) {
-    if (r.tag == tag) return AttributeRule{true, r.modifiable, r.deletable, r.multiple};
+  if (const auto spec = AttributeRules::find(tag)) {
+    return AttributeRule{true, spec->modifiable, spec->deletable, spec->multiple};
   }
   return AttributeRule{};
 }
@@ -191,8 +118,8 @@ std::optional<std::string> standardTagFromName(std::string_view name) {
   if (compact.empty()) return std::nullopt;
   if (attributeRule(compact).known) return compact;
   // KMIP 1.x names such as "x-Foo" have no standard counterpart.
-  for (const auto& r : kRules) {
-    if (lower(r.tag) == lower(compact)) return std::string(r.tag);
+  for (const auto& spec : AttributeRules::all()) {
+    if (lower(spec.tag) == lower(compact)) return std::string(spec.tag);
   }
   return std::nullopt;
 }
@@ -241,6 +168,26 @@ Ttlv referenceFor(const AttributeKey& key) {
 
 namespace {
 
+// KMIP 1.x form of a standard attribute: `Attribute {AttributeName "Sensitive", AttributeValue
+// ...}` without a vendor identification (or an empty one). It is that standard attribute, so
+// the same rules apply to it; nullopt for anything else.
+std::optional<Ttlv> legacyStandard(const Ttlv& entry) {
+  if (!entry.isStructure() || (entry.tag() != "Attribute" && entry.tag() != "VendorAttribute")) return std::nullopt;
+  const auto* name = entry.find("AttributeName");
+  if (name == nullptr || name->type() != kmip::ItemType::TextString) return std::nullopt;
+  if (const auto* vendor = entry.find("VendorIdentification");
+      vendor != nullptr && (vendor->type() != kmip::ItemType::TextString || !vendor->text().empty())) {
+    return std::nullopt;
+  }
+  const auto tag = standardTagFromName(name->text());
+  if (!tag || *tag == "Attribute") return std::nullopt;
+  const auto* value = entry.find("AttributeValue");
+  if (value == nullptr) {
+    throw Exception(ErrorCode::InvalidField, fmt::format("attribute {} has no AttributeValue", *tag));
+  }
+  return value->withTag(*tag);
+}
+
 Ttlv asStandardVendorEntry(const Ttlv& entry) {
   Ttlv out = Ttlv::structure("Attribute");
   out.add(Ttlv::textString("VendorIdentification", entry.find("VendorIdentification")->text()));
@@ -255,11 +202,17 @@ void normalizeVendorAttributes(Ttlv& attributes) {
   std::vector<Ttlv> out;
   out.reserve(attributes.items().size());
   for (auto& item : attributes.items()) {
-    if (isVendorEntry(item)) {
+    if (auto standard = legacyStandard(item)) {
+      out.push_back(std::move(*standard));
+    } else if (isVendorEntry(item)) {
       out.push_back(asStandardVendorEntry(item));
     } else if (item.isStructure() && (item.tag() == "VendorAttributes" || item.tag() == "VendorAttribute")) {
       for (const auto& inner : item.items()) {
-        if (isVendorEntry(inner)) out.push_back(asStandardVendorEntry(inner));
+        if (auto standard = legacyStandard(inner)) {
+          out.push_back(std::move(*standard));
+        } else if (isVendorEntry(inner)) {
+          out.push_back(asStandardVendorEntry(inner));
+        }
       }
     } else {
       out.push_back(std::move(item));
@@ -269,6 +222,7 @@ void normalizeVendorAttributes(Ttlv& attributes) {
 }
 
 Ttlv singleAttribute(const Ttlv& wrapper) {
+  if (auto standard = legacyStandard(wrapper)) return std::move(*standard);
   if (isVendorEntry(wrapper)) return asStandardVendorEntry(wrapper);
   Ttlv copy = wrapper;
   normalizeVendorAttributes(copy);

@@ -23,7 +23,7 @@ namespace kms::ops::core {
 [[nodiscard]] std::string stateText(kmip::State state);
 
 // What a client may do with an attribute (KMIP 2.1 section 4, "Modifiable by client",
-// "Deletable by client", "Multiple instances permitted").
+// "Deletable by client", "Multiple instances permitted"): a view of the AttributeRules table.
 struct AttributeRule {
   bool known = false;       // a KMIP 2.1 attribute kmsd recognises
   bool modifiable = false;  // Add/Set/Modify allowed for a client
@@ -58,7 +58,9 @@ struct AttributeKey {
 [[nodiscard]] bool keyMatches(const AttributeKey& a, const AttributeKey& b) noexcept;
 
 // Turns Cosmian's `VendorAttributes` forms (a wrapper structure holding vendor entries, or
-// `VendorAttribute` entries) into standard `Attribute` entries, in place.
+// `VendorAttribute` entries) into standard `Attribute` entries, and KMIP 1.x entries naming a
+// standard attribute (`Attribute {AttributeName "Sensitive", AttributeValue}`, no vendor) into
+// that attribute's own item, in place.
 void normalizeVendorAttributes(kmip::Ttlv& attributes);
 // The single attribute a New/Current Attribute structure holds (InvalidField otherwise),
 // normalised: vendor entries are tagged "Attribute".

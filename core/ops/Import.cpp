@@ -1,8 +1,8 @@
 // Import (KMIP 2.1 6.1.25, as Cosmian clients use it): Register with the client's uid.
 //
 // UniqueIdentifier: the uid to store under; empty means "the server picks one" (Cosmian).
-// ReplaceExisting false/absent and the uid taken -> AlreadyExists; true -> the object is
-// replaced (the caller must be allowed to "import" over it, else NotFound). The client's
+// ReplaceExisting false/absent and the uid taken (by anyone) -> AlreadyExists; true -> the
+// object is replaced (the caller must be allowed to "import" over it, else NotFound). The client's
 // attributes are kept as supplied (6.1.25: no server-generated values), over the server's.
 // KeyWrapType NotWrapped on a wrapped key asks the server to unwrap it: FeatureNotSupported
 // until key unwrapping lands; otherwise a wrapped key is stored as given.
@@ -52,11 +52,16 @@ Ttlv importObject(OperationContext& ctx, const Ttlv& payload) {
     keyattrs::addLink(managed, kmip::LinkType::WrappingKeyLink, client.wrappingKeyUid);
   }
 
-  const bool exists = !uid.empty() && ctx.objects.store().get(uid).has_value();
+  // That a UID of one's choice is taken is the one bit a namespace shared by every user cannot
+  // hide from whoever may create objects (she cannot be given it). Nothing more shows: without
+  // ReplaceExisting every taken UID answers AlreadyExists alike, whoever owns it; with it, a UID
+  // the caller may not replace answers as a missing object does to any operation she has no
+  // right for (ObjectRepository::load). The existence check reads the same for every UID.
+  const bool exists = !uid.empty() && ctx.objects.store().accessOf(uid, ctx.request.user).has_value();
   if (exists) {
     if (!replace) {
       throw Exception(ErrorCode::AlreadyExists,
-                      fmt::format("an object {} exists and ReplaceExisting is not true", uid));
+                      fmt::format("an object {} exists and ReplaceExisting is not true", uid.substr(0, 128)));
     }
     const auto existing = ctx.objects.load(uid, ctx.request.user, "import");
     managed.owner = existing.owner;

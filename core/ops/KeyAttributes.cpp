@@ -7,7 +7,9 @@
 
 #include "kms/Exception.hpp"
 
+#include "kms/ops/AttributeRules.hpp"
 #include "kms/ops/AttributeSet.hpp"
+#include "kms/ops/CoreSupport.hpp"
 
 namespace kms::ops::keyattrs {
 namespace {
@@ -41,9 +43,14 @@ bool flag(const Ttlv& attributes, std::string_view tag, bool fallback) {
 Ttlv clientAttributes(const Ttlv* attributes) {
   Ttlv out = Ttlv::structure("Attributes");
   if (attributes == nullptr) return out;
-  for (const auto& item : attributes->items()) {
+  Ttlv given = attributes->withTag("Attributes");
+  core::normalizeVendorAttributes(given);  // KMIP 1.x `Attribute` entries become their attribute
+  for (auto& item : given.items()) {
+    AttributeRules::checkValue(item);
     if (item.tag() == "KeyFormatType") continue;
-    out.add(item);
+    // History the server keeps (4.3, 4.33): what a client says about it is not evidence.
+    if (item.tag() == "AlwaysSensitive" || item.tag() == "NeverExtractable") continue;
+    out.add(std::move(item));
   }
   return out;
 }
@@ -51,8 +58,8 @@ Ttlv clientAttributes(const Ttlv* attributes) {
 Ttlv mergeKeyPairAttributes(const Ttlv* common, const Ttlv* side) {
   Ttlv out = clientAttributes(common);
   if (side == nullptr) return out;
-  for (const auto& item : side->items()) {
-    if (item.tag() == "KeyFormatType") continue;
+  const Ttlv sideAttributes = clientAttributes(side);
+  for (const auto& item : sideAttributes.items()) {
     if (!isMultiInstance(item.tag())) out.removeAll(item.tag());
     out.add(item);
   }
@@ -99,8 +106,9 @@ void finishKeyAttributes(ManagedObject& object, const keymaterial::KeyFacts& fac
   const bool extractable = flag(object.attributes, "Extractable", true);
   set.set(Ttlv::boolean("Sensitive", sensitive));
   set.set(Ttlv::boolean("Extractable", extractable));
-  if (object.attributes.find("AlwaysSensitive") == nullptr) set.set(Ttlv::boolean("AlwaysSensitive", sensitive));
-  if (object.attributes.find("NeverExtractable") == nullptr) set.set(Ttlv::boolean("NeverExtractable", !extractable));
+  // Whatever the request said: the server's account of the flags' history (4.3, 4.33).
+  set.set(Ttlv::boolean("AlwaysSensitive", sensitive));
+  set.set(Ttlv::boolean("NeverExtractable", !extractable));
 }
 
 void markServerGenerated(ManagedObject& object) {

@@ -13,8 +13,10 @@
 
 namespace kms::ops::keyattrs {
 
-// A copy of the request's Attributes (an empty "Attributes" structure when absent), without
-// KeyFormatType, which the server sets from the key block (KMIP 2.1 4.26).
+// A copy of the request's Attributes (an empty "Attributes" structure when absent), each
+// value type-checked against KMIP 2.1 section 4 (InvalidField), KMIP 1.x entries of standard
+// attributes in their 2.1 form; without KeyFormatType, which the server sets from the key block
+// (4.26), nor AlwaysSensitive/NeverExtractable, which only the server knows (4.3, 4.33).
 [[nodiscard]] kmip::Ttlv clientAttributes(const kmip::Ttlv* attributes);
 
 // CreateKeyPair: CommonAttributes overlaid by the side's attributes; single-instance attributes

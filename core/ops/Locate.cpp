@@ -4,7 +4,6 @@
 // given). Only objects the caller owns or holds a right on are seen; newest first; destroyed
 // objects only when the StorageStatusMask asks for them.
 #include <algorithm>
-#include <set>
 
 #include <fmt/format.h>
 
@@ -146,25 +145,23 @@ Ttlv locate(OperationContext& ctx, const Ttlv& payload) {
     }
   }
 
-  std::vector<std::string> uids = ctx.objects.locate(query);
-
   // Storage Status Mask: destroyed objects only when asked for (an explicit State filter is
-  // taken as asking).
+  // taken as asking), in the same query.
+  bool none = false;
   if (!query.state) {
     const bool online = (storage & kOnLineStorage) != 0;
     const bool destroyed = (storage & kDestroyedStorage) != 0;
+    const std::vector<std::uint32_t> gone{static_cast<std::uint32_t>(kmip::State::Destroyed),
+                                          static_cast<std::uint32_t>(kmip::State::DestroyedCompromised)};
     if (!online && !destroyed) {
-      uids.clear();  // only archived objects asked for: kmsd archives nothing
-    } else if (!online || !destroyed) {
-      std::set<std::string> gone;
-      for (const auto state : {kmip::State::Destroyed, kmip::State::DestroyedCompromised}) {
-        store::LocateQuery q = query;
-        q.state = static_cast<std::uint32_t>(state);
-        for (auto& uid : ctx.objects.locate(q)) gone.insert(std::move(uid));
-      }
-      std::erase_if(uids, [&](const std::string& uid) { return gone.contains(uid) != destroyed; });
+      none = true;  // only archived objects asked for: kmsd archives nothing
+    } else if (!destroyed) {
+      query.statesNotIn = gone;
+    } else if (!online) {
+      query.statesIn = gone;
     }
   }
+  std::vector<std::string> uids = none ? std::vector<std::string>{} : ctx.objects.locate(query);
 
   if (!residuals.empty()) {
     std::erase_if(uids, [&](const std::string& uid) {

@@ -65,17 +65,22 @@ std::shared_ptr<const ManagedObject> ObjectRepository::loadShared(const std::str
     resolved = uids.front();
   }
   std::shared_ptr<const ManagedObject> object = cache_ != nullptr ? cache_->find(resolved) : nullptr;
+  // The owner's cached object needs no read. Everyone else is checked before the object is
+  // read, by one store read that costs the same whether the object is missing or someone
+  // else's: neither the answer nor its time tells a user without the right that it exists.
+  // Rights are read from the store on every request, never cached; reading attributes is part
+  // of the right to get the object (AccessPolicy::allows).
+  if (object && object->owner == user) return object;
+  const auto access = store_.accessOf(resolved, user);
+  if (!access || (access->owner != user && !auth::AccessPolicy::allows(access->operations, operation))) {
+    throw notFound(uid);
+  }
   if (!object) {
     const auto epoch = cache_ != nullptr ? cache_->epoch() : 0;
     auto stored = store_.get(resolved);
-    if (!stored) throw notFound(uid);
+    if (!stored) throw notFound(uid);  // removed since the check
     object = cache_ != nullptr ? cache_->put(StoredObjectMapper::fromStored(*stored), epoch)
                                : std::make_shared<const ManagedObject>(StoredObjectMapper::fromStored(*stored));
-  }
-  if (object->owner != user) {
-    // Rights are read from the store on every request, never cached. Reading attributes is
-    // part of the right to get the object (AccessPolicy::allows).
-    if (!auth::AccessPolicy::allows(store_.operationsFor(resolved, user), operation)) throw notFound(uid);
   }
   return object;
 }

@@ -33,7 +33,9 @@ class ObjectRepository {
   // `uid` is a unique identifier or a tag selector `["tag1","tag2"]` (exactly one object must
   // carry all the tags). Throws kms::Exception(NotFound) when the object is missing OR the
   // user may not perform `operation` (lowercase KMIP name, e.g. "encrypt") on it: a user
-  // without the right learns nothing. The owner may do everything.
+  // without the right learns nothing, neither from the answer nor from its time (the rights are
+  // checked before the object is read, by a read that costs the same for a missing object).
+  // The owner may do everything.
   [[nodiscard]] ManagedObject load(const std::string& uid, const std::string& user, std::string_view operation);
   // load() without a copy, for handlers that only read the object (the cached object itself
   // when there is one).

@@ -73,14 +73,29 @@ void requireUsage(const ManagedObject& object, std::uint32_t bit, std::string_vi
   }
 }
 
+namespace {
+
+// Fails closed: a value of another type than Boolean (stored before attribute types were
+// checked) counts as the protective one.
+bool flagOr(const ManagedObject& object, std::string_view tag, bool absent, bool protective) {
+  const auto* item = attribute(object, tag);
+  if (item == nullptr) return absent;
+  return item->type() == kmip::ItemType::Boolean ? item->asBoolean() : protective;
+}
+
+}  // namespace
+
 void requireExtractable(const ManagedObject& object, bool clear) {
-  const auto* sensitive = attribute(object, "Sensitive");
-  if (clear && sensitive != nullptr && sensitive->type() == kmip::ItemType::Boolean && sensitive->asBoolean()) {
+  // AlwaysSensitive true with Sensitive false, NeverExtractable true with Extractable true:
+  // only an edit the attribute rules now refuse makes them, so the stricter flag holds.
+  const bool sensitive = flagOr(object, "Sensitive", false, true) || flagOr(object, "AlwaysSensitive", false, false);
+  if (clear && sensitive) {
     throw Exception(ErrorCode::Sensitive,
                     fmt::format("object {} is sensitive: its key material is not returned in clear", object.uid));
   }
-  const auto* extractable = attribute(object, "Extractable");
-  if (extractable != nullptr && extractable->type() == kmip::ItemType::Boolean && !extractable->asBoolean()) {
+  const bool extractable =
+      flagOr(object, "Extractable", true, false) && !flagOr(object, "NeverExtractable", false, false);
+  if (!extractable) {
     throw Exception(ErrorCode::NotExtractable, fmt::format("object {} is not extractable", object.uid));
   }
 }

@@ -43,6 +43,10 @@ struct LocateQuery {
   std::optional<std::uint32_t> algorithm;
   std::optional<std::int32_t> length;
   std::optional<std::uint32_t> state;
+  // The state is one of `statesIn` (when not empty) and none of `statesNotIn`: one query for
+  // Locate's storage status (on-line objects only, or destroyed ones only).
+  std::vector<std::uint32_t> statesIn;
+  std::vector<std::uint32_t> statesNotIn;
   // Exact match on StoredObject::wrappingKey: "hsm::..." selects the objects the server wrapped
   // under that key (by index); "" selects those it did not wrap (stored in clear or wrapped by
   // the client), which reads every object.
@@ -51,6 +55,12 @@ struct LocateQuery {
   std::optional<std::string> visibleTo;
   std::uint32_t offset = 0;
   std::optional<std::uint32_t> limit;
+};
+
+// Who owns an object and what one user may do with it (ObjectStore::accessOf).
+struct ObjectAccess {
+  std::string owner;
+  std::set<std::string> operations;  // the user's grants, direct and through "*"
 };
 
 struct AccessEntry {
@@ -83,6 +93,19 @@ class ObjectStore {
   virtual void revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) = 0;
   // Operations `user` holds on `uid`, including those granted to "*".
   [[nodiscard]] virtual std::set<std::string> operationsFor(const std::string& uid, const std::string& user) = 0;
+  // The owner of object `uid` and the operations `user` holds on it, in one read that costs the
+  // same for a missing object as for someone else's (nothing of the object's content is read):
+  // the access check before an object is loaded. nullopt when there is no such object.
+  // (This default, for test doubles, has neither property; the real stores override it.)
+  [[nodiscard]] virtual std::optional<ObjectAccess> accessOf(const std::string& uid, const std::string& user) {
+    auto operations = operationsFor(uid, user);
+    const auto object = get(uid);
+    if (!object) return std::nullopt;
+    return ObjectAccess{object->owner, std::move(operations)};
+  }
+  // The hsm:: UIDs on which `user` holds any right (directly or through "*"), in one read.
+  // (The default, for test doubles that hold no HSM grants: none.)
+  [[nodiscard]] virtual std::set<std::string> hsmKeysGrantedTo(const std::string& /*user*/) { return {}; }
   [[nodiscard]] virtual std::vector<AccessEntry> listAccess(const std::string& uid) = 0;
   // Uids owned by the user, and (uid, operations) the user obtained from others.
   [[nodiscard]] virtual std::vector<std::string> ownedBy(const std::string& user) = 0;

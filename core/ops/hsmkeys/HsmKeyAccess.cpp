@@ -28,6 +28,18 @@ bool HsmKeyAccess::isAdmin(const hsm::DriverInstance& instance, const std::strin
   return std::find(admins.begin(), admins.end(), user) != admins.end();
 }
 
+namespace {
+
+// An unknown instance or slot answers as a key the caller may not use, and after the same work:
+// the rights read authorize() does for a non-admin, so that the time does not tell which
+// instances and slots exist either.
+Exception unknown(const OperationContext& ctx, const std::string& uid) {
+  (void)ctx.objects.store().operationsFor(uid, ctx.request.user);
+  return HsmKeyAccess::notFound(uid);
+}
+
+}  // namespace
+
 HsmKey HsmKeyAccess::route(const OperationContext& ctx, const std::string& uid) {
   auto& hsms = registry(ctx);
   std::optional<hsm::HsmRoute> route;
@@ -35,17 +47,17 @@ HsmKey HsmKeyAccess::route(const OperationContext& ctx, const std::string& uid) 
     route = hsms.route(uid);
   } catch (const Exception& e) {
     // An unknown instance reads as a missing object; a malformed UID says what is wrong.
-    if (e.code() == ErrorCode::NotFound) throw notFound(uid);
+    if (e.code() == ErrorCode::NotFound) throw unknown(ctx, uid);
     throw;
   }
-  if (!route) throw notFound(uid);  // not an hsm:: UID at all
+  if (!route) throw unknown(ctx, uid);  // not an hsm:: UID at all
   HsmKey key;
   key.instance = route->instance;
   key.uid = std::move(route->uid);
   key.given = uid;
   key.canonical = hsm::UidParser::format(key.instance->name(), key.uid.slot, key.uid.key);
   const auto slots = key.instance->slots();
-  if (std::find(slots.begin(), slots.end(), key.uid.slot) == slots.end()) throw notFound(uid);
+  if (std::find(slots.begin(), slots.end(), key.uid.slot) == slots.end()) throw unknown(ctx, uid);
   return key;
 }
 

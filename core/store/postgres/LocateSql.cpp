@@ -54,6 +54,13 @@ LocateSql LocateSql::build(const LocateQuery& query) {
   if (query.algorithm) b.where("o.algorithm = " + b.bind(std::to_string(*query.algorithm)) + "::bigint");
   if (query.length) b.where("o.length = " + b.bind(std::to_string(*query.length)) + "::integer");
   if (query.state) b.where("o.state = " + b.bind(std::to_string(*query.state)) + "::bigint");
+  const auto stateList = [&](const std::vector<std::uint32_t>& states) {
+    std::string list;
+    for (const auto state : states) list += (list.empty() ? "" : ", ") + b.bind(std::to_string(state)) + "::bigint";
+    return list;
+  };
+  if (!query.statesIn.empty()) b.where("o.state IN (" + stateList(query.statesIn) + ")");
+  if (!query.statesNotIn.empty()) b.where("o.state NOT IN (" + stateList(query.statesNotIn) + ")");
   // A bound LIMIT keeps one text for paged and full queries; the largest bigint means none.
   const std::string limit =
       b.bind(query.limit ? std::to_string(*query.limit) : std::to_string(std::numeric_limits<std::int64_t>::max()));

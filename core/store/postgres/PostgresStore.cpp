@@ -66,6 +66,11 @@ const std::string kGrant =
     "INSERT INTO access (uid, user_id, operation) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING";
 const std::string kRevoke = "DELETE FROM access WHERE uid = $1 AND user_id = $2 AND operation = ANY($3::text[])";
 const std::string kOperationsFor = "SELECT DISTINCT operation FROM access WHERE uid = $1 AND user_id IN ($2, '*')";
+// Both probes always run (see SqliteStore::accessOf).
+const std::string kAccessOf =
+    "SELECT 0, owner FROM objects WHERE uid = $1"
+    " UNION ALL SELECT 1, operation FROM access WHERE uid = $1 AND user_id IN ($2, '*')";
+const std::string kHsmKeysGrantedTo = "SELECT DISTINCT uid FROM hsm_access WHERE user_id IN ($1, '*')";
 const std::string kListAccess = "SELECT user_id, operation FROM access WHERE uid = $1 ORDER BY user_id, operation";
 // The same for keys inside an HSM, whose grants live in hsm_access (no object row to refer to).
 const std::string kHsmGrant =
@@ -551,6 +556,30 @@ std::set<std::string> PostgresStore::operationsFor(const std::string& uid, const
          tx.exec_prepared(c.statement(isHsmUid(uid) ? kHsmOperationsFor : kOperationsFor), uid, user)) {
       out.insert(row[0].as<std::string>());
     }
+    return out;
+  });
+}
+
+std::optional<ObjectAccess> PostgresStore::accessOf(const std::string& uid, const std::string& user) {
+  return run<std::optional<ObjectAccess>>(Mode::Read, [&](pqxx::transaction_base& tx, Connection& c) {
+    std::optional<ObjectAccess> out;
+    std::set<std::string> operations;
+    for (const auto& row : tx.exec_prepared(c.statement(kAccessOf), uid, user)) {
+      if (row[0].as<int>() == 0) {
+        out = ObjectAccess{row[1].as<std::string>(), {}};
+      } else {
+        operations.insert(row[1].as<std::string>());
+      }
+    }
+    if (out) out->operations = std::move(operations);
+    return out;
+  });
+}
+
+std::set<std::string> PostgresStore::hsmKeysGrantedTo(const std::string& user) {
+  return run<std::set<std::string>>(Mode::Read, [&](pqxx::transaction_base& tx, Connection& c) {
+    std::set<std::string> out;
+    for (const auto& row : tx.exec_prepared(c.statement(kHsmKeysGrantedTo), user)) out.insert(row[0].as<std::string>());
     return out;
   });
 }

@@ -26,6 +26,9 @@ using sqlite::Transaction;
 namespace {
 
 constexpr std::int64_t kProbeCap = 2000;
+// Below this many visible objects, a user's Locate by name or tag is driven by what the user
+// sees (see locate()): at most about a hundred primary-key probes per query.
+constexpr std::int64_t kVisibleDrives = 128;
 
 std::int64_t nowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -238,19 +241,42 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
   Transaction transaction(*c, Transaction::Kind::Read);
   // Without statistics SQLite cannot tell a rare tag from a common one, so the store chooses
   // what drives the query (see LocateSql) from bounded counts: a probe reads at most
-  // kProbeCap index entries. A name is (nearly) unique and always drives when given.
+  // kProbeCap index entries.
   const LocateQuery* effective = &query;
   LocateQuery reordered;
   bool visibilityDrives = false;
-  if (!query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
+  // A user's Locate must not cost more when other users' objects carry the name or tag asked
+  // for: the time would tell that they exist. When the user sees few objects (as a probing
+  // account does), the set the user sees drives the query and each candidate is checked by
+  // primary key for the name and tags: the same work whatever others have. A user who sees many
+  // drives by the name or the rarest tag, as the server's own queries do (visiting the set would
+  // cost a fraction of a microsecond per object); others' objects then cost an index entry each,
+  // counted only up to the user's own number, and a tag nobody carries gets no early answer.
+  std::int64_t visibleCount = 0;
+  const auto countVisible = [&](std::int64_t limit) {
+    auto visible = c->statement(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
+        " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
+    visible->bindText(1, *query.visibleTo).bindInt64(2, limit);
+    visible->step();
+    visibleCount = visible->columnInt64(0);
+    visible->reset();
+  };
+  if (query.visibleTo && (query.name || !query.tags.empty())) {
+    countVisible(kVisibleDrives);
+    visibilityDrives = visibleCount < kVisibleDrives;
+  }
+  if (!visibilityDrives && !query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
+    if (query.visibleTo) countVisible(kProbeCap);
+    const std::int64_t cap = query.visibleTo ? std::min(kProbeCap, visibleCount + 1) : kProbeCap;
     auto probe = c->statement("SELECT COUNT(*) FROM (SELECT 1 FROM object_tags WHERE tag = ?1 LIMIT ?2)");
     std::vector<std::pair<std::int64_t, const std::string*>> counted;
     for (const std::string& tag : query.tags) {
-      probe->bindText(1, tag).bindInt64(2, kProbeCap);
+      probe->bindText(1, tag).bindInt64(2, cap);
       probe->step();
       const std::int64_t count = probe->columnInt64(0);
       probe->reset();
-      if (count == 0) return {};  // every tag must be present
+      if (count == 0 && !query.visibleTo) return {};  // every tag must be present
       counted.emplace_back(count, &tag);
     }
     std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -258,15 +284,7 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
     reordered.tags.clear();
     for (const auto& [count, tag] : counted) reordered.tags.push_back(*tag);
     effective = &reordered;
-    if (query.visibleTo) {
-      auto visible = c->statement(
-          "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
-          " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
-      visible->bindText(1, *query.visibleTo).bindInt64(2, kProbeCap);
-      visible->step();
-      visibilityDrives = visible->columnInt64(0) < counted.front().first;
-      visible->reset();
-    }
+    if (query.visibleTo) visibilityDrives = visibleCount < counted.front().first;
   }
   const sqlite::LocateSql locate = sqlite::LocateSql::build(*effective, visibilityDrives);
   auto statement = c->statement(locate.sql);
@@ -318,6 +336,36 @@ std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const s
       c->statement(isHsmUid(uid) ? "SELECT DISTINCT operation FROM hsm_access WHERE uid = ?1 AND user_id IN (?2, '*')"
                                  : "SELECT DISTINCT operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
   statement->bindText(1, uid).bindText(2, user);
+  std::set<std::string> out;
+  while (statement->step()) out.insert(statement->columnText(0));
+  return out;
+}
+
+std::optional<ObjectAccess> SqliteStore::accessOf(const std::string& uid, const std::string& user) {
+  auto c = pool_->reader();
+  // Both probes always run (a join would skip the access probe for a missing object): the
+  // owner row first when there is one, then the user's grants (none without the object).
+  auto statement = c->statement(
+      "SELECT 0, owner FROM objects WHERE uid = ?1"
+      " UNION ALL SELECT 1, operation FROM access WHERE uid = ?1 AND user_id IN (?2, '*')");
+  statement->bindText(1, uid).bindText(2, user);
+  std::optional<ObjectAccess> out;
+  std::set<std::string> operations;
+  while (statement->step()) {
+    if (statement->columnInt64(0) == 0) {
+      out = ObjectAccess{statement->columnText(1), {}};
+    } else {
+      operations.insert(statement->columnText(1));
+    }
+  }
+  if (out) out->operations = std::move(operations);
+  return out;
+}
+
+std::set<std::string> SqliteStore::hsmKeysGrantedTo(const std::string& user) {
+  auto c = pool_->reader();
+  auto statement = c->statement("SELECT DISTINCT uid FROM hsm_access WHERE user_id IN (?1, '*')");
+  statement->bindText(1, user);
   std::set<std::string> out;
   while (statement->step()) out.insert(statement->columnText(0));
   return out;

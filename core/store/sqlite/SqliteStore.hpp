@@ -62,6 +62,8 @@ class SqliteStore final : public ObjectStore, public TokenStore {
   void grant(const std::string& uid, const std::string& user, const std::set<std::string>& operations) override;
   void revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) override;
   [[nodiscard]] std::set<std::string> operationsFor(const std::string& uid, const std::string& user) override;
+  [[nodiscard]] std::optional<ObjectAccess> accessOf(const std::string& uid, const std::string& user) override;
+  [[nodiscard]] std::set<std::string> hsmKeysGrantedTo(const std::string& user) override;
   [[nodiscard]] std::vector<AccessEntry> listAccess(const std::string& uid) override;
   [[nodiscard]] std::vector<std::string> ownedBy(const std::string& user) override;
   [[nodiscard]] std::vector<std::pair<std::string, std::set<std::string>>> obtainedBy(const std::string& user) override;

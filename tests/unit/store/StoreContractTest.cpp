@@ -344,6 +344,33 @@ TEST_CASE_TEMPLATE("contract: objects and access survive reopening the store", B
   CHECK(reopened->locate({}) == Uids{"later", "p"});
 }
 
+TEST_CASE_TEMPLATE("contract: accessOf gives owner and grants, nothing for a missing object", B, KMS_BACKENDS) {
+  B backend;
+  auto owned = backend.open();
+  ObjectStore& store = *owned;
+  store.insert({makeObject("k", "alice")});
+  CHECK(!store.accessOf("missing", "bob"));
+  auto access = store.accessOf("k", "bob");
+  REQUIRE(access);
+  CHECK(access->owner == "alice");
+  CHECK(access->operations.empty());
+  store.grant("k", "bob", {"get", "encrypt"});
+  store.grant("k", "*", {"locate"});
+  access = store.accessOf("k", "bob");
+  REQUIRE(access);
+  CHECK(access->owner == "alice");
+  CHECK(access->operations == Ops{"encrypt", "get", "locate"});
+  CHECK(store.accessOf("k", "carol")->operations == Ops{"locate"});
+  CHECK(store.accessOf("k", "alice")->owner == "alice");
+  CHECK(store.accessOf("hsm::p::0::key", "bob") == std::nullopt);  // HSM keys have no object row
+
+  CHECK(store.hsmKeysGrantedTo("bob").empty());
+  store.grant("hsm::p::0::a", "bob", {"encrypt"});
+  store.grant("hsm::p::0::b", "*", {"get"});
+  store.grant("hsm::p::0::c", "carol", {"get"});
+  CHECK(store.hsmKeysGrantedTo("bob") == Ops{"hsm::p::0::a", "hsm::p::0::b"});
+}
+
 TEST_CASE_TEMPLATE("contract: grant, revoke, operationsFor and listAccess", B, KMS_BACKENDS) {
   B backend;
   auto owned = backend.open();
@@ -500,6 +527,18 @@ TEST_CASE_TEMPLATE("contract: locate filters, alone and combined", B, KMS_BACKEN
     q.offset = 1;
     q.limit = 1;
     CHECK(store.locate(q) == Uids{"o2"});
+  }
+  SUBCASE("states: one of, none of") {
+    q.statesIn = {1, 3};
+    CHECK(store.locate(q) == Uids{"o5", "o2"});
+    q.statesIn.clear();
+    q.statesNotIn = {1, 3};
+    CHECK(store.locate(q) == Uids{"o4", "o3", "o1"});
+    q.statesIn = {2, 3};
+    CHECK(store.locate(q) == Uids{"o4", "o3", "o1"});
+    q.tags = {"hr"};
+    q.visibleTo = "alice";
+    CHECK(store.locate(q) == Uids{"o1"});
   }
   SUBCASE("visibleTo: owner, direct grant, '*' grant") {
     q.visibleTo = "alice";

@@ -1,0 +1,396 @@
+#!/usr/bin/env python3
+"""Issue 22, finding 5: existence and timing oracles, against a real kmsd:
+
+    test_sec_oracles.py --kmsd BUILD/core/kmsd --plugins-dir BUILD/plugins [-v]
+
+Two JWT users: `owner` creates the objects, `mallory` holds no right on them. A user without a
+right must learn nothing about an object:
+
+- Answers: for every operation that names an object, mallory's answer for owner's object and
+  for a UID that does not exist are the same bytes (HTTP status and body, the UID itself
+  replaced), as a bare operation and inside a RequestMessage; Import of a taken UID answers the
+  same whoever owns it (see Import below); hsm:: UIDs on an HSM slot mallory has no right on, on
+  a slot or instance that does not exist, and of a key that does not exist answer alike.
+- TIMING (classes whose name starts with Timing): the same answers also take the same time.
+  Requests for the two cases alternate A B B A ... on one keep-alive connection, so that what
+  the machine does meanwhile falls on both alike; the statistic is the median of the paired
+  differences (and a 25%-trimmed mean), over KMSD_TIMING_PAIRS pairs (default 2000). Before the
+  fix: Get of another user's object about 50 us slower than of a missing one, Locate by a tag
+  another user's object carries about 220 us slower than by a tag nobody has; the threshold
+  (KMSD_TIMING_THRESHOLD_US, default 12 us) fails those and passes equal work on a busy shared
+  machine. A measurement beyond the threshold is repeated (up to 3 times): noise does not
+  repeat, a real difference does.
+
+Import: a UID is one namespace for every user, so a user who may create objects learns, by
+trying, whether a UID of her choice is taken (she cannot be given it). That one bit is all she
+learns: without ReplaceExisting a taken UID answers the same whether it is hers or someone
+else's; with ReplaceExisting someone else's answers as a missing object does to any operation
+she has no right for; the object is not changed.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+
+from hsm_helpers import parse_args  # noqa: E402
+from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
+from kmsd import Kmsd, b, batch_item, bo, default_binary, dt, e, find, i, request_message, st, t, value  # noqa: E402
+from softhsm import SoftHsm  # noqa: E402
+from wrap_helpers import PAST, aes_object, get_clear, revoke  # noqa: E402
+
+ISSUER = "https://idp.oracles.test"
+AUDIENCE = "kmsd-oracles"
+OWNER = "owner"
+MALLORY = "mallory"
+HSM_ADMIN = "hsmadmin"
+VENDOR = "cosmian"
+PAIRS = int(os.environ.get("KMSD_TIMING_PAIRS", "2000"))
+THRESHOLD_US = float(os.environ.get("KMSD_TIMING_THRESHOLD_US", "12"))
+ATTEMPTS = 3
+GCM = st("CryptographicParameters", e("BlockCipherMode", "GCM"), e("CryptographicAlgorithm", "AES"),
+         i("TagLength", 16))
+
+
+def tag_attribute(*tags: str) -> dict:
+    return st("VendorAttribute", t("VendorIdentification", VENDOR), t("AttributeName", "tag"),
+              t("AttributeValue", json.dumps(list(tags))))
+
+
+def create_aes(*extra: dict) -> dict:
+    return st("Create", e("ObjectType", "SymmetricKey"),
+              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
+                 i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST), *extra))
+
+
+def on(op: str, uid: str, *more: dict) -> dict:
+    return st(op, t("UniqueIdentifier", uid), *more)
+
+
+def import_node(uid: str, replace: bool, key: bytes) -> dict:
+    return st("Import", t("UniqueIdentifier", uid), e("ObjectType", "SymmetricKey"), bo("ReplaceExisting", replace),
+              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", len(key) * 8)),
+              aes_object(key, "Object"))
+
+
+# Every operation that names an object: name -> payload builder.
+OPERATIONS = {
+    "Get": lambda u: on("Get", u),
+    "Get NotWrapped": lambda u: get_clear(u),
+    "Export": lambda u: on("Export", u),
+    "GetAttributes": lambda u: on("GetAttributes", u),
+    "GetAttributes by reference": lambda u: on("GetAttributes", u, e("AttributeReference", "State")),
+    "GetAttributeList": lambda u: on("GetAttributeList", u),
+    "Encrypt": lambda u: on("Encrypt", u, GCM, b("Data", b"oracle")),
+    "Decrypt": lambda u: on("Decrypt", u, GCM, b("Data", b"\x00" * 16), b("IVCounterNonce", b"\x00" * 12),
+                            b("AuthenticatedEncryptionTag", b"\x00" * 16)),
+    "Sign": lambda u: on("Sign", u, b("Data", b"oracle")),
+    "SignatureVerify": lambda u: on("SignatureVerify", u, b("Data", b"oracle"), b("SignatureData", b"\x01" * 64)),
+    "AddAttribute": lambda u: on("AddAttribute", u, st("NewAttribute", t("ObjectGroup", "g"))),
+    "SetAttribute": lambda u: on("SetAttribute", u, st("NewAttribute", t("Comment", "c"))),
+    "ModifyAttribute": lambda u: on("ModifyAttribute", u, st("NewAttribute", t("Comment", "d"))),
+    "DeleteAttribute": lambda u: on("DeleteAttribute", u, e("AttributeReference", "Comment")),
+    "Activate": lambda u: on("Activate", u),
+    "Revoke": lambda u: revoke(u),
+    "Destroy": lambda u: on("Destroy", u),
+}
+
+
+def normalized(answer: tuple[int, bytes], uid: str) -> tuple[int, bytes]:
+    """(status, body) with `uid` (as it is and as a JSON string holds it) replaced by <UID>."""
+    body = answer[1].replace(json.dumps(uid)[1:-1].encode(), b"<UID>").replace(uid.encode(), b"<UID>")
+    return answer[0], body
+
+
+class Users:
+    """A kmsd with JWT authentication and tokens for `users` (mixin of the test classes)."""
+
+    tmp: Path
+    srv: Kmsd
+    tokens: dict[str, str]
+
+    @classmethod
+    def start(cls, users: tuple[str, ...], extra_args: list[str] = ()) -> None:
+        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-oracles-"))
+        cls.jwt = HmacJwtKey("oracles")
+        (cls.tmp / "jwks.json").write_text(jwks(cls.jwt))
+        cls.srv = Kmsd(default_binary(), extra_args=[
+            "--jwt-auth-provider", f"{ISSUER},{cls.tmp / 'jwks.json'},{AUDIENCE}", *extra_args]).__enter__()
+        cls.tokens = {u: cls.jwt.token(claims(ISSUER, u, audience=AUDIENCE, lifetime=7200)) for u in users}
+
+    @classmethod
+    def stop(cls) -> None:
+        if os.environ.get("KMSD_TEST_VERBOSE"):
+            sys.stderr.write(f"--- kmsd log tail ---\n{cls.srv.log_tail(10)}\n")
+        cls.srv.__exit__(None, None, None)
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def raw(self, node: dict, user: str) -> tuple[int, bytes]:
+        """(HTTP status, body bytes) of `node` posted to /kmip/2_1 as `user`."""
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        try:
+            conn.request("POST", "/kmip/2_1", json.dumps(node).encode(),
+                         {"Content-Type": "application/json", **bearer(self.tokens[user])})
+            resp = conn.getresponse()
+            return resp.status, resp.read()
+        finally:
+            conn.close()
+
+    def ok(self, node: dict, user: str = OWNER) -> dict:
+        status, body = self.raw(node, user)
+        self.assertEqual(status, 200, f"{node['tag']} as {user}: {body[:300]!r}")
+        return json.loads(body)
+
+    def grant(self, uid: str, user: str, rights: list[str], as_user: str = OWNER) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", self.srv.port, timeout=30)
+        try:
+            conn.request("POST", "/access/grant", json.dumps(
+                {"unique_identifier": uid, "user_id": user, "operation_types": rights}).encode(),
+                {"Content-Type": "application/json", **bearer(self.tokens[as_user])})
+            resp = conn.getresponse()
+            self.assertEqual(resp.status, 200, resp.read())
+        finally:
+            conn.close()
+
+    def same_answer(self, label: str, node_of, existing: str, missing: str, user: str = MALLORY) -> bytes:
+        """`node_of(existing)` and `node_of(missing)` answer the same bytes to `user`, bare and
+        in a RequestMessage. Returns the bare answer's body."""
+        bare_a = self.raw(node_of(existing), user)
+        bare_b = self.raw(node_of(missing), user)
+        self.assertNotEqual(bare_a[0], 200, f"{label}: {user} was allowed on {existing}: {bare_a[1][:200]!r}")
+        self.assertEqual(normalized(bare_a, existing), normalized(bare_b, missing), f"{label}: bare answers differ")
+        in_message = lambda uid: request_message(batch_item(node_of(uid)["tag"], node_of(uid)["value"]))  # noqa: E731
+        msg_a = self.raw(in_message(existing), user)
+        msg_b = self.raw(in_message(missing), user)
+        self.assertEqual(normalized(msg_a, existing), normalized(msg_b, missing),
+                         f"{label}: RequestMessage answers differ")
+        return bare_a[1]
+
+
+class Answers(Users, unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.start((OWNER, MALLORY))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop()
+
+    def test_1_every_operation_answers_as_for_a_missing_object(self):
+        secret_tag = "owner-only-" + uuid.uuid4().hex
+        theirs = value(self.ok(create_aes(tag_attribute(secret_tag))), "UniqueIdentifier")
+        pre_active = value(self.ok(st("Create", e("ObjectType", "SymmetricKey"), st(
+            "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 128)))), "UniqueIdentifier")
+        for uid in (theirs, pre_active):
+            missing = str(uuid.uuid4())
+            for name, node_of in OPERATIONS.items():
+                with self.subTest(operation=name, object=uid):
+                    self.same_answer(name, node_of, uid, missing)
+        # A tag selector for owner's tag and for a tag nobody has.
+        for name, node_of in (("Get", lambda u: on("Get", u)), ("Encrypt", OPERATIONS["Encrypt"]),
+                              ("SetAttribute", OPERATIONS["SetAttribute"])):
+            with self.subTest(operation=f"{name} by tag"):
+                self.same_answer(f"{name} by tag", node_of, json.dumps([secret_tag]),
+                                 json.dumps(["nobody-" + uuid.uuid4().hex[:len(secret_tag) - 7]]))
+        # Owner's objects are untouched.
+        attrs = find(self.ok(on("GetAttributes", theirs)), "Attributes")
+        self.assertEqual(value(attrs, "State"), "Active")
+        self.assertIsNone(find(attrs, "Comment"))
+        # Locate shows mallory nothing of them.
+        located = self.ok(st("Locate", st("Attributes", tag_attribute(secret_tag))), MALLORY)
+        self.assertEqual(value(located, "LocatedItems"), 0, located)
+
+    def test_2_import_of_a_taken_uid_answers_alike_whoever_owns_it(self):
+        theirs = "oracle-" + uuid.uuid4().hex
+        mine = "oracle-" + uuid.uuid4().hex
+        original = os.urandom(32)
+        self.ok(import_node(theirs, False, original), OWNER)
+        self.ok(import_node(mine, False, os.urandom(32)), MALLORY)
+        # Without ReplaceExisting: one answer for every taken UID, hers or not.
+        own = normalized(self.raw(import_node(mine, False, b"\x22" * 32), MALLORY), mine)
+        self.assertEqual(own[0], 409, own)
+        other = normalized(self.raw(import_node(theirs, False, b"\x22" * 32), MALLORY), theirs)
+        self.assertEqual(other, own, "another user's UID answers differently from one's own taken UID")
+        # With it: the answer of a missing object to an operation she has no right for.
+        missing = "oracle-" + uuid.uuid4().hex
+        replaced = normalized(self.raw(import_node(theirs, True, b"\x22" * 32), MALLORY), theirs)
+        self.assertEqual(replaced, normalized(self.raw(on("Get", missing), MALLORY), missing))
+        got = self.ok(on("Get", theirs), OWNER)
+        self.assertEqual(bytes.fromhex(value(got, "SymmetricKey/KeyBlock/KeyValue/KeyMaterial")), original)
+        # With the right to replace, replacing works.
+        self.grant(theirs, MALLORY, ["import"])
+        self.ok(import_node(theirs, True, b"\x33" * 32), MALLORY)
+
+
+# ---- timing ---------------------------------------------------------------------------------
+
+class Timer:
+    """Paired timings of two requests on one keep-alive connection."""
+
+    def __init__(self, port: int, token: str):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        self.headers = {"Content-Type": "application/json", **bearer(token)}
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def once(self, body: bytes) -> tuple[int, bytes, int]:
+        start = time.perf_counter_ns()
+        self.conn.request("POST", "/kmip/2_1", body, self.headers)
+        resp = self.conn.getresponse()
+        data = resp.read()
+        return resp.status, data, time.perf_counter_ns() - start
+
+    def pairs(self, a: bytes, b: bytes, n: int) -> tuple[list[float], list[float]]:
+        """n timings (us) of each, in the order A B B A A B B A ..."""
+        ta, tb = [], []
+        for k in range(n):
+            for which in ((0, 1) if k % 2 == 0 else (1, 0)):
+                _, _, ns = self.once(a if which == 0 else b)
+                (ta if which == 0 else tb).append(ns / 1000.0)
+        return ta, tb
+
+
+def trimmed_mean(values: list[float], cut: float = 0.25) -> float:
+    s = sorted(values)
+    k = int(len(s) * cut)
+    return statistics.fmean(s[k:len(s) - k])
+
+
+class TimingMixin:
+    def assert_same_time(self, label: str, a: bytes, b: bytes, user: str = MALLORY) -> None:
+        timer = Timer(self.srv.port, self.tokens[user])
+        try:
+            timer.pairs(a, b, 200)  # warm up: caches, connection, branch predictors
+            results = []
+            for attempt in range(ATTEMPTS):
+                ta, tb = timer.pairs(a, b, PAIRS)
+                diffs = [x - y for x, y in zip(ta, tb)]
+                median, trimmed = statistics.median(diffs), trimmed_mean(diffs)
+                line = (f"{label}: A median {statistics.median(ta):.1f} us, B median {statistics.median(tb):.1f} us, "
+                        f"paired difference median {median:+.1f} us, 25%-trimmed mean {trimmed:+.1f} us "
+                        f"({PAIRS} pairs, attempt {attempt + 1})")
+                sys.stderr.write("TIMING " + line + "\n")
+                results.append(line)
+                if abs(median) <= THRESHOLD_US and abs(trimmed) <= THRESHOLD_US:
+                    return
+            self.fail(f"{label}: a measurable difference (threshold {THRESHOLD_US} us):\n" + "\n".join(results))
+        finally:
+            timer.close()
+
+
+class TimingDatabaseObjects(Users, TimingMixin, unittest.TestCase):
+    """TIMING: Get and Locate on database objects (SQLite)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start((OWNER, MALLORY))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop()
+
+    def test_1_get_of_another_users_object_and_of_a_missing_one(self):
+        theirs = value(self.ok(create_aes()), "UniqueIdentifier")
+        self.ok(on("Get", theirs))  # owner's object in the server's cache, as in use
+        missing = str(uuid.uuid4())
+        a = json.dumps(on("Get", theirs)).encode()
+        b_ = json.dumps(on("Get", missing)).encode()
+        self.assertEqual(self.raw(on("Get", theirs), MALLORY)[0], 404)
+        self.assert_same_time("Get: another user's object vs a missing one", a, b_)
+
+    def test_2_locate_by_a_tag_only_another_user_has(self):
+        secret = "t" + uuid.uuid4().hex[:15]
+        nobody = "n" + uuid.uuid4().hex[:15]
+        self.ok(create_aes(tag_attribute(secret)))
+        # mallory has an object of her own, as a real user would.
+        self.ok(create_aes(tag_attribute("mallory-" + uuid.uuid4().hex)), MALLORY)
+        a = json.dumps(st("Locate", st("Attributes", tag_attribute(secret)))).encode()
+        b_ = json.dumps(st("Locate", st("Attributes", tag_attribute(nobody)))).encode()
+        self.assertEqual(self.raw(json.loads(a), MALLORY)[1], self.raw(json.loads(b_), MALLORY)[1])
+        self.assert_same_time("Locate: a tag on another user's object vs a tag nobody has", a, b_)
+
+
+    def test_3_locate_by_a_name_only_another_user_has(self):
+        secret = "s" + uuid.uuid4().hex[:15]
+        nobody = "n" + uuid.uuid4().hex[:15]
+        name = lambda text: st("Name", t("NameValue", text), e("NameType", "UninterpretedTextString"))  # noqa: E731
+        self.ok(create_aes(name(secret)))
+        a = json.dumps(st("Locate", st("Attributes", name(secret)))).encode()
+        b_ = json.dumps(st("Locate", st("Attributes", name(nobody)))).encode()
+        self.assertEqual(self.raw(json.loads(a), MALLORY)[1], self.raw(json.loads(b_), MALLORY)[1])
+        self.assert_same_time("Locate: a name of another user's object vs a name nobody has", a, b_)
+
+
+class HsmKeys(Users, TimingMixin, unittest.TestCase):
+    """hsm:: UIDs: a key on a slot mallory has no right on, a missing key, an unknown slot, an
+    unknown instance all answer alike (and, TIMING, take the same time)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hsm = SoftHsm(tokens=1, label_prefix="oracles").start()
+        token = cls.hsm.tokens[0]
+        cls.slot = token.slot_id
+        tmp = Path(tempfile.mkdtemp(prefix="kmsd-oracles-pins-"))
+        cls.pins_dir = tmp
+        (tmp / "pins.txt").write_text(token.pin + "\n")
+        (tmp / "pins.txt").chmod(0o600)
+        from hsm_helpers import ARGS
+        cls.start((HSM_ADMIN, MALLORY), ["--plugins-dir", ARGS.plugins_dir, "--hsm-model", "softhsm2",
+                                         "--hsm-admin", HSM_ADMIN, "--hsm-slot", str(cls.slot),
+                                         "--hsm-password-file", str(tmp / "pins.txt")])
+        cls.key = f"hsm::softhsm2::{cls.slot}::oracle-key"
+        status, body = cls.raw(cls, st("Create", e("ObjectType", "SymmetricKey"), st(
+            "Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", cls.key),
+            i("CryptographicLength", 256))), HSM_ADMIN)
+        assert status == 200, body
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop()
+        cls.hsm.stop()
+        shutil.rmtree(cls.pins_dir, ignore_errors=True)
+
+    def others(self) -> dict[str, str]:
+        """UIDs of the same length as self.key naming nothing mallory may use."""
+        width = len(self.key)
+
+        def pad(prefix: str) -> str:
+            return prefix + "x" * (width - len(prefix))
+
+        return {
+            "missing key": pad(f"hsm::softhsm2::{self.slot}::oracle-"),
+            "unknown slot": pad(f"hsm::softhsm2::{self.slot + 1000}::oracle-"),
+            "unknown instance": pad(f"hsm::softhsm3::{self.slot}::oracle-"),
+        }
+
+    def test_1_same_answers(self):
+        for kind, uid in self.others().items():
+            for name in ("Get", "Export", "GetAttributes", "Encrypt", "Decrypt", "Destroy"):
+                with self.subTest(operation=name, other=kind):
+                    self.same_answer(f"{name} on {kind}", OPERATIONS[name], self.key, uid)
+        # The admin still sees the key.
+        self.ok(on("GetAttributes", self.key), HSM_ADMIN)
+
+    def test_2_same_time(self):
+        a = json.dumps(on("GetAttributes", self.key)).encode()
+        for kind, uid in self.others().items():
+            with self.subTest(other=kind):
+                self.assert_same_time(f"HSM GetAttributes: a key without right vs {kind}", a,
+                                      json.dumps(on("GetAttributes", uid)).encode())
+
+
+if __name__ == "__main__":
+    unittest.main(argv=parse_args())
