@@ -97,6 +97,9 @@ class Attempt:
         self.uid: str | None = None
         self.outcome = "not answered"
 
+    def __repr__(self) -> str:
+        return f"{self.name} ({self.outcome}{', ' + self.uid if self.uid else ''})"
+
 
 class KillUnderCreateLoad(unittest.TestCase):
     @classmethod

@@ -5,22 +5,26 @@ test_hsm_fault.py, which checks the outage request by request; this test checks 
 
     test_hsm_outage_load.py --kmsd BUILD/core/kmsd --plugins-dir BUILD/plugins [-v]
 
-THREADS client threads, each on its own keep-alive connection, send a mix of requests without
-pause: Encrypt with keys of the database stored in clear, Create of such keys, Encrypt with
-HSM-wrapped keys already in the unwrapped-key cache, Encrypt with the HSM key itself, Encrypt
-with HSM-wrapped keys never used (cache misses: each needs an unwrap in the HSM) and Create of
-keys wrapped by the HSM key. After a baseline with the HSM up, the token is cut off for
-OUTAGE_S, then given back; twice. Checks:
+Client threads, each on its own keep-alive connection, send requests without pause: Encrypt
+with keys of the database stored in clear, Create of such keys, Encrypt with HSM-wrapped keys
+already in the unwrapped-key cache (none of these needs the HSM), Encrypt with the HSM key
+itself, Encrypt with HSM-wrapped keys never used (cache misses: each needs an unwrap in the HSM)
+and Create of keys wrapped by the HSM key. After a baseline with the HSM up, the token fails:
 
-- during the outage, everything that needs no HSM call (database keys, Creates of clear keys,
-  cached wrapped keys) keeps answering 200 at about its baseline latency (no request stuck
-  behind the HSM);
-- everything that needs the HSM answers 503 "HSM unavailable", fast (each within FAIL_FAST_S,
-  a fraction of the 10 s HSM call timeout), never a hang, never another error;
-- once the token is back, every kind of request succeeds again within RECOVERY_S without a
-  restart, and all keeps succeeding; the keys never unwrapped during the outage work;
-- a wrapped-key Create refused during the outage stored nothing: the database holds exactly
-  the wrapped keys whose Create was answered 200.
+- test_outage_under_load: it refuses every call (the shim's switch file: CKR_DEVICE_REMOVED) for
+  OUTAGE_S, twice; THREADS threads send the whole mix. Everything that needs the HSM answers 503
+  "HSM unavailable", fast (each within FAIL_FAST_S, a fraction of the 10 s HSM call timeout).
+- test_frozen_hsm_under_load: it stops answering (the shim's hang file: every call blocks) for
+  FREEZE_S, longer than the call timeout; clients that need the HSM (more than its call slots)
+  and clients that do not are separate threads. An HSM request is answered 200 or 503
+  "HSM unavailable", each refusal within the call timeout + MARGIN_S; only the calls already
+  inside the HSM (at most one per call slot) wait for it to answer.
+
+In both: during the fault, everything that needs no HSM keeps answering 200 at about its
+baseline latency (no request stuck behind the HSM); once the token is back, every kind of request
+succeeds again within RECOVERY_S without a restart, and all keeps succeeding; the keys never
+unwrapped during the fault work; a wrapped-key Create refused during the fault stored nothing:
+the database holds exactly the wrapped keys whose Create was answered 200.
 """
 
 from __future__ import annotations
@@ -54,7 +58,13 @@ STEADY_S = 1.5             # load kept on after recovery, all of which must succ
 CALL_TIMEOUT_S = 10.0      # kmsd's HSM call timeout (hsm::InstanceConfig::callTimeout)
 FAIL_FAST_S = 2.0          # an HSM request refused during the outage answers within this
 NO_HSM_MAX_S = 2.0         # no request that needs no HSM takes longer, outage or not
-CLIENT_TIMEOUT_S = 20.0    # > CALL_TIMEOUT_S: a request hung on the HSM shows as slow, not lost
+MARGIN_S = 3.0
+FREEZE_S = 12.0            # > CALL_TIMEOUT_S: the hang detection and the timeout both answer
+NO_HSM_THREADS = 3
+FROZEN_HSM_THREADS = 6     # > INLINE_SLOTS: some wait for a slot
+INLINE_SLOTS = 4           # kmsd's default HSM call slots (hsm::InstanceConfig::threads)
+CLIENT_TIMEOUT_S = 30.0    # > FREEZE_S + MARGIN_S: a request stuck on the HSM shows as slow, not lost
+SCENARIO_LIMIT_S = 90.0
 UNCACHED_KEYS = 40
 PIN = "Outage-Load-PIN-73291"
 ADMIN = "admin"  # no authentication configured: every request acts as the default user
@@ -112,7 +122,9 @@ class HsmOutageUnderLoad(unittest.TestCase):
         self.tmp = Path(tempfile.mkdtemp(prefix="kmsd-outage-load-"))
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.switch = self.tmp / "hsm-down"
+        self.hang = self.tmp / "hsm-frozen"
         self.addCleanup(self.switch.unlink, True)
+        self.addCleanup(self.hang.unlink, True)
         self.shim_log = self.tmp / "faultyp11.log"
         self.hsm = SoftHsm(tokens=1, pin=PIN, label_prefix="outload").start()
         self.addCleanup(self.hsm.stop)
@@ -122,7 +134,8 @@ class HsmOutageUnderLoad(unittest.TestCase):
         pins.chmod(0o600)
         config = CONFIG.format(plugins=ARGS.plugins_dir, admin=ADMIN, slot=self.slot, pins=pins, shim=self.shim)
         env = {"FAULTYP11_TARGET": self.hsm.library, "FAULTYP11_SWITCH": str(self.switch),
-               "FAULTYP11_LOG": str(self.shim_log), "SOFTHSM2_CONF": str(self.hsm.conf)}
+               "FAULTYP11_HANG": str(self.hang), "FAULTYP11_LOG": str(self.shim_log),
+               "SOFTHSM2_CONF": str(self.hsm.conf)}
         self.kmsd = Kmsd(default_binary(), config_text=config, env=env)
         self.kmsd.start()
         self.addCleanup(self.kmsd.cleanup)
@@ -155,12 +168,6 @@ class HsmOutageUnderLoad(unittest.TestCase):
         self.assertTrue(isinstance(uid, str) and not uid.startswith("hsm::"), uid)
         return uid
 
-    def injected(self) -> int:
-        try:
-            return sum(1 for line in self.shim_log.read_text().splitlines() if line.startswith("inject "))
-        except FileNotFoundError:
-            return 0
-
     def request(self, client: Client, kind: str, rng: random.Random, serial: list[int], lock: threading.Lock) -> Sample:
         if kind == "db-encrypt":
             return timed(client, "Encrypt", kind, encrypt(rng.choice(self.db_keys)))
@@ -187,14 +194,14 @@ class HsmOutageUnderLoad(unittest.TestCase):
         s.op = name  # the name, to find what it stored
         return s
 
-    def worker(self, n: int, stop: threading.Event, samples: list[Sample], serial: list[int],
-               lock: threading.Lock) -> None:
+    def worker(self, n: int, mix: tuple[str, ...], stop: threading.Event, samples: list[Sample],
+               serial: list[int], lock: threading.Lock) -> None:
         rng = random.Random(n)
         client = Client(self.kmsd, CLIENT_TIMEOUT_S)
-        k = n  # each thread starts at another place in the mix
+        k = n  # each thread starts at another place in its mix
         try:
             while not stop.is_set():
-                kind = MIX[k % len(MIX)]
+                kind = mix[k % len(mix)]
                 k += 1
                 s = self.request(client, kind, rng, serial, lock)
                 with lock:
@@ -204,57 +211,120 @@ class HsmOutageUnderLoad(unittest.TestCase):
         finally:
             client.close()
 
-    # -- the test ---------------------------------------------------------------------------
-
-    def test_outage_under_load(self):
+    def drive(self, mixes: list[tuple[str, ...]], fault: Path, cycles: int,
+              fault_s: float) -> tuple[list[Sample], list[Window], float]:
+        """One client thread per mix; `cycles` times: a baseline, then `fault` (the switch or the
+        hang file) for `fault_s`, then until every kind needing the HSM succeeded again (at
+        most RECOVERY_S) and STEADY_S more. Returns the samples, the fault windows, the start."""
         samples: list[Sample] = []
         lock = threading.Lock()
         stop = threading.Event()
         serial = [0]
         windows: list[Window] = []
-        threads = [threading.Thread(target=self.worker, args=(n, stop, samples, serial, lock), daemon=True)
-                   for n in range(THREADS)]
+        threads = [threading.Thread(target=self.worker, args=(n, mix, stop, samples, serial, lock), daemon=True)
+                   for n, mix in enumerate(mixes)]
+        kinds = sorted({kind for mix in mixes for kind in mix if kind in NEEDS_HSM})
         t0 = time.monotonic()
         for th in threads:
             th.start()
         try:
-            for cycle in range(CYCLES):
+            for cycle in range(cycles):
                 time.sleep(BASELINE_S)
-                injected_before = self.injected()
                 down0 = time.monotonic()
-                self.switch.touch()
+                fault.touch()
                 down1 = time.monotonic()
                 with lock:
                     self.pool = self.pools[cycle]
-                time.sleep(OUTAGE_S)
+                time.sleep(fault_s)
                 up0 = time.monotonic()
-                self.switch.unlink()
+                fault.unlink()
                 up = time.monotonic()
                 window = Window(down0, down1, up0, up)
                 windows.append(window)
-                self.assertGreater(self.injected(), injected_before,
-                                   "the shim refused no call during the outage: this test did not test it")
-                # Recovery: each kind that needs the HSM succeeds again.
+                # Recovery: each kind that needs the HSM succeeds again, in a request sent after.
                 while time.monotonic() - up < RECOVERY_S:
                     with lock:
                         firsts = [min((s.start + s.duration for s in samples
                                        if s.kind == kind and s.status == 200 and s.start >= up), default=None)
-                                  for kind in NEEDS_HSM]
+                                  for kind in kinds]
                     if None not in firsts:
                         window.recovered = max(firsts)
                         break
                     time.sleep(0.05)
                 time.sleep(STEADY_S)
         finally:
-            self.switch.unlink(missing_ok=True)
+            fault.unlink(missing_ok=True)
             stop.set()
             for th in threads:
                 th.join(timeout=CLIENT_TIMEOUT_S + 5)
         self.assertFalse(any(th.is_alive() for th in threads), "a client thread is stuck")
         self.assertTrue(self.kmsd.alive(), "kmsd died:\n" + self.kmsd.log_tail())
-        self.check(samples, windows, t0)
+        return samples, windows, t0
 
-    def check(self, samples: list[Sample], windows: list[Window], t0: float) -> None:
+    def shim_lines(self, word: str) -> int:
+        try:
+            return sum(1 for line in self.shim_log.read_text().splitlines() if line.startswith(word + " "))
+        except FileNotFoundError:
+            return 0
+
+    # -- the tests --------------------------------------------------------------------------
+
+    def test_outage_under_load(self):
+        """The token refuses every call (CKR_DEVICE_REMOVED), twice, under a mixed load."""
+        samples, windows, t0 = self.drive([MIX] * THREADS, self.switch, CYCLES, OUTAGE_S)
+        self.assertGreater(self.shim_lines("inject"), 0, "the shim refused no call: this test did not test it")
+        phase, summary = self.check_common(samples, windows)
+        # The HSM ones fail fast and say why.
+        hsm_out = [s for s, p in zip(samples, phase) if s.kind in NEEDS_HSM and p == "outage"]
+        for kind in NEEDS_HSM:
+            self.assertTrue(any(s.kind == kind for s in hsm_out), f"no {kind} during the outages\n{summary}")
+        wrong = [s for s in hsm_out if s.status != 503 or "HSM unavailable" not in str(s.body)]
+        self.assertEqual(wrong, [], f"HSM requests during the outage not answered 503 'HSM unavailable': "
+                         f"{wrong[:5]}\n{summary}")
+        late = [s for s in hsm_out if s.duration > FAIL_FAST_S]
+        self.assertEqual(late, [], f"HSM requests refused after over {FAIL_FAST_S} s (call timeout "
+                         f"{CALL_TIMEOUT_S:g} s): {late[:5]}\n{summary}")
+        edge_slow = [s for s in samples if s.duration > CALL_TIMEOUT_S + MARGIN_S]
+        self.assertEqual(edge_slow, [], f"requests beyond the HSM call timeout: {edge_slow[:5]}\n{summary}")
+        self.check_after(samples, t0)
+
+    def test_frozen_hsm_under_load(self):
+        """The token stops answering (every call blocks, as behind a frozen link) for longer than
+        the HSM call timeout. Clients that need no HSM and clients that do are separate threads
+        (a client stuck on the HSM sends nothing else). The HSM clients outnumber the inline
+        call slots, so that some wait for a slot and get the timeout's 503."""
+        mixes = [NO_HSM] * NO_HSM_THREADS + [NEEDS_HSM] * FROZEN_HSM_THREADS
+        samples, windows, t0 = self.drive(mixes, self.hang, 1, FREEZE_S)
+        self.assertGreater(self.shim_lines("hang"), 0, "no call reached the frozen HSM: this test did not test it")
+        phase, summary = self.check_common(samples, windows)
+        hsm = [s for s, p in zip(samples, phase) if s.kind in NEEDS_HSM and p != "up"]
+        wrong = [s for s in hsm
+                 if s.status not in (200, 503) or (s.status == 503 and "HSM unavailable" not in str(s.body))]
+        self.assertEqual(wrong, [], f"HSM requests during the freeze answered other than 200 or 503 'HSM unavailable': "
+                         f"{wrong[:5]}\n{summary}")
+        refused = [s for s in hsm if s.status == 503]
+        self.assertTrue(refused, f"no HSM request was refused during the freeze: the call timeout never "
+                        f"answered\n{summary}")
+        bound = CALL_TIMEOUT_S + MARGIN_S
+        slow_refusals = [s for s in refused if s.duration > bound]
+        self.assertEqual(slow_refusals, [], f"refusals after over {bound:g} s (call timeout {CALL_TIMEOUT_S:g} s "
+                         f"+ {MARGIN_S:g} s): {slow_refusals[:5]}\n{summary}")
+        # Only calls already inside the HSM wait for it beyond the call timeout (an inline call
+        # cannot be abandoned, DriverInstance.hpp): at most one per inline call slot.
+        stuck = [s for s in hsm if s.duration > bound]
+        self.assertLessEqual(len(stuck), INLINE_SLOTS, f"{len(stuck)} HSM requests waited over {bound:g} s, more "
+                             f"than the {INLINE_SLOTS} inline call slots: {stuck[:6]}\n{summary}")
+        self.assertTrue(all(s.duration <= FREEZE_S + MARGIN_S for s in stuck), f"{stuck}\n{summary}")
+        self.check_after(samples, t0)
+
+    # -- checks -----------------------------------------------------------------------------
+
+    def check_common(self, samples: list[Sample], windows: list[Window]) -> tuple[list[str], str]:
+        """What holds for any fault: every request answered; while the HSM is up (before the
+        fault, and once recovered) everything succeeds; during the fault, what needs no HSM
+        succeeds at its baseline latency; recovery within RECOVERY_S without restart. Returns
+        each sample's phase ("up", "outage": sent and answered within the fault, "edge") and a
+        summary of the figures."""
         def where(s: Sample) -> str:
             for w in windows:
                 if w.inside(s):
@@ -270,39 +340,39 @@ class HsmOutageUnderLoad(unittest.TestCase):
             return [s.duration for s, p in zip(samples, phase) if s.kind in kinds and p == in_phase and s.status == 200
                     and (not before_first or s.start + s.duration < first_down)]
 
+        def ms(values: list[float]) -> list[float]:
+            return [round(1000 * percentile(values, q), 1) for q in (0.5, 0.95, 1.0)]
+
         base = durations(NO_HSM, "up", before_first=True)
         during = durations(NO_HSM, "outage")
+        hsm_during = [s.duration for s, p in zip(samples, phase)
+                      if s.kind in NEEDS_HSM and p != "up" and s.status != 200]
         figures = {
             "requests": len(samples),
-            "by kind and phase": dict(Counter(f"{s.kind}/{p}/{s.status}" for s, p in zip(samples, phase))),
-            "no-HSM p50/p95/max ms, baseline": [round(1000 * percentile(base, q), 1) for q in (0.5, 0.95, 1.0)],
-            "no-HSM p50/p95/max ms, outage": [round(1000 * percentile(during, q), 1) for q in (0.5, 0.95, 1.0)],
+            "by kind, phase, status": dict(Counter(f"{s.kind}/{p}/{s.status}" for s, p in zip(samples, phase))),
+            "no-HSM p50/p95/max ms, baseline": ms(base),
+            "no-HSM p50/p95/max ms, fault": ms(during),
+            "HSM refusals p50/p95/max ms": ms(hsm_during),
+            "recovered after (s)": [round(w.recovered - w.up, 2) if w.recovered else None for w in windows],
         }
-        refused = [s.duration for s, p in zip(samples, phase) if s.kind in NEEDS_HSM and p == "outage"]
-        figures["HSM refusals p50/p95/max ms"] = [round(1000 * percentile(refused, q), 1) for q in (0.5, 0.95, 1.0)]
-        figures["recovered after (s)"] = [round(w.recovered - w.up, 2) if w.recovered else None for w in windows]
         summary = "; ".join(f"{k}: {v}" for k, v in figures.items())
-        sys.stderr.write(f"  {summary}\n")
+        sys.stderr.write(f"  {self._testMethodName}: {summary}\n")
 
         lost = [s for s in samples if s.error is not None]
         self.assertEqual(lost, [], f"requests without an answer: {lost[:5]}\n{summary}")
 
-        # While the HSM is up (before, between and after the outages, once recovered), everything works.
+        # While the HSM is up (before, between and after the faults, once recovered), everything works.
         def recovered(s: Sample) -> bool:
-            for w in windows:
-                if w.up <= s.start and (w.recovered is None or s.start < w.recovered):
-                    return False
-            return True
+            return not any(w.up <= s.start and (w.recovered is None or s.start < w.recovered) for w in windows)
 
         failed_up = [s for s, p in zip(samples, phase) if p == "up" and recovered(s) and s.status != 200]
         self.assertEqual(failed_up, [], f"failures while the HSM was up: {failed_up[:5]}\n{summary}")
 
-        # During the outage: no HSM needed, no difference.
-        no_hsm = [(s, p) for s, p in zip(samples, phase) if s.kind in NO_HSM and p == "outage"]
-        self.assertGreater(len(no_hsm), 20, f"too few requests without the HSM during the outages\n{summary}")
-        self.assertTrue(refused, f"no request needing the HSM ran during the outages\n{summary}")
-        broken = [s for s, _ in no_hsm if s.status != 200]
-        self.assertEqual(broken, [], f"requests that need no HSM failed during the outage: {broken[:5]}\n{summary}")
+        # During the fault: no HSM needed, no difference.
+        no_hsm = [s for s, p in zip(samples, phase) if s.kind in NO_HSM and p == "outage"]
+        self.assertGreater(len(no_hsm), 20, f"too few requests without the HSM during the fault\n{summary}")
+        broken = [s for s in no_hsm if s.status != 200]
+        self.assertEqual(broken, [], f"requests that need no HSM failed during the fault: {broken[:5]}\n{summary}")
         slow = [s for s in samples if s.kind in NO_HSM and s.duration > NO_HSM_MAX_S]
         self.assertEqual(slow, [], f"requests that need no HSM took over {NO_HSM_MAX_S} s: {slow[:5]}\n{summary}")
         # "Normal latency": the median and the 95th percentile stay within a small multiple of the
@@ -311,38 +381,26 @@ class HsmOutageUnderLoad(unittest.TestCase):
         for q, factor, floor in ((0.5, 4.0, 0.02), (0.95, 4.0, 0.15)):
             bound = factor * percentile(base, q) + floor
             self.assertLessEqual(percentile(during, q), bound,
-                                 f"no-HSM requests: p{int(q * 100)} during the outage "
+                                 f"no-HSM requests: p{int(q * 100)} during the fault "
                                  f"{1000 * percentile(during, q):.1f} ms > {1000 * bound:.1f} ms\n{summary}")
-
-        # During the outage: the HSM ones fail fast and say why.
-        hsm_out = [s for s, p in zip(samples, phase) if s.kind in NEEDS_HSM and p == "outage"]
-        for kind in NEEDS_HSM:
-            self.assertTrue(any(s.kind == kind for s in hsm_out), f"no {kind} during the outages\n{summary}")
-        wrong = [s for s in hsm_out if s.status != 503 or "HSM unavailable" not in str(s.body)]
-        self.assertEqual(wrong, [], f"HSM requests during the outage not answered 503 'HSM unavailable': "
-                         f"{wrong[:5]}\n{summary}")
-        late = [s for s in hsm_out if s.duration > FAIL_FAST_S]
-        self.assertEqual(late, [], f"HSM requests refused after over {FAIL_FAST_S} s (call timeout "
-                         f"{CALL_TIMEOUT_S:g} s): {late[:5]}\n{summary}")
-        edge_slow = [s for s in samples if s.duration > CALL_TIMEOUT_S + 2.0]
-        self.assertEqual(edge_slow, [], f"requests beyond the HSM call timeout: {edge_slow[:5]}\n{summary}")
 
         # Recovery without restart, within RECOVERY_S of the HSM coming back.
         for n, w in enumerate(windows, 1):
-            self.assertIsNotNone(w.recovered, f"outage {n}: not every kind of HSM request succeeded within "
+            self.assertIsNotNone(w.recovered, f"fault {n}: not every kind of HSM request succeeded within "
                                  f"{RECOVERY_S:g} s of the HSM coming back\n{summary}\n{self.kmsd.log_tail()}")
+        return phase, summary
 
-        # The keys never unwrapped meanwhile work; refused wrapped Creates stored nothing.
+    def check_after(self, samples: list[Sample], t0: float) -> None:
+        """The keys never unwrapped meanwhile work; refused wrapped Creates stored nothing."""
         problems = [p for p in (roundtrip_error(self.client, uid) for uid in self.uncached + self.cached) if p]
-        self.assertEqual(problems, [], f"wrapped keys after the outages: {problems[:5]}")
+        self.assertEqual(problems, [], f"wrapped keys after the fault: {problems[:5]}")
         created = {s.op for s in samples if s.kind == "wrapped-create" and s.status == 200}
         stored = {r[0] for r in self.kmsd.sql("SELECT name FROM object_names WHERE name LIKE 'outage-load-wrapped-%'")}
         self.assertEqual(stored, created, f"wrapped Creates: stored but refused {sorted(stored - created)[:5]}, "
                          f"answered 200 but not stored {sorted(created - stored)[:5]}")
         self.assertTrue(self.kmsd.alive(), "kmsd died")
         self.assertNotIn(PIN, self.kmsd.log_text(), "the token PIN is in the kmsd log")
-        self.assertLess(time.monotonic() - t0, 90.0, "the scenario took too long")
-
+        self.assertLess(time.monotonic() - t0, SCENARIO_LIMIT_S, "the scenario took too long")
 
 if __name__ == "__main__":
     argv = parse_args()
