@@ -237,7 +237,8 @@ std::int32_t DriverInstance::threadModel() const noexcept {
 
 void DriverInstance::requireAvailable(std::string_view operation) const {
   if (handle_ == nullptr) {
-    throw Exception(ErrorCode::Unavailable, fmt::format("{} is unavailable ({}): {}", prefix(), operation, reason_));
+    throw Exception(ErrorCode::Unavailable,
+                    fmt::format("{}{} is unavailable ({}): {}", kUnreachable, prefix(), operation, reason_));
   }
 }
 
