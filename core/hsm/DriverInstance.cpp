@@ -5,6 +5,7 @@
 #include <Poco/Logger.h>
 #include <algorithm>
 #include <cstring>
+#include <string_view>
 
 #include "kms/hsm/StatusMapper.hpp"
 
@@ -18,6 +19,10 @@ constexpr std::uint64_t kCryptSlack = 64;
 constexpr std::uint64_t kMinCryptOutput = 512;  // an RSA-4096 block
 constexpr std::uint64_t kExportGuess = 8192;    // an RSA-4096 PKCS#8 DER is ~2.4 KB
 constexpr int kOutputAttempts = 3;
+
+// The phrase every failure to reach the HSM starts with (docs/wrapped-keys.md, "When the HSM is
+// down"): operators and clients match on it.
+constexpr std::string_view kUnreachable = "HSM unavailable: ";
 
 kms_error emptyError() {
   kms_error error{};
@@ -232,7 +237,8 @@ std::int32_t DriverInstance::threadModel() const noexcept {
 
 void DriverInstance::requireAvailable(std::string_view operation) const {
   if (handle_ == nullptr) {
-    throw Exception(ErrorCode::Unavailable, fmt::format("{} is unavailable ({}): {}", prefix(), operation, reason_));
+    throw Exception(ErrorCode::Unavailable,
+                    fmt::format("{}{} is unavailable ({}): {}", kUnreachable, prefix(), operation, reason_));
   }
 }
 
@@ -249,14 +255,22 @@ Fn DriverInstance::required(Fn kms_driver_v1::*member, std::string_view operatio
 
 template <class Fn>
 auto DriverInstance::submit(std::uint64_t slot, std::string_view operation, Fn body) {
-  // inline_ exists only for an instance that opened: no availability check is owed here.
-  if (inline_) {
-    if (const auto call = inline_->enter(operation, slot)) {
-      const auto lock = gate_->enter(slot);
-      return body();
+  try {
+    // inline_ exists only for an instance that opened: no availability check is owed here.
+    if (inline_) {
+      if (const auto call = inline_->enter(operation, slot)) {
+        const auto lock = gate_->enter(slot);
+        return body();
+      }
     }
+    return pooled(slot, operation, callTimeout_, std::move(body));
+  } catch (const Exception& e) {
+    // A hung or overloaded HSM (no call slot, no answer within the call timeout, a full queue)
+    // or an instance that never opened is the same news for the client as a refused call
+    // (check() below): the HSM cannot be reached. One phrase for all of them.
+    if (e.code() != ErrorCode::Unavailable || std::string_view(e.what()).starts_with(kUnreachable)) throw;
+    throw Exception(ErrorCode::Unavailable, fmt::format("{}{}", kUnreachable, e.what()));
   }
-  return pooled(slot, operation, callTimeout_, std::move(body));
 }
 
 template <class Fn>
@@ -279,7 +293,7 @@ void DriverInstance::check(kms_status status, const kms_error& error, std::strin
   // One phrase for every call that could not reach the HSM, whatever the operation: operators
   // and clients tell "the HSM is down" from "this request is wrong" at a glance.
   if (mapped.code() == ErrorCode::Unavailable) {
-    throw Exception(ErrorCode::Unavailable, fmt::format("HSM unavailable: {}", mapped.what()));
+    throw Exception(ErrorCode::Unavailable, fmt::format("{}{}", kUnreachable, mapped.what()));
   }
   throw mapped;
 }

@@ -16,6 +16,11 @@ namespace kms::pkcs11 {
 
 namespace {
 
+// What C_GetAttributeValue answers for one damaged object, while the token serves the others.
+bool unreadableObject(std::uint64_t rv) noexcept {
+  return rv == CKR_ATTRIBUTE_VALUE_INVALID || rv == CKR_GENERAL_ERROR || rv == CKR_FUNCTION_FAILED;
+}
+
 std::string fixed(const unsigned char* text, std::size_t size) {
   std::string out(reinterpret_cast<const char*>(text), size);
   while (!out.empty() && (out.back() == ' ' || out.back() == '\0')) out.pop_back();
@@ -169,8 +174,20 @@ std::vector<KeyInfo> Instance::list(std::uint64_t slotId) {
   return s.run([&](CK_SESSION_HANDLE session) {
     Template all;
     std::vector<KeyInfo> keys;
-    for (const auto& object : KeyFinder::classify(s, session, KeyFinder::search(s, session, all))) {
-      if (auto info = KeyInfo::read(s, session, object)) keys.push_back(std::move(*info));
+    for (const auto handle : KeyFinder::search(s, session, all)) {
+      try {
+        for (const auto& object : KeyFinder::classify(s, session, {handle})) {
+          if (auto info = KeyInfo::read(s, session, object)) keys.push_back(std::move(*info));
+        }
+      } catch (const Error& e) {
+        if (!unreadableObject(e.vendorCode())) throw;
+        // One object the token cannot describe (seen: SoftHSM2's half-written object file after
+        // its process was killed mid-create, CKR_ATTRIBUTE_VALUE_INVALID) is no key to list; failing
+        // the listing would hide every key of the slot from Locate. Session, login, device and
+        // stale-handle failures still fail the listing: run() recovers from those.
+        host_.log(KMS_LOG_WARNING, fmt::format("{}: slot {}: object {} left out of the key listing: {}", model_.model,
+                                               s.id(), handle, e.what()));
+      }
     }
     return keys;
   });

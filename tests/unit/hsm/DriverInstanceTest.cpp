@@ -191,7 +191,7 @@ TEST_CASE("the worker pool bounds the wait for a slow HSM") {
   auto hsm = openOld(config);
   std::string message;
   CHECK(codeOf([&] { (void)hsm->random(1, 4); }, &message) == ErrorCode::Unavailable);
-  CHECK(message == "hsm::olddriver: HSM did not answer within 50 ms (random on slot 1)");
+  CHECK(message == "HSM unavailable: hsm::olddriver: HSM did not answer within 50 ms (random on slot 1)");
   const auto status = hsm->slotStatus(1);
   CHECK_FALSE(status.accessible);
   CHECK(status.reason == "hsm::olddriver: HSM did not answer within 60 ms (slot_status on slot 1)");
@@ -213,7 +213,7 @@ TEST_CASE("inline calls: a slow call runs to its end, and while it is overdue ca
   const auto secondStart = Clock::now();
   std::string message;
   CHECK(codeOf([&] { (void)hsm->random(1, 4); }, &message) == ErrorCode::Unavailable);
-  CHECK(message == "hsm::olddriver: HSM did not answer within 50 ms (random on slot 1)");
+  CHECK(message == "HSM unavailable: hsm::olddriver: HSM did not answer within 50 ms (random on slot 1)");
   CHECK(msSince(secondStart) < 300);
 
   CHECK(first.get() == 4);
@@ -259,7 +259,7 @@ TEST_CASE("inline calls: a caller that finds every slot busy for the call timeou
   // Slow machine: if the second caller started late, the first was already overdue and the pool
   // answered. Both are the bound working; the slot wait is the one this test is about.
   if (message.find("did not answer") == std::string::npos) {
-    CHECK(message == "hsm::olddriver: all 1 HSM call slots stayed busy for 300 ms (random on slot 1)");
+    CHECK(message == "HSM unavailable: hsm::olddriver: all 1 HSM call slots stayed busy for 300 ms (random on slot 1)");
     CHECK(waited >= 300);
   }
 }

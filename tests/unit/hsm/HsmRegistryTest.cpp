@@ -101,7 +101,8 @@ TEST_CASE("a non-critical instance that cannot open is kept, unavailable, and sa
     FAIL("answered");
   } catch (const kms::Exception& e) {
     CHECK(e.code() == ErrorCode::Unavailable);
-    CHECK(std::string(e.what()).rfind("hsm::olddriver is unavailable (random): hsm::olddriver: cannot open", 0) == 0);
+    CHECK(std::string(e.what()).rfind(
+              "HSM unavailable: hsm::olddriver is unavailable (random): hsm::olddriver: cannot open", 0) == 0);
   }
   const auto status = broken.status();
   CHECK_FALSE(status.available);
