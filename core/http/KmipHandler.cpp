@@ -6,18 +6,27 @@
 #include <Poco/String.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <exception>
 
 #include "kms/Exception.hpp"
 #include "kms/http/Authenticator.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/ErrorResponse.hpp"
+#include "kms/http/InflightBudget.hpp"
 #include "kms/kmip/BinaryCodec.hpp"
 #include "kms/kmip/JsonCodec.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 
 namespace kms::http {
 namespace {
+
+// The decoded tree may take this multiple of the body, plus a floor for small messages: every
+// TTLV item is at least 8 bytes on the wire and some 130 in memory, so that without a bound a
+// body of empty Structures makes a tree 16 to 32 times its size. Real messages stay well below
+// (an Encrypt's tree is some 6 times its binary body; JSON bodies are larger than their trees).
+constexpr std::size_t kTreePerBodyByte = 8;
+constexpr std::size_t kTreeFloor = 64 * 1024;
 
 Poco::Logger& logger() {
   // Logger::get locks a global registry: look it up once, not per request.
@@ -43,7 +52,9 @@ void KmipHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net
     serve(request, response, bodyRead);
     return;
   } catch (const kms::Exception& error) {
-    if (!bodyRead && BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
+    // Refused for want of memory before the body was read: do not wait for it either.
+    const bool busy = error.code() == ErrorCode::Unavailable;
+    if (!bodyRead && (busy || BodyReader::tooLargeToSkip(request))) response.setKeepAlive(false);
     ErrorResponse::send(response, error);
     return;
   } catch (const std::exception& error) {
@@ -74,15 +85,19 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
     }
   }
   const ops::RequestContext requestContext{context_.authenticator.authenticate(request)};
-  const std::string body = BodyReader::read(request, context_.maxBodySize);
+  // Before the body: it holds what the body and its decoded tree take until the answer is sent.
+  InflightBudget::Reservation reservation(context_.inflight);
+  const std::string body = BodyReader::read(request, context_.maxBodySize, &reservation);
   bodyRead = true;
 
+  kmip::DecodeLimits limits = context_.decodeLimits;
+  limits.maxTreeBytes = std::min(limits.maxTreeBytes, kTreeFloor + kTreePerBodyByte * body.size());
+  limits.budget = &reservation;
   const kmip::Ttlv ttlvRequest =
       encoding == Encoding::Binary
           ? kmip::BinaryCodec::decode(
-                std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()),
-                context_.decodeLimits)
-          : kmip::JsonCodec::decode(body, context_.decodeLimits);
+                std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(body.data()), body.size()), limits)
+          : kmip::JsonCodec::decode(body, limits);
   if (route_ == Route::Kmip && ttlvRequest.tag() != "RequestMessage") {
     throw Exception(ErrorCode::InvalidMessage, "POST /kmip takes a RequestMessage; send bare operations to /kmip/2_1");
   }
