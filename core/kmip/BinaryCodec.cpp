@@ -93,8 +93,11 @@ class Decoder {
         if (level + 1 > limits_.maxDepth) fail(start, tag, fmt::format("nesting deeper than {}", limits_.maxDepth));
         if (length % 8 != 0) fail(start, tag, "Structure length is not a multiple of 8");
         std::vector<Ttlv> children;
-        pos_ = value;
         const std::size_t end = value + length;
+        // Exactly as many slots as there are children: a vector grown by doubling holds up to
+        // twice the memory, and moves every child at each growth.
+        meter_.reserve(children, countChildren(value, end));
+        pos_ = value;
         while (pos_ < end) meter_.append(children, item(level + 1, end));
         return Ttlv::structure(std::move(tag), std::move(children));
       }
@@ -137,6 +140,19 @@ class Decoder {
         return Ttlv::dateTimeExtended(std::move(tag), static_cast<std::int64_t>(readBigEndian(value, 8)));
     }
     fail(start, tag, "unknown item type");
+  }
+
+  // The items between `from` and `end`, by their headers alone; what does not fit is left to
+  // item() to report.
+  [[nodiscard]] std::size_t countChildren(std::size_t from, std::size_t end) const noexcept {
+    std::size_t count = 0;
+    while (end - from >= kHeaderSize && count < limits_.maxItems) {
+      const auto length = static_cast<std::size_t>(readBigEndian(from + 4, 4));
+      if (padded(length) > end - from - kHeaderSize) break;
+      from += kHeaderSize + padded(length);
+      ++count;
+    }
+    return count;
   }
 
   void checkSize(std::size_t start, std::string_view tag, std::size_t length) const {

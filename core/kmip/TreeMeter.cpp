@@ -14,13 +14,13 @@ namespace {
 const std::size_t kInlineChars = std::string().capacity();
 
 std::size_t stringHeap(const std::string& s) noexcept {
-  return s.capacity() > kInlineChars ? s.capacity() + 1 : 0;
+  return s.capacity() > kInlineChars ? TreeMeter::block(s.capacity() + 1) : 0;
 }
 
 }  // namespace
 
 std::size_t TreeMeter::heapOf(const Ttlv& t) noexcept {
-  return stringHeap(t.tag()) + stringHeap(t.text()) + t.bytes().capacity();
+  return stringHeap(t.tag()) + stringHeap(t.text()) + block(t.bytes().capacity());
 }
 
 void TreeMeter::grow() {

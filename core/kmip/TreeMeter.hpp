@@ -4,6 +4,7 @@
 // memory) stops with a clear error instead of taking the server's memory. The count follows the
 // allocations: each Ttlv slot a Structure's vector reserves (growth included), and the heap
 // blocks of tags, texts and byte strings.
+#include <algorithm>
 #include <cstddef>
 #include <vector>
 
@@ -22,11 +23,21 @@ class TreeMeter {
   // An item just built (its own heap blocks; its slot is counted by its parent or as the root).
   void item(const Ttlv& t) { add(heapOf(t)); }
   void root() { add(sizeof(Ttlv)); }
+  // Reserves `count` slots in `children` (empty), counting them first.
+  void reserve(std::vector<Ttlv>& children, std::size_t count) {
+    add(block(count * sizeof(Ttlv)));
+    children.reserve(count);
+  }
   // Appends `child` to `children`, counting the slots the vector grows by.
   void append(std::vector<Ttlv>& children, Ttlv&& child) {
     const std::size_t before = children.capacity();
     children.push_back(std::move(child));
-    if (children.capacity() != before) add((children.capacity() - before) * sizeof(Ttlv));
+    if (children.capacity() != before) add(block(children.capacity() * sizeof(Ttlv)) - block(before * sizeof(Ttlv)));
+  }
+  // What a heap block of `size` bytes takes: glibc's chunk (an 8-byte header, 16-byte steps,
+  // 32 bytes at least). Small blocks are most of a tree's: a 2-byte ID takes 32.
+  static constexpr std::size_t block(std::size_t size) noexcept {
+    return size == 0 ? 0 : std::max<std::size_t>(32, (size + 8 + 15) & ~std::size_t{15});
   }
   [[nodiscard]] std::size_t used() const noexcept { return used_; }
 
