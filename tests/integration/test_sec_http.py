@@ -3,11 +3,11 @@
 
     test_sec_http.py --kmsd BUILD/core/kmsd [-v]      (or KMSD_BIN=... test_sec_http.py)
 
-SlowClients (finding 3): clients that send slowly must not starve the server. Unauthenticated
-  POSTs whose body comes a byte a second are answered 401 and closed at once, while an
-  authenticated client is served promptly on a server of 8 threads; a head that comes a byte a
-  second is cut at the request timeout (20 s by default: a total for the head and body, not a
-  timeout per read).
+SlowClients, ShortRequestTimeout, TlsSlowClients (finding 3): clients that send slowly must not
+  starve the server. Unauthenticated POSTs whose body comes a byte a second are answered 401
+  and closed at once, while an authenticated client is served promptly on a server of 8
+  threads; a head, a body, a TLS handshake that come a byte at a time are cut at the request
+  timeout (20 s by default: a total for the head and body, not a timeout per read).
 Memory (finding 4): a 19 MiB JSON request of a million items and eight parallel 8 MiB binary
   requests of a million items each raise kmsd's peak memory (VmHWM) by a bounded amount and
   the memory is given back afterwards; requests beyond --max-inflight-memory are answered 503
@@ -23,6 +23,7 @@ import os
 import re
 import secrets
 import socket
+import ssl
 import struct
 import sys
 import tempfile
@@ -35,7 +36,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from kmip_helpers import (  # noqa: E402
     Kmsd, create_aes, default_binary, e, find, main, st, t, value)
-from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
+from credentials import HmacJwtKey, Pki, bearer, claims, jwks  # noqa: E402
 
 KMIP = "/kmip/2_1"
 ISSUER = "https://idp.sec-http.test"
@@ -281,6 +282,69 @@ class ShortRequestTimeout(JwtServer):
         self.assertTrue(closed)
         self.assertLess(time.monotonic() - start, 4.0)
         self.assertEqual(self.authenticated_create(timeout=5)[0], 200)
+
+
+class TlsSlowClients(unittest.TestCase):
+    """The deadline holds over HTTPS too, where one TLS read waits for a whole record however
+    slowly its bytes come (a timeout per read cannot bound it): the watchdog ends the read."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="kms-sec-http-tls-")
+        cls.pki = Pki(Path(cls.tmp.name))
+        cert, key = cls.pki.server()
+        cls.kmsd = Kmsd(default_binary(), extra_args=[
+            "--tls-cert-file", str(cert), "--tls-key-file", str(key), "--request-timeout", "2s"],
+            ssl_context=cls.pki.client_context()).__enter__()
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kmsd.__exit__(None, None, None)
+        cls.tmp.cleanup()
+
+    def dribble(self, sock, data: bytes, limit: float) -> tuple[bool, float]:
+        """Sends `data` a byte every 0.2 s until kmsd closes or `limit` seconds pass."""
+        start = time.monotonic()
+        closed = False
+        try:
+            for byte in data:
+                if time.monotonic() - start > limit:
+                    break
+                sock.send(bytes([byte]))
+                sock.settimeout(0.2)
+                try:
+                    if not sock.recv(65536):
+                        closed = True
+                        break
+                except (socket.timeout, ssl.SSLWantReadError):
+                    pass
+        except OSError:
+            closed = True
+        return closed, time.monotonic() - start
+
+    def test_slow_tls_handshake_is_cut(self):
+        """A ClientHello sent a byte at a time: the connection closes at the request timeout."""
+        raw = socket.create_connection(("127.0.0.1", self.kmsd.port), timeout=5)
+        try:
+            hello = bytes.fromhex("1603010200") + bytes(512)  # a record header, then a slow body
+            closed, elapsed = self.dribble(raw, hello, 10)
+        finally:
+            raw.close()
+        self.assertTrue(closed)
+        self.assertLess(elapsed, 4.0)
+
+    def test_slow_head_over_tls_is_cut(self):
+        """After the handshake, the head's bytes one by one, each in its own TLS record."""
+        raw = socket.create_connection(("127.0.0.1", self.kmsd.port), timeout=5)
+        tls = self.pki.client_context().wrap_socket(raw, server_hostname="localhost")
+        try:
+            closed, elapsed = self.dribble(tls, f"POST {KMIP} HTTP/1.1\r\nHost: kms\r\nX-Slow: ".encode()
+                                           + b"a" * 200, 10)
+        finally:
+            tls.close()
+        self.assertTrue(closed)
+        self.assertLess(elapsed, 4.0)
+        self.assertEqual(self.kmsd.get("/version")[0], 200)
 
 
 # ---------------------------------------------------------------------------------------------
