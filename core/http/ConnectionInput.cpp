@@ -13,7 +13,7 @@ namespace kms::http {
 namespace {
 
 // Enough for a whole small request (an Encrypt is under 1 KiB) in one receive.
-constexpr std::size_t kBufferSize = 16 * 1024;
+constexpr std::size_t kBufferSize = std::size_t{16} * 1024;
 // RFC 9112 section 2.2: a server SHOULD ignore at least one empty line before the request line.
 constexpr int kMaxEmptyLines = 4;
 

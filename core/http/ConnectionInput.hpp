@@ -48,7 +48,7 @@ class ConnectionInput {
   using Clock = std::chrono::steady_clock;
   // Largest request head (request line and fields): Poco's limits allow 16 KiB of URI and
   // 100 fields; JWTs of a few KiB fit many times over.
-  static constexpr std::size_t kMaxHeadSize = 64 * 1024;
+  static constexpr std::size_t kMaxHeadSize = std::size_t{64} * 1024;
 
   ConnectionInput(Poco::Net::StreamSocket& socket, ReadWatch& watch);
   ~ConnectionInput();

@@ -163,6 +163,7 @@ bool HttpConnection::answer(ServerRequest& request, ServerResponse& response) {
 
 void HttpConnection::replyAndClose(int status, const std::string& reason) {
   ServerResponse response(socket());
+  response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
   response.setKeepAlive(false);
   response.set("Date", httpDate());
   // Our reasons name the rule broken ("header field value too long"), never request bytes.

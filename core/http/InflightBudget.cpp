@@ -12,7 +12,7 @@ namespace {
 
 // Taken at once by every request: the decoded tree of a small message fits in it, so that a
 // small request touches the shared counter only when it starts and when it ends.
-constexpr std::size_t kFirstGrant = 64 * 1024;
+constexpr std::size_t kFirstGrant = std::size_t{64} * 1024;
 
 constexpr int kMmapThreshold = 256 * 1024;
 constexpr int kTrimThreshold = 1024 * 1024;

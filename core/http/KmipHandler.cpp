@@ -28,7 +28,7 @@ namespace {
 // 8.5 times; of Encrypts 5.4; JSON a third of that: DecodeMemoryTest); maxItems and the in-flight
 // budget bound the tree in absolute terms.
 constexpr std::size_t kTreePerBodyByte = 16;
-constexpr std::size_t kTreeFloor = 64 * 1024;
+constexpr std::size_t kTreeFloor = std::size_t{64} * 1024;
 
 Poco::Logger& logger() {
   // Logger::get locks a global registry: look it up once, not per request.

@@ -9,7 +9,7 @@ namespace kms::http {
 namespace {
 
 constexpr std::size_t kMaxMethod = 32;
-constexpr std::size_t kMaxTarget = 16 * 1024;
+constexpr std::size_t kMaxTarget = std::size_t{16} * 1024;
 constexpr std::size_t kMaxName = 256;  // Poco::Net::MessageHeader's limits
 constexpr std::size_t kMaxValue = 8192;
 

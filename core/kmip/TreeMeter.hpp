@@ -16,7 +16,7 @@ namespace kms::kmip {
 class TreeMeter {
  public:
   // The budget is asked in steps of this size, so that a small message asks never.
-  static constexpr std::size_t kGrant = 64 * 1024;
+  static constexpr std::size_t kGrant = std::size_t{64} * 1024;
 
   explicit TreeMeter(const DecodeLimits& limits) noexcept : limits_(limits) {}
 
