@@ -27,13 +27,21 @@ struct HttpConfig {
   // authentication method is configured and no hostname is given.
   std::string hostname = "127.0.0.1";
   std::uint16_t port = 9998;  // 0 picks a free port (tests)
-  std::size_t maxBodySize = std::size_t{64} << 20;
+  // Keys, certificates and their wrappings are kilobytes; 8 MiB leaves room for large opaque
+  // objects (twice their size in JSON hex) and bounds what one request makes the server buffer.
+  std::size_t maxBodySize = std::size_t{8} << 20;
   // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): a connection
   // beyond this number waits in the queue until the longest-idle connection is closed for it
   // (HttpServer checks every 200 ms); size it above the connections expected.
   unsigned threads = 64;
   unsigned maxQueued = 256;       // accepted connections waiting for a thread
   bool hostnameExplicit = false;  // set by a source (flag, environment, file), not defaulted
+  // A request's head and body must arrive within this time in all, not per read: a client
+  // sending a byte a second holds its thread this long at most (HttpConnection).
+  std::chrono::milliseconds requestTimeout{20000};
+  // What KMIP requests in flight may hold in memory together (bodies and decoded trees);
+  // beyond, requests are answered 503 with Retry-After (InflightBudget).
+  std::size_t maxInflightMemory = std::size_t{256} << 20;
 };
 
 struct DbConfig {

@@ -46,6 +46,20 @@ const std::array kSettings{
               c.http.maxQueued = ValueParser::count(v, o, 1, 1'000'000);
             },
             [] { return std::to_string(HttpConfig{}.maxQueued); }},
+    Setting{"http.request_timeout", "--request-timeout", "KMS_REQUEST_TIMEOUT", "DURATION", ValueKind::IntegerOrText,
+            false, "Time a request's head and body may take to arrive, in all (seconds, or 500ms, 20s, 1m)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.http.requestTimeout = ValueParser::duration(v, o, std::chrono::seconds(1),
+                                                            std::chrono::milliseconds(100), std::chrono::hours(1));
+            },
+            [] { return durationText(HttpConfig{}.requestTimeout); }},
+    Setting{"http.max_inflight_memory", "--max-inflight-memory", "KMS_MAX_INFLIGHT_MEMORY", "BYTES",
+            ValueKind::IntegerOrText, false,
+            "Memory KMIP requests in flight may hold in all (bodies and decoded messages; beyond: 503)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.http.maxInflightMemory = ValueParser::size(v, o, std::size_t{1} << 20, std::size_t{1} << 40);
+            },
+            [] { return std::to_string(HttpConfig{}.maxInflightMemory); }},
     Setting{"db.database_type", "--database-type", "KMS_DATABASE_TYPE", "sqlite|postgresql", ValueKind::Text, false,
             "Database backend",
             [](Config& c, std::string_view v, const std::string& o) { c.db.type = ValueParser::databaseType(v, o); },

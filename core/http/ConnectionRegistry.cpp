@@ -43,4 +43,10 @@ std::size_t ConnectionRegistry::reclaimIdle(std::size_t count) {
   return reclaimed;
 }
 
+void ConnectionRegistry::expireReads(std::chrono::steady_clock::time_point now) {
+  const std::lock_guard lock(mutex_);
+  const auto ticks = now.time_since_epoch().count();
+  for (HttpConnection* connection : connections_) connection->expireRead(ticks);
+}
+
 }  // namespace kms::http

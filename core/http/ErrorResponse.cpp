@@ -19,6 +19,11 @@ void sendText(Poco::Net::HTTPServerResponse& response, int status, const std::st
 
 void ErrorResponse::send(Poco::Net::HTTPServerResponse& response, const kms::Exception& error) {
   const ErrorInfo& info = ErrorTable::lookup(error.code());
+  // A client that did not authenticate gets nothing more from this connection: what it still
+  // sends is not waited for (HttpConnection closes), so that refusing it costs next to nothing.
+  if (info.httpStatus == Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED) response.setKeepAlive(false);
+  // Busy or a backend away for a moment (RFC 9110 section 10.2.3).
+  if (info.httpStatus == Poco::Net::HTTPResponse::HTTP_SERVICE_UNAVAILABLE) response.set("Retry-After", "1");
   sendText(response, info.httpStatus, fmt::format("{}: {}", info.name, error.what()));
 }
 

@@ -22,6 +22,7 @@ class ApiTokens;
 namespace kms::http {
 
 class Authenticator;
+class InflightBudget;
 
 struct HandlerContext {
   ops::RequestProcessor& processor;
@@ -36,6 +37,8 @@ struct HandlerContext {
   auth::ApiTokens* apiTokens = nullptr;
   // /hsm/status and grants on hsm:: keys; nullptr when no HSM is configured.
   hsm::HsmRegistry* hsm = nullptr;
+  // What KMIP requests in flight may hold in memory together; HttpServer sets its own.
+  InflightBudget* inflight = nullptr;
 };
 
 }  // namespace kms::http

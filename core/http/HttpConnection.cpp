@@ -3,12 +3,10 @@
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
 #include <Poco/Net/HTTPRequestHandler.h>
-#include <Poco/Net/HTTPServerSession.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/Timestamp.h>
 #include <sys/socket.h>
 
-#include <array>
 #include <chrono>
 #include <ctime>
 #include <memory>
@@ -17,17 +15,12 @@
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/ErrorResponse.hpp"
+#include "kms/http/LingeringCloser.hpp"
 #include "kms/http/ServerRequest.hpp"
 #include "kms/http/ServerResponse.hpp"
 
 namespace kms::http {
 namespace {
-
-// Closing a socket with unread input makes the kernel send a reset, and a reset can destroy
-// the answer before the client reads it. So the server stops sending, then reads and drops
-// what still comes for a little while before it closes (nginx's "lingering close").
-constexpr auto kLingerTime = std::chrono::seconds(2);
-constexpr std::size_t kLingerBytes = std::size_t{4} << 20;
 
 // The Date header changes once a second; formatting it for every request is wasted work.
 const std::string& httpDate() {
@@ -43,19 +36,20 @@ const std::string& httpDate() {
 
 }  // namespace
 
-HttpConnection::HttpConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPRequestHandlerFactory& handlers,
-                               Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry)
-    : Poco::Net::TCPServerConnection(socket), handlers_(handlers), params_(std::move(params)), registry_(registry) {}
+HttpConnection::HttpConnection(const Poco::Net::StreamSocket& socket, const ConnectionSettings& settings)
+    : Poco::Net::TCPServerConnection(socket), settings_(settings) {}
 
 void HttpConnection::run() {
-  if (!registry_.add(this)) return;
+  if (!settings_.registry.add(this)) return;
   try {
     serve();
   } catch (...) {
     // A reset, a timeout or a failed TLS handshake ends the connection; the peer learns it
     // from the closed socket and there is nobody else to tell.
   }
-  registry_.remove(this);
+  // The socket closes after this, with the connection: never while the registry can reach it
+  // (stop() and expireRead() act on its descriptor).
+  settings_.registry.remove(this);
 }
 
 void HttpConnection::stop() {
@@ -91,21 +85,39 @@ bool HttpConnection::reclaimIfIdle() {
   return state_ == State::Idle && stopLocked();
 }
 
+void HttpConnection::expireRead(std::int64_t now) {
+  const std::int64_t until = watch_.until.load(std::memory_order_relaxed);
+  if (until == 0 || until > now) return;
+  const std::lock_guard lock(stateMutex_);
+  watch_.expired.store(true);
+  // Wakes the blocked recv() (or SSL_read()) with an end of stream; sending still works, so a
+  // head that timed out is answered 408.
+  (void)::shutdown(socket().impl()->sockfd(), SHUT_RD);
+}
+
 void HttpConnection::serve() {
   Poco::Net::StreamSocket& peer = socket();
-  peer.setReceiveTimeout(params_->getTimeout());  // also the keep-alive idle limit
-  peer.setSendTimeout(params_->getTimeout());
-  Poco::Net::HTTPServerSession session(peer, params_);
-  const ConnectionInfo connection{peer, peer.peerAddress(), peer.address(), peer.secure(), params_};
+  const auto& params = *settings_.params;
+  peer.setReceiveTimeout(params.getTimeout());  // the keep-alive idle limit
+  peer.setSendTimeout(params.getTimeout());
+  const ConnectionInfo connection{peer, peer.peerAddress(), peer.address(), peer.secure(), settings_.params};
+  ConnectionInput input(peer, watch_);
+  // The first request's time counts from the connection's start: a TLS handshake, or a client
+  // that connects and says nothing, is bounded like a slow head.
+  std::optional<ConnectionInput::Clock::time_point> first = ConnectionInput::Clock::now() + settings_.requestTimeout;
   while (enter(State::Idle)) {
+    if (!input.awaitRequest(first)) return;  // closed, idle too long, or stopped
+    input.startRequest(first.value_or(ConnectionInput::Clock::now() + settings_.requestTimeout));
+    first.reset();
     ServerResponse response(peer);
     std::unique_ptr<ServerRequest> request;
     try {
-      request = std::make_unique<ServerRequest>(session, response, connection);
-    } catch (const Poco::Net::NoMessageException&) {
-      return;  // the peer closed between requests
+      request = std::make_unique<ServerRequest>(input, response, connection);
     } catch (const Poco::Net::MessageException& error) {
-      replyAndClose(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, error.message());
+      replyAndClose(Poco::Net::HTTPResponse::HTTP_BAD_REQUEST, "malformed HTTP request: " + error.message());
+      return;
+    } catch (const RequestTimeout& error) {
+      replyAndClose(Poco::Net::HTTPResponse::HTTP_REQUEST_TIMEOUT, error.what());
       return;
     }
     if (!answer(*request, response)) return;
@@ -114,15 +126,16 @@ void HttpConnection::serve() {
 
 bool HttpConnection::answer(ServerRequest& request, ServerResponse& response) {
   const bool stopping = !enter(State::Busy);
+  const auto& params = *settings_.params;
   response.setVersion(request.getVersion());
-  response.setKeepAlive(params_->getKeepAlive() && request.getKeepAlive() && !stopping);
+  response.setKeepAlive(params.getKeepAlive() && request.getKeepAlive() && !stopping);
   response.set("Date", httpDate());
-  if (!params_->getSoftwareVersion().empty()) response.set("Server", params_->getSoftwareVersion());
+  if (!params.getSoftwareVersion().empty()) response.set("Server", params.getSoftwareVersion());
   if (request.getMethod() == Poco::Net::HTTPRequest::HTTP_HEAD) response.omitBody();
   if (request.getExpectContinue()) response.sendContinue();
 
   try {
-    std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(handlers_.createRequestHandler(request));
+    std::unique_ptr<Poco::Net::HTTPRequestHandler> handler(settings_.handlers.createRequestHandler(request));
     if (handler) {
       handler->handleRequest(request, response);
     } else {
@@ -135,39 +148,31 @@ bool HttpConnection::answer(ServerRequest& request, ServerResponse& response) {
       response.setKeepAlive(false);
       ErrorResponse::sendInternal(response);
     }
+    settings_.closer.adopt(socket());
     return false;
   }
   response.complete();
-  if (!request.discardBody(BodyReader::kSkippableSize)) {
-    lingerAndClose();
-    return false;
-  }
-  return response.getKeepAlive();
+  // What the handler left of the body is dropped if it is here already, never waited for: a
+  // refused request (401, 413) costs its connection nothing more.
+  const bool inStep = request.skipBody(BodyReader::kSkippableSize);
+  if (inStep && response.getKeepAlive()) return true;
+  // Input may still come (the rest of a body, pipelined requests): linger elsewhere.
+  settings_.closer.adopt(socket());
+  return false;
 }
 
 void HttpConnection::replyAndClose(int status, const std::string& reason) {
   ServerResponse response(socket());
+  response.setVersion(Poco::Net::HTTPMessage::HTTP_1_1);
   response.setKeepAlive(false);
   response.set("Date", httpDate());
-  // Poco's and our reasons name the rule broken ("Field value too long"), never request bytes.
-  ErrorResponse::sendStatus(response, status, "malformed HTTP request: " + reason);
-  lingerAndClose();
-}
-
-void HttpConnection::lingerAndClose() {
-  // On the descriptor: what is dropped needs no TLS decoding, and no TLS alert may follow.
-  const int fd = socket().impl()->sockfd();
-  (void)::shutdown(fd, SHUT_WR);
-  socket().setReceiveTimeout(Poco::Timespan(0, 200'000));
-  const auto deadline = std::chrono::steady_clock::now() + kLingerTime;
-  std::array<char, 16384> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init): written by recv
-  std::size_t dropped = 0;
-  while (dropped < kLingerBytes && std::chrono::steady_clock::now() < deadline) {
-    const auto got = ::recv(fd, scratch.data(), scratch.size(), 0);
-    if (got <= 0) break;
-    dropped += static_cast<std::size_t>(got);
+  // Our reasons name the rule broken ("header field value too long"), never request bytes.
+  try {
+    ErrorResponse::sendStatus(response, status, reason);
+  } catch (const Poco::Exception&) {
+    return;  // the peer is gone
   }
-  socket().close();
+  settings_.closer.adopt(socket());
 }
 
 }  // namespace kms::http

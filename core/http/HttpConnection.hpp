@@ -4,7 +4,13 @@
 // which asks epoll whether the next request has arrived (an epoll instance created and closed
 // per request: a third of kmsd's CPU in the encrypt benchmark) and looks up both socket
 // addresses per request. Here the thread simply blocks in recv() for the next request, with the
-// socket's receive timeout as the idle limit; Poco still parses every header and frames bodies.
+// socket's receive timeout as the idle limit; ConnectionInput reads, RequestHead parses.
+//
+// A request's head and body must arrive within the request timeout, in total (ConnectionInput,
+// with the server's watchdog calling expireRead()). Nothing waits for a body the handler did not
+// read: what has arrived is dropped, otherwise the connection closes, and a closing connection
+// lingers on the LingeringCloser's thread, not on this one. So a client that sends slowly holds
+// a thread for at most the request timeout, and one that is refused (401) for no time at all.
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
 #include <Poco/Net/TCPServerConnection.h>
@@ -14,16 +20,27 @@
 #include <optional>
 #include <string>
 
+#include "kms/http/ConnectionInput.hpp"
+
 namespace kms::http {
 
 class ConnectionRegistry;
+class LingeringCloser;
 class ServerRequest;
 class ServerResponse;
 
+// What the server gives each of its connections.
+struct ConnectionSettings {
+  Poco::Net::HTTPRequestHandlerFactory& handlers;
+  Poco::Net::HTTPServerParams::Ptr params;  // its timeout: the keep-alive idle limit
+  ConnectionRegistry& registry;
+  LingeringCloser& closer;
+  std::chrono::milliseconds requestTimeout;
+};
+
 class HttpConnection : public Poco::Net::TCPServerConnection {
  public:
-  HttpConnection(const Poco::Net::StreamSocket& socket, Poco::Net::HTTPRequestHandlerFactory& handlers,
-                 Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry);
+  HttpConnection(const Poco::Net::StreamSocket& socket, const ConnectionSettings& settings);
 
   void run() override;
 
@@ -35,6 +52,9 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   // Closes the connection if it is still idle (a connection waiting in the queue needs its
   // thread); true when it did.
   bool reclaimIfIdle();
+  // From the watchdog: ends a read that is still blocked past its request's deadline (`now` in
+  // steady_clock ticks).
+  void expireRead(std::int64_t now);
 
  private:
   enum class State { Idle, Busy, Stopping };
@@ -46,11 +66,9 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
   // stop() under stateMutex_: true when the connection was idle (it stops reading at once).
   bool stopLocked();
   void replyAndClose(int status, const std::string& reason);
-  void lingerAndClose();
 
-  Poco::Net::HTTPRequestHandlerFactory& handlers_;
-  Poco::Net::HTTPServerParams::Ptr params_;
-  ConnectionRegistry& registry_;
+  const ConnectionSettings& settings_;
+  ReadWatch watch_;
   std::mutex stateMutex_;
   State state_ = State::Idle;
   std::chrono::steady_clock::time_point idleSince_ = std::chrono::steady_clock::now();

@@ -15,6 +15,8 @@
 #include "kms/config/Version.hpp"
 #include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/HttpConnection.hpp"
+#include "kms/http/InflightBudget.hpp"
+#include "kms/http/LingeringCloser.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestHandlerFactory.hpp"
 
@@ -22,26 +24,33 @@ namespace kms::http {
 namespace {
 
 constexpr int kIdleThreadSeconds = 60;
-// How long a keep-alive connection may idle, and a request or response may stall, before the
-// connection closes and its thread is free again.
+// How long a keep-alive connection may idle, and a response may stall, before the connection
+// closes and its thread is free again. (A request has its own deadline: http.request_timeout.)
 constexpr Poco::Timespan::TimeDiff kConnectionTimeoutSeconds = 30;
 constexpr auto kReclaimPeriod = std::chrono::milliseconds(200);
 constexpr auto kReclaimLogPeriod = std::chrono::seconds(60);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  ConnectionFactory(const HandlerContext& context, Poco::Net::HTTPServerParams::Ptr params,
-                    ConnectionRegistry& registry)
-      : handlers_(context), params_(std::move(params)), registry_(registry) {}
+  ConnectionFactory(const HandlerContext& context, InflightBudget& inflight, Poco::Net::HTTPServerParams::Ptr params,
+                    ConnectionRegistry& registry, LingeringCloser& closer, std::chrono::milliseconds requestTimeout)
+      : context_(withBudget(context, inflight)),
+        handlers_(context_),
+        settings_{handlers_, std::move(params), registry, closer, requestTimeout} {}
 
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
-    return new HttpConnection(socket, handlers_, params_, registry_);
+    return new HttpConnection(socket, settings_);
   }
 
  private:
+  static HandlerContext withBudget(HandlerContext context, InflightBudget& inflight) {
+    context.inflight = &inflight;
+    return context;
+  }
+
+  const HandlerContext context_;  // the caller's, with the server's budget
   RequestHandlerFactory handlers_;
-  Poco::Net::HTTPServerParams::Ptr params_;
-  ConnectionRegistry& registry_;
+  const ConnectionSettings settings_;
 };
 
 Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net::Context::Ptr& tls) {
@@ -67,7 +76,10 @@ Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net
 
 HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context, Poco::Net::Context::Ptr tls)
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
-      connections_(std::make_unique<ConnectionRegistry>()) {
+      connections_(std::make_unique<ConnectionRegistry>()),
+      closer_(std::make_unique<LingeringCloser>()),
+      inflight_(std::make_unique<InflightBudget>(config.maxInflightMemory)) {
+  InflightBudget::configureAllocator();
   Poco::Net::ServerSocket socket = listen(config, tls);
   port_ = socket.address().port();
 
@@ -77,8 +89,9 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   params->setKeepAlive(true);
   params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
   params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
-  server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(context, params, *connections_), threads_,
-                                                   socket, params);
+  server_ = std::make_unique<Poco::Net::TCPServer>(
+      new ConnectionFactory(context, *inflight_, params, *connections_, *closer_, config.requestTimeout), threads_,
+      socket, params);
 }
 
 HttpServer::~HttpServer() {
@@ -107,15 +120,15 @@ void HttpServer::stop() {
   running_ = false;
   auto& logger = Poco::Logger::get("kms.http");
   logger.information("HTTP server stopping: finishing requests in flight");
+  server_->stop();          // no new connection
+  connections_->stopAll();  // idle ones close now, busy ones after their answer
+  threads_.joinAll();       // the watchdog still bounds the requests that finish
   {
     const std::lock_guard lock(reclaimMutex_);
     reclaiming_ = false;
   }
   reclaimWake_.notify_all();
   if (reclaimer_.joinable()) reclaimer_.join();
-  server_->stop();          // no new connection
-  connections_->stopAll();  // idle ones close now, busy ones after their answer
-  threads_.joinAll();
   logger.information("HTTP server stopped");
 }
 
@@ -126,6 +139,7 @@ void HttpServer::reclaimWhileRunning() {
   int queuedBefore = 0;
   std::unique_lock lock(reclaimMutex_);
   while (!reclaimWake_.wait_for(lock, kReclaimPeriod, [this] { return !reclaiming_; })) {
+    connections_->expireReads(std::chrono::steady_clock::now());
     // A connection sits in the queue for a moment while the pool starts a thread for it: only
     // one still queued a period later, with every thread started, needs a thread freed.
     const int queued = server_->queuedConnections();

@@ -1,7 +1,9 @@
 #pragma once
 // kmsd's HTTP server: Poco's TCPServer accepts and hands each connection to a thread of a pool
 // of `threads` (one per open keep-alive connection, DESIGN §11; `max_queued` more wait), where
-// HttpConnection serves its HTTP/1.1 requests.
+// HttpConnection serves its HTTP/1.1 requests. Beside them: a thread that frees threads for
+// queued connections and ends reads past their request's deadline (the watchdog), the
+// LingeringCloser's thread, and the memory budget of requests in flight.
 #include <Poco/Net/Context.h>
 #include <Poco/ThreadPool.h>
 
@@ -22,6 +24,8 @@ class TCPServer;
 namespace kms::http {
 
 class ConnectionRegistry;
+class InflightBudget;
+class LingeringCloser;
 
 class HttpServer {
  public:
@@ -43,11 +47,13 @@ class HttpServer {
 
  private:
   // While connections wait in the queue for a thread, closes the longest-idle keep-alive
-  // connections to free theirs (checked every kReclaimPeriod).
+  // connections to free theirs; ends reads past their request's deadline (every kReclaimPeriod).
   void reclaimWhileRunning();
 
   Poco::ThreadPool threads_;
   std::unique_ptr<ConnectionRegistry> connections_;
+  std::unique_ptr<LingeringCloser> closer_;
+  std::unique_ptr<InflightBudget> inflight_;
   std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
   std::uint16_t port_ = 0;
   bool running_ = false;

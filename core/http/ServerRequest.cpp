@@ -1,33 +1,26 @@
 #include "kms/http/ServerRequest.hpp"
 
-#include <Poco/Net/HTTPChunkedStream.h>
-#include <Poco/Net/HTTPFixedLengthStream.h>
-#include <Poco/Net/HTTPHeaderStream.h>
 #include <Poco/Net/NetException.h>
 #include <Poco/String.h>
 
 #include <algorithm>
-#include <array>
 
+#include "kms/http/ConnectionInput.hpp"
+#include "kms/http/RequestHead.hpp"
 #include "kms/http/ServerResponse.hpp"
 
 namespace kms::http {
 
-ServerRequest::ServerRequest(Poco::Net::HTTPServerSession& session, ServerResponse& response,
-                             const ConnectionInfo& connection)
-    : response_(response), connection_(connection) {
-  {
-    Poco::Net::HTTPHeaderInputStream header(session);
-    read(header);
-  }
+ServerRequest::ServerRequest(ConnectionInput& input, ServerResponse& response, const ConnectionInfo& connection)
+    : response_(response), connection_(connection), bodyBuffer_(input), body_(&bodyBuffer_) {
+  RequestHead::parse(input.readHead(), *this);
   checkFraming();
   if (getChunkedTransferEncoding()) {
-    body_ = std::make_unique<Poco::Net::HTTPChunkedInputStream>(session);
+    bodyBuffer_.chunked();
   } else {
     // RFC 9112 section 6.3: a request with neither Content-Length nor chunked coding has no
     // body (Poco would read one until the peer closes, which ends keep-alive).
-    const auto length = hasContentLength() ? getContentLength64() : 0;
-    body_ = std::make_unique<Poco::Net::HTTPFixedLengthInputStream>(session, length);
+    bodyBuffer_.fixed(hasContentLength() ? static_cast<std::uint64_t>(getContentLength64()) : 0);
   }
 }
 
@@ -41,6 +34,11 @@ void ServerRequest::checkFraming() const {
       throw Poco::Net::MessageException("unsupported Transfer-Encoding");
     }
     if (has(CONTENT_LENGTH)) throw Poco::Net::MessageException("both Transfer-Encoding and Content-Length");
+    // RFC 9112 section 6.1: an HTTP/1.0 message with Transfer-Encoding is faulty.
+    if (getVersion() == HTTP_1_0) throw Poco::Net::MessageException("Transfer-Encoding in an HTTP/1.0 request");
+    const auto count = std::count_if(
+        begin(), end(), [](const auto& field) { return Poco::icompare(field.first, TRANSFER_ENCODING) == 0; });
+    if (count > 1) throw Poco::Net::MessageException("repeated Transfer-Encoding");
     return;
   }
   if (!has(CONTENT_LENGTH)) return;
@@ -55,16 +53,6 @@ void ServerRequest::checkFraming() const {
 
 Poco::Net::HTTPServerResponse& ServerRequest::response() const {
   return response_;
-}
-
-bool ServerRequest::discardBody(std::size_t limit) {
-  std::array<char, 4096> scratch;  // NOLINT(cppcoreguidelines-pro-type-member-init): read into, per request
-  std::size_t dropped = 0;
-  while (*body_ && dropped <= limit) {
-    body_->read(scratch.data(), scratch.size());
-    dropped += static_cast<std::size_t>(body_->gcount());
-  }
-  return body_->eof() && !body_->bad() && dropped <= limit;
 }
 
 }  // namespace kms::http

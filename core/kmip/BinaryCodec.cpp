@@ -9,6 +9,7 @@
 #include "kms/Exception.hpp"
 #include "kms/kmip/Dictionary.hpp"
 #include "kms/kmip/Hex.hpp"
+#include "kms/kmip/TreeMeter.hpp"
 #include "kms/kmip/Utf8.hpp"
 
 namespace kms::kmip {
@@ -33,9 +34,11 @@ std::string tagText(std::uint32_t code) {
 
 class Decoder {
  public:
-  Decoder(std::span<const std::uint8_t> bytes, const DecodeLimits& limits) : bytes_(bytes), limits_(limits) {}
+  Decoder(std::span<const std::uint8_t> bytes, const DecodeLimits& limits)
+      : bytes_(bytes), limits_(limits), meter_(limits) {}
 
   Ttlv decodeMessage() {
+    meter_.root();
     Ttlv root = item(0, bytes_.size());
     if (pos_ != bytes_.size()) {
       fail(pos_, fmt::format("{} trailing bytes after the top item", bytes_.size() - pos_));
@@ -60,6 +63,12 @@ class Decoder {
   // One item starting at pos_ that must end by `limit` (its Structure's end, or the
   // buffer's). `level` counts the Structures enclosing it.
   Ttlv item(std::size_t level, std::size_t limit) {
+    Ttlv decoded = read(level, limit);
+    meter_.item(decoded);
+    return decoded;
+  }
+
+  Ttlv read(std::size_t level, std::size_t limit) {
     const std::size_t start = pos_;
     if (limit - start < kHeaderSize) fail(start, "truncated item header");
     if (++items_ > limits_.maxItems) fail(start, fmt::format("more than {} items", limits_.maxItems));
@@ -84,9 +93,12 @@ class Decoder {
         if (level + 1 > limits_.maxDepth) fail(start, tag, fmt::format("nesting deeper than {}", limits_.maxDepth));
         if (length % 8 != 0) fail(start, tag, "Structure length is not a multiple of 8");
         std::vector<Ttlv> children;
-        pos_ = value;
         const std::size_t end = value + length;
-        while (pos_ < end) children.push_back(item(level + 1, end));
+        // Exactly as many slots as there are children: a vector grown by doubling holds up to
+        // twice the memory, and moves every child at each growth.
+        meter_.reserve(children, countChildren(value, end));
+        pos_ = value;
+        while (pos_ < end) meter_.append(children, item(level + 1, end));
         return Ttlv::structure(std::move(tag), std::move(children));
       }
       case ItemType::Integer:
@@ -130,6 +142,19 @@ class Decoder {
     fail(start, tag, "unknown item type");
   }
 
+  // The items between `from` and `end`, by their headers alone; what does not fit is left to
+  // item() to report.
+  [[nodiscard]] std::size_t countChildren(std::size_t from, std::size_t end) const noexcept {
+    std::size_t count = 0;
+    while (end - from >= kHeaderSize && count < limits_.maxItems) {
+      const auto length = static_cast<std::size_t>(readBigEndian(from + 4, 4));
+      if (padded(length) > end - from - kHeaderSize) break;
+      from += kHeaderSize + padded(length);
+      ++count;
+    }
+    return count;
+  }
+
   void checkSize(std::size_t start, std::string_view tag, std::size_t length) const {
     if (length > limits_.maxValueBytes) {
       fail(start, tag, fmt::format("value of {} bytes exceeds the limit of {}", length, limits_.maxValueBytes));
@@ -138,6 +163,7 @@ class Decoder {
 
   std::span<const std::uint8_t> bytes_;
   const DecodeLimits& limits_;
+  TreeMeter meter_;
   std::size_t pos_ = 0;
   std::size_t items_ = 0;
 };

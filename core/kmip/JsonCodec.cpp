@@ -13,6 +13,7 @@
 #include "kms/kmip/Dictionary.hpp"
 #include "kms/kmip/Hex.hpp"
 #include "kms/kmip/JsonReader.hpp"
+#include "kms/kmip/TreeMeter.hpp"
 #include "kms/kmip/Utf8.hpp"
 
 namespace kms::kmip {
@@ -39,10 +40,11 @@ std::string quote(std::string_view value) {
 
 class Decoder final : public JsonReader {
  public:
-  Decoder(std::string_view json, const DecodeLimits& limits) : JsonReader(json), limits_(limits) {}
+  Decoder(std::string_view json, const DecodeLimits& limits) : JsonReader(json), limits_(limits), meter_(limits) {}
 
   Ttlv decodeDocument() {
     if (atEnd()) fail("empty document");
+    meter_.root();
     Ttlv root = node(0, nullptr);
     if (!atEnd()) fail(fmt::format("trailing characters after the top item at offset {}", offset()));
     return root;
@@ -148,6 +150,7 @@ class Decoder final : public JsonReader {
       seek(end);
     }
     frames_.pop_back();
+    meter_.item(result);
     return result;
   }
 
@@ -230,7 +233,7 @@ class Decoder final : public JsonReader {
     expect('[');
     if (!consume(']')) {
       do {
-        children.push_back(node(level, &children));
+        meter_.append(children, node(level, &children));
       } while (consume(','));
       expect(']');
     }
@@ -371,6 +374,7 @@ class Decoder final : public JsonReader {
   }
 
   const DecodeLimits& limits_;
+  TreeMeter meter_;
   std::size_t items_ = 0;
   std::vector<Frame> frames_;
   std::string scratch_;

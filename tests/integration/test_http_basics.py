@@ -274,7 +274,7 @@ class HttpRoutes(ServerCase):
         self.assert_alive()
 
     def test_oversized_announced_body_default_limit(self):
-        """Content-Length above the default 64 MiB limit: 413, even before the upload ends."""
+        """Content-Length above the default limit (8 MiB): 413, even before the upload ends."""
         status = send_big_body(self.kmsd.port, 65 * 1024 * 1024)
         self.assertEqual(status, 413)
         self.assert_alive()

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include <chrono>
+
 #include "kms/config/ConfigLoader.hpp"
 
 using kms::config::ConfigLoader;
@@ -19,7 +21,9 @@ TEST_CASE("defaults without any source") {
   CHECK(config.http.hostname == "127.0.0.1");
   CHECK_FALSE(config.http.hostnameExplicit);
   CHECK(config.http.port == 9998);
-  CHECK(config.http.maxBodySize == 64u * 1024 * 1024);
+  CHECK(config.http.maxBodySize == 8u * 1024 * 1024);
+  CHECK(config.http.requestTimeout == std::chrono::seconds(20));
+  CHECK(config.http.maxInflightMemory == 256u * 1024 * 1024);
   CHECK(config.http.threads == 64);
   CHECK(config.db.type == DatabaseType::Sqlite);
   CHECK(config.db.sqlitePath == "./var/sqlite");
