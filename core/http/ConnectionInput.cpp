@@ -9,6 +9,8 @@
 #include <climits>
 #include <cstring>
 
+#include "kms/SecureBytes.hpp"
+
 namespace kms::http {
 namespace {
 
@@ -26,10 +28,16 @@ ConnectionInput::ConnectionInput(Poco::Net::StreamSocket& socket, ReadWatch& wat
       data_(std::make_unique<char[]>(kBufferSize)),
       capacity_(kBufferSize) {}
 
-ConnectionInput::~ConnectionInput() = default;
+ConnectionInput::~ConnectionInput() {
+  kms::secureZero(data_.get(), end_);
+}
 
 bool ConnectionInput::awaitRequest(std::optional<Clock::time_point> deadline) {
+  // What the requests before this one sent (a key's hex in an Import, a token) is wiped now,
+  // before the connection waits idle: only bytes not read yet stay. Bytes past end_ are zero.
+  kms::secureZero(data_.get(), begin_);
   if (buffered() > 0) return true;
+  begin_ = end_ = 0;
   try {
     if (deadline) {
       deadline_ = *deadline;
@@ -127,6 +135,7 @@ void ConnectionInput::makeRoom(std::size_t room) {
     begin_ = end_ = 0;
   } else if (end_ == capacity_ && begin_ > 0) {
     std::memmove(data_.get(), data_.get() + begin_, buffered());
+    kms::secureZero(data_.get() + buffered(), begin_);  // the tail the move left behind
     end_ -= begin_;
     begin_ = 0;
   }
@@ -134,6 +143,7 @@ void ConnectionInput::makeRoom(std::size_t room) {
     const std::size_t grown = std::min(capacity_ * 2, room);
     auto bigger = std::make_unique<char[]>(grown);
     std::memcpy(bigger.get(), data_.get(), end_);
+    kms::secureZero(data_.get(), end_);
     data_ = std::move(bigger);
     capacity_ = grown;
   }

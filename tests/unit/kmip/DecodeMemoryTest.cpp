@@ -26,7 +26,7 @@ long long heapInUse() {
 
 namespace {
 
-using Bytes = std::vector<std::uint8_t>;
+using Bytes = kms::kmip::Ttlv::Bytes;
 
 // A RequestMessage of `count` empty Structures: 8 bytes each in binary, 20 in JSON, 128 in memory.
 Ttlv emptyStructures(std::size_t count) {
