@@ -113,6 +113,30 @@ TEST_CASE("JWT: issuer, signature, expiry; unknown kid refetches the JWKS") {
         std::optional<std::string>("alice@example.com"));
 }
 
+// Found by tests/fuzz (fuzz_jwt): a NumericDate beyond int64 was converted with undefined
+// behaviour; on x86 "nbf": 1e308 became INT64_MIN and a token not valid for ages was accepted.
+TEST_CASE("JWT: NumericDates beyond any representable time are refused, not wrapped") {
+  TempDirectory directory;
+  const auto jwksPath = directory.path() / "jwks.json";
+  const std::string secret = "first secret of thirty-two bytes!";
+  writeJwks(jwksPath, "k1", secret);
+  JwtAuthenticator authenticator({kms::config::JwtProvider{"https://idp.test", jwksPath.string(), {}}}, "email");
+  const auto signedWith = [&](const std::string& claim, double value) {
+    Poco::JWT::Token token;
+    token.setIssuer("https://idp.test");
+    token.payload().set("email", std::string("alice@example.com"));
+    token.payload().set("exp", static_cast<Poco::Int64>(Poco::Timestamp().epochTime() + 60));
+    token.payload().set(claim, value);
+    return Poco::JWT::Signer(secret).sign(token, Poco::JWT::Signer::ALGO_HS256);
+  };
+  for (const double far : {1e308, 9.3e18, -1e308, -9.3e18}) {
+    CAPTURE(far);
+    CHECK_THROWS_AS(authenticator.authenticate(bearer(signedWith("nbf", far))), AuthenticationError);
+    CHECK_THROWS_AS(authenticator.authenticate(bearer(signedWith("exp", far))), AuthenticationError);
+  }
+  CHECK(authenticator.authenticate(bearer(signedWith("nbf", 1e9))) == std::optional<std::string>("alice@example.com"));
+}
+
 TEST_CASE("JWKS: keys of unsupported kinds are skipped, weak RSA refused") {
   const auto keys = kms::auth::JwksCache::parse(
       R"({"keys": [{"kty": "oct", "kid": "a", "k": "c2VjcmV0"}, {"kty": "RSA", "kid": "b", "n": "AQAB", "e": "AQAB"},
