@@ -7,8 +7,9 @@
 // does), anything else leaves it unread (StatusHandler, kmsd's 404). KMIP decoding has its own
 // targets; the store and the operations are not framing and stay out.
 //
-// A finding is a sanitizer report, an exception escaping HttpConnection::run(), or a
-// connection that neither ends nor answers (libFuzzer's -timeout).
+// A finding is a sanitizer report (ASan, UBSan, LeakSanitizer) or a connection that neither
+// ends nor answers although its whole input is there (libFuzzer's -timeout). Exceptions are
+// not: HttpConnection::run() ends the connection on any of them, as it must.
 #include <Poco/Net/HTTPRequestHandler.h>
 #include <Poco/Net/HTTPRequestHandlerFactory.h>
 #include <Poco/Net/HTTPServerParams.h>
@@ -113,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // The connection owns the server end and closes it when it is destroyed.
     kms::http::HttpConnection connection(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fds[0])), handlers,
                                          params, registry);
-    connection.run();  // catches what a broken connection throws; anything else escapes: a finding
+    connection.run();
   }
   peer.join();
   return 0;
