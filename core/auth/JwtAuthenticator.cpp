@@ -13,6 +13,8 @@
 namespace kms::auth {
 namespace {
 
+constexpr double kMaxNumericDate = 253'402'300'799;  // 9999-12-31T23:59:59Z
+
 // Text from the token, shown in a log line: bounded and without control characters, since
 // the token is attacker-supplied.
 std::string shown(const std::string& text) {
@@ -28,6 +30,11 @@ std::optional<std::int64_t> numericDate(const Poco::JSON::Object& payload, const
   if (!value.isNumeric()) throw AuthenticationError(fmt::format("JWT claim \"{}\" is not a number", claim));
   const double seconds = value.convert<double>();
   if (!std::isfinite(seconds)) throw AuthenticationError(fmt::format("JWT claim \"{}\" is not a number", claim));
+  // Beyond year 9999 either way: converting to int64 (and adding the skew) could overflow,
+  // which is undefined and on x86 turned "nbf": 1e308 into a date long past (found by fuzz_jwt).
+  if (std::fabs(seconds) > kMaxNumericDate) {
+    throw AuthenticationError(fmt::format("JWT claim \"{}\" is out of range", claim));
+  }
   return static_cast<std::int64_t>(seconds);
 }
 

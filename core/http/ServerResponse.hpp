@@ -33,6 +33,8 @@ class ServerResponse : public Poco::Net::HTTPServerResponse {
 
   // Sends what send() buffered, or an empty body when the handler sent nothing at all.
   void complete();
+  // Poco's write(std::ostream&) (the header as text) stays visible beside the private one.
+  using Poco::Net::HTTPServerResponse::write;
 
  private:
   void write(const char* data, std::size_t length);

@@ -2,10 +2,14 @@
 #include <Poco/JWT/Signer.h>
 #include <Poco/JWT/Token.h>
 #include <doctest/doctest.h>
+#include <malloc.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "kms/auth/AccessPolicy.hpp"
@@ -111,6 +115,79 @@ TEST_CASE("JWT: issuer, signature, expiry; unknown kid refetches the JWKS") {
   writeJwks(jwksPath, "k2", "second secret of thirty-two bytes");
   CHECK(authenticator.authenticate(bearer(hs256("second secret of thirty-two bytes", "k2", "https://idp.test", 60))) ==
         std::optional<std::string>("alice@example.com"));
+}
+
+// Found by tests/fuzz (fuzz_jwt): a NumericDate beyond int64 was converted with undefined
+// behaviour; on x86 "nbf": 1e308 became INT64_MIN and a token not valid for ages was accepted.
+TEST_CASE("JWT: NumericDates beyond any representable time are refused, not wrapped") {
+  TempDirectory directory;
+  const auto jwksPath = directory.path() / "jwks.json";
+  const std::string secret = "first secret of thirty-two bytes!";
+  writeJwks(jwksPath, "k1", secret);
+  JwtAuthenticator authenticator({kms::config::JwtProvider{"https://idp.test", jwksPath.string(), {}}}, "email");
+  const auto signedWith = [&](const std::string& claim, double value) {
+    Poco::JWT::Token token;
+    token.setIssuer("https://idp.test");
+    token.payload().set("email", std::string("alice@example.com"));
+    token.payload().set("exp", static_cast<Poco::Int64>(Poco::Timestamp().epochTime() + 60));
+    token.payload().set(claim, value);
+    return Poco::JWT::Signer(secret).sign(token, Poco::JWT::Signer::ALGO_HS256);
+  };
+  for (const double far : {1e308, 9.3e18, -1e308, -9.3e18}) {
+    CAPTURE(far);
+    CHECK_THROWS_AS(authenticator.authenticate(bearer(signedWith("nbf", far))), AuthenticationError);
+    CHECK_THROWS_AS(authenticator.authenticate(bearer(signedWith("exp", far))), AuthenticationError);
+  }
+  CHECK(authenticator.authenticate(bearer(signedWith("nbf", 1e9))) == std::optional<std::string>("alice@example.com"));
+}
+
+// Found by tests/fuzz (fuzz_jwt): Poco leaks an ECDSA_SIG for every ES256 signature shorter
+// than two bytes, so unauthenticated tokens would hold memory for good. mallinfo2 sees the
+// leak in the plain build; in the ASan build (where it reads nothing) LeakSanitizer does.
+TEST_CASE("JWT: an ES256 token with a truncated signature is refused and holds no memory") {
+  TempDirectory directory;
+  std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(EVP_EC_gen("P-256"), &EVP_PKEY_free);
+  REQUIRE(pkey);
+  const auto coordinate = [&](const char* name) {
+    BIGNUM* value = nullptr;
+    REQUIRE(EVP_PKEY_get_bn_param(pkey.get(), name, &value) == 1);
+    std::string bytes(32, '\0');
+    BN_bn2binpad(value, reinterpret_cast<unsigned char*>(bytes.data()), 32);
+    BN_free(value);
+    return base64url(bytes);
+  };
+  const auto jwksPath = directory.path() / "jwks.json";
+  std::ofstream(jwksPath) << R"({"keys": [{"kty": "EC", "kid": "ec", "crv": "P-256", "x": ")"
+                          << coordinate(OSSL_PKEY_PARAM_EC_PUB_X) << R"(", "y": ")"
+                          << coordinate(OSSL_PKEY_PARAM_EC_PUB_Y) << R"("}]})";
+  JwtAuthenticator authenticator({kms::config::JwtProvider{"https://idp.test", jwksPath.string(), {}}}, "email");
+
+  Poco::JWT::Token token;
+  token.header().set("kid", std::string("ec"));
+  token.setIssuer("https://idp.test");
+  token.payload().set("email", std::string("alice@example.com"));
+  token.payload().set("exp", static_cast<Poco::Int64>(Poco::Timestamp().epochTime() + 60));
+  Poco::JWT::Signer signer(
+      Poco::SharedPtr<Poco::Crypto::ECKey>(new Poco::Crypto::ECKey(Poco::Crypto::EVPPKey(pkey.get()))));
+  const std::string valid = signer.sign(token, Poco::JWT::Signer::ALGO_ES256);
+  CHECK(authenticator.authenticate(bearer(valid)) == std::optional<std::string>("alice@example.com"));
+
+  const std::string unsignedPart = valid.substr(0, valid.rfind('.') + 1);
+  for (const std::string& signature : {std::string(), std::string("AA"), std::string("AAA"), std::string(84, 'A'),
+                                       std::string(88, 'A'), valid.substr(valid.rfind('.') + 1) + "."}) {
+    CAPTURE(signature);
+    CHECK_THROWS_AS(authenticator.authenticate(bearer(unsignedPart + signature)), AuthenticationError);
+  }
+
+  const auto inUse = [] { return mallinfo2().uordblks; };
+  const std::size_t before = inUse();
+  for (int n = 0; n < 20'000; ++n) {
+    try {
+      (void)authenticator.authenticate(bearer(unsignedPart + "AA"));
+    } catch (const AuthenticationError&) {
+    }
+  }
+  CHECK(inUse() <= before + 64 * 1024);  // the leak held 20,000 x 32 bytes
 }
 
 TEST_CASE("JWKS: keys of unsupported kinds are skipped, weak RSA refused") {

@@ -126,6 +126,25 @@ TEST_CASE("syntax errors give the file, line and column") {
   CHECK(yaml.find('\n') == std::string::npos);
 }
 
+// Found by tests/fuzz (fuzz_config_yaml): an alias inside its own anchor makes yaml-cpp's tree
+// a cycle, which YamlSource followed until the stack overflowed; aliases of aliases expand
+// exponentially. Both are refused with one line.
+TEST_CASE("YAML: a recursive alias and an alias bomb are refused, not followed") {
+  const auto recursive = errorOf("kms.yaml", "http: &a\n  <<: *a\n");
+  CHECK(recursive.starts_with("kms.yaml:"));
+  CHECK(recursive.find("nested deeper") != std::string::npos);
+  std::string bomb = "a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n";
+  for (int level = 1; level < 9; ++level) {
+    bomb += "a" + std::to_string(level) + ": &a" + std::to_string(level) + " [";
+    for (int n = 0; n < 10; ++n) bomb += (n > 0 ? ", *a" : "*a") + std::to_string(level - 1);
+    bomb += "]\n";
+  }
+  const auto start = std::chrono::steady_clock::now();
+  const auto expanded = errorOf("kms.yaml", bomb);  // 10^9 values once expanded
+  CHECK(expanded.find("more than") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(10));
+}
+
 TEST_CASE("authentication keys use Cosmian's names") {
   const auto loaded =
       loadFile("kms.toml",
