@@ -1,8 +1,9 @@
 // kmsd's HTTP/1.1 request framing: the fuzz input is what a client sends on one connection
 // (one or more pipelined requests, then end of stream), served by a real HttpConnection over a
-// socket pair. That runs kmsd's own code on every byte: ServerRequest (header through Poco,
-// then the Content-Length / Transfer-Encoding checks), BodyReader (fixed and chunked bodies,
-// the body limit), discarding unread bodies, keep-alive and the 400-and-close path. The
+// socket pair. That runs kmsd's own code on every byte: ConnectionInput (the connection's
+// buffer and the request deadline), RequestHead (the strict head parser), ServerRequest (the
+// Content-Length / Transfer-Encoding checks), BodyStreamBuf and BodyReader (fixed and chunked
+// bodies, the body limit), dropping unread bodies, keep-alive and the 400-and-close path. The
 // handlers are the smallest that use the body the way kmsd's do: POST reads it (as KmipHandler
 // does), anything else leaves it unread (StatusHandler, kmsd's 404). KMIP decoding has its own
 // targets; the store and the operations are not framing and stay out.
@@ -22,6 +23,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstdint>
 #include <cstdlib>
@@ -33,6 +35,7 @@
 #include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/ErrorResponse.hpp"
 #include "kms/http/HttpConnection.hpp"
+#include "kms/http/LingeringCloser.hpp"
 #include "kms/http/StatusHandler.hpp"
 
 namespace {
@@ -106,14 +109,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static Handlers handlers;
   static const Poco::Net::HTTPServerParams::Ptr params = serverParams();
   static kms::http::ConnectionRegistry registry;
+  static kms::http::LingeringCloser closer;
+  // The whole input is there at once: a request that is not complete within this time waits
+  // for bytes that never come, and the deadline path ends it.
+  static const kms::http::ConnectionSettings settings{handlers, params, registry, closer, std::chrono::seconds(3)};
 
   std::array<int, 2> fds{};
   if (::socketpair(AF_UNIX, SOCK_STREAM, 0, fds.data()) != 0) std::abort();
   std::thread peer(client, fds[1], data, size);
   {
     // The connection owns the server end and closes it when it is destroyed.
-    kms::http::HttpConnection connection(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fds[0])), handlers,
-                                         params, registry);
+    kms::http::HttpConnection connection(Poco::Net::StreamSocket(new Poco::Net::StreamSocketImpl(fds[0])), settings);
     connection.run();
   }
   peer.join();
