@@ -314,16 +314,22 @@ class GcmKeystream(Base):
                 self.assertEqual(status, 400, body)
                 self.assertTrue(str(body).startswith("invalid_field:"), body)
                 self.assertIn("kmsd draws the IV", str(body))
-        # kmsd's own IV: answered with the ciphertext, and it decrypts.
-        enc = self.ok(uid_op("Encrypt", self.kek, b("Data", MESSAGE)), BOB)
+        # kmsd's own IV: answered with the ciphertext, and it decrypts, with a key that wraps
+        # nothing (the KEK, which wraps keys, serves no Decrypt: WrappingKeyDecrypt).
+        data_key = f"hsm::softhsm2::{self.slot}::data-aes"
+        self.ok(st("Create", e("ObjectType", "SymmetricKey"),
+                   st("Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", data_key),
+                      i("CryptographicLength", 256))))
+        self.grant(data_key, BOB, "encrypt")
+        enc = self.ok(uid_op("Encrypt", data_key, b("Data", MESSAGE)), BOB)
         iv = bytes.fromhex(value(enc, "IVCounterNonce"))
         self.assertEqual(len(iv), 12)
-        dec = self.ok(uid_op("Decrypt", self.kek, b("Data", bytes.fromhex(value(enc, "Data"))),
+        dec = self.ok(uid_op("Decrypt", data_key, b("Data", bytes.fromhex(value(enc, "Data"))),
                              b("IVCounterNonce", iv),
                              b("AuthenticatedEncryptionTag", bytes.fromhex(value(enc, "AuthenticatedEncryptionTag")))))
         self.assertEqual(bytes.fromhex(value(dec, "Data")), MESSAGE)
         # An IVLength asks kmsd for an IV of that length: drawn by kmsd and returned.
-        enc = self.ok(uid_op("Encrypt", self.kek, st("CryptographicParameters", e("BlockCipherMode", "GCM"),
+        enc = self.ok(uid_op("Encrypt", data_key, st("CryptographicParameters", e("BlockCipherMode", "GCM"),
                                                       i("IVLength", 128)), b("Data", MESSAGE)), BOB)
         self.assertEqual(len(bytes.fromhex(value(enc, "IVCounterNonce"))), 16)
 
@@ -535,6 +541,47 @@ class Pkcs1v15(Base):
             kmsd.stop()
             kmsd.extra_args.remove("--rsa-pkcs1v15-decrypt")
             kmsd.start()
+
+
+class WrappingKeyDecrypt(Base):
+    """Finding 1, its RSA side: a user granted `decrypt` on an HSM key that wraps stored keys
+    decrypts the wrapped blob and so unwraps the key. A key that wraps keys serves no Decrypt."""
+
+    OAEP = st("CryptographicParameters", e("PaddingMethod", "OAEP"), e("HashingAlgorithm", "SHA_1"),
+              e("CryptographicAlgorithm", "RSA"))
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start("wrapdec")
+        cls.rsa_kek = f"hsm::softhsm2::{cls.slot}::rsa-kek"
+        cls.rsa_data = f"hsm::softhsm2::{cls.slot}::rsa-data"
+        for uid in (cls.rsa_kek, cls.rsa_data):
+            cls.ok_(st("CreateKeyPair", st("CommonAttributes", e("CryptographicAlgorithm", "RSA"),
+                                           i("CryptographicLength", 2048)),
+                       st("PrivateKeyAttributes", t("UniqueIdentifier", uid))))
+
+    def test_1_decrypt_of_a_wrapped_blob_is_refused(self):
+        key = os.urandom(32)
+        uid = self.create(register_aes(key, self.rsa_kek + "_pk"))
+        block = key_block(self.ok(uid_op("Get", uid)))
+        self.assertEqual(value(block, "KeyWrappingData/EncryptionKeyInformation/UniqueIdentifier"),
+                         self.rsa_kek + "_pk", block)
+        wrapped = bytes.fromhex(value(block, "KeyValue"))
+        self.grant(self.rsa_kek, BOB, "decrypt")
+        self.grant(uid, BOB, "get")
+        for user in (BOB, ADMIN):
+            with self.subTest(user=user):
+                status, got = self.srv.call(uid_op("Decrypt", self.rsa_kek, self.OAEP, b("Data", wrapped)), user)
+                data = value(got, "Data") if status == 200 else None
+                self.assertNotEqual(data and bytes.fromhex(data), key, f"{user} unwrapped the key with Decrypt")
+                self.assertEqual(status, 403, f"{user}: HTTP {status}: {got}")
+                self.assertIn("wraps keys", str(got))
+
+    def test_2_a_key_that_wraps_nothing_still_decrypts(self):
+        self.grant(self.rsa_data, BOB, "decrypt")
+        enc = self.ok(uid_op("Encrypt", self.rsa_data + "_pk", self.OAEP, b("Data", MESSAGE)))
+        got = self.ok(uid_op("Decrypt", self.rsa_data, self.OAEP, b("Data", value(enc, "Data"))), BOB)
+        self.assertEqual(bytes.fromhex(value(got, "Data")), MESSAGE)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,9 @@
 //   the keystream that decrypts the wrapped key (docs/wrapped-keys.md).
 // - RSA PKCS#1 v1.5 decryption only when rsa_pkcs1v15_decrypt is set (a Bleichenbacher
 //   oracle otherwise), refused before the HSM sees the ciphertext (see DecryptPolicy.hpp).
+// - A key that wraps stored keys serves no Decrypt: its plaintexts would be those keys (an
+//   RSA-OAEP wrap, or an old AES-GCM one, decrypts like any ciphertext). Key-usage separation:
+//   decrypting with such a key is the server's own unwrapping, never a caller's.
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
 
 #include <fmt/format.h>
@@ -23,6 +26,7 @@
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAttributes.hpp"
+#include "kms/store/ObjectStore.hpp"
 
 namespace kms::ops::hsmkeys {
 namespace {
@@ -150,9 +154,26 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid)
   return keyattrs::responsePayload(std::move(items));
 }
 
+// Objects kmsd stored wrapped under this key (or under its public half "<uid>_pk"), found
+// through the store's index on the wrapping key: one row is enough to refuse.
+void refuseWrappingKey(OperationContext& ctx, const HsmKey& key) {
+  for (const auto& wrapping : {key.canonical, key.canonical + "_pk"}) {
+    store::LocateQuery query;
+    query.wrappingKey = wrapping;
+    query.limit = 1;
+    if (!ctx.objects.store().locate(query).empty()) {
+      throw Exception(ErrorCode::PermissionDenied,
+                      fmt::format("{}: this key wraps keys kmsd stores and serves no Decrypt (its plaintexts would "
+                                  "be those keys); use another key for data",
+                                  key.given));
+    }
+  }
+}
+
 Ttlv decrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
   refuseMultiPart(payload, "Decrypt");
   const HsmKey key = HsmKeyAccess::open(ctx, uid, "decrypt");
+  refuseWrappingKey(ctx, key);
   const auto prepared = prepare(ctx, key, payload, cryptoparams::Direction::Decrypt);
   keys::Bytes input = payload.at("Data").asBytes();
   if (prepared.tagLength > 0) {
