@@ -221,6 +221,56 @@ class SlowClients(JwtServer):
         self.assertLess(max(sec for _, _, sec in finished), 3.0, f"seconds to close: {seen}")
         self.assertTrue(self.kmsd.alive())
 
+    def test_slow_heads_on_more_connections_than_threads_do_not_starve_the_server(self):
+        """Slowloris: twice as many clients as threads each send a head a byte a second and
+        reconnect when closed. A connection still reading its head holds no claim on its thread
+        while others wait: kmsd closes the longest-waiting ones, and an authenticated client is
+        answered within 2 s all along, long before the attackers' 20 s request timeout."""
+        stop = threading.Event()
+        closed_early = []  # seconds each attack connection lived when kmsd closed it
+
+        def attacker():
+            while not stop.is_set():
+                try:
+                    s = socket.create_connection(("127.0.0.1", self.kmsd.port), timeout=5)
+                except OSError:
+                    time.sleep(0.1)
+                    continue
+                start = time.monotonic()
+                closed = False
+                try:
+                    s.sendall(f"POST {KMIP} HTTP/1.1\r\nHost: kms\r\nX-Slow: ".encode())
+                    while not stop.is_set() and not closed and time.monotonic() - start < 30:
+                        s.send(b"a")
+                        _, closed = read_answer(s, time.monotonic() + 1.0)
+                except OSError:
+                    closed = True
+                finally:
+                    s.close()
+                if closed:
+                    closed_early.append(time.monotonic() - start)
+                time.sleep(0.2)
+
+        threads = [threading.Thread(target=attacker, daemon=True) for _ in range(self.ATTACKERS)]
+        for thread in threads:
+            thread.start()
+        try:
+            time.sleep(2.0)  # every thread of kmsd holds an attacker by now
+            timings = []
+            for _ in range(6):
+                status, seconds = self.authenticated_create(timeout=5)
+                timings.append((status, round(seconds, 2)))
+                time.sleep(0.5)
+        finally:
+            stop.set()
+            for thread in threads:
+                thread.join(timeout=40)
+        self.assertTrue(all(status == 200 and seconds < 2.0 for status, seconds in timings),
+                        f"authenticated requests during the attack (status, seconds): {timings}")
+        self.assertTrue(closed_early and min(closed_early) < DEFAULT_REQUEST_TIMEOUT,
+                        f"attack connections closed by kmsd after (s): {closed_early}")
+        self.assertTrue(self.kmsd.alive())
+
     def test_slow_head_is_cut_at_the_request_timeout(self):
         """A head sent a byte a second is answered 408 and closed when the request timeout (a
         total, 20 s by default) has passed. (Before: each byte restarted a 30 s timeout.)"""
