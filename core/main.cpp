@@ -22,11 +22,11 @@
 #include <string>
 #include <vector>
 
-#include "kms/ProcessHardening.hpp"
+#include "kms/server/ProcessHardening.hpp"
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
 #include "kms/config/HelpText.hpp"
-#include "kms/config/HsmConfigBuilder.hpp"
+#include "kms/hsm/HsmConfigBuilder.hpp"
 #include "kms/hsm/HsmRegistry.hpp"
 #include "kms/config/Version.hpp"
 #include "kms/auth/AccessPolicy.hpp"
@@ -344,14 +344,14 @@ int main(int argc, char** argv) {
   // Checked before anything starts: an unusable HSM configuration is a configuration error.
   std::vector<kms::hsm::InstanceConfig> hsmInstances;
   try {
-    hsmInstances = kms::config::HsmConfigBuilder::build(loaded.config);
+    hsmInstances = kms::hsm::HsmConfigBuilder::build(loaded.config);
   } catch (const kms::config::ConfigError& error) {
     std::cerr << "kmsd: " << error.what() << '\n';
     return 2;
   }
 
   // Before OpenSSL, SQLite or any key touches memory: what it frees is wiped from here on.
-  const auto hardeningWarnings = kms::ProcessHardening::apply(loaded.config.secureHeapSize);
+  const auto hardeningWarnings = kms::server::ProcessHardening::apply(loaded.config.secureHeapSize);
   setUpLogging(loaded.config.logging.level);
   for (const auto& warning : loaded.warnings) Poco::Logger::get("kmsd").warning(warning);
   for (const auto& warning : hardeningWarnings) Poco::Logger::get("kmsd").warning(warning);

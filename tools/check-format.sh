@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mapfile -t files < <(git ls-files '*.cpp' '*.hpp' '*.h' '*.c' |
-  grep -v -e '^core/kmip/DictionaryData.cpp$' -e '^core/kmip/Enums.hpp$' -e '^sdk/testkit/abi-1.0/driver.h$')
+  grep -v -e '^core/kms/kmip/DictionaryData.cpp$' -e '^core/kms/kmip/Enums.hpp$' -e '^sdk/testkit/abi-1.0/driver.h$')
 clang-format --dry-run --Werror "${files[@]}"
 echo "clang-format: ${#files[@]} files clean"

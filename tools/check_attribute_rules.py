@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compares core/ops/AttributeRules.cpp with KMIP 2.1 section 4 (the encoding of each attribute,
+"""Compares core/kms/ops/AttributeRules.cpp with KMIP 2.1 section 4 (the encoding of each attribute,
 and its "Modifiable by client", "Deletable by client" and "Multiple instances" rows).
 
 Run from the repository root when the table or the specification changes:
@@ -51,7 +51,7 @@ def spec_rows(spec_dir):
 
 
 def table_rows():
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'core', 'ops', 'AttributeRules.cpp')
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'core', 'kms', 'ops', 'AttributeRules.cpp')
     text = open(path).read()
     pattern = r'Spec\{"(\w+)", ([\w:]+), k(Client|Server), (true|false), (true|false), (true|false), Change::(\w+)\}'
     return {m[0]: {'type': TYPES[m[1]], 'setter': m[2], 'modifiable': m[3] == 'true', 'deletable': m[4] == 'true',

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates core/kmip/Enums.hpp and core/kmip/DictionaryData.cpp from the KMIP specifications.
+"""Generates core/kms/kmip/Enums.hpp and core/kms/kmip/DictionaryData.cpp from the KMIP specifications.
 
 Run from the repository root when the specifications change:
     python3 tools/gen_kmip_dictionary.py ../shared/kmip-spec
@@ -61,7 +61,7 @@ def main(spec_dir):
             if bit_name not in merged and value not in merged.values():
                 merged[bit_name] = value
 
-    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'core', 'kmip')
+    root = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', 'core', 'kms', 'kmip')
     with open(os.path.join(root, 'Enums.hpp'), 'w') as out:
         out.write('#pragma once\n' + HEADER + '#include <cstdint>\n\nnamespace kms::kmip {\n')
         for enum_name in sorted(enums):

@@ -14,7 +14,7 @@
 
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
-#include "kms/config/HsmConfigBuilder.hpp"
+#include "kms/hsm/HsmConfigBuilder.hpp"
 
 namespace {
 
@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::fclose(file);
   try {
     const auto loaded = kms::config::ConfigLoader::load({"--config", configPath()}, {});
-    (void)kms::config::HsmConfigBuilder::build(loaded.config);
+    (void)kms::hsm::HsmConfigBuilder::build(loaded.config);
   } catch (const kms::config::ConfigError&) {
     // the one answer a bad file may get
   }

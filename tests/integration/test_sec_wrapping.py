@@ -126,7 +126,7 @@ def register_rsa_public(der: bytes) -> dict:
 # --------------------------------------------------------------------------------------------
 
 def _dictionary() -> tuple[dict[str, int], dict[tuple[str, str], int]]:
-    text = (REPO / "core" / "kmip" / "DictionaryData.cpp").read_text()
+    text = (REPO / "core" / "kms" / "kmip" / "DictionaryData.cpp").read_text()
     tags = {m[0]: int(m[1], 16) for m in re.findall(r'\{"(\w+)", (0x42[0-9A-Fa-f]{4})\}', text)}
     enums = {(m[0], m[1]): int(m[2], 16) for m in re.findall(r'\{"(\w+)", "(\w+)", (0x[0-9A-Fa-f]{8})\}', text)}
     return tags, enums

@@ -8,12 +8,12 @@
 #include "TempFile.hpp"
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
-#include "kms/config/HsmConfigBuilder.hpp"
+#include "kms/hsm/HsmConfigBuilder.hpp"
 
 using kms::config::ConfigError;
 using kms::config::ConfigLoader;
-using kms::config::HsmConfigBuilder;
 using kms::config::test::TempFile;
+using kms::hsm::HsmConfigBuilder;
 using kms::hsm::LoginMode;
 
 namespace {

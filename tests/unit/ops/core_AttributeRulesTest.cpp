@@ -8,13 +8,13 @@
 #include <string>
 
 #include "kms/Exception.hpp"
-#include "kms/ops/AttributeRules.hpp"
-#include "kms/ops/CoreSupport.hpp"
+#include "kms/ops/attributes/AttributeRules.hpp"
+#include "kms/ops/attributes/AttributeKey.hpp"
 
 using kms::ErrorCode;
 using kms::kmip::ItemType;
 using kms::kmip::Ttlv;
-using kms::ops::AttributeRules;
+using kms::ops::attributes::AttributeRules;
 
 namespace {
 
@@ -49,14 +49,14 @@ TEST_CASE("the attribute table: one row per attribute, server-only rows are neve
       CHECK_MESSAGE(!row.deletable, row.tag);  // deleting would reset it to its default
     }
     // CoreSupport's view is the table.
-    const auto rule = kms::ops::core::attributeRule(row.tag);
+    const auto rule = kms::ops::attributes::attributeRule(row.tag);
     CHECK(rule.known);
     CHECK(rule.modifiable == row.modifiable);
     CHECK(rule.deletable == row.deletable);
     CHECK(rule.multiple == row.multiple);
   }
   CHECK(!AttributeRules::find("NoSuchAttribute"));
-  CHECK(!kms::ops::core::attributeRule("NoSuchAttribute").known);
+  CHECK(!kms::ops::attributes::attributeRule("NoSuchAttribute").known);
 }
 
 TEST_CASE("Sensitive only tightens, Extractable only loosens its grip; the history flags are the server's") {
@@ -147,17 +147,17 @@ TEST_CASE("the KMIP 1.x form of a standard attribute is that attribute") {
   const Ttlv legacy =
       Ttlv::structure("NewAttribute", {Ttlv::structure("Attribute", {Ttlv::textString("AttributeName", "Sensitive"),
                                                                      Ttlv::boolean("AttributeValue", false)})});
-  const Ttlv single = kms::ops::core::singleAttribute(legacy);
+  const Ttlv single = kms::ops::attributes::singleAttribute(legacy);
   CHECK(single.tag() == "Sensitive");
   CHECK(single.type() == ItemType::Boolean);
-  CHECK(!kms::ops::core::keyOf(single).isVendor());
+  CHECK(!kms::ops::attributes::keyOf(single).isVendor());
   const Ttlv emptyVendor = Ttlv::structure(
       "Attribute", {Ttlv::textString("VendorIdentification", ""), Ttlv::textString("AttributeName", "Sensitive"),
                     Ttlv::textString("AttributeValue", "false")});
-  CHECK(kms::ops::core::singleAttribute(emptyVendor).tag() == "Sensitive");
+  CHECK(kms::ops::attributes::singleAttribute(emptyVendor).tag() == "Sensitive");
   // A vendor's own attribute of that name stays a vendor attribute.
   const Ttlv vendor = Ttlv::structure(
       "Attribute", {Ttlv::textString("VendorIdentification", "acme"), Ttlv::textString("AttributeName", "Sensitive"),
                     Ttlv::boolean("AttributeValue", false)});
-  CHECK(kms::ops::core::keyOf(kms::ops::core::singleAttribute(vendor)).isVendor());
+  CHECK(kms::ops::attributes::keyOf(kms::ops::attributes::singleAttribute(vendor)).isVendor());
 }

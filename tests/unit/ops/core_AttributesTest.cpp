@@ -2,7 +2,7 @@
 #include <doctest/doctest.h>
 
 #include "kms/kmip/Dictionary.hpp"
-#include "kms/ops/AttributeSet.hpp"
+#include "kms/ops/attributes/AttributeSet.hpp"
 #include "support_Fixture.hpp"
 
 using namespace kms;
@@ -35,7 +35,7 @@ Ttlv::Bytes fromHex(const std::string& hex) {
 // Pushes LastChangeDate into the past so that a change is visible at one-second resolution.
 void ageLastChange(Fixture& f, const std::string& key) {
   auto object = f.load(key);
-  ops::AttributeSet(object.attributes).setDate("LastChangeDate", 1000);
+  ops::attributes::AttributeSet(object.attributes).setDate("LastChangeDate", 1000);
   f.repository().update(object);
 }
 
@@ -128,7 +128,7 @@ TEST_CASE("AddAttribute: multi-valued added, single-valued once, read-only refus
   ageLastChange(f, key);
   REQUIRE(succeeded(f.single(Operation::AddAttribute, {uid(key), newAttribute(name("second"))})));
   auto object = f.load(key);
-  CHECK(ops::AttributeSet(object.attributes).names() == std::vector<std::string>{"first", "second"});
+  CHECK(ops::attributes::AttributeSet(object.attributes).names() == std::vector<std::string>{"first", "second"});
   CHECK(object.attributes.at("LastChangeDate").asDateTime() > 1000);
   CHECK(f.store().get(key)->names == std::vector<std::string>{"first", "second"});
 

@@ -2,7 +2,7 @@
 // every refused one with its reason.
 #include <doctest/doctest.h>
 
-#include "kms/ops/Lifecycle.hpp"
+#include "kms/ops/objects/Lifecycle.hpp"
 #include "support_Fixture.hpp"
 
 using namespace kms;
@@ -134,8 +134,8 @@ TEST_CASE("Destroy: the key material goes, the metadata stays; twice is refused"
   CHECK(object.object.items().empty());
   CHECK(object.attributes.at("DestroyDate").asDateTime() > 1'600'000'000);
   CHECK(object.attributes.find("Digest") != nullptr);
-  CHECK(ops::lifecycle::isDestroyed(ops::lifecycle::stateOf(object)));
-  CHECK(errorOf([&] { ops::lifecycle::requireKeyMaterial(object); }) == ErrorCode::KeyValueNotPresent);
+  CHECK(ops::objects::isDestroyed(ops::objects::stateOf(object)));
+  CHECK(errorOf([&] { ops::objects::requireKeyMaterial(object); }) == ErrorCode::KeyValueNotPresent);
   CHECK(run(f, Operation::Destroy, key) == ErrorCode::WrongKeyLifecycleState);
   CHECK(run(f, Operation::Activate, key) == ErrorCode::WrongKeyLifecycleState);
   // Attributes stay readable (SKLC/AKLC read them after Destroy).
@@ -154,15 +154,15 @@ TEST_CASE("lifecycle checks for the cryptographic handlers") {
   Fixture f;
   const auto key = f.addKey();
   auto object = f.load(key);
-  CHECK(errorOf([&] { ops::lifecycle::requireProtect(object, "Encrypt"); }) == ErrorCode::WrongKeyLifecycleState);
-  CHECK(errorOf([&] { ops::lifecycle::requireProcess(object, "Decrypt"); }) == ErrorCode::WrongKeyLifecycleState);
+  CHECK(errorOf([&] { ops::objects::requireProtect(object, "Encrypt"); }) == ErrorCode::WrongKeyLifecycleState);
+  CHECK(errorOf([&] { ops::objects::requireProcess(object, "Decrypt"); }) == ErrorCode::WrongKeyLifecycleState);
   REQUIRE_FALSE(run(f, Operation::Activate, key));
   object = f.load(key);
-  CHECK_FALSE(errorOf([&] { ops::lifecycle::requireProtect(object, "Encrypt"); }));
+  CHECK_FALSE(errorOf([&] { ops::objects::requireProtect(object, "Encrypt"); }));
   REQUIRE_FALSE(revoke(f, key, kmip::RevocationReasonCode::KeyCompromise));
   object = f.load(key);
-  CHECK(errorOf([&] { ops::lifecycle::requireProtect(object, "Encrypt"); }) == ErrorCode::WrongKeyLifecycleState);
-  CHECK_FALSE(errorOf([&] { ops::lifecycle::requireProcess(object, "Decrypt"); }));
+  CHECK(errorOf([&] { ops::objects::requireProtect(object, "Encrypt"); }) == ErrorCode::WrongKeyLifecycleState);
+  CHECK_FALSE(errorOf([&] { ops::objects::requireProcess(object, "Decrypt"); }));
 }
 
 TEST_CASE("lifecycle operations of another user's object answer NotFound until granted") {

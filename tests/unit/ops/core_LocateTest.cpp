@@ -151,8 +151,8 @@ TEST_CASE("hsm:: identifiers are routed to the HSM layer, which says when no HSM
 }
 
 TEST_CASE("newUid makes distinct UUID v4 texts") {
-  const auto a = ops::ObjectRepository::newUid();
-  const auto b = ops::ObjectRepository::newUid();
+  const auto a = ops::objects::ObjectRepository::newUid();
+  const auto b = ops::objects::ObjectRepository::newUid();
   CHECK(a != b);
   REQUIRE(a.size() == 36);
   CHECK(a[8] == '-');

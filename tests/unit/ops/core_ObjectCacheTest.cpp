@@ -1,4 +1,4 @@
-// ObjectCache (core/ops): what the request path relies on. A hit returns the object put; the
+// ObjectCache (core/kms/ops): what the request path relies on. A hit returns the object put; the
 // least recently used entry goes first; a change (forget) drops the entry unless the cache
 // already holds that version; an object read from the store while a forget ran is not kept (it
 // may predate the change); entries expire by age when a maximum age is set; an entry dropped
@@ -9,11 +9,11 @@
 #include <string>
 #include <thread>
 
-#include "kms/ops/ObjectCache.hpp"
+#include "kms/ops/objects/ObjectCache.hpp"
 
 using kms::kmip::Ttlv;
-using kms::ops::ManagedObject;
-using kms::ops::ObjectCache;
+using kms::ops::objects::ManagedObject;
+using kms::ops::objects::ObjectCache;
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "kms/ErrorTable.hpp"
 #include "kms/kmip/Dictionary.hpp"
-#include "kms/ops/NewObject.hpp"
+#include "kms/ops/objects/NewObject.hpp"
 #include "kms/ops/OperationContext.hpp"
 
 namespace kms::ops::test {
@@ -26,7 +26,7 @@ Fixture::Fixture(ProcessorSettings settings) : settings_(std::move(settings)) {
   if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
   dir_ = pattern;
   store_ = std::make_unique<store::SqliteStore>(dir_);
-  repository_ = std::make_unique<ObjectRepository>(*store_, vendorsOf(settings_));
+  repository_ = std::make_unique<objects::ObjectRepository>(*store_, vendorsOf(settings_));
   processor_ = std::make_unique<RequestProcessor>(*store_, settings_);
 }
 
@@ -74,13 +74,13 @@ std::string Fixture::addKey(const std::string& owner, const std::string& keyName
   RequestContext request{owner};
   std::string placeholder;
   OperationContext ctx{*repository_, settings_, request, placeholder, keys_};
-  ManagedObject object =
-      NewObject::make(ctx, kmip::ObjectType::SymmetricKey, std::move(key), attributes(std::move(client)));
+  objects::ManagedObject object =
+      objects::NewObject::make(ctx, kmip::ObjectType::SymmetricKey, std::move(key), attributes(std::move(client)));
   repository_->insert({&object});
   return object.uid;
 }
 
-ManagedObject Fixture::load(const std::string& uidValue) {
+objects::ManagedObject Fixture::load(const std::string& uidValue) {
   const auto stored = store_->get(uidValue);
   if (!stored) throw std::runtime_error("no such object " + uidValue);
   return repository_->load(uidValue, stored->owner, "get");

@@ -11,9 +11,9 @@
 #include "kms/Exception.hpp"
 #include "kms/kmip/Ttlv.hpp"
 #include "kms/kmip/Enums.hpp"
-#include "kms/ops/ManagedObject.hpp"
-#include "kms/ops/ObjectRepository.hpp"
-#include "kms/ops/UsableKeys.hpp"
+#include "kms/ops/objects/ManagedObject.hpp"
+#include "kms/ops/objects/ObjectRepository.hpp"
+#include "kms/ops/crypto/UsableKeys.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
 
@@ -31,7 +31,7 @@ class Fixture {
   [[nodiscard]] store::SqliteStore& store() { return *store_; }
   [[nodiscard]] RequestProcessor& processor() { return *processor_; }
   // A repository on the same store, to look at objects under the handlers.
-  [[nodiscard]] ObjectRepository& repository() { return *repository_; }
+  [[nodiscard]] objects::ObjectRepository& repository() { return *repository_; }
 
   // RequestProcessor::process as `user`.
   Ttlv process(const Ttlv& request, const std::string& user = "alice");
@@ -40,20 +40,20 @@ class Fixture {
   // A one-item RequestMessage; returns the response BatchItem.
   Ttlv single(kmip::Operation operation, std::vector<Ttlv> payload, const std::string& user = "alice");
 
-  // Stores a managed AES key owned by `owner` through NewObject::make (no Create handler
+  // Stores a managed AES key owned by `owner` through objects::NewObject::make (no Create handler
   // needed): 32 raw bytes `seed`, `seed+1`, ...; optional Name, tags, extra client attributes.
   std::string addKey(const std::string& owner = "alice", const std::string& name = {},
                      const std::vector<std::string>& tags = {}, std::vector<Ttlv> extraAttributes = {},
                      std::uint8_t seed = 1);
-  [[nodiscard]] ManagedObject load(const std::string& uid);
+  [[nodiscard]] objects::ManagedObject load(const std::string& uid);
 
  private:
   std::filesystem::path dir_;
   std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<ObjectRepository> repository_;
+  std::unique_ptr<objects::ObjectRepository> repository_;
   std::unique_ptr<RequestProcessor> processor_;
   ProcessorSettings settings_;
-  UsableKeys keys_{keys::UnwrappedKeyCache::Limits{}};
+  crypto::UsableKeys keys_{keys::UnwrappedKeyCache::Limits{}};
 };
 
 // ---- request builders ---------------------------------------------------------------------

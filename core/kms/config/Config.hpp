@@ -1,0 +1,154 @@
+#pragma once
+// The whole server's configuration. Later issues add their own nested sections (hsm, ...)
+// next to http, db, tls and idp; every field has its built-in default here, so a
+// default-constructed Config is a runnable server.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace kms::config {
+
+enum class DatabaseType { Sqlite, Postgresql };
+enum class LogLevel { Error, Warning, Info, Debug };
+// Which part of a client certificate names the user.
+enum class ClientCertUser { CommonName, Email };
+
+std::string_view databaseTypeName(DatabaseType type) noexcept;
+std::string_view logLevelName(LogLevel level) noexcept;
+std::string_view clientCertUserName(ClientCertUser field) noexcept;
+
+struct HttpConfig {
+  // Without authentication every request has the default user's rights: kmsd then listens on
+  // loopback unless the operator names an address. ConfigLoader sets Cosmian's 0.0.0.0 when an
+  // authentication method is configured and no hostname is given.
+  std::string hostname = "127.0.0.1";
+  std::uint16_t port = 9998;  // 0 picks a free port (tests)
+  // Keys, certificates and their wrappings are kilobytes; 8 MiB leaves room for large opaque
+  // objects (twice their size in JSON hex) and bounds what one request makes the server buffer.
+  std::size_t maxBodySize = std::size_t{8} << 20;
+  // One thread serves each open keep-alive connection (HttpConnection, DESIGN §11): a connection
+  // beyond this number waits in the queue until the longest-idle connection is closed for it
+  // (HttpServer checks every 200 ms); size it above the connections expected.
+  unsigned threads = 64;
+  unsigned maxQueued = 256;       // accepted connections waiting for a thread
+  bool hostnameExplicit = false;  // set by a source (flag, environment, file), not defaulted
+  // A request's head and body must arrive within this time in all, not per read: a client
+  // sending a byte a second holds its thread this long at most (HttpConnection).
+  std::chrono::milliseconds requestTimeout{20000};
+  // What KMIP requests in flight may hold in memory together (bodies and decoded trees);
+  // beyond, requests are answered 503 with Retry-After (InflightBudget).
+  std::size_t maxInflightMemory = std::size_t{256} << 20;
+};
+
+struct DbConfig {
+  DatabaseType type = DatabaseType::Sqlite;
+  std::string databaseUrl;                  // secret: may hold a password; never printed
+  std::string sqlitePath = "./var/sqlite";  // a directory
+  // PostgreSQL: sessions at most, and how long a connection attempt and a statement may take
+  // before the request fails (a database that is down must not hang requests).
+  unsigned poolSize = 8;
+  std::chrono::milliseconds connectTimeout{5000};
+  std::chrono::milliseconds statementTimeout{5000};
+  // The unwrapped-key cache (DESIGN §8): entries at most (0 = no cache, every use unwraps),
+  // idle time after the last use (Cosmian's unwrapped_cache_max_age) and time since the unwrap.
+  unsigned unwrappedCacheSize = 10000;
+  std::chrono::milliseconds unwrappedCacheMaxAge{std::chrono::minutes(15)};
+  std::chrono::milliseconds unwrappedCacheMaxLifetime{std::chrono::minutes(60)};
+};
+
+// Cosmian's [tls] section: TLS on the HTTP port, and client certificates.
+struct TlsConfig {
+  std::string certFile;     // PEM server certificate (may carry its chain)
+  std::string keyFile;      // PEM private key of certFile
+  std::string chainFile;    // PEM intermediate certificates sent after the server certificate
+  std::string p12File;      // PKCS#12 holding key, certificate and chain: instead of the PEM files
+  std::string p12Password;  // secret: never printed
+  // PEM CA certificates that sign client certificates; set = client certificates are verified
+  // and name the user.
+  std::string clientsCaCertFile;
+  ClientCertUser clientCertUser = ClientCertUser::CommonName;
+
+  [[nodiscard]] bool enabled() const noexcept { return !certFile.empty() || !p12File.empty(); }
+};
+
+// One entry of Cosmian's `jwt_auth_provider`: "ISSUER,JWKS_URI,AUDIENCE[,AUDIENCE...]".
+struct JwtProvider {
+  std::string issuer;
+  std::string jwksUri;                 // http(s)://, file:// or a path; default <issuer>/.well-known/jwks.json
+  std::vector<std::string> audiences;  // empty: the audience is not checked
+};
+
+// Cosmian's [idp_auth] section: OIDC bearer tokens (JWT).
+struct IdpConfig {
+  std::vector<JwtProvider> providers;
+  std::string userClaim = "email";  // the claim that names the user
+};
+
+// One HSM: the flat hsm_* keys/flags, or one [[hsm_instances]] table. Kept free of driver types:
+// hsm::HsmConfigBuilder turns these into kms::hsm::InstanceConfig.
+struct HsmInstanceSettings {
+  std::string model;                   // softhsm2, utimaco, proteccio, crypt2pay, smartcardhsm, other
+  std::vector<std::string> admins;     // hsm_admin: who may create keys and grant on this HSM
+  std::vector<std::uint64_t> slots;    // hsm_slot
+  std::vector<std::string> passwords;  // secret: hsm_password, same order as slots
+  std::string passwordFile;            // hsm_password_file: one password per line, slot order
+  std::string library;                 // hsm_library: empty = the driver's default
+  bool critical = true;                // false: kmsd starts without it when it cannot open
+  std::vector<std::pair<std::string, std::string>> settings;  // driver quirk settings
+  std::string origin;                                         // "kms.toml:12: hsm_instances[1]", for messages
+};
+
+struct HsmConfig {
+  // The flat form (one instance, legacy hsm::<slot>::<key> UIDs). admins empty = "admin".
+  HsmInstanceSettings flat;
+  // [[hsm_instances]]: when not empty, takes precedence over the flat form.
+  std::vector<HsmInstanceSettings> instances;
+  std::string pluginsDir = "/usr/lib/kms/plugins";
+};
+
+struct LoggingConfig {
+  LogLevel level = LogLevel::Info;  // debug adds one line per HTTP request
+};
+
+struct Config {
+  std::string configFile;  // the file that was read, empty when none
+  HttpConfig http;
+  DbConfig db;
+  LoggingConfig logging;
+  TlsConfig tls;
+  IdpConfig idp;
+  // The user of every request when no authentication method is configured. Cosmian's
+  // force_default_username (every authenticated request acts as it) is parsed only to be
+  // refused with authentication: the default user must not be reachable then.
+  std::string defaultUsername = "admin";
+  bool forceDefaultUsername = false;
+  // Bearer API tokens issued by an administrator (POST /tokens).
+  bool apiTokenAuth = false;
+  // When not empty, only these users may create objects and grant access; they alone
+  // administer API tokens.
+  std::vector<std::string> privilegedUsers;
+  std::string vendorIdentification = "cosmian";
+  HsmConfig hsm;
+  // hsm:: UID of the server key-encryption key: every secret key created or imported without
+  // its own wrapping key is stored wrapped by it. Empty: keys without a wrapping key are clear.
+  std::string keyEncryptionKey;
+  // rsa_pkcs1v15_decrypt: allow RSA PKCS#1 v1.5 Decrypt, a Bleichenbacher padding oracle.
+  bool rsaPkcs1v15Decrypt = false;
+  // OpenSSL's secure heap (locked pages, wiped) for the unwrapped-key cache: 4 MiB holds some
+  // 60,000 AES-256 keys and fits the 8 MiB locked-memory limit of an unprivileged process.
+  std::size_t secureHeapSize = std::size_t{4} << 20;
+  // Who reads GET /hsm/status and GET /metrics besides privileged users and HSM admins ("*":
+  // every authenticated user); and whether /metrics answers loopback peers unauthenticated.
+  std::vector<std::string> hsmStatusReaders;
+  std::vector<std::string> metricsReaders;
+  bool metricsLoopbackUnauthenticated = false;
+
+  // A client certificate CA, a JWT provider or API tokens: requests must authenticate.
+  [[nodiscard]] bool authenticationConfigured() const noexcept;
+};
+
+}  // namespace kms::config
