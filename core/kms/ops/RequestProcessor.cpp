@@ -11,6 +11,7 @@
 #include "kms/kmip/Dictionary.hpp"
 #include "kms/ops/handlers/OperationTable.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 #include "kms/ops/handlers/Handlers.hpp"
 #include "kms/ops/objects/ObjectRepository.hpp"
 #include "kms/ops/OperationContext.hpp"

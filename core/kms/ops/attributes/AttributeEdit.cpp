@@ -5,6 +5,7 @@
 #include "kms/Exception.hpp"
 #include "kms/ops/attributes/AttributeRules.hpp"
 #include "kms/ops/attributes/AttributeSet.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 #include "kms/ops/objects/Lifecycle.hpp"
 #include "kms/ops/wrapping/KeyWrapper.hpp"
 

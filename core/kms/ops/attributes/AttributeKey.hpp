@@ -1,7 +1,7 @@
 #pragma once
-// Helpers of the core handlers (attributes, lifecycle, locate): the clock, the tag JSON arrays,
-// the KMIP 2.1 attribute rules (section 4) and attribute identity (standard tag or vendor
-// attribute). Internal to ops/; the handlers of the keys engineer may use them too.
+// Which attribute an item is (a standard tag or a vendor attribute), how an AttributeReference
+// names one, and what a client may do with it (a view of the AttributeRules table, KMIP 2.1
+// section 4). The attribute handlers and the key handlers share them.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -12,15 +12,6 @@
 #include "kms/kmip/Ttlv.hpp"
 
 namespace kms::ops::attributes {
-
-// Now, in seconds since the epoch (KMIP DateTime resolution).
-[[nodiscard]] std::int64_t nowSeconds();
-
-// `["a","b"]` -> {"a","b"}. Returns nullopt when the text is not a JSON array of strings.
-[[nodiscard]] std::optional<std::vector<std::string>> parseJsonStringArray(std::string_view text);
-[[nodiscard]] std::string formatJsonStringArray(const std::vector<std::string>& values);
-
-[[nodiscard]] std::string stateText(kmip::State state);
 
 // What a client may do with an attribute (KMIP 2.1 section 4, "Modifiable by client",
 // "Deletable by client", "Multiple instances permitted"): a view of the AttributeRules table.

@@ -6,6 +6,7 @@
 
 #include "kms/Exception.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 
 namespace kms::ops::attributes {
 

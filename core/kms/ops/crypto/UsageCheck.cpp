@@ -1,19 +1,15 @@
 #include "kms/ops/crypto/UsageCheck.hpp"
 
-#include <chrono>
 #include <string>
 
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
 #include "kms/kmip/Dictionary.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 
 namespace kms::ops::crypto {
 namespace {
-
-std::int64_t nowSeconds() {
-  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 const kmip::Ttlv* attribute(const objects::ManagedObject& object, std::string_view tag) {
   return object.attributes.find(tag);
@@ -29,7 +25,7 @@ std::string stateName(kmip::State state) {
 kmip::State effectiveState(const objects::ManagedObject& object) {
   const auto* stateItem = attribute(object, "State");
   auto state = stateItem != nullptr ? static_cast<kmip::State>(stateItem->asEnumeration()) : kmip::State::PreActive;
-  const auto now = nowSeconds();
+  const auto now = attributes::nowSeconds();
   if (state == kmip::State::PreActive) {
     const auto* activation = attribute(object, "ActivationDate");
     if (activation != nullptr && activation->type() == kmip::ItemType::DateTime && activation->asDateTime() <= now) {

@@ -5,7 +5,7 @@
 // default, or TransparentSymmetricKey; the key is stored in that form), Sensitive,
 // Extractable. QuantumSafe true for a key shorter than 256 bits is refused with GeneralFailure,
 // as QS-M-2 expects (AES-128 offers 64-bit security against Grover).
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

@@ -8,7 +8,7 @@
 // PKCS_8 / TransparentRSAPrivateKey, resp. X_509 / TransparentRSAPublicKey. The private key
 // links to the public key (PublicKeyLink) and back (PrivateKeyLink); the ID placeholder is
 // the private key's uid.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

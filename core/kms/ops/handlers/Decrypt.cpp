@@ -3,7 +3,7 @@
 // CryptographicFailure (CS-BC-M-GCM-1). The key must be Active or Deactivated (data protected
 // before a rotation stays readable) with Decrypt in its usage mask. RSA PKCS#1 v1.5 only when
 // rsa_pkcs1v15_decrypt is set (DecryptPolicy.hpp), decided before the key is used.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/Exception.hpp"
 #include "kms/ops/crypto/CryptoParametersReader.hpp"

@@ -2,7 +2,7 @@
 // parameters and defaults as in CryptoParametersReader.hpp. The key must be Active with
 // Encrypt in its usage mask. The response carries IVCounterNonce only when the server made
 // the IV, and AuthenticatedEncryptionTag for GCM.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // Export (KMIP 2.1 6.1.18): Get plus all the object's Attributes. A destroyed object is
 // exported without key material (its attributes only), as the spec says. Copies the uid into
 // the ID placeholder.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/ops/handlers/Handlers.hpp"
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"

@@ -1,6 +1,6 @@
 // Get (KMIP 2.1 6.1.19): the object, in the requested KeyFormatType (default: as stored).
 // See objects::objectToReturn for the refusals (Sensitive, NotExtractable, destroyed).
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/ops/handlers/Handlers.hpp"
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"

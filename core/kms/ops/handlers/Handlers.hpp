@@ -10,7 +10,7 @@ namespace kms::ops::handlers {
 
 using kmip::Ttlv;
 
-// Objects and key material (ops/keys helper)
+// Objects, key material and cryptography
 Ttlv create(OperationContext& ctx, const Ttlv& payload);
 Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload);
 Ttlv registerObject(OperationContext& ctx, const Ttlv& payload);
@@ -22,7 +22,7 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload);
 Ttlv sign(OperationContext& ctx, const Ttlv& payload);
 Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload);
 
-// Lifecycle, attributes, discovery (ops/core helper)
+// Lifecycle, attributes, discovery
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload);
 Ttlv getAttributeList(OperationContext& ctx, const Ttlv& payload);
 Ttlv addAttribute(OperationContext& ctx, const Ttlv& payload);

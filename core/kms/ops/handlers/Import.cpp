@@ -6,7 +6,7 @@
 // attributes are kept as supplied (6.1.25: no server-generated values), over the server's.
 // KeyWrapType NotWrapped on a wrapped key asks the server to unwrap it: FeatureNotSupported
 // until key unwrapping lands; otherwise a wrapped key is stored as given.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

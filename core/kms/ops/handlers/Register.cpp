@@ -4,7 +4,7 @@
 // KeyMaterial.hpp; InvalidField otherwise) and agree with CryptographicAlgorithm/Length. A
 // wrapped key block is stored as given, with a WrappingKeyLink to its wrapping key. A past
 // ActivationDate makes the object Active at once (objects::NewObject).
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/ops/handlers/Handlers.hpp"
 #include "kms/ops/attributes/KeyAttributes.hpp"

@@ -9,6 +9,7 @@
 #include "kms/kmip/Dictionary.hpp"
 #include "kms/ops/attributes/AttributeEdit.hpp"
 #include "kms/ops/attributes/AttributeSet.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 #include "kms/ops/handlers/Handlers.hpp"
 #include "kms/ops/objects/Lifecycle.hpp"
 

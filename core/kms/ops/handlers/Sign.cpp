@@ -1,7 +1,7 @@
 // Sign (KMIP 2.1 6.1.55), single-part: RSA PKCS#1 v1.5 or PSS over Data with SHA-1/2
 // (parameters as in CryptoParametersReader.hpp). DigestedData (a pre-computed digest) is
 // FeatureNotSupported. The key must be an Active private key with Sign in its usage mask.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/Exception.hpp"
 #include "kms/ops/crypto/CryptoParametersReader.hpp"

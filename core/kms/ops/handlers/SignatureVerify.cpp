@@ -1,7 +1,7 @@
 // Signature Verify (KMIP 2.1 6.1.56), single-part: ValidityIndicator Valid or Invalid. A
 // signature that does not verify is a successful operation answering Invalid. The key must be
 // Active or Deactivated with Verify in its usage mask (a public key, or a private key through its public half).
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/Exception.hpp"
 #include "kms/ops/crypto/CryptoParametersReader.hpp"

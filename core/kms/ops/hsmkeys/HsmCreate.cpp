@@ -1,6 +1,6 @@
 // Create and CreateKeyPair on an HSM: the key is generated inside the token, labelled with the
 // UID's key part (the public key of a pair with "_pk" appended), and nothing is stored.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

@@ -12,7 +12,7 @@
 // - A key that wraps stored keys serves no Decrypt: its plaintexts would be those keys (an
 //   RSA-OAEP wrap, or an old AES-GCM one, decrypts like any ciphertext). Key-usage separation:
 //   decrypting with such a key is the server's own unwrapping, never a caller's.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

@@ -1,7 +1,7 @@
 // Get, Export and GetAttributes of HSM keys. Public keys are always returned (PKCS_1, X_509 /
 // PKCS_8 as SPKI, TransparentRSAPublicKey, through KeyFormatConverter); a secret or private
 // key only when it is neither sensitive nor unextractable.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
 

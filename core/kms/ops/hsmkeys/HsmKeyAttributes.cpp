@@ -1,4 +1,4 @@
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include "kms/ops/hsmkeys/HsmKeyAttributes.hpp"
 

@@ -2,7 +2,7 @@
 // handles; a listing is one FindObjects walk), and a key is seen by its instance's admins and by
 // users holding any grant on it. A slot that cannot be listed (token absent) is skipped: Locate
 // answers what it can see.
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <Poco/Logger.h>
 #include <fmt/format.h>

@@ -8,6 +8,7 @@
 #include "kms/keys/Digest.hpp"
 #include "kms/ops/attributes/AttributeSet.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 
 namespace kms::ops::objects {
 

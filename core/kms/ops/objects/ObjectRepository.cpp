@@ -10,6 +10,7 @@
 #include "kms/auth/AccessPolicy.hpp"
 #include "kms/keys/Random.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
+#include "kms/ops/attributes/AttributeValues.hpp"
 #include "kms/ops/objects/StoredObjectMapper.hpp"
 
 namespace kms::ops::objects {

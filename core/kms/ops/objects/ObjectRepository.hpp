@@ -1,7 +1,7 @@
 #pragma once
-// The handlers' view of persistence: managed objects in and out of the ObjectStore, UID
-// routing (database objects now; `hsm::` UIDs go to the HSM layer in a later issue), tag
-// selectors, and the access check every handler goes through.
+// The handlers' view of persistence: managed objects in and out of the ObjectStore (database
+// objects; `hsm::` UIDs are served by ops/hsmkeys), tag selectors, and the access check every
+// handler goes through.
 #include <cstdint>
 #include <functional>
 #include <memory>
