@@ -48,7 +48,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
 
 from hsm_helpers import parse_args  # noqa: E402
 from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
-from kmsd import Kmsd, b, batch_item, bo, default_binary, dt, e, find, i, request_message, st, t, value  # noqa: E402
+from kmsd import (Kmsd, b, batch_item, bo, children, default_binary, dt, e, find, http_request, i,  # noqa: E402
+                  request_message, st, t, value)
 from softhsm import SoftHsm  # noqa: E402
 from wrap_helpers import PAST, aes_object, get_clear, revoke  # noqa: E402
 
@@ -336,6 +337,88 @@ class TimingDatabaseObjects(Users, TimingMixin, unittest.TestCase):
         b_ = json.dumps(st("Locate", st("Attributes", name(nobody)))).encode()
         self.assertEqual(self.raw(json.loads(a), MALLORY)[1], self.raw(json.loads(b_), MALLORY)[1])
         self.assert_same_time("Locate: a name of another user's object vs a name nobody has", a, b_)
+
+
+def name_attribute(text: str) -> dict:
+    return st("Name", t("NameValue", text), e("NameType", "UninterpretedTextString"))
+
+
+class TimingLocateManyVisible(Users, TimingMixin, unittest.TestCase):
+    """TIMING: Locate by a tag or a name from a user who sees many objects: mallory owns 300
+    (more than the 128 below which the store once let the user's own set drive the query) and
+    holds grants on more, directly and through "*"; owner holds 2000 objects carrying the tag and
+    the name asked for. Before the fix the name or tag index drove mallory's query, and each of
+    owner's 2000 entries cost time (and the tag's count was probed first)."""
+
+    OWN = 300
+    THEIRS = 2000
+    GRANTED = 20
+
+    @classmethod
+    def setUpClass(cls):
+        cls.start((OWNER, MALLORY))
+        cls.secret_tag = "t" + uuid.uuid4().hex[:15]
+        cls.secret_name = "s" + uuid.uuid4().hex[:15]
+        theirs = cls.create_many(OWNER, cls.THEIRS, lambda k: (tag_attribute(cls.secret_tag),
+                                                                name_attribute(cls.secret_name)))
+        cls.create_many(MALLORY, cls.OWN, lambda k: (tag_attribute(f"mine-{k % 7}"), name_attribute(f"mine-{k}")))
+        # Grants, so that the grants' part of the plan has work too: owner's objects without the
+        # secret tag or name, to mallory and to everyone.
+        plain = cls.create_many(OWNER, 2 * cls.GRANTED, lambda k: (tag_attribute("plain"),))
+        for k, uid in enumerate(plain):
+            status, body, _ = http_request(cls.srv.port, "POST", "/access/grant", json.dumps(
+                {"unique_identifier": uid, "user_id": MALLORY if k % 2 == 0 else "*", "operation_types": ["get"]}
+            ).encode(), {"Content-Type": "application/json", **bearer(cls.tokens[OWNER])})
+            assert status == 200, body
+        cls.theirs = theirs
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stop()
+
+    @classmethod
+    def create_many(cls, user: str, count: int, extra) -> list[str]:
+        """`count` AES keys of `user`, 100 to a RequestMessage; extra(k) gives key k's attributes."""
+        uids: list[str] = []
+        for start in range(0, count, 100):
+            items = [batch_item("Create", *create_aes(*extra(k))["value"]) for k in range(start, min(count, start + 100))]
+            status, body = cls.raw(cls, request_message(*items), user)
+            assert status == 200, body[:300]
+            answer = json.loads(body)
+            found = [value(item, "ResponsePayload/UniqueIdentifier") for item in children(answer, "BatchItem")]
+            assert len(found) == len(items) and all(found), body[:300]
+            uids += found
+        return uids
+
+    def locate(self, *attributes: dict) -> bytes:
+        return json.dumps(st("Locate", st("Attributes", *attributes))).encode()
+
+    def check_pair(self, label: str, secret: dict, nobody: dict) -> None:
+        a, b_ = self.locate(secret), self.locate(nobody)
+        # Owner finds all of hers; mallory finds none of them, and the same answer for both.
+        self.assertEqual(value(self.ok(json.loads(a), OWNER), "LocatedItems"), self.THEIRS)
+        self.assertEqual(self.raw(json.loads(a), MALLORY), self.raw(json.loads(b_), MALLORY))
+        self.assertEqual(value(self.ok(json.loads(a), MALLORY), "LocatedItems"), 0)
+        self.assert_same_time(label, a, b_)
+
+    def test_0_mallory_sees_her_own_and_granted_objects(self):
+        # The plan that does not depend on others' rows still finds what she may see.
+        self.assertEqual(value(self.ok(json.loads(self.locate(tag_attribute("mine-3"))), MALLORY), "LocatedItems"),
+                         len([k for k in range(self.OWN) if k % 7 == 3]))
+        self.assertEqual(value(self.ok(json.loads(self.locate(name_attribute("mine-42"))), MALLORY), "LocatedItems"),
+                         1)
+        self.assertEqual(value(self.ok(json.loads(self.locate(tag_attribute("plain"))), MALLORY), "LocatedItems"),
+                         2 * self.GRANTED)
+
+    def test_1_locate_by_a_tag_on_2000_objects_of_another_user(self):
+        self.check_pair(f"Locate, {self.OWN} objects of one's own: a tag on {self.THEIRS} objects of another user "
+                        "vs a tag nobody has", tag_attribute(self.secret_tag),
+                        tag_attribute("n" + uuid.uuid4().hex[:15]))
+
+    def test_2_locate_by_a_name_on_2000_objects_of_another_user(self):
+        self.check_pair(f"Locate, {self.OWN} objects of one's own: a name on {self.THEIRS} objects of another user "
+                        "vs a name nobody has", name_attribute(self.secret_name),
+                        name_attribute("n" + uuid.uuid4().hex[:15]))
 
 
 class HsmKeys(Users, TimingMixin, unittest.TestCase):

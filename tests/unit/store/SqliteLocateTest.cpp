@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 
 #include "StoreTestSupport.hpp"
@@ -65,6 +66,86 @@ TEST_CASE("locate by wrapping key uses its partial index, and only when nothing 
   plan = raw.plan(kms::store::sqlite::LocateSql::build(q).sql);
   CHECK_MESSAGE(plan.find("objects_by_owner") != std::string::npos, plan);
   CHECK_MESSAGE(plan.find("objects_by_wrapping_key") == std::string::npos, plan);
+}
+
+// The Locate of a user by name or tag reads the user's own entries of the value, by (value, owner)
+// index, and the user's grants, each checked by primary key: never the value's entries of other
+// users' objects (their number would show in the time it takes: issue 22, finding 5).
+TEST_CASE("a user's locate by name or tag reads only the user's entries and grants") {
+  TempDir tmp;
+  SqliteStore store(tmp.path());
+  RawDb raw(store.databaseFile());
+  const auto readsOnlyTheUsers = [](const std::string& plan, const std::string& byValueIndex,
+                                    const std::string& column) {
+    CHECK_MESSAGE(plan.find(byValueIndex + " (" + column + "=? AND owner=?)") != std::string::npos, plan);
+    CHECK_MESSAGE(plan.find("access_by_user (user_id=?)") != std::string::npos, plan);
+    CHECK_MESSAGE(plan.find("PRIMARY KEY (uid=? AND " + column + "=?)") != std::string::npos, plan);
+    CHECK_MESSAGE(plan.find("SEARCH o USING INDEX sqlite_autoindex_objects_1 (uid=?)") != std::string::npos, plan);
+    // The value alone, as the server's own queries use it, would be every user's entries.
+    CHECK_MESSAGE(plan.find("(" + column + "=?)") == std::string::npos, plan);
+    CHECK_MESSAGE(plan.find("SCAN") == std::string::npos, plan);
+  };
+  LocateQuery q;
+  q.visibleTo = "u";
+  q.tags = {"a"};
+  readsOnlyTheUsers(raw.plan(kms::store::sqlite::LocateSql::build(q).sql), "object_tags_by_tag", "tag");
+  q.tags = {"a", "b", "c"};
+  q.objectType = 2;
+  q.limit = 10;
+  readsOnlyTheUsers(raw.plan(kms::store::sqlite::LocateSql::build(q).sql), "object_tags_by_tag", "tag");
+  q.name = "n";
+  readsOnlyTheUsers(raw.plan(kms::store::sqlite::LocateSql::build(q).sql), "object_names_by_name", "name");
+  // The further tags of a query by name: primary-key probes of each candidate.
+  const auto plan = raw.plan(kms::store::sqlite::LocateSql::build(q).sql);
+  CHECK_MESSAGE(plan.find("PRIMARY KEY (uid=? AND tag=?)") != std::string::npos, plan);
+}
+
+TEST_CASE("a user's locate by name or tag finds what the user owns or was granted, and nothing else") {
+  TempDir tmp;
+  SqliteStore store(tmp.path());
+  std::vector<StoredObject> objects;
+  for (int i = 0; i < 40; ++i) {
+    StoredObject o = makeObject("o" + std::to_string(i), i < 10 ? "alice" : "bob");
+    o.names = {"n"};
+    o.tags = {"t", i % 2 == 0 ? "even" : "odd"};
+    objects.push_back(std::move(o));
+  }
+  store.insert(objects);
+  store.grant("o10", "alice", {"get"});
+  store.grant("o11", "*", {"get"});
+  store.grant("o12", "carol", {"get"});
+  store.grant("o2", "*", {"encrypt", "get"});  // hers anyway: listed once
+  const auto sorted = [](std::vector<std::string> v) {
+    std::sort(v.begin(), v.end());
+    return v;
+  };
+  LocateQuery q;
+  q.visibleTo = "alice";
+  q.tags = {"t"};
+  CHECK(sorted(store.locate(q)) ==
+        std::vector<std::string>{"o0", "o1", "o10", "o11", "o2", "o3", "o4", "o5", "o6", "o7", "o8", "o9"});
+  q.tags = {"t", "even"};
+  CHECK(sorted(store.locate(q)) == std::vector<std::string>{"o0", "o10", "o2", "o4", "o6", "o8"});
+  q.tags = {"odd", "t", "odd"};
+  q.name = "n";
+  CHECK(sorted(store.locate(q)) == std::vector<std::string>{"o1", "o11", "o3", "o5", "o7", "o9"});
+  q.tags.clear();
+  q.visibleTo = "carol";
+  CHECK(sorted(store.locate(q)) == std::vector<std::string>{"o11", "o12", "o2"});
+  q.name = "nobody";
+  CHECK(store.locate(q).empty());
+  // An owner change reaches the copies of the owner in the name and tag rows.
+  auto moved = store.get("o39");
+  REQUIRE(moved);
+  moved->owner = "carol";
+  store.update(*moved);
+  q.name = "n";
+  CHECK(sorted(store.locate(q)) == std::vector<std::string>{"o11", "o12", "o2", "o39"});
+  q.name.reset();
+  q.tags = {"odd"};
+  CHECK(sorted(store.locate(q)) == std::vector<std::string>{"o11", "o39"});
+  q.visibleTo = "bob";
+  CHECK(store.locate(q).size() == 14);  // o13 ... o37, the odd ones
 }
 
 // A measurement, not a check of behaviour: loading 100,000 objects takes 5-15 s on the shared

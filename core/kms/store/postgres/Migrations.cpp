@@ -91,11 +91,29 @@ ALTER TABLE objects ADD COLUMN wrapping_key TEXT COLLATE "C";
 CREATE INDEX objects_by_wrapping_key ON objects (wrapping_key, created_us DESC, uid) WHERE wrapping_key IS NOT NULL;
 )sql";
 
+// The owner of each name's and tag's object, as in SQLite's migration 5 (see there why): copied
+// from objects.owner, NOT NULL once filled (PostgreSQL, unlike SQLite, needs no default for
+// that), and the by-value indexes become (value, owner, uid). The UPDATE rewrites every name and
+// tag row once, while writes to the two tables wait.
+constexpr std::string_view kNameAndTagOwners = R"sql(
+ALTER TABLE object_names ADD COLUMN owner TEXT COLLATE "C";
+UPDATE object_names n SET owner = o.owner FROM objects o WHERE o.uid = n.uid;
+ALTER TABLE object_names ALTER COLUMN owner SET NOT NULL;
+DROP INDEX object_names_by_name;
+CREATE INDEX object_names_by_name ON object_names (name, owner, uid);
+ALTER TABLE object_tags ADD COLUMN owner TEXT COLLATE "C";
+UPDATE object_tags t SET owner = o.owner FROM objects o WHERE o.uid = t.uid;
+ALTER TABLE object_tags ALTER COLUMN owner SET NOT NULL;
+DROP INDEX object_tags_by_tag;
+CREATE INDEX object_tags_by_tag ON object_tags (tag, owner, uid);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, names, tags and access", kInitialSchema},
     Migration{2, "api tokens", kApiTokens},
     Migration{3, "grants on HSM keys", kHsmAccess},
     Migration{4, "key the server wrapped each object under", kWrappingKey},
+    Migration{5, "owner of each name and tag, indexed by value and owner", kNameAndTagOwners},
 };
 
 constexpr std::string_view kBackend = "PostgreSQL";

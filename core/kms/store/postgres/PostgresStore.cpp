@@ -37,13 +37,15 @@ const std::string kInsertObject =
     "INSERT INTO objects (uid, owner, object_type, state, algorithm, length, object, attributes, created_us,"
     " updated_us, version, wrapping_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, 1, $10)";
 // One statement per list: the names (tags) travel as one array parameter, in order; a repeated
-// value is one row, positioned at its first occurrence.
+// value is one row, positioned at its first occurrence. The owner is the object's (a copy, for
+// the (value, owner) indexes a user's Locate reads): every write of the object rewrites these
+// rows, so an owner change reaches them.
 const std::string kInsertNames =
-    "INSERT INTO object_names (uid, name, position)"
-    " SELECT $1, v, o - 1 FROM unnest($2::text[]) WITH ORDINALITY AS t(v, o) ON CONFLICT DO NOTHING";
+    "INSERT INTO object_names (uid, name, position, owner)"
+    " SELECT $1, v, o - 1, $3 FROM unnest($2::text[]) WITH ORDINALITY AS t(v, o) ON CONFLICT DO NOTHING";
 const std::string kInsertTags =
-    "INSERT INTO object_tags (uid, tag, position)"
-    " SELECT $1, v, o - 1 FROM unnest($2::text[]) WITH ORDINALITY AS t(v, o) ON CONFLICT DO NOTHING";
+    "INSERT INTO object_tags (uid, tag, position, owner)"
+    " SELECT $1, v, o - 1, $3 FROM unnest($2::text[]) WITH ORDINALITY AS t(v, o) ON CONFLICT DO NOTHING";
 // One statement, hence one snapshot: names and tags belong to the same version of the row.
 const std::string kGetObject =
     "SELECT owner, object_type, state, algorithm, length, object, attributes, created_us, updated_us, version,"
@@ -213,8 +215,11 @@ ApiTokenRecord readToken(const pqxx::row& row) {
 }
 
 void insertNamesAndTags(pqxx::transaction_base& tx, Connection& c, const StoredObject& object) {
-  if (!object.names.empty()) tx.exec_prepared(c.statement(kInsertNames), object.uid, textArray(object.names));
-  if (!object.tags.empty()) tx.exec_prepared(c.statement(kInsertTags), object.uid, textArray(object.tags));
+  if (!object.names.empty()) {
+    tx.exec_prepared(c.statement(kInsertNames), object.uid, textArray(object.names), object.owner);
+  }
+  if (!object.tags.empty())
+    tx.exec_prepared(c.statement(kInsertTags), object.uid, textArray(object.tags), object.owner);
 }
 
 // SQLSTATE classes: https://www.postgresql.org/docs/15/errcodes-appendix.html

@@ -6,9 +6,11 @@
 // connection's statement cache reuses the prepared statement.
 //
 // Without statistics SQLite cannot tell a rare tag from a common one, so the text fixes the
-// plan: the visibility filter when `visibilityDrives`, else the name when given, else the first
-// tag, else the visibility filter, else the wrapping key, drives the query; the caller puts the
-// rarest tag first and chooses between tags and visibility (SqliteStore probes their counts).
+// plan. With visibleTo and a name or tag, the user's own entries of the name (else the first
+// tag) and the user's grants drive it, so that other users' objects cost nothing (see the .cpp);
+// else the name when given, else the first tag, else the visibility filter, else the wrapping
+// key drives the query. For the server's own queries the caller puts the rarest tag first
+// (SqliteStore probes their counts).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -29,7 +31,7 @@ struct LocateSql {
   std::string sql;
   std::vector<Parameter> parameters;  // parameter i + 1 of `sql`
 
-  [[nodiscard]] static LocateSql build(const LocateQuery& query, bool visibilityDrives = false);
+  [[nodiscard]] static LocateSql build(const LocateQuery& query);
 };
 
 }  // namespace kms::store::sqlite

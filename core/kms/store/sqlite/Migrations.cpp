@@ -92,11 +92,31 @@ ALTER TABLE objects ADD COLUMN wrapping_key TEXT;
 CREATE INDEX objects_by_wrapping_key ON objects (wrapping_key, created_us DESC, uid) WHERE wrapping_key IS NOT NULL;
 )sql";
 
+// The owner of each name's and tag's object, copied from objects.owner (SqliteStore writes it with
+// the rows, and rewrites the rows whenever it writes the object, so it follows an owner change),
+// and the by-value indexes extended to (value, owner, uid). A user's Locate by name or tag then
+// reads only the user's own entries of the value (see LocateSql): before, it read the value's
+// entries of every user, and the time it took told how many other users' objects carry it.
+// The old (value, uid) indexes go: the new ones serve every query they served. SQLite cannot
+// add a NOT NULL column without a default; every row is written with its owner, so the '' of
+// the default never stays.
+constexpr std::string_view kNameAndTagOwners = R"sql(
+ALTER TABLE object_names ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+UPDATE object_names SET owner = (SELECT o.owner FROM objects o WHERE o.uid = object_names.uid);
+DROP INDEX object_names_by_name;
+CREATE INDEX object_names_by_name ON object_names (name, owner, uid);
+ALTER TABLE object_tags ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+UPDATE object_tags SET owner = (SELECT o.owner FROM objects o WHERE o.uid = object_tags.uid);
+DROP INDEX object_tags_by_tag;
+CREATE INDEX object_tags_by_tag ON object_tags (tag, owner, uid);
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, "objects, names, tags and access", kInitialSchema},
     Migration{2, "api tokens", kApiTokens},
     Migration{3, "grants on HSM keys", kHsmAccess},
     Migration{4, "key the server wrapped each object under", kWrappingKey},
+    Migration{5, "owner of each name and tag, indexed by value and owner", kNameAndTagOwners},
 };
 
 constexpr std::string_view kBackend = "SQLite";

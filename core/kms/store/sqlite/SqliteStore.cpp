@@ -26,9 +26,6 @@ using sqlite::Transaction;
 namespace {
 
 constexpr std::int64_t kProbeCap = 2000;
-// Below this many visible objects, a user's Locate by name or tag is driven by what the user
-// sees (see locate()): at most about a hundred primary-key probes per query.
-constexpr std::int64_t kVisibleDrives = 128;
 
 std::int64_t nowMicros() {
   return std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -84,13 +81,23 @@ sqlite::Statement& bindColumns(sqlite::Statement& statement, const StoredObject&
 
 void insertNamesAndTags(Connection& c, const StoredObject& object) {
   // OR IGNORE: a repeated name or tag is one row; position keeps the first occurrence's order.
-  auto names = c.statement("INSERT OR IGNORE INTO object_names (uid, name, position) VALUES (?1, ?2, ?3)");
+  // The owner is the object's (a copy, for the (value, owner) indexes that a user's Locate
+  // reads): every write of the object rewrites these rows, so an owner change reaches them.
+  auto names = c.statement("INSERT OR IGNORE INTO object_names (uid, name, position, owner) VALUES (?1, ?2, ?3, ?4)");
   for (std::size_t i = 0; i < object.names.size(); ++i) {
-    names->bindText(1, object.uid).bindText(2, object.names[i]).bindInt64(3, static_cast<std::int64_t>(i)).run();
+    names->bindText(1, object.uid)
+        .bindText(2, object.names[i])
+        .bindInt64(3, static_cast<std::int64_t>(i))
+        .bindText(4, object.owner)
+        .run();
   }
-  auto tags = c.statement("INSERT OR IGNORE INTO object_tags (uid, tag, position) VALUES (?1, ?2, ?3)");
+  auto tags = c.statement("INSERT OR IGNORE INTO object_tags (uid, tag, position, owner) VALUES (?1, ?2, ?3, ?4)");
   for (std::size_t i = 0; i < object.tags.size(); ++i) {
-    tags->bindText(1, object.uid).bindText(2, object.tags[i]).bindInt64(3, static_cast<std::int64_t>(i)).run();
+    tags->bindText(1, object.uid)
+        .bindText(2, object.tags[i])
+        .bindInt64(3, static_cast<std::int64_t>(i))
+        .bindText(4, object.owner)
+        .run();
   }
 }
 
@@ -239,44 +246,22 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
   auto c = pool_->reader();
   // One snapshot for the probes and the query.
   Transaction transaction(*c, Transaction::Kind::Read);
-  // Without statistics SQLite cannot tell a rare tag from a common one, so the store chooses
-  // what drives the query (see LocateSql) from bounded counts: a probe reads at most
-  // kProbeCap index entries.
+  // Without statistics SQLite cannot tell a rare tag from a common one, so for the server's own
+  // queries (no visibleTo) the store puts the rarest tag first, from bounded counts: a probe
+  // reads at most kProbeCap index entries. A user's query never probes: its plan (LocateSql)
+  // reads only what the user sees, whatever tag drives, and a count of everyone's entries would
+  // tell the user how many others' objects carry the tag.
   const LocateQuery* effective = &query;
   LocateQuery reordered;
-  bool visibilityDrives = false;
-  // A user's Locate must not cost more when other users' objects carry the name or tag asked
-  // for: the time would tell that they exist. When the user sees few objects (as a probing
-  // account does), the set the user sees drives the query and each candidate is checked by
-  // primary key for the name and tags: the same work whatever others have. A user who sees many
-  // drives by the name or the rarest tag, as the server's own queries do (visiting the set would
-  // cost a fraction of a microsecond per object); others' objects then cost an index entry each,
-  // counted only up to the user's own number, and a tag nobody carries gets no early answer.
-  std::int64_t visibleCount = 0;
-  const auto countVisible = [&](std::int64_t limit) {
-    auto visible = c->statement(
-        "SELECT COUNT(*) FROM (SELECT 1 FROM objects WHERE owner = ?1"
-        " UNION ALL SELECT 1 FROM access WHERE user_id IN (?1, '*') LIMIT ?2)");
-    visible->bindText(1, *query.visibleTo).bindInt64(2, limit);
-    visible->step();
-    visibleCount = visible->columnInt64(0);
-    visible->reset();
-  };
-  if (query.visibleTo && (query.name || !query.tags.empty())) {
-    countVisible(kVisibleDrives);
-    visibilityDrives = visibleCount < kVisibleDrives;
-  }
-  if (!visibilityDrives && !query.name && !query.tags.empty() && (query.tags.size() > 1 || query.visibleTo)) {
-    if (query.visibleTo) countVisible(kProbeCap);
-    const std::int64_t cap = query.visibleTo ? std::min(kProbeCap, visibleCount + 1) : kProbeCap;
+  if (!query.visibleTo && !query.name && query.tags.size() > 1) {
     auto probe = c->statement("SELECT COUNT(*) FROM (SELECT 1 FROM object_tags WHERE tag = ?1 LIMIT ?2)");
     std::vector<std::pair<std::int64_t, const std::string*>> counted;
     for (const std::string& tag : query.tags) {
-      probe->bindText(1, tag).bindInt64(2, cap);
+      probe->bindText(1, tag).bindInt64(2, kProbeCap);
       probe->step();
       const std::int64_t count = probe->columnInt64(0);
       probe->reset();
-      if (count == 0 && !query.visibleTo) return {};  // every tag must be present
+      if (count == 0) return {};  // every tag must be present
       counted.emplace_back(count, &tag);
     }
     std::stable_sort(counted.begin(), counted.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
@@ -284,9 +269,8 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
     reordered.tags.clear();
     for (const auto& [count, tag] : counted) reordered.tags.push_back(*tag);
     effective = &reordered;
-    if (query.visibleTo) visibilityDrives = visibleCount < counted.front().first;
   }
-  const sqlite::LocateSql locate = sqlite::LocateSql::build(*effective, visibilityDrives);
+  const sqlite::LocateSql locate = sqlite::LocateSql::build(*effective);
   auto statement = c->statement(locate.sql);
   for (std::size_t i = 0; i < locate.parameters.size(); ++i) {
     const int index = static_cast<int>(i + 1);
