@@ -10,6 +10,7 @@
 
 namespace {
 
+// NOLINTNEXTLINE(cert-err58-cpp): only bad_alloc can escape, when the plugin is loaded at start
 const kms::pkcs11::ModelDescriptor kSmartcardHsm{
     "smartcardhsm",
     "SmartCard-HSM",

@@ -62,8 +62,9 @@ Choice choose(Operation operation, std::int32_t algorithm, std::int32_t hash) {
       break;
     case KMS_ALG_RSA_PSS:
       requireHash(hash);
-      if (signing)
+      if (signing) {
         return {HashNames::rsaPssSign(hash), CKF_SIGN, fmt::format("RSA-PSS with {}", HashNames::display(hash))};
+      }
       break;
     case KMS_ALG_RSA_PKCS1_SIGN:
       requireHash(hash);

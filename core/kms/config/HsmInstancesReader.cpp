@@ -100,8 +100,9 @@ std::vector<HsmInstanceSettings> HsmInstancesReader::read(const FileNode& node, 
     throw ConfigError(
         fmt::format("{}:{}: hsm_instances must be an array of tables ([[hsm_instances]])", fileName, node.line));
   }
-  for (std::size_t i = 0; i < node.elements.size(); ++i)
+  for (std::size_t i = 0; i < node.elements.size(); ++i) {
     out.push_back(InstanceReader(fileName, i).read(node.elements[i]));
+  }
   return out;
 }
 

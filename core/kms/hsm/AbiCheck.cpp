@@ -44,8 +44,9 @@ void AbiCheck::checkTable(const std::string& path, const kms_driver_v1& table) {
     refuse(fmt::format("driver {}: kms_driver_info.abi_major is {}, kms_driver_v1.abi_major is {} (abi_major differs)",
                        path, info.abi_major, table.abi_major));
   }
-  if (info.model == nullptr || *info.model == '\0')
+  if (info.model == nullptr || *info.model == '\0') {
     refuse(fmt::format("driver {}: kms_driver_info.model is empty", path));
+  }
   if (info.thread_model != KMS_THREAD_SAFE && info.thread_model != KMS_THREAD_SERIALIZE_SLOT &&
       info.thread_model != KMS_THREAD_SERIALIZE_ALL) {
     refuse(

@@ -24,7 +24,7 @@ class BodyReader {
   static bool declaresMoreThan(const Poco::Net::HTTPServerRequest& request, std::size_t limit);
   // A body of at most this size that a handler left unread is dropped by the connection
   // (HttpConnection) when it has all arrived, and the connection serves the next request.
-  static constexpr std::size_t kSkippableSize = 64 * 1024;
+  static constexpr std::size_t kSkippableSize = std::size_t{64} * 1024;
   // True when a handler that answers without reading the body must close the connection
   // (say so in the response): the body is larger than kSkippableSize, or of unknown size.
   static bool tooLargeToSkip(const Poco::Net::HTTPServerRequest& request);

@@ -28,7 +28,7 @@ struct HandlerContext {
   ops::RequestProcessor& processor;
   store::ObjectStore& store;  // for /health and /access/*
   Authenticator& authenticator;
-  std::size_t maxBodySize;
+  std::size_t maxBodySize = 0;
   kmip::DecodeLimits decodeLimits;
   // /access/*, /me, /tokens, /hsm/status, /metrics; nullptr: everyone may create, owners
   // grant, nobody administers tokens, the default user reads status and metrics.

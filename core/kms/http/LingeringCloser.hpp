@@ -39,9 +39,9 @@ class LingeringCloser {
 
  private:
   struct Entry {
-    int fd;
+    int fd = -1;
     std::chrono::steady_clock::time_point until;
-    std::size_t dropped;
+    std::size_t dropped = 0;
   };
 
   void run();

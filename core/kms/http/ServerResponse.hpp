@@ -15,7 +15,7 @@ namespace kms::http {
 
 class ServerResponse : public Poco::Net::HTTPServerResponse {
  public:
-  static constexpr std::size_t kCoalesceLimit = 64 * 1024;
+  static constexpr std::size_t kCoalesceLimit = std::size_t{64} * 1024;
 
   explicit ServerResponse(Poco::Net::StreamSocket& socket);
 

@@ -122,7 +122,9 @@ class Decoder final : public JsonReader {
             children = items(level + 1);
             haveChildren = true;
           } else if (haveTag && haveType) {
-            result = value(std::move(tag), type);
+            // Moved once: a second "value" or "tag" property fails above, so no later pass
+            // of the loop reads `tag` again.
+            result = value(std::move(tag), type);  // NOLINT(bugprone-use-after-move)
             frames_.back().tag = result.tag();  // `tag` was moved from
           } else {
             deferred = offset();
@@ -165,8 +167,9 @@ class Decoder final : public JsonReader {
       hex::appendNumber(normalized, code, 6);
       return normalized;
     }
-    if (!Dictionary::tagCode(name) && !Dictionary::isOperationTag(name))
+    if (!Dictionary::tagCode(name) && !Dictionary::isOperationTag(name)) {
       fail(fmt::format("unknown tag {}", quote(name)));
+    }
     return std::string(name);
   }
 

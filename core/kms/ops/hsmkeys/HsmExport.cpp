@@ -68,8 +68,9 @@ Ttlv get(OperationContext& ctx, const Ttlv& payload, const std::string& uid, boo
 
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
   std::vector<attributes::AttributeKey> references;
-  for (const auto* reference : payload.findAll("AttributeReference"))
+  for (const auto* reference : payload.findAll("AttributeReference")) {
     references.push_back(attributes::keyOfReference(*reference));
+  }
   const HsmKey key = HsmKeyAccess::open(ctx, uid, "getattributes");
   const Ttlv all = HsmKeyAttributes::of(uid, key.info);
   Ttlv attributes = Ttlv::structure("Attributes");

@@ -160,8 +160,9 @@ std::int64_t SqliteStore::nextMicros() {
 void SqliteStore::insert(const std::vector<StoredObject>& objects) {
   if (objects.empty()) return;
   for (const StoredObject& object : objects) {
-    if (object.uid.empty())
+    if (object.uid.empty()) {
       throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
+    }
   }
   // Concurrent creates share one commit (one fsync): see GroupCommit.
   groupCommit_->run([&](sqlite::Connection& c) {
