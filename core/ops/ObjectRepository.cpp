@@ -10,6 +10,7 @@
 #include "kms/auth/AccessPolicy.hpp"
 #include "kms/keys/Random.hpp"
 #include "kms/ops/CoreSupport.hpp"
+#include "kms/ops/NotFound.hpp"
 #include "kms/ops/StoredObjectMapper.hpp"
 
 namespace kms::ops {
@@ -17,12 +18,6 @@ namespace kms::ops {
 namespace {
 
 constexpr std::string_view kHsmPrefix = "hsm::";
-
-// One text for "missing" and "not yours": a user without the right learns nothing.
-Exception notFound(const std::string& uid) {
-  const std::string shown = uid.size() > 128 ? uid.substr(0, 128) + "..." : uid;
-  return Exception(ErrorCode::NotFound, fmt::format("object '{}' not found", shown));
-}
 
 }  // namespace
 
