@@ -18,7 +18,7 @@
 namespace kms::http {
 namespace {
 
-constexpr std::size_t kMaxBody = 64 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{64} * 1024;
 constexpr std::size_t kMaxOperations = 64;
 
 std::string enumName(std::string_view tag, std::uint32_t value) {

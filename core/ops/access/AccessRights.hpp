@@ -50,7 +50,7 @@ class AccessRights {
     std::uint32_t algorithm = 0;
     std::int32_t length = 0;
   };
-  // An object someone else owns and granted the requester rights on (directly or through "*").
+  // An object someone else owns and granted the requester rights on, by name (not through "*").
   struct ObtainedObject {
     std::string uid;
     std::string owner;
@@ -71,7 +71,7 @@ class AccessRights {
   [[nodiscard]] std::vector<Grantee> grants(const RequestContext& requester, const std::string& uid);
   // The objects the requester owns (objects destroyed while listing are left out).
   [[nodiscard]] std::vector<OwnedObject> owned(const RequestContext& requester);
-  // The objects others granted the requester rights on.
+  // The objects others granted the requester rights on by name.
   [[nodiscard]] std::vector<ObtainedObject> obtained(const RequestContext& requester);
 
  private:
