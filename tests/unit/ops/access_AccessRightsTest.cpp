@@ -25,10 +25,11 @@ using kms::ops::test::Fixture;
 
 namespace {
 
-const RequestContext kAlice{"alice"};       // owner of the database objects
-const RequestContext kBob{"bob"};           // grantee
-const RequestContext kStranger{"mallory"};  // holds nothing
-const RequestContext kHsmAdmin{"hsmadmin"};
+// alice owns the database objects, bob is a grantee, mallory holds nothing, hsmadmin is the
+// HSM instance's hsm_admin.
+RequestContext as(const char* user) {
+  return RequestContext{user};
+}
 
 AccessRights::Change change(const std::string& uid, const std::string& user, std::set<std::string> operations) {
   return AccessRights::Change{uid, user, std::move(operations)};
@@ -76,34 +77,34 @@ TEST_CASE("the owner grants, lists and revokes; the grantee obtains") {
   AccessRights rights(fx.store(), policy, nullptr);
   const auto uid = fx.addKey("alice");
 
-  rights.grant(kAlice, change(uid, "bob", {"get", "encrypt"}));
+  rights.grant(as("alice"), change(uid, "bob", {"get", "encrypt"}));
   CHECK(fx.store().operationsFor(uid, "bob") == std::set<std::string>{"get", "encrypt"});
-  auto grants = rights.grants(kAlice, uid);
+  auto grants = rights.grants(as("alice"), uid);
   REQUIRE(grants.size() == 1);
   CHECK(grants[0].user == "bob");
   CHECK(grants[0].operations == std::set<std::string>{"get", "encrypt"});
 
-  const auto obtained = rights.obtained(kBob);
+  const auto obtained = rights.obtained(as("bob"));
   REQUIRE(obtained.size() == 1);
   CHECK(obtained[0].uid == uid);
   CHECK(obtained[0].owner == "alice");
   CHECK(obtained[0].state == static_cast<std::uint32_t>(kms::kmip::State::PreActive));
   CHECK(obtained[0].operations == std::set<std::string>{"get", "encrypt"});
 
-  const auto owned = rights.owned(kAlice);
+  const auto owned = rights.owned(as("alice"));
   REQUIRE(owned.size() == 1);
   CHECK(owned[0].uid == uid);
   CHECK(owned[0].objectType == static_cast<std::uint32_t>(kms::kmip::ObjectType::SymmetricKey));
   CHECK(owned[0].algorithm == static_cast<std::uint32_t>(kms::kmip::CryptographicAlgorithm::AES));
   CHECK(owned[0].length == 256);
-  CHECK(rights.owned(kBob).empty());
-  CHECK(rights.obtained(kAlice).empty());
+  CHECK(rights.owned(as("bob")).empty());
+  CHECK(rights.obtained(as("alice")).empty());
 
-  rights.revoke(kAlice, change(uid, "bob", {"encrypt"}));
+  rights.revoke(as("alice"), change(uid, "bob", {"encrypt"}));
   CHECK(fx.store().operationsFor(uid, "bob") == std::set<std::string>{"get"});
-  rights.revoke(kAlice, change(uid, "bob", {"get"}));
-  CHECK(rights.grants(kAlice, uid).empty());
-  CHECK(rights.obtained(kBob).empty());
+  rights.revoke(as("alice"), change(uid, "bob", {"get"}));
+  CHECK(rights.grants(as("alice"), uid).empty());
+  CHECK(rights.obtained(as("bob")).empty());
 }
 
 TEST_CASE("a grantee and a stranger are refused exactly as for an object that does not exist") {
@@ -111,22 +112,22 @@ TEST_CASE("a grantee and a stranger are refused exactly as for an object that do
   const AccessPolicy policy;
   AccessRights rights(fx.store(), policy, nullptr);
   const auto uid = fx.addKey("alice");
-  rights.grant(kAlice, change(uid, "bob", {"get"}));
-  rights.grant(kAlice, change(uid, "*", {"encrypt"}));
+  rights.grant(as("alice"), change(uid, "bob", {"get"}));
+  rights.grant(as("alice"), change(uid, "*", {"encrypt"}));
 
-  checkRefusedAsMissing(rights, kBob, uid);       // holds get, and encrypt through "*"
-  checkRefusedAsMissing(rights, kStranger, uid);  // holds only "*"'s encrypt
+  checkRefusedAsMissing(rights, as("bob"), uid);      // holds get, and encrypt through "*"
+  checkRefusedAsMissing(rights, as("mallory"), uid);  // holds only "*"'s encrypt
   // The same uid shape that does not exist: the same words, for the owner too.
   const std::string unknown = std::string(uid.size(), '0');
-  checkRefusedAsMissing(rights, kAlice, unknown);
-  checkRefusedAsMissing(rights, kStranger, unknown);
+  checkRefusedAsMissing(rights, as("alice"), unknown);
+  checkRefusedAsMissing(rights, as("mallory"), unknown);
   // Nothing changed meanwhile.
   CHECK(fx.store().operationsFor(uid, "eve") == std::set<std::string>{"encrypt"});
-  CHECK(rights.grants(kAlice, uid).size() == 2);
+  CHECK(rights.grants(as("alice"), uid).size() == 2);
   // Obtained lists the grants made to the user by name, not those to "*".
-  CHECK(rights.obtained(kStranger).empty());
-  REQUIRE(rights.obtained(kBob).size() == 1);
-  CHECK(rights.obtained(kBob)[0].operations == std::set<std::string>{"get"});
+  CHECK(rights.obtained(as("mallory")).empty());
+  REQUIRE(rights.obtained(as("bob")).size() == 1);
+  CHECK(rights.obtained(as("bob"))[0].operations == std::set<std::string>{"get"});
 }
 
 TEST_CASE("privileged_users: only a privileged owner grants; the owner holds every right") {
@@ -136,15 +137,16 @@ TEST_CASE("privileged_users: only a privileged owner grants; the owner holds eve
   const auto mine = fx.addKey("alice");
   const auto bobs = fx.addKey("bob", {}, {}, {}, 7);
 
-  rights.grant(kAlice, change(mine, "bob", {"get"}));
-  CHECK(refusal([&] { rights.grant(kBob, change(bobs, "alice", {"get"})); }) ==
+  rights.grant(as("alice"), change(mine, "bob", {"get"}));
+  CHECK(refusal([&] { rights.grant(as("bob"), change(bobs, "alice", {"get"})); }) ==
         std::pair{ErrorCode::PermissionDenied, std::string("only privileged users may grant or revoke access")});
-  CHECK(refusal([&] { rights.revoke(kBob, change(bobs, "alice", {"get"})); }).first == ErrorCode::PermissionDenied);
+  CHECK(refusal([&] { rights.revoke(as("bob"), change(bobs, "alice", {"get"})); }).first ==
+        ErrorCode::PermissionDenied);
   // Privileged but not the owner: as for a missing object.
-  checkRefusedAsMissing(rights, RequestContext{"carol"}, bobs);
+  checkRefusedAsMissing(rights, as("carol"), bobs);
   // A non-privileged owner still lists its grants.
-  CHECK(rights.grants(kBob, bobs).empty());
-  CHECK(refusal([&] { rights.grant(kAlice, change(mine, "alice", {"get"})); }) ==
+  CHECK(rights.grants(as("bob"), bobs).empty());
+  CHECK(refusal([&] { rights.grant(as("alice"), change(mine, "alice", {"get"})); }) ==
         std::pair{ErrorCode::InvalidField, std::string("the owner holds every right already")});
 }
 
@@ -153,19 +155,19 @@ TEST_CASE("right names are checked before the object is looked at") {
   const AccessPolicy policy;
   AccessRights rights(fx.store(), policy, nullptr);
   const auto uid = fx.addKey("alice");
-  CHECK(refusal([&] { rights.grant(kStranger, change(uid, "bob", {"fly"})); }) ==
+  CHECK(refusal([&] { rights.grant(as("mallory"), change(uid, "bob", {"fly"})); }) ==
         std::pair{ErrorCode::InvalidField, std::string("unknown operation type 'fly'")});
-  CHECK(errorOf([&] { rights.grant(kAlice, change(uid, "bob", {})); }) == ErrorCode::MissingData);
-  CHECK(rights.grants(kAlice, uid).empty());
+  CHECK(errorOf([&] { rights.grant(as("alice"), change(uid, "bob", {})); }) == ErrorCode::MissingData);
+  CHECK(rights.grants(as("alice"), uid).empty());
 }
 
 TEST_CASE("the processor serves the same rules on its own store") {
   Fixture fx;
   const auto uid = fx.addKey("alice");
   auto& rights = fx.processor().accessRights();
-  rights.grant(kAlice, change(uid, "bob", {"decrypt"}));
+  rights.grant(as("alice"), change(uid, "bob", {"decrypt"}));
   CHECK(fx.store().operationsFor(uid, "bob") == std::set<std::string>{"decrypt"});
-  checkRefusedAsMissing(rights, kBob, uid);
+  checkRefusedAsMissing(rights, as("bob"), uid);
 }
 
 TEST_CASE("an HSM key's grants: its hsm_admin manages them under the canonical UID; anyone else, as missing") {
@@ -181,31 +183,31 @@ TEST_CASE("an HSM key's grants: its hsm_admin manages them under the canonical U
   AccessRights rights(fx.store(), policy, hsm.registry.get());
 
   // Granted through the legacy form, stored and listed under the canonical one.
-  rights.grant(kHsmAdmin, change(legacy, "bob", {"encrypt", "get"}));
+  rights.grant(as("hsmadmin"), change(legacy, "bob", {"encrypt", "get"}));
   CHECK(fx.store().operationsFor(canonical, "bob") == std::set<std::string>{"encrypt", "get"});
-  auto grants = rights.grants(kHsmAdmin, canonical);
+  auto grants = rights.grants(as("hsmadmin"), canonical);
   REQUIRE(grants.size() == 1);
   CHECK(grants[0].user == "bob");
-  CHECK(rights.grants(kHsmAdmin, legacy).size() == 1);
+  CHECK(rights.grants(as("hsmadmin"), legacy).size() == 1);
   // HSM keys have no owner in the store: neither owned nor obtained lists them.
-  CHECK(rights.obtained(kBob).empty());
-  CHECK(rights.owned(kHsmAdmin).empty());
+  CHECK(rights.obtained(as("bob")).empty());
+  CHECK(rights.owned(as("hsmadmin")).empty());
 
   // The grantee, a stranger and the owner of database objects: as a missing object.
-  checkRefusedAsMissing(rights, kBob, canonical);
-  checkRefusedAsMissing(rights, kStranger, canonical);
-  checkRefusedAsMissing(rights, kAlice, legacy);
+  checkRefusedAsMissing(rights, as("bob"), canonical);
+  checkRefusedAsMissing(rights, as("mallory"), canonical);
+  checkRefusedAsMissing(rights, as("alice"), legacy);
   // A missing key, an unknown slot and an unknown instance: the same, for the admin too.
   const std::string missingKey = fmt::format("hsm::softhsm2::{}::no-{}", slot, label);
-  checkRefusedAsMissing(rights, kHsmAdmin, missingKey);
-  checkRefusedAsMissing(rights, kStranger, missingKey);
-  checkRefusedAsMissing(rights, kHsmAdmin, fmt::format("hsm::softhsm2::{}::{}", slot + 1000, label));
-  checkRefusedAsMissing(rights, kHsmAdmin, fmt::format("hsm::proteccio::{}::{}", slot, label));
+  checkRefusedAsMissing(rights, as("hsmadmin"), missingKey);
+  checkRefusedAsMissing(rights, as("mallory"), missingKey);
+  checkRefusedAsMissing(rights, as("hsmadmin"), fmt::format("hsm::softhsm2::{}::{}", slot + 1000, label));
+  checkRefusedAsMissing(rights, as("hsmadmin"), fmt::format("hsm::proteccio::{}::{}", slot, label));
   // Without any HSM: as missing too.
   AccessRights without(fx.store(), policy, nullptr);
-  checkRefusedAsMissing(without, kHsmAdmin, canonical);
+  checkRefusedAsMissing(without, as("hsmadmin"), canonical);
 
-  rights.revoke(kHsmAdmin, change(canonical, "bob", {"encrypt", "get"}));
-  CHECK(rights.grants(kHsmAdmin, canonical).empty());
+  rights.revoke(as("hsmadmin"), change(canonical, "bob", {"encrypt", "get"}));
+  CHECK(rights.grants(as("hsmadmin"), canonical).empty());
   hsm.instance->destroy(kms::hsm::KeyRef{slot, label, {}});
 }
