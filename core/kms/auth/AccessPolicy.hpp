@@ -6,9 +6,9 @@
 // - privileged_users set: only they may create objects, grant and revoke access (on objects
 //   they own) and administer API tokens.
 // - hsm_admin (per HSM instance): creates keys on that HSM and grants their use (applied where
-//   hsm:: UIDs are routed, ops/hsmkeys/HsmKeyAccess and http/AccessHandler; privileged_users
-//   does not apply to them). The policy knows the lists to compare users' rights and to open
-//   the operator routes to HSM admins.
+//   hsm:: UIDs are routed, ops/hsmkeys/HsmKeyAccess, ops/access/AccessRights and the re-wrap in
+//   ops/wrapping/Rewrapper; privileged_users does not apply to them). The policy knows the
+//   lists to compare users' rights and to open the operator routes to HSM admins.
 // - the default user (default_username) is who every request is when no authentication method
 //   is configured; it then reads the operator routes too. With authentication it is only a
 //   name, but one that owns every object created while kmsd ran without authentication, so

@@ -5,9 +5,9 @@
 //   GET  /access/list/{id}  owner only             -> [{"user_id", "operations": [...]}]
 //   GET  /access/owned                             -> [{"object_id", "state", "attributes"}]
 //   GET  /access/obtained                          -> [{"object_id", "owner_id", "state", "operations"}]
-// Only the owner may grant and revoke (and, with privileged_users set, only a privileged
-// owner). A caller who is not the owner gets the same 404 as for a missing object: these
-// routes are no oracle for objects the caller may not see. "*" as user_id grants to everyone.
+// JSON in and out only: who may do what (the owner, a privileged owner, an HSM key's hsm_admin;
+// the same 404 for a caller who may not as for a missing object) is ops::access::AccessRights,
+// reached through the RequestProcessor. "*" as user_id grants to everyone.
 #include <Poco/Net/HTTPRequestHandler.h>
 
 #include <string>

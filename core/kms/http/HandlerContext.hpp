@@ -26,16 +26,17 @@ class InflightBudget;
 
 struct HandlerContext {
   ops::RequestProcessor& processor;
-  store::ObjectStore& store;  // for /health and /access/*
+  store::ObjectStore& store;  // for /health
   Authenticator& authenticator;
   std::size_t maxBodySize = 0;
   kmip::DecodeLimits decodeLimits;
-  // /access/*, /me, /tokens, /hsm/status, /metrics; nullptr: everyone may create, owners
-  // grant, nobody administers tokens, the default user reads status and metrics.
+  // /me, /tokens, /hsm/status, /metrics; nullptr: everyone may create, nobody administers
+  // tokens, the default user reads status and metrics. (/access/* and /admin/rewrap go through
+  // the processor, which holds its own copy of the policy and the HSMs.)
   const auth::AccessPolicy* accessPolicy = nullptr;
   // /tokens; nullptr when API tokens are not enabled (the routes then answer 404).
   auth::ApiTokens* apiTokens = nullptr;
-  // /hsm/status and grants on hsm:: keys; nullptr when no HSM is configured.
+  // /hsm/status; nullptr when no HSM is configured.
   hsm::HsmRegistry* hsm = nullptr;
   // What KMIP requests in flight may hold in memory together; HttpServer sets its own.
   InflightBudget* inflight = nullptr;

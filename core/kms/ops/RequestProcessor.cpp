@@ -15,6 +15,7 @@
 #include "kms/ops/handlers/Handlers.hpp"
 #include "kms/ops/objects/ObjectRepository.hpp"
 #include "kms/ops/OperationContext.hpp"
+#include "kms/ops/access/AccessRights.hpp"
 #include "kms/ops/crypto/UsableKeys.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
 #include "kms/ops/wrapping/KeyWrapper.hpp"
@@ -92,7 +93,8 @@ struct RequestProcessor::Impl {
         keys(settings.keyCache),
         objects(settings.objectCacheSize, settings.objectCacheMaxAge),
         repository(store, vendorList(settings),
-                   [this](const std::string& uid, std::int64_t version) { keys.invalidate(uid, version); }) {
+                   [this](const std::string& uid, std::int64_t version) { keys.invalidate(uid, version); }),
+        access(store, settings.accessPolicy, settings.hsm) {
     repository.setCache(&objects);
   }
 
@@ -100,6 +102,7 @@ struct RequestProcessor::Impl {
   crypto::UsableKeys keys;
   objects::ObjectCache objects;
   objects::ObjectRepository repository;
+  access::AccessRights access;
 
   // A context for work the server does on its own behalf (start-up checks, admin operations).
   template <class Fn>
@@ -250,16 +253,11 @@ crypto::KeyCacheStats RequestProcessor::keyCacheStats() const {
 
 RewrapResult RequestProcessor::rewrap(const std::string& from, const std::string& to, const std::string& user,
                                       std::size_t limit) {
-  return impl_->asServer(user, [&](OperationContext& ctx) {
-    for (const auto* uid : {&from, &to}) {
-      const auto key = hsmkeys::HsmKeyAccess::route(ctx, *uid);
-      if (!hsmkeys::HsmKeyAccess::isAdmin(*key.instance, user)) {
-        throw Exception(ErrorCode::PermissionDenied,
-                        fmt::format("re-wrapping needs an hsm_admin of {}", key.instance->prefix()));
-      }
-    }
-    return wrapping::Rewrapper::run(ctx, from, to, limit);
-  });
+  return impl_->asServer(user, [&](OperationContext& ctx) { return wrapping::Rewrapper::run(ctx, from, to, limit); });
+}
+
+access::AccessRights& RequestProcessor::accessRights() noexcept {
+  return impl_->access;
 }
 
 }  // namespace kms::ops

@@ -18,6 +18,9 @@ class ObjectStore;
 namespace kms::hsm {
 class HsmRegistry;
 }
+namespace kms::ops::access {
+class AccessRights;
+}
 
 namespace kms::ops {
 
@@ -78,9 +81,12 @@ class RequestProcessor {
   [[nodiscard]] crypto::KeyCacheStats keyCacheStats() const;
   // Re-wraps objects the server wrapped under `from` with `to`, each in its own transaction
   // (version-checked): interrupted, every object is still wrapped by one of the two keys, and
-  // calling again finishes. `user` must be hsm_admin of both keys' instances (PermissionDenied).
-  // `limit` 0: all.
+  // calling again finishes. `user` must be hsm_admin of both keys' instances (PermissionDenied,
+  // also for an instance that does not exist). `limit` 0: all. Rules: wrapping::Rewrapper.
   RewrapResult rewrap(const std::string& from, const std::string& to, const std::string& user, std::size_t limit);
+  // Grant, revoke and list access rights (access::AccessRights), on this processor's store,
+  // access policy and HSMs.
+  [[nodiscard]] access::AccessRights& accessRights() noexcept;
 
  private:
   struct Impl;

@@ -1,20 +1,13 @@
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 
 #include "kms/Exception.hpp"
 #include "kms/auth/AccessPolicy.hpp"
+#include "kms/ops/NotFound.hpp"
 #include "kms/store/ObjectStore.hpp"
 
 namespace kms::ops::hsmkeys {
-
-Exception HsmKeyAccess::notFound(const std::string& uid) {
-  // The words objects::ObjectRepository uses for a missing object: the two cannot be told apart.
-  const std::string shown = uid.size() > 128 ? uid.substr(0, 128) + "..." : uid;
-  return Exception(ErrorCode::NotFound, fmt::format("object '{}' not found", shown));
-}
 
 hsm::HsmRegistry& HsmKeyAccess::registry(const OperationContext& ctx) {
   if (ctx.settings.hsm == nullptr || ctx.settings.hsm->empty()) {
@@ -35,7 +28,7 @@ namespace {
 // instances and slots exist either.
 Exception unknown(const OperationContext& ctx, const std::string& uid) {
   (void)ctx.objects.store().operationsFor(uid, ctx.request.user);
-  return HsmKeyAccess::notFound(uid);
+  return notFound(uid);
 }
 
 }  // namespace

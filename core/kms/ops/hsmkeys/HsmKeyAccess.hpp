@@ -2,7 +2,8 @@
 // Routing and authorisation of hsm:: UIDs (DESIGN sections 4 and 7): the instance's hsm_admin
 // users may do everything with its keys; anyone else needs a grant on the key's canonical UID
 // (hsm::<instance>::<slot>::<key>, whatever form the request used). A user without the right,
-// an unknown instance and a missing key all get the same NotFound answer as a missing object.
+// an unknown instance and a missing key all get the same NotFound answer as a missing object
+// (kms::ops::notFound).
 #include <string>
 #include <string_view>
 
@@ -28,7 +29,6 @@ class HsmKeyAccess {
   static void describe(HsmKey& key);
   // route + authorize + describe.
   [[nodiscard]] static HsmKey open(OperationContext& ctx, const std::string& uid, std::string_view operation);
-  [[nodiscard]] static Exception notFound(const std::string& uid);
 };
 
 }  // namespace kms::ops::hsmkeys

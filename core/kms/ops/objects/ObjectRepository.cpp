@@ -9,6 +9,7 @@
 #include "kms/Exception.hpp"
 #include "kms/auth/AccessPolicy.hpp"
 #include "kms/keys/Random.hpp"
+#include "kms/ops/NotFound.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
 #include "kms/ops/attributes/AttributeValues.hpp"
 #include "kms/ops/objects/StoredObjectMapper.hpp"
@@ -18,12 +19,6 @@ namespace kms::ops::objects {
 namespace {
 
 constexpr std::string_view kHsmPrefix = "hsm::";
-
-// One text for "missing" and "not yours": a user without the right learns nothing.
-Exception notFound(const std::string& uid) {
-  const std::string shown = uid.size() > 128 ? uid.substr(0, 128) + "..." : uid;
-  return Exception(ErrorCode::NotFound, fmt::format("object '{}' not found", shown));
-}
 
 }  // namespace
 

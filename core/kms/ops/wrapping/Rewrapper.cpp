@@ -1,7 +1,10 @@
 #include "kms/ops/wrapping/Rewrapper.hpp"
 
+#include <Poco/Logger.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <initializer_list>
 #include <optional>
 
 #include "kms/Exception.hpp"
@@ -11,6 +14,34 @@
 
 namespace kms::ops::wrapping {
 namespace {
+
+bool administers(const hsm::DriverInstance* instance, const std::string& user) {
+  return instance != nullptr && hsmkeys::HsmKeyAccess::isAdmin(*instance, user);
+}
+
+// First the check that reveals nothing: an unknown instance and one the caller does not
+// administer answer alike. Without HsmRegistry::route: its exception for an unknown instance
+// costs measurable time. With no HSM at all, route() below answers "no HSM is configured".
+void requireAdminOfBoth(const OperationContext& ctx, std::initializer_list<const std::string*> uids) {
+  const hsm::HsmRegistry* hsms = ctx.settings.hsm;
+  if (hsms == nullptr || hsms->empty()) return;
+  for (const auto* uid : uids) {
+    const auto parsed = hsm::UidParser::parse(*uid);  // malformed: InvalidField, reveals nothing
+    if (!parsed) throw Exception(ErrorCode::InvalidField, "from and to must be HSM keys (hsm::...)");
+    const hsm::DriverInstance* instance = parsed->legacy() ? hsms->legacyInstance() : hsms->find(parsed->instance);
+    if (!administers(instance, ctx.request.user)) {
+      throw Exception(ErrorCode::PermissionDenied, "re-wrapping needs an hsm_admin of the HSMs of both keys");
+    }
+  }
+  // Then routed as every HSM key is (an admin learns of an unknown slot).
+  for (const auto* uid : uids) {
+    const auto key = hsmkeys::HsmKeyAccess::route(ctx, *uid);
+    if (!administers(key.instance, ctx.request.user)) {
+      throw Exception(ErrorCode::PermissionDenied,
+                      fmt::format("re-wrapping needs an hsm_admin of {}", key.instance->prefix()));
+    }
+  }
+}
 
 std::vector<std::string> wrappedBy(OperationContext& ctx, const std::string& canonical, std::size_t limit) {
   store::LocateQuery query;
@@ -65,6 +96,16 @@ RewrapResult migrateInPlace(OperationContext& ctx, const WrappingKey& key, std::
 }  // namespace
 
 RewrapResult Rewrapper::run(OperationContext& ctx, const std::string& from, const std::string& to, std::size_t limit) {
+  requireAdminOfBoth(ctx, {&from, &to});
+  const auto result = rewrap(ctx, from, to, limit);
+  Poco::Logger::get("kms.ops").information(fmt::format("{} re-wrapped {} keys from {} to {} ({} failed, {} remaining)",
+                                                       ctx.request.user, result.rewrapped, from, to, result.failed,
+                                                       result.remaining));
+  return result;
+}
+
+RewrapResult Rewrapper::rewrap(OperationContext& ctx, const std::string& from, const std::string& to,
+                               std::size_t limit) {
   const auto source = hsmkeys::HsmKeyAccess::route(ctx, from).canonical;
   const auto target = KeyWrapper::forServer(ctx, to);
   if (source == target.canonical) return migrateInPlace(ctx, target, limit);

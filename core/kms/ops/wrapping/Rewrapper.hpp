@@ -7,6 +7,10 @@
 // `from` == `to` migrates in place: only the objects still in the legacy AES-GCM form (kmsd
 // before issue 22) are re-wrapped, under the same key, with the current scheme; `remaining`
 // then counts the legacy ones left.
+//
+// Only an hsm_admin of both keys' HSMs may re-wrap (PermissionDenied). A caller who is not
+// learns nothing of the configuration: an unknown instance and one they do not administer
+// answer alike, and before any other check; an admin is then told about an unknown slot or key.
 #include <cstddef>
 #include <string>
 
@@ -17,9 +21,13 @@ namespace kms::ops::wrapping {
 
 class Rewrapper {
  public:
-  // `limit` 0: every object (in place: at most `limit` re-wrapped). The caller has checked the
-  // user's right to do this.
+  // As ctx.request.user, authorized here. `limit` 0: every object (in place: at most `limit`
+  // re-wrapped).
   static RewrapResult run(OperationContext& ctx, const std::string& from, const std::string& to, std::size_t limit);
+
+ private:
+  // run() once authorized.
+  static RewrapResult rewrap(OperationContext& ctx, const std::string& from, const std::string& to, std::size_t limit);
 };
 
 }  // namespace kms::ops::wrapping
