@@ -82,9 +82,8 @@ _OWN_SERVER: postgres.Postgres | None = None
 def setUpModule():  # noqa: N802 (unittest's name)
     """On PostgreSQL without the ctest fixture: a server of this test."""
     global _OWN_SERVER
-    if selected_store() == "postgresql" and postgres.fixture_url() is None:
-        _OWN_SERVER = postgres.Postgres().start()
-        os.environ["KMS_TEST_DATABASE_URL"] = _OWN_SERVER.url
+    if selected_store() == "postgresql":
+        _OWN_SERVER = postgres.server_unless_fixture()
 
 
 def tearDownModule():  # noqa: N802

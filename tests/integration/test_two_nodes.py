@@ -62,9 +62,7 @@ _OWN_SERVER: postgres.Postgres | None = None
 def setUpModule():  # noqa: N802 (unittest's name)
     """Without the ctest fixture, a PostgreSQL server of this test."""
     global _OWN_SERVER
-    if postgres.fixture_url() is None:
-        _OWN_SERVER = postgres.Postgres().start()
-        os.environ["KMS_TEST_DATABASE_URL"] = _OWN_SERVER.url
+    _OWN_SERVER = postgres.server_unless_fixture()
 
 
 def tearDownModule():  # noqa: N802
