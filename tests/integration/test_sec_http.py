@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from kmip_requests import create_aes, name_attribute  # noqa: E402
 from kmsd import Kmsd, default_binary, e, find, st, t  # noqa: E402
 from servers import main  # noqa: E402
-from credentials import HmacJwtKey, Pki, bearer, claims, jwks  # noqa: E402
+from credentials import JwtUsers, Pki, bearer  # noqa: E402
 
 KMIP = "/kmip/2_1"
 ISSUER = "https://idp.sec-http.test"
@@ -135,12 +135,10 @@ class JwtServer(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="kms-sec-http-")
-        key = HmacJwtKey("sec-http")
-        jwks_file = Path(cls.tmp.name) / "jwks.json"
-        jwks_file.write_text(jwks(key))
-        cls.token = key.token(claims(ISSUER, "alice", lifetime=3600))
+        users = JwtUsers(Path(cls.tmp.name), "sec-http", ISSUER, None, ["alice"])
+        cls.token = users.tokens["alice"]
         cls.kmsd = Kmsd(default_binary(), extra_args=[
-            "--threads", "8", "--jwt-auth-provider", f"{ISSUER},{jwks_file}", "--api-token-auth",
+            "--threads", "8", *users.args(), "--api-token-auth",
             "--privileged-users", "alice",
             *cls.extra_args]).__enter__()
 

@@ -246,7 +246,7 @@ class JwtUsers:
     """The JWT side of a test kmsd: an HS256 key whose JWKS is written to `directory`/jwks.json,
     a token for each of `users`, and the --jwt-auth-provider flag that makes kmsd trust it."""
 
-    def __init__(self, directory: Path, kid: str, issuer: str, audience: str, users: Iterable[str], *,
+    def __init__(self, directory: Path, kid: str, issuer: str, audience: str | None, users: Iterable[str], *,
                  lifetime: int = 3600):
         self.key = HmacJwtKey(kid)
         self.issuer, self.audience = issuer, audience
@@ -256,7 +256,7 @@ class JwtUsers:
 
     def provider(self) -> str:
         """The value of --jwt-auth-provider (and of jwt_auth_provider in a configuration file)."""
-        return f"{self.issuer},{self.jwks_path},{self.audience}"
+        return f"{self.issuer},{self.jwks_path}" + (f",{self.audience}" if self.audience is not None else "")
 
     def args(self) -> list[str]:
         return ["--jwt-auth-provider", self.provider()]
