@@ -4,8 +4,8 @@
 OUT/<target>/ receives:
   - the hand-written seeds of tests/fuzz/seeds/<target>/ (for binary_ttlv: seeds/json_ttlv
     converted to binary);
-  - KMIP requests built with the integration tests' own builders (tests/integration/
-    kmip_helpers.py): JSON and binary TTLV, and as HTTP requests for http_framing;
+  - KMIP requests built with the integration tests' own builders (tests/support/
+    kmip_requests.py): JSON and binary TTLV, and as HTTP requests for http_framing;
   - when the vectors directory exists, every RequestMessage and ResponseMessage of the OASIS
     XML vectors, converted with tests/conformance/xml_to_json.py (JSON), then by the converter
     (binary); a few small requests also as HTTP requests. Nothing of the vectors is written
@@ -30,9 +30,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "conformance"))
-sys.path.insert(0, str(ROOT / "tests" / "integration"))
+sys.path.insert(0, str(ROOT / "tests" / "support"))
 
-import kmip_helpers as kh  # noqa: E402
+import kmip_requests as kh  # noqa: E402
+from kmsd import e, request_message, st, t  # noqa: E402
 import xml_to_json  # noqa: E402
 
 TARGETS = ("json_ttlv", "binary_ttlv", "http_framing", "config_toml", "config_yaml", "jwks", "jwt")
@@ -55,8 +56,8 @@ def suite_requests() -> list[dict]:
     in RequestMessages (/kmip)."""
     uid = "9b1e5b7a-2c4e-4c7f-9f1e-0d6a2b3c4d5e"
     operations = [
-        kh.create_aes(),
-        kh.create_aes(128, "Encrypt|Decrypt|WrapKey", kh.t("ObjectGroup", "fuzz")),
+        kh.create_aes(active=False),
+        kh.create_aes(t("ObjectGroup", "fuzz"), bits=128, mask="Encrypt|Decrypt|WrapKey", active=False),
         kh.uid_op("Get", uid),
         kh.uid_op("GetAttributes", uid),
         kh.uid_op("Activate", uid),
@@ -64,11 +65,11 @@ def suite_requests() -> list[dict]:
         kh.encrypt_gcm(uid, b"attack at dawn"),
         kh.decrypt_gcm(uid, "00112233", "000102030405060708090A0B", "00" * 16),
         kh.revoke(uid, "KeyCompromise"),
-        kh.st("Locate", kh.st("Attributes", kh.e("ObjectType", "SymmetricKey"))),
-        kh.st("Query", kh.e("QueryFunction", "QueryOperations")),
+        st("Locate", st("Attributes", e("ObjectType", "SymmetricKey"))),
+        st("Query", e("QueryFunction", "QueryOperations")),
     ]
-    messages = [kh.request_message(kh.batch_item_of(op)) for op in operations]
-    messages.append(kh.request_message(*(kh.batch_item_of(op, bytes([n])) for n, op in enumerate(operations[:4])),
+    messages = [request_message(kh.batch_item_of(op)) for op in operations]
+    messages.append(request_message(*(kh.batch_item_of(op, bytes([n])) for n, op in enumerate(operations[:4])),
                                        correlation="fuzz"))
     return operations + messages
 

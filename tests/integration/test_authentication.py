@@ -28,21 +28,17 @@ import unittest
 import warnings
 from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from kmip_helpers import Kmsd, default_binary, e, i, st, value  # noqa: E402
-from kmip_helpers import main as kmip_main  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from kmip_requests import create_aes  # noqa: E402
+from kmsd import Kmsd, default_binary, value  # noqa: E402
+from servers import main  # noqa: E402
 from credentials import (EcJwtKey, HmacJwtKey, JwksServer, Pki, RsaJwtKey, b64url,  # noqa: E402
                          bearer, claims, jwks)
 
 REFUSAL = (401, "authentication_failed: authentication required")
 ISSUER = "https://idp.example.test"
 AUDIENCE = "kmsd"
-CREATE = st("Create", e("ObjectType", "SymmetricKey"), st(
-    "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-    i("CryptographicUsageMask", "Encrypt|Decrypt")))
+CREATE = create_aes(active=False)
 
 
 class TempDirCase(unittest.TestCase):
@@ -360,4 +356,4 @@ class NoAuthentication(TempDirCase):
 
 
 if __name__ == "__main__":
-    kmip_main()
+    main()

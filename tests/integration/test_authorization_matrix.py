@@ -16,9 +16,7 @@ that a user without the right learns nothing. Locate must return only what the u
 
 from __future__ import annotations
 
-import datetime as dt_
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -26,27 +24,19 @@ import unittest
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from kmip_helpers import AES_GCM, Kmsd, b, default_binary, e, i, revoke, st, t, uid_op, value  # noqa: E402
-from kmip_helpers import main as kmip_main  # noqa: E402
-
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
-from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
-from kmsd import dt  # noqa: E402
+from credentials import HmacJwtKey, JwtUsers, bearer, claims, jwks  # noqa: E402
+from kmip_requests import AES_GCM, PAST, create_aes, name_attribute, revoke, uid_op  # noqa: E402
+from kmsd import Kmsd, b, default_binary, dt, e, i, st, t, value  # noqa: E402
+from servers import kmip_as, main, rest_as  # noqa: E402
 
 ISSUER = "https://idp.matrix.test"
 AUDIENCE = "kmsd-matrix"
 USERS = ("owner", "grantee", "anyone", "stranger")
 GRANTEE_RIGHTS = {"get", "encrypt", "sign", "addattribute", "revoke", "destroy"}
 STAR_RIGHTS = {"export", "decrypt", "signatureverify", "activate", "setattribute"}
-PAST = dt_.datetime(2020, 1, 1, tzinfo=dt_.timezone.utc)
 RSA_PARAMS = st("CryptographicParameters", e("PaddingMethod", "PSS"),
                 e("HashingAlgorithm", "SHA_256"), e("CryptographicAlgorithm", "RSA"))
-
-
-def name_attr(text: str) -> dict:
-    return st("Name", t("NameValue", text), e("NameType", "UninterpretedTextString"))
 
 
 # operation -> (right it needs, payload builder, mutates the object)
@@ -63,7 +53,7 @@ OPERATIONS = {
     "SignatureVerify": ("signatureverify", lambda uid: uid_op(
         "SignatureVerify", uid, RSA_PARAMS, b("Data", b"matrix"), b("SignatureData", b"\x01" * 256)), False),
     "AddAttribute": ("addattribute", lambda uid: uid_op(
-        "AddAttribute", uid, st("NewAttribute", name_attr("added-" + uuid.uuid4().hex))), True),
+        "AddAttribute", uid, st("NewAttribute", name_attribute("added-" + uuid.uuid4().hex))), True),
     "SetAttribute": ("setattribute", lambda uid: uid_op(
         "SetAttribute", uid, st("NewAttribute", t("ContactInformation", "ops@example.com"))), True),
     "ModifyAttribute": ("modifyattribute", lambda uid: uid_op(
@@ -89,12 +79,8 @@ class AuthorizationMatrix(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-matrix-"))
-        cls.key = HmacJwtKey("matrix")
-        (cls.tmp / "jwks.json").write_text(jwks(cls.key))
-        cls.kmsd = Kmsd(default_binary(), extra_args=[
-            "--jwt-auth-provider", f"{ISSUER},{cls.tmp / 'jwks.json'},{AUDIENCE}"]).__enter__()
-        cls.tokens = {u: cls.key.token(claims(ISSUER, u, audience=AUDIENCE, lifetime=3600))
-                      for u in USERS}
+        cls.users = JwtUsers(cls.tmp, "matrix", ISSUER, AUDIENCE, USERS)
+        cls.kmsd = Kmsd(default_binary(), extra_args=cls.users.args()).__enter__()
 
     @classmethod
     def tearDownClass(cls):
@@ -104,15 +90,10 @@ class AuthorizationMatrix(unittest.TestCase):
     # -- requests --------------------------------------------------------------------------
 
     def call(self, user: str, node: dict) -> tuple[int, object]:
-        status, body, _ = self.kmsd.request(
-            "POST", "/kmip/2_1", json.dumps(node).encode(),
-            {"Content-Type": "application/json", **bearer(self.tokens[user])})
-        return status, body
+        return kmip_as(self.kmsd, node, self.users.headers(user))
 
     def rest(self, user: str, method: str, path: str, obj: object | None = None):
-        data = json.dumps(obj).encode() if obj is not None else None
-        status, body, _ = self.kmsd.request(method, path, data, bearer(self.tokens[user]))
-        return status, body
+        return rest_as(self.kmsd, method, path, obj, self.users.headers(user))[:2]
 
     def ok(self, user: str, node: dict) -> dict:
         status, body = self.call(user, node)
@@ -121,10 +102,7 @@ class AuthorizationMatrix(unittest.TestCase):
 
     def new_objects(self, star: bool) -> dict[str, str]:
         """One object of each kind, owned by `owner`, with the grants of the matrix."""
-        aes = value(self.ok("owner", st("Create", e("ObjectType", "SymmetricKey"), st(
-            "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-            i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST),
-            t("ContactInformation", "x@example.com")))), "UniqueIdentifier")
+        aes = value(self.ok("owner", create_aes(t("ContactInformation", "x@example.com"))), "UniqueIdentifier")
         pair = self.ok("owner", st(
             "CreateKeyPair",
             st("CommonAttributes", e("CryptographicAlgorithm", "RSA"), i("CryptographicLength", 2048),
@@ -193,18 +171,16 @@ class AuthorizationMatrix(unittest.TestCase):
 
     def test_locate_returns_only_visible_objects(self):
         tag = "matrix-" + uuid.uuid4().hex
-        shared_uid = value(self.ok("owner", st("Create", e("ObjectType", "SymmetricKey"), st(
-            "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 128),
-            i("CryptographicUsageMask", "Encrypt"), name_attr(tag)))), "UniqueIdentifier")
-        private_uid = value(self.ok("owner", st("Create", e("ObjectType", "SymmetricKey"), st(
-            "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 128),
-            i("CryptographicUsageMask", "Encrypt"), name_attr(tag)))), "UniqueIdentifier")
+        shared_uid = value(self.ok("owner", create_aes(bits=128, mask="Encrypt", active=False, name=tag)),
+                           "UniqueIdentifier")
+        private_uid = value(self.ok("owner", create_aes(bits=128, mask="Encrypt", active=False, name=tag)),
+                            "UniqueIdentifier")
         self.assertEqual(self.rest("owner", "POST", "/access/grant", {
             "unique_identifier": shared_uid, "user_id": "grantee",
             "operation_types": ["encrypt"]})[0], 200)
 
         def located(user: str) -> set[str]:
-            body = self.ok(user, st("Locate", st("Attributes", name_attr(tag))))
+            body = self.ok(user, st("Locate", st("Attributes", name_attribute(tag))))
             return {c["value"] for c in body["value"] if c["tag"] == "UniqueIdentifier"}
 
         self.assertEqual(located("owner"), {shared_uid, private_uid})
@@ -258,13 +234,8 @@ class PrivilegedUsers(unittest.TestCase):
                     "--jwt-auth-provider", f"{ISSUER},{tmp / 'jwks.json'}",
                     "--privileged-users", "boss,deputy"]) as k:
                 def call(user, node):
-                    status, body, _ = k.request("POST", "/kmip/2_1", json.dumps(node).encode(), {
-                        "Content-Type": "application/json",
-                        **bearer(key.token(claims(ISSUER, user)))})
-                    return status, body
-                create = st("Create", e("ObjectType", "SymmetricKey"), st(
-                    "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 128),
-                    i("CryptographicUsageMask", "Encrypt")))
+                    return kmip_as(k, node, bearer(key.token(claims(ISSUER, user))))
+                create = create_aes(bits=128, mask="Encrypt", active=False)
                 status, body = call("worker", create)
                 self.assertEqual(status, 403, body)
                 status, body = call("boss", create)
@@ -280,4 +251,4 @@ class PrivilegedUsers(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    kmip_main()
+    main()

@@ -15,12 +15,13 @@ import subprocess
 import sys
 import tempfile
 import unittest
+from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from kmip_helpers import (  # noqa: E402
-    Kmsd, batch_item_of, create_aes, default_binary, main, request_message, value)
-from kmsd import free_port  # noqa: E402
+from kmip_requests import batch_item_of, create_aes  # noqa: E402
+from kmsd import Kmsd, default_binary, free_port, request_message, value  # noqa: E402
+from servers import main  # noqa: E402
 
 TIMEOUT = 15
 
@@ -123,7 +124,7 @@ class BadInput(unittest.TestCase):
 
 class Sources(unittest.TestCase):
     def assert_serves(self, k: Kmsd):
-        status, body = k.post_json("/kmip/2_1", request_message(batch_item_of(create_aes())))
+        status, body = k.post_json("/kmip/2_1", request_message(batch_item_of(create_aes(active=False))))
         self.assertEqual(status, 200, body)
         self.assertEqual(value(body, "BatchItem/ResultStatus"), "Success", body)
         self.assertTrue(value(body, "BatchItem/ResponsePayload/UniqueIdentifier"), body)

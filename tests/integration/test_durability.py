@@ -42,15 +42,13 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, parse_args  # noqa: E402
+from servers import ARGS, main  # noqa: E402
 from kmsd import Kmsd, default_binary, e, selected_store, st, value  # noqa: E402
-from load_helpers import (Client, create_aes, create_hsm_aes, create_hsm_rsa, encrypt, kill9,  # noqa: E402
-                          roundtrip_error, uid_op, uids_of)
+from kmip_requests import create_aes, create_hsm_aes, create_hsm_rsa, encrypt, uid_op, uids_of, vendor_attribute  # noqa: E402
+from load import MESSAGE, Client, kill9, roundtrip_error  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
-from wrap_helpers import vendor_attribute  # noqa: E402
 import postgres  # noqa: E402
 
 THREADS = 8
@@ -84,9 +82,8 @@ _OWN_SERVER: postgres.Postgres | None = None
 def setUpModule():  # noqa: N802 (unittest's name)
     """On PostgreSQL without the ctest fixture: a server of this test."""
     global _OWN_SERVER
-    if selected_store() == "postgresql" and postgres.fixture_url() is None:
-        _OWN_SERVER = postgres.Postgres().start()
-        os.environ["KMS_TEST_DATABASE_URL"] = _OWN_SERVER.url
+    if selected_store() == "postgresql":
+        _OWN_SERVER = postgres.server_unless_fixture()
 
 
 def tearDownModule():  # noqa: N802
@@ -177,7 +174,7 @@ class KillUnderCreateLoad(unittest.TestCase):
                     attempts.append(attempt)
                 try:
                     status, body = client.post(create_hsm_aes(self.hsm_uid(attempt.name)) if attempt.wrapping == IN_HSM
-                                               else create_aes(attempt.name, attempt.wrapping))
+                                               else create_aes(name=attempt.name, wrapping=attempt.wrapping))
                 except Exception as exc:  # noqa: BLE001 (the kill: no answer, not acknowledged)
                     attempt.outcome = f"no answer: {type(exc).__name__}"
                     return
@@ -445,13 +442,10 @@ class HalfWrittenHsmObject(unittest.TestCase):
                               f"Locate (located: {located}); kmsd log:\n{kmsd.log_tail(8)}")
                 self.assertIsNone(roundtrip_error(client, prefix + label))
             self.assertNotIn(prefix + "victim", located, "the half-written object is located as a key")
-            status, body = client.post(encrypt(prefix + "victim"))
+            status, body = client.post(encrypt(prefix + "victim", MESSAGE))
             self.assertNotEqual(status, 200, f"Encrypt with the half-written key: {body}")
             self.assertTrue(kmsd.alive(), "kmsd died")
 
 
 if __name__ == "__main__":
-    argv = parse_args()
-    if "-v" in argv and os.environ.get("KMSD_TEST_VERBOSE") is None:
-        os.environ["KMSD_TEST_VERBOSE"] = "1"
-    unittest.main(argv=argv)
+    main()

@@ -18,10 +18,11 @@ import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, create_aes, parse_args, uid_op  # noqa: E402
-from kmsd import Kmsd, default_binary, free_port, value  # noqa: E402
+from kmip_requests import create_hsm_aes, uid_op  # noqa: E402
+from servers import ARGS, main  # noqa: E402
+from kmsd import Kmsd, default_binary, free_port  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
@@ -75,7 +76,7 @@ class HsmConfig(unittest.TestCase):
 
     def serves(self, kmsd: Kmsd, prefix: str, slot: int) -> None:
         uid = f"{prefix}::{slot}::cfg-{free_port()}"
-        status, body = kmsd.post_json("/kmip/2_1", create_aes(uid))
+        status, body = kmsd.post_json("/kmip/2_1", create_hsm_aes(uid))
         self.assertEqual(status, 200, body)
         self.assertEqual(kmsd.post_json("/kmip/2_1", uid_op("Destroy", uid))[0], 200)
         self.assertNotIn(self.pin, kmsd.log_text())
@@ -115,7 +116,7 @@ class HsmConfig(unittest.TestCase):
             # Legacy UIDs belong to the flat form only. Create on an instance nobody administers
             # (here: none serves the UID) answers like a real one the caller may not administer
             # (issue 22, finding 9): 403, not 404.
-            status, body = k.post_json("/kmip/2_1", create_aes(f"hsm::{self.slot}::x"))
+            status, body = k.post_json("/kmip/2_1", create_hsm_aes(f"hsm::{self.slot}::x"))
             self.assertEqual(status, 403, body)
             status, body = k.post_json("/kmip/2_1", uid_op("GetAttributes", f"hsm::{self.slot}::x"))
             self.assertEqual(status, 404, body)
@@ -135,7 +136,7 @@ class HsmConfig(unittest.TestCase):
         line = self.fails(["--hsm-model", "softhsm2", "--hsm-slot", str(self.slot), "--hsm-slot", str(self.slot2)],
                           env={"KMS_HSM_PASSWORD": self.pin})
         self.assertIn("2 slot(s) in hsm_slot but 1 password(s)", line)
-        line = self.fails([], config=("unequal.toml", f'[[hsm_instances]]\nhsm_model = "softhsm2"\n'
+        line = self.fails([], config=("unequal.toml", '[[hsm_instances]]\nhsm_model = "softhsm2"\n'
                                                       f'hsm_slot = [1, 2, 3]\nhsm_password = ["a", "b"]\n'))
         self.assertIn("hsm_instances[0]", line)
         self.assertIn("3 slot(s) in hsm_slot but 2 password(s)", line)
@@ -188,4 +189,4 @@ class HsmConfig(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

@@ -19,8 +19,6 @@ recovers on its first try.
 
 from __future__ import annotations
 
-import datetime as _dt
-import os
 import shutil
 import sys
 import tempfile
@@ -28,10 +26,12 @@ import time
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, create_aes, create_rsa, parse_args  # noqa: E402
-from kmsd import Kmsd, b, default_binary, dt, e, i, st, t, value  # noqa: E402
+from kmip_requests import (create_aes, create_hsm_aes, create_hsm_rsa, decrypt_encrypted, encrypt,  # noqa: E402
+                           locate_by_name, uids_of)
+from servers import faulty_hsm_kmsd, faulty_p11_path, main  # noqa: E402
+from kmsd import b, e, st, t, value  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
 # Distinctive, so that finding it in the log cannot be a coincidence.
@@ -39,76 +39,19 @@ PIN = "Fault-PIN-40417"
 ADMIN = "admin"  # no authentication configured: every request acts as the default user
 MESSAGE = b"written while the HSM was reachable"
 RECOVERY_S = 10.0
-PAST = _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc)
-
-CONFIG = """
-plugins_dir = "{plugins}"
-
-[[hsm_instances]]
-hsm_model = "softhsm2"
-hsm_admin = ["{admin}"]
-hsm_slot = [{slot}]
-hsm_password_file = "{pins}"
-hsm_library = "{shim}"
-"""
-
-
-def shim_path() -> Path:
-    """The fault-injecting module of this build (KMS_TEST_FAULTY_P11 overrides)."""
-    named = os.environ.get("KMS_TEST_FAULTY_P11")
-    if named:
-        return Path(named).resolve()
-    return Path(ARGS.plugins_dir).resolve().parent / "tests" / "fixtures" / "faultyp11" / "libkms_faultyp11.so"
-
-
-def wrapped_aes(wrapping_uid: str, name: str | None = None) -> dict:
-    """Create of an Active AES-256 key of the KMS database, stored wrapped by `wrapping_uid`."""
-    return st("Create", e("ObjectType", "SymmetricKey"),
-              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-                 i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST),
-                 st("Name", t("NameValue", name), e("NameType", "UninterpretedTextString")) if name else None,
-                 st("VendorAttribute", t("VendorIdentification", "cosmian"),
-                    t("AttributeName", "wrapping_key_id"), t("AttributeValue", wrapping_uid))))
-
-
-def encrypt(uid: str, data: bytes = MESSAGE) -> dict:
-    return st("Encrypt", t("UniqueIdentifier", uid), b("Data", data))
-
-
-def decrypt(uid: str, enc: dict) -> dict:
-    return st("Decrypt", t("UniqueIdentifier", uid), b("Data", value(enc, "Data")),
-              b("IVCounterNonce", value(enc, "IVCounterNonce")),
-              b("AuthenticatedEncryptionTag", value(enc, "AuthenticatedEncryptionTag")))
-
-
-def locate_by_name(name: str) -> dict:
-    return st("Locate", st("Attributes", st("Name", t("NameValue", name), e("NameType", "UninterpretedTextString"))))
-
-
-def uids_of(body: dict) -> list[str]:
-    return [c["value"] for c in body.get("value", []) if isinstance(c, dict) and c.get("tag") == "UniqueIdentifier"]
 
 
 class HsmOutage(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.shim = shim_path()
-        if not cls.shim.is_file():
-            raise FileNotFoundError(f"the fault-injecting PKCS#11 module is not built: {cls.shim} "
-                                    "(cmake --build build --target kms_faultyp11, or set KMS_TEST_FAULTY_P11)")
+        cls.shim = faulty_p11_path()
         cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-hsm-fault-"))
         cls.switch = cls.tmp / "hsm-down"
         cls.shim_log = cls.tmp / "faultyp11.log"
         cls.hsm = SoftHsm(tokens=1, pin=PIN, label_prefix="hsmfault").start()
         cls.slot = cls.hsm.tokens[0].slot_id
-        pins = cls.tmp / "pins.txt"
-        pins.write_text(PIN + "\n")
-        pins.chmod(0o600)
-        config = CONFIG.format(plugins=ARGS.plugins_dir, admin=ADMIN, slot=cls.slot, pins=pins, shim=cls.shim)
-        env = {"FAULTYP11_TARGET": cls.hsm.library, "FAULTYP11_SWITCH": str(cls.switch),
-               "FAULTYP11_LOG": str(cls.shim_log), "SOFTHSM2_CONF": str(cls.hsm.conf)}
         try:
-            cls.kmsd = Kmsd(default_binary(), config_text=config, env=env).__enter__()
+            cls.kmsd = faulty_hsm_kmsd(cls.tmp, cls.hsm, ADMIN, cls.shim).__enter__()
         except BaseException:
             cls.hsm.stop()
             shutil.rmtree(cls.tmp, ignore_errors=True)
@@ -157,13 +100,13 @@ class HsmOutage(unittest.TestCase):
         self.assertTrue(self.kmsd.alive(), f"kmsd died after {what} with the HSM down")
 
     def roundtrip(self, uid: str, what: str) -> None:
-        enc = self.ok(encrypt(uid), f"Encrypt with {what}")
+        enc = self.ok(encrypt(uid, MESSAGE), f"Encrypt with {what}")
         self.assertNotEqual(bytes.fromhex(value(enc, "Data")), MESSAGE, f"Encrypt with {what} returned the clear text")
-        dec = self.ok(decrypt(uid, enc), f"Decrypt with {what}")
+        dec = self.ok(decrypt_encrypted(uid, enc), f"Decrypt with {what}")
         self.assertEqual(bytes.fromhex(value(dec, "Data")), MESSAGE, f"Decrypt with {what} gave other bytes")
 
     def create_wrapped(self, wrapping_uid: str, what: str, name: str | None = None) -> str:
-        body = self.ok(wrapped_aes(wrapping_uid, name), f"Create of {what} wrapped by {wrapping_uid}")
+        body = self.ok(create_aes(name=name, wrapping=wrapping_uid), f"Create of {what} wrapped by {wrapping_uid}")
         uid = value(body, "UniqueIdentifier")
         self.assertTrue(uid and not uid.startswith("hsm::"), f"{what}: expected a KMS database UID, got {uid!r}")
         return uid
@@ -203,10 +146,10 @@ class HsmOutage(unittest.TestCase):
         self.assertEqual(self.injected(), before,
                          f"{label}: using the cached key A during the outage called the HSM "
                          f"(shim log {self.shim_log}: {self.shim_log.read_text() if self.shim_log.exists() else ''})")
-        self.unavailable(encrypt(uncached), f"Encrypt with {label} key B (never unwrapped)")
+        self.unavailable(encrypt(uncached, MESSAGE), f"Encrypt with {label} key B (never unwrapped)")
         self.assertGreater(self.injected(), before, f"{label}: key B's unwrap never reached the (down) HSM")
         name = f"{label}-created-during-outage"
-        self.unavailable(wrapped_aes(wrapping_uid, name), f"Create of a key wrapped by {wrapping_uid}")
+        self.unavailable(create_aes(name=name, wrapping=wrapping_uid), f"Create of a key wrapped by {wrapping_uid}")
         self.unavailable(hsm_key, f"{label}: an operation on the HSM key itself")
         self.check_alive("during the outage")
         status, body = self.call(locate_by_name(name))
@@ -216,8 +159,8 @@ class HsmOutage(unittest.TestCase):
         self.roundtrip(cached, f"{label} key A (cached) late in the outage")
 
         self.hsm_on()
-        enc = self.eventually_ok(encrypt(uncached), f"Encrypt with {label} key B after the outage")
-        dec = self.ok(decrypt(uncached, enc), f"Decrypt with {label} key B after the outage")
+        enc = self.eventually_ok(encrypt(uncached, MESSAGE), f"Encrypt with {label} key B after the outage")
+        dec = self.ok(decrypt_encrypted(uncached, enc), f"Decrypt with {label} key B after the outage")
         self.assertEqual(bytes.fromhex(value(dec, "Data")), MESSAGE, f"{label} key B after the outage")
         fresh = self.create_wrapped(wrapping_uid, f"{label} key C after the outage")
         self.roundtrip(fresh, f"{label} key C after the outage")
@@ -233,14 +176,14 @@ class HsmOutage(unittest.TestCase):
         """No wrapped key: an HSM key's own operations fail with 503 while the HSM is down and
         work again once it is back (the driver reopens its sessions and logs in again)."""
         uid = f"hsm::softhsm2::{self.slot}::plain"
-        self.ok(create_aes(uid), f"Create of the HSM key {uid}")
+        self.ok(create_hsm_aes(uid), f"Create of the HSM key {uid}")
         self.roundtrip(uid, "the HSM key before the outage")
         self.hsm_off()
-        self.unavailable(encrypt(uid), "Encrypt with the HSM key")
-        self.unavailable(create_aes(f"hsm::softhsm2::{self.slot}::during"), "Create of an HSM key")
+        self.unavailable(encrypt(uid, MESSAGE), "Encrypt with the HSM key")
+        self.unavailable(create_hsm_aes(f"hsm::softhsm2::{self.slot}::during"), "Create of an HSM key")
         self.check_alive("during the outage")
         self.hsm_on()
-        self.eventually_ok(encrypt(uid), "Encrypt with the HSM key after the outage")
+        self.eventually_ok(encrypt(uid, MESSAGE), "Encrypt with the HSM key after the outage")
         self.roundtrip(uid, "the HSM key after the outage")
         self.ok(st("Destroy", t("UniqueIdentifier", uid)), f"Destroy {uid}")
         self.check_log()
@@ -250,10 +193,10 @@ class HsmOutage(unittest.TestCase):
         afterwards (the shim answers CKR_SESSION_HANDLE_INVALID once on each), and the next
         operation recovers on its first try: the driver reopens a session and logs in again."""
         kek = f"hsm::softhsm2::{self.slot}::blip-kek"
-        self.ok(create_aes(kek), f"Create of the HSM key {kek}")
+        self.ok(create_hsm_aes(kek), f"Create of the HSM key {kek}")
         uncached = self.create_wrapped(kek, "blip key")
         # kmsd now holds an idle session. (Encrypt only: a key that wraps keys serves no Decrypt.)
-        self.ok(encrypt(kek), "Encrypt with the HSM key before the outage")
+        self.ok(encrypt(kek, MESSAGE), "Encrypt with the HSM key before the outage")
         self.hsm_off()
         status, body = self.kmsd.get("/hsm/status")
         self.assertEqual(status, 200, f"GET /hsm/status during the outage: {body}")
@@ -261,23 +204,23 @@ class HsmOutage(unittest.TestCase):
         self.assertEqual([s["accessible"] for s in slots], [False], f"GET /hsm/status during the outage: {body}")
         self.hsm_on()
         stale_before = self.shim_log.read_text().count("stale ") if self.shim_log.exists() else 0
-        self.ok(encrypt(uncached), "Encrypt with a wrapped key (cache miss) right after the outage")
-        self.ok(encrypt(kek), "Encrypt with the HSM key right after the outage")
+        self.ok(encrypt(uncached, MESSAGE), "Encrypt with a wrapped key (cache miss) right after the outage")
+        self.ok(encrypt(kek, MESSAGE), "Encrypt with the HSM key right after the outage")
         self.assertGreater(self.shim_log.read_text().count("stale "), stale_before,
                            "the shim never answered CKR_SESSION_HANDLE_INVALID: this test did not test recovery")
         self.check_alive("after the outage")
 
     def test_aes_wrapping_key(self):
         kek = f"hsm::softhsm2::{self.slot}::kek"
-        created = self.ok(create_aes(kek), f"Create of the HSM key {kek}")
+        created = self.ok(create_hsm_aes(kek), f"Create of the HSM key {kek}")
         self.assertEqual(value(created, "UniqueIdentifier"), kek)
-        self.outage(kek, encrypt(kek), "aes")
-        self.ok(encrypt(kek), "Encrypt with the HSM key after the outage")
+        self.outage(kek, encrypt(kek, MESSAGE), "aes")
+        self.ok(encrypt(kek, MESSAGE), "Encrypt with the HSM key after the outage")
 
     def test_rsa_wrapping_key(self):
         private = f"hsm::softhsm2::{self.slot}::rsakek"
         public = private + "_pk"
-        created = self.ok(create_rsa(private), f"CreateKeyPair of the HSM pair {private}")
+        created = self.ok(create_hsm_rsa(private), f"CreateKeyPair of the HSM pair {private}")
         self.assertEqual(value(created, "PublicKeyUniqueIdentifier"), public)
         # Signing with the private key needs the HSM. (Not Decrypt: once keys are wrapped under
         # its public half, the private key serves no Decrypt.)
@@ -289,4 +232,4 @@ class HsmOutage(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

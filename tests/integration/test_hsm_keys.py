@@ -15,7 +15,6 @@ PINs go to kmsd in the config file or a password file, and to pkcs11-tool in the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -23,10 +22,12 @@ import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, PKCS1, create_aes, create_rsa, oaep, parse_args, pkcs11_tool, uid_op  # noqa: E402
-from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
+from credentials import JwtUsers  # noqa: E402
+from kmip_requests import PKCS1, create_hsm_aes, create_hsm_rsa, decrypt_encrypted, encrypt, oaep, uid_op  # noqa: E402
+from servers import ARGS, kmip_as, main, rest_as  # noqa: E402
+from softhsm import pkcs11_tool  # noqa: E402
 from kmsd import Kmsd, b, default_binary, e, st, t, value  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
@@ -79,16 +80,13 @@ class HsmKeys(unittest.TestCase):
         pins = cls.tmp / "pins.txt"
         pins.write_text(tok[2].pin + "\n")
         pins.chmod(0o600)
-        cls.jwt = HmacJwtKey("hsm")
-        (cls.tmp / "jwks.json").write_text(jwks(cls.jwt))
-        config = CONFIG.format(plugins=ARGS.plugins_dir, issuer=ISSUER, jwks=cls.tmp / "jwks.json",
+        cls.users = JwtUsers(cls.tmp, "hsm", ISSUER, AUDIENCE, (ADMIN, OPS, ALICE, BOB))
+        config = CONFIG.format(plugins=ARGS.plugins_dir, issuer=ISSUER, jwks=cls.users.jwks_path,
                                audience=AUDIENCE, admin=ADMIN, ops=OPS, s0=tok[0].slot_id, s1=tok[1].slot_id,
                                s2=tok[2].slot_id, s3=tok[3].slot_id, missing=MISSING_SLOT, pin=tok[0].pin,
                                pins=pins, library=cls.hsm.library)
         # --rsa-pkcs1v15-decrypt: the PKCS#1 v1.5 round trips below (off by default, issue 22).
         cls.kmsd = Kmsd(default_binary(), config_text=config, extra_args=["--rsa-pkcs1v15-decrypt"]).__enter__()
-        cls.tokens = {u: cls.jwt.token(claims(ISSUER, u, audience=AUDIENCE, lifetime=3600))
-                      for u in (ADMIN, OPS, ALICE, BOB)}
         # (prefix, slot) for every configured slot that has a token.
         cls.places = [("softhsm2", cls.slots[0]), ("softhsm2", cls.slots[1]), ("softhsm2_1", cls.slots[2]),
                       ("other", cls.slots[3])]
@@ -102,9 +100,7 @@ class HsmKeys(unittest.TestCase):
     # -- requests --------------------------------------------------------------------------
 
     def call(self, user: str, node: dict):
-        status, body, _ = self.kmsd.request("POST", "/kmip/2_1", json.dumps(node).encode(),
-                                            {"Content-Type": "application/json", **bearer(self.tokens[user])})
-        return status, body
+        return kmip_as(self.kmsd, node, self.users.headers(user))
 
     def ok(self, node: dict, user: str = ADMIN) -> dict:
         status, body = self.call(user, node)
@@ -112,17 +108,13 @@ class HsmKeys(unittest.TestCase):
         return body
 
     def rest(self, user: str, method: str, path: str, obj=None):
-        data = json.dumps(obj).encode() if obj is not None else None
-        status, body, _ = self.kmsd.request(method, path, data, bearer(self.tokens[user]))
-        return status, body
+        return rest_as(self.kmsd, method, path, obj, self.users.headers(user))[:2]
 
     def roundtrip_aes(self, uid: str, user: str = ADMIN) -> None:
-        enc = self.ok(st("Encrypt", t("UniqueIdentifier", uid), b("Data", MESSAGE)), user)
+        enc = self.ok(encrypt(uid, MESSAGE), user)
         self.assertNotEqual(bytes.fromhex(value(enc, "Data")), MESSAGE)
         self.assertEqual(len(bytes.fromhex(value(enc, "IVCounterNonce"))), 12)
-        dec = self.ok(st("Decrypt", t("UniqueIdentifier", uid), b("Data", value(enc, "Data")),
-                         b("IVCounterNonce", value(enc, "IVCounterNonce")),
-                         b("AuthenticatedEncryptionTag", value(enc, "AuthenticatedEncryptionTag"))), user)
+        dec = self.ok(decrypt_encrypted(uid, enc), user)
         self.assertEqual(bytes.fromhex(value(dec, "Data")), MESSAGE)
 
     def attributes(self, uid: str, user: str = ADMIN) -> dict:
@@ -157,7 +149,7 @@ class HsmKeys(unittest.TestCase):
             for bits in (128, 192, 256):
                 with self.subTest(prefix=prefix, slot=slot, bits=bits):
                     uid = f"hsm::{prefix}::{slot}::aes-{bits}"
-                    created = self.ok(create_aes(uid, bits))
+                    created = self.ok(create_hsm_aes(uid, bits))
                     self.assertEqual(value(created, "UniqueIdentifier"), uid)
                     self.roundtrip_aes(uid)
                     attrs = self.attributes(uid)
@@ -175,14 +167,14 @@ class HsmKeys(unittest.TestCase):
 
     def test_non_sensitive_aes_is_exported(self):
         uid = f"hsm::softhsm2_1::{self.slots[2]}::open-aes"
-        self.ok(create_aes(uid, 128, sensitive=False))
+        self.ok(create_hsm_aes(uid, 128, sensitive=False))
         got = self.ok(uid_op("Get", uid, e("KeyFormatType", "Raw")))
         self.assertEqual(len(bytes.fromhex(value(got, "SymmetricKey/KeyBlock/KeyValue/KeyMaterial"))), 16)
         self.ok(uid_op("Destroy", uid))
 
     def test_rsa_pair(self):
         uid = f"hsm::softhsm2_1::{self.slots[2]}::rsa"
-        created = self.ok(create_rsa(uid, 2048))
+        created = self.ok(create_hsm_rsa(uid, 2048))
         self.assertEqual(value(created, "PrivateKeyUniqueIdentifier"), uid)
         self.assertEqual(value(created, "PublicKeyUniqueIdentifier"), uid + "_pk")
         pub = uid + "_pk"
@@ -230,7 +222,7 @@ class HsmKeys(unittest.TestCase):
         for bits in (3072, 4096):
             with self.subTest(bits=bits):
                 uid = f"hsm::other::{self.slots[3]}::rsa{bits}"
-                self.ok(create_rsa(uid, bits))
+                self.ok(create_hsm_rsa(uid, bits))
                 self.assertEqual(self.attributes(uid + "_pk")["CryptographicLength"], bits)
                 enc = self.ok(uid_op("Encrypt", uid + "_pk", oaep("SHA_1"), b("Data", MESSAGE)))
                 dec = self.ok(uid_op("Decrypt", uid, oaep("SHA_1"), b("Data", value(enc, "Data"))))
@@ -240,24 +232,24 @@ class HsmKeys(unittest.TestCase):
 
     def test_only_admins_create(self):
         for user in (ALICE, BOB):
-            status, body = self.call(user, create_aes(f"hsm::softhsm2::{self.slots[0]}::by-{user}"))
+            status, body = self.call(user, create_hsm_aes(f"hsm::softhsm2::{self.slots[0]}::by-{user}"))
             self.assertEqual(status, 403, body)
         # ops administers the second instance only.
         uid = f"hsm::softhsm2_1::{self.slots[2]}::by-ops"
-        self.ok(create_aes(uid), OPS)
-        status, body = self.call(OPS, create_aes(f"hsm::softhsm2::{self.slots[0]}::by-ops"))
+        self.ok(create_hsm_aes(uid), OPS)
+        status, body = self.call(OPS, create_hsm_aes(f"hsm::softhsm2::{self.slots[0]}::by-ops"))
         self.assertEqual(status, 403, body)
         self.ok(uid_op("Destroy", uid), OPS)
 
     def test_grants(self):
         uid = f"hsm::softhsm2::{self.slots[1]}::granted"
-        self.ok(create_aes(uid))
+        self.ok(create_hsm_aes(uid))
         for user in (ALICE, BOB):
             for op in ("Get", "GetAttributes", "Destroy"):
                 status, body = self.call(user, uid_op(op, uid))
                 self.assertEqual(status, 404, f"{op} as {user}: {body}")
                 self.assertIn("not found", str(body))
-            status, body = self.call(user, st("Encrypt", t("UniqueIdentifier", uid), b("Data", MESSAGE)))
+            status, body = self.call(user, encrypt(uid, MESSAGE))
             self.assertEqual(status, 404, body)
         # Nobody but an admin of the instance grants; the answer is the one of a missing key.
         grant = {"unique_identifier": uid, "user_id": ALICE, "operation_types": ["encrypt", "decrypt", "get", "destroy"]}
@@ -279,13 +271,13 @@ class HsmKeys(unittest.TestCase):
             self.assertEqual(uid in found, seen, f"{user}: {found}")
         # Alice may destroy; the grants go with the key.
         self.ok(uid_op("Destroy", uid), ALICE)
-        self.ok(create_aes(uid))
+        self.ok(create_hsm_aes(uid))
         self.assertEqual(self.call(ALICE, uid_op("GetAttributes", uid))[0], 404)
         self.ok(uid_op("Destroy", uid))
 
     def test_locate_filters(self):
         uid = f"hsm::other::{self.slots[3]}::findme"
-        self.ok(create_aes(uid, 192))
+        self.ok(create_hsm_aes(uid, 192))
         def located(*attrs):
             body = self.ok(st("Locate", st("Attributes", *attrs)))
             return [c["value"] for c in body["value"] if c["tag"] == "UniqueIdentifier"]
@@ -296,8 +288,8 @@ class HsmKeys(unittest.TestCase):
 
     def test_pkcs11_tool_sees_kmsd_keys_and_kmsd_uses_tool_keys(self):
         token = self.hsm.tokens[0]
-        self.ok(create_aes(f"hsm::softhsm2::{token.slot_id}::vis-aes"))
-        self.ok(create_rsa(f"hsm::softhsm2::{token.slot_id}::vis-rsa"))
+        self.ok(create_hsm_aes(f"hsm::softhsm2::{token.slot_id}::vis-aes"))
+        self.ok(create_hsm_rsa(f"hsm::softhsm2::{token.slot_id}::vis-rsa"))
         listing = pkcs11_tool(self.hsm.library, token.slot_id, token.pin, "--list-objects")
         for label in ("vis-aes", "vis-rsa", "vis-rsa_pk"):
             self.assertRegex(listing, rf"label:\s+{label}\n")
@@ -316,7 +308,7 @@ class HsmKeys(unittest.TestCase):
         self.assertNotIn("vis-aes", listing)
 
     def test_kmsd_keeps_serving_with_a_missing_slot(self):
-        status, body = self.call(ADMIN, create_aes(f"hsm::other::{MISSING_SLOT}::nothing"))
+        status, body = self.call(ADMIN, create_hsm_aes(f"hsm::other::{MISSING_SLOT}::nothing"))
         self.assertNotEqual(status, 200, body)
         self.assertTrue(self.kmsd.alive())
         self.assertEqual(self.kmsd.get("/health")[0], 200)
@@ -342,13 +334,13 @@ class LegacyFlatForm(unittest.TestCase):
                         self.assertEqual(status, 200, f"{node['tag']}: {body}")
                         return body
                     legacy, modern = f"hsm::{s1}::flat-aes", f"hsm::softhsm2::{s1}::flat-aes"
-                    self.assertEqual(value(ok(create_aes(legacy)), "UniqueIdentifier"), legacy)
+                    self.assertEqual(value(ok(create_hsm_aes(legacy)), "UniqueIdentifier"), legacy)
                     enc = ok(st("Encrypt", t("UniqueIdentifier", legacy), b("Data", MESSAGE)))
                     dec = ok(st("Decrypt", t("UniqueIdentifier", modern), b("Data", value(enc, "Data")),
                                 b("IVCounterNonce", value(enc, "IVCounterNonce")),
                                 b("AuthenticatedEncryptionTag", value(enc, "AuthenticatedEncryptionTag"))))
                     self.assertEqual(bytes.fromhex(value(dec, "Data")), MESSAGE)
-                    pair = ok(create_rsa(f"hsm::{s0}::flat-rsa"))
+                    pair = ok(create_hsm_rsa(f"hsm::{s0}::flat-rsa"))
                     self.assertEqual(value(pair, "PublicKeyUniqueIdentifier"), f"hsm::{s0}::flat-rsa_pk")
                     ok(uid_op("Get", f"hsm::{s0}::flat-rsa_pk", e("KeyFormatType", "PKCS_8")))
                     ok(uid_op("Get", f"hsm::softhsm2::{s0}::flat-rsa_pk"))
@@ -366,4 +358,4 @@ class LegacyFlatForm(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

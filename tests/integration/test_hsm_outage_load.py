@@ -29,7 +29,6 @@ the database holds exactly the wrapped keys whose Create was answered 200.
 
 from __future__ import annotations
 
-import os
 import random
 import shutil
 import sys
@@ -40,13 +39,12 @@ import unittest
 from collections import Counter
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, parse_args  # noqa: E402
-from kmsd import Kmsd, default_binary, value  # noqa: E402
-from load_helpers import (Client, Sample, create_aes, create_hsm_aes, encrypt, percentile,  # noqa: E402
-                          roundtrip_error, timed)
+from servers import faulty_hsm_kmsd, faulty_p11_path, main  # noqa: E402
+from kmsd import value  # noqa: E402
+from kmip_requests import create_aes, create_hsm_aes, encrypt  # noqa: E402
+from load import MESSAGE, Client, Sample, percentile, roundtrip_error, timed  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
 THREADS = 6
@@ -75,26 +73,6 @@ NEEDS_HSM = ("hsm-encrypt", "uncached-encrypt", "wrapped-create")
 MIX = ("db-encrypt", "hsm-encrypt", "db-create", "uncached-encrypt", "cached-encrypt", "db-encrypt",
        "wrapped-create", "cached-encrypt")
 
-CONFIG = """
-plugins_dir = "{plugins}"
-
-[[hsm_instances]]
-hsm_model = "softhsm2"
-hsm_admin = ["{admin}"]
-hsm_slot = [{slot}]
-hsm_password_file = "{pins}"
-hsm_library = "{shim}"
-"""
-
-
-def shim_path() -> Path:
-    """The fault-injecting module of this build (KMS_TEST_FAULTY_P11 overrides)."""
-    named = os.environ.get("KMS_TEST_FAULTY_P11")
-    if named:
-        return Path(named).resolve()
-    return Path(ARGS.plugins_dir).resolve().parent / "tests" / "fixtures" / "faultyp11" / "libkms_faultyp11.so"
-
-
 class Window:
     """An outage as the test made it: the switch file created between `down0` and `down1`,
     removed between `up0` and `up1` (the clock is read on both sides: the test thread may wait
@@ -115,10 +93,7 @@ class Window:
 
 class HsmOutageUnderLoad(unittest.TestCase):
     def setUp(self):
-        self.shim = shim_path()
-        if not self.shim.is_file():
-            raise FileNotFoundError(f"the fault-injecting PKCS#11 module is not built: {self.shim} "
-                                    "(cmake --build build --target kms_faultyp11, or set KMS_TEST_FAULTY_P11)")
+        self.shim = faulty_p11_path()
         self.tmp = Path(tempfile.mkdtemp(prefix="kmsd-outage-load-"))
         self.addCleanup(shutil.rmtree, self.tmp, True)
         self.switch = self.tmp / "hsm-down"
@@ -129,14 +104,7 @@ class HsmOutageUnderLoad(unittest.TestCase):
         self.hsm = SoftHsm(tokens=1, pin=PIN, label_prefix="outload").start()
         self.addCleanup(self.hsm.stop)
         self.slot = self.hsm.tokens[0].slot_id
-        pins = self.tmp / "pins.txt"
-        pins.write_text(PIN + "\n")
-        pins.chmod(0o600)
-        config = CONFIG.format(plugins=ARGS.plugins_dir, admin=ADMIN, slot=self.slot, pins=pins, shim=self.shim)
-        env = {"FAULTYP11_TARGET": self.hsm.library, "FAULTYP11_SWITCH": str(self.switch),
-               "FAULTYP11_HANG": str(self.hang), "FAULTYP11_LOG": str(self.shim_log),
-               "SOFTHSM2_CONF": str(self.hsm.conf)}
-        self.kmsd = Kmsd(default_binary(), config_text=config, env=env)
+        self.kmsd = faulty_hsm_kmsd(self.tmp, self.hsm, ADMIN, self.shim, hang=True)
         self.kmsd.start()
         self.addCleanup(self.kmsd.cleanup)
         self.client = Client(self.kmsd, CLIENT_TIMEOUT_S)
@@ -164,23 +132,23 @@ class HsmOutageUnderLoad(unittest.TestCase):
         return body
 
     def new_key(self, wrapping: str | None) -> str:
-        uid = value(self.ok(create_aes(None, wrapping), f"Create (wrapped by {wrapping})"), "UniqueIdentifier")
+        uid = value(self.ok(create_aes(wrapping=wrapping), f"Create (wrapped by {wrapping})"), "UniqueIdentifier")
         self.assertTrue(isinstance(uid, str) and not uid.startswith("hsm::"), uid)
         return uid
 
     def request(self, client: Client, kind: str, rng: random.Random, serial: list[int], lock: threading.Lock) -> Sample:
         if kind == "db-encrypt":
-            return timed(client, "Encrypt", kind, encrypt(rng.choice(self.db_keys)))
+            return timed(client, "Encrypt", kind, encrypt(rng.choice(self.db_keys), MESSAGE))
         if kind == "cached-encrypt":
-            return timed(client, "Encrypt", kind, encrypt(rng.choice(self.cached)))
+            return timed(client, "Encrypt", kind, encrypt(rng.choice(self.cached), MESSAGE))
         if kind == "hsm-encrypt":
-            return timed(client, "Encrypt", kind, encrypt(self.hsm_key))
+            return timed(client, "Encrypt", kind, encrypt(self.hsm_key, MESSAGE))
         if kind == "uncached-encrypt":
             with lock:
                 uid = self.pool.pop(rng.randrange(len(self.pool))) if self.pool else None
             if uid is None:
-                return timed(client, "Encrypt", "hsm-encrypt", encrypt(self.hsm_key))
-            s = timed(client, "Encrypt", kind, encrypt(uid))
+                return timed(client, "Encrypt", "hsm-encrypt", encrypt(self.hsm_key, MESSAGE))
+            s = timed(client, "Encrypt", kind, encrypt(uid, MESSAGE))
             if s.status != 200:
                 with lock:
                     self.pool.append(uid)  # still never unwrapped
@@ -190,7 +158,7 @@ class HsmOutageUnderLoad(unittest.TestCase):
         with lock:
             serial[0] += 1
             name = f"outage-load-wrapped-{serial[0]}"
-        s = timed(client, "Create", kind, create_aes(name, self.hsm_key))
+        s = timed(client, "Create", kind, create_aes(name=name, wrapping=self.hsm_key))
         s.op = name  # the name, to find what it stored
         return s
 
@@ -403,7 +371,4 @@ class HsmOutageUnderLoad(unittest.TestCase):
         self.assertLess(time.monotonic() - t0, SCENARIO_LIMIT_S, "the scenario took too long")
 
 if __name__ == "__main__":
-    argv = parse_args()
-    if "-v" in argv and os.environ.get("KMSD_TEST_VERBOSE") is None:
-        os.environ["KMSD_TEST_VERBOSE"] = "1"
-    unittest.main(argv=argv)
+    main()

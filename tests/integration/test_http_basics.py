@@ -16,13 +16,15 @@ import socket
 import sys
 import time
 import unittest
+from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from kmip_helpers import (  # noqa: E402
-    Kmsd, batch_item_of, body_limit_flag, call, create_aes, decrypt_gcm, default_binary, e,
-    encrypt_gcm, find, hexval, main, request_message, result_items, revoke, single_failure,
-    st, t, uid_op, value)
+from kmip_requests import (  # noqa: E402
+    batch_item_of, call, create_aes, decrypt_gcm, encrypt_gcm, hexval, name_attribute, result_items, revoke,
+    single_failure, uid_op)
+from kmsd import Kmsd, default_binary, e, find, request_message, t, value  # noqa: E402
+from servers import body_limit_flag, main  # noqa: E402
 
 KMIP = "/kmip/2_1"
 
@@ -58,7 +60,7 @@ class ServerCase(unittest.TestCase):
         return call(self.kmsd, node)
 
     def new_key(self, mask: str = "Encrypt|Decrypt", activate: bool = True) -> str:
-        uid = value(self.op(create_aes(256, mask)), "UniqueIdentifier")
+        uid = value(self.op(create_aes(mask=mask, active=False)), "UniqueIdentifier")
         self.assertIsInstance(uid, str)
         self.assertTrue(uid)
         if activate:
@@ -74,7 +76,7 @@ class ServerCase(unittest.TestCase):
 class KeyLifecycle(ServerCase):
     def test_bare_operations(self):
         """The README curl session: bare operations on /kmip/2_1 answered by <Op>Response."""
-        uid = value(self.bare(create_aes()), "UniqueIdentifier")
+        uid = value(self.bare(create_aes(active=False)), "UniqueIdentifier")
         self.assertTrue(uid)
         self.assertEqual(value(self.bare(uid_op("Activate", uid)), "UniqueIdentifier"), uid)
         plain = os.urandom(64)
@@ -86,9 +88,9 @@ class KeyLifecycle(ServerCase):
         self.assertEqual(len(hexval(raw, "SymmetricKey/KeyBlock/KeyValue/KeyMaterial")), 64)
 
     def test_create_as_request_message(self):
-        uid = value(self.op(create_aes()), "UniqueIdentifier")
+        uid = value(self.op(create_aes(active=False)), "UniqueIdentifier")
         self.assertTrue(uid)
-        resp = self.kmsd.kmip(request_message(batch_item_of(create_aes())))
+        resp = self.kmsd.kmip(request_message(batch_item_of(create_aes(active=False))))
         items = result_items(resp)
         self.assertEqual(len(items), 1)
         self.assertEqual(value(items[0], "Operation"), "Create")
@@ -169,7 +171,7 @@ class KeyLifecycle(ServerCase):
     def test_batch_of_three_with_id_placeholder(self):
         plain = os.urandom(32)
         req = request_message(
-            batch_item_of(create_aes(), b"\x01"),
+            batch_item_of(create_aes(active=False), b"\x01"),
             batch_item_of(uid_op("Activate", None), b"\x02"),
             batch_item_of(encrypt_gcm(None, plain), b"\x03"),
             correlation="it-batch-3")
@@ -196,7 +198,7 @@ class KeyLifecycle(ServerCase):
         self.assertEqual(status, "OperationFailed")
 
     def test_failing_batch_item(self):
-        req = request_message(batch_item_of(create_aes()),
+        req = request_message(batch_item_of(create_aes(active=False)),
                               batch_item_of(uid_op("Get", "no-such-object-42")))
         items = result_items(self.kmsd.kmip(req))
         self.assertEqual(len(items), 2)
@@ -240,7 +242,7 @@ class HttpRoutes(ServerCase):
     def test_unknown_tag(self):
         status, body = self.kmsd.post_json(KMIP, {"tag": "NoSuchOperation", "value": []})
         self.assert_kmip_error_or_400(status, body)
-        inner = create_aes()
+        inner = create_aes(active=False)
         inner["value"].append(t("NoSuchTag", "x"))
         status, body = self.kmsd.post_json(KMIP, request_message(batch_item_of(inner)))
         self.assert_kmip_error_or_400(status, body)
@@ -263,7 +265,7 @@ class HttpRoutes(ServerCase):
                 status, body = self.kmsd.post_raw(KMIP, doc.encode())
                 self.assertEqual(status, 400, str(body)[:300])
                 self.assert_alive()
-        uid = value(self.op(create_aes()), "UniqueIdentifier")
+        uid = value(self.op(create_aes(active=False)), "UniqueIdentifier")
         self.assertTrue(uid)
 
     def test_wrong_method_and_path(self):
@@ -333,14 +335,13 @@ class BodyLimit(ServerCase):
 
     def test_over_limit_is_413(self):
         pad = "p" * (2 * self.LIMIT)
-        doc = create_aes(256, "Encrypt|Decrypt",
-                         st("Name", t("NameValue", pad), e("NameType", "UninterpretedTextString")))
+        doc = create_aes(name_attribute(pad), active=False)
         status, body = self.kmsd.post_json(KMIP, request_message(batch_item_of(doc)))
         self.assertEqual(status, 413, f"{self.flag} {self.LIMIT}: {str(body)[:300]}")
         self.assert_alive()
 
     def test_under_limit_is_served(self):
-        self.op(create_aes())
+        self.op(create_aes(active=False))
 
     def test_announced_over_limit(self):
         self.assertEqual(send_big_body(self.kmsd.port, 10 * self.LIMIT), 413)
@@ -350,7 +351,7 @@ class BodyLimit(ServerCase):
 class Persistence(unittest.TestCase):
     def test_decrypt_after_restart(self):
         with Kmsd(default_binary()) as k:
-            uid = value(call(k, create_aes()), "UniqueIdentifier")
+            uid = value(call(k, create_aes(active=False)), "UniqueIdentifier")
             call(k, uid_op("Activate", uid))
             plain = os.urandom(64)
             enc = call(k, encrypt_gcm(uid, plain))

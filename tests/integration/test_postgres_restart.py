@@ -23,11 +23,9 @@ must give up on its own (the server cannot enforce its statement_timeout while s
 
 from __future__ import annotations
 
-import datetime as _dt
 import os
 import random
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -36,10 +34,12 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from kmsd import Kmsd, b, default_binary, dt, e, i, st, t, take_kmsd_arg, value  # noqa: E402
+from kmip_requests import create_aes, encrypt, uid_op  # noqa: E402
+from kmsd import Kmsd, default_binary, value  # noqa: E402
+from load import Sample  # noqa: E402
+from servers import kmsd_help, main  # noqa: E402
 import postgres  # noqa: E402
 
 KMIP = "/kmip/2_1"
@@ -55,32 +55,13 @@ RECOVERY_S = 10.0
 FREEZE_S = 10.0     # longer than statement + connect timeout + margin
 AFTER_RECOVERY_S = 2.0
 MESSAGE = b"restart me"
-PAST = _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc)
-
-
-def create_aes() -> dict:
-    return st("Create", e("ObjectType", "SymmetricKey"),
-              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-                 i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST)))
-
-
-def uid_op(operation: str, uid: str, *more) -> dict:
-    return st(operation, t("UniqueIdentifier", uid), *more)
-
-
-class Sample:
-    __slots__ = ("op", "start", "duration", "status", "error", "body")
-
-    def __init__(self, op: str, start: float, duration: float, status: int | None, error: str | None, body):
-        self.op, self.start, self.duration, self.status, self.error, self.body = op, start, duration, status, error, body
 
 
 class PostgresRestart(unittest.TestCase):
     def setUp(self):
         self.pg = postgres.Postgres().start()
         self.addCleanup(self.pg.stop)
-        help_text = subprocess.run([default_binary(), "--help"], capture_output=True, text=True, timeout=15,
-                                   stdin=subprocess.DEVNULL).stdout
+        help_text = kmsd_help(default_binary())
         args: list[str] = []
         self.flags = all(f in help_text for f in ("--database-statement-timeout", "--database-connect-timeout"))
         if self.flags:
@@ -100,9 +81,9 @@ class PostgresRestart(unittest.TestCase):
         start = time.monotonic()
         try:
             status, body = self.kmsd.post_json(KMIP, node, timeout=CLIENT_TIMEOUT_S)
-            return Sample(op, start, time.monotonic() - start, status, None, body)
+            return Sample(op, "load", start, time.monotonic() - start, status, None, body)
         except Exception as exc:  # noqa: BLE001 (a timeout or a dropped connection: recorded)
-            return Sample(op, start, time.monotonic() - start, None, f"{type(exc).__name__}: {exc}", None)
+            return Sample(op, "load", start, time.monotonic() - start, None, f"{type(exc).__name__}: {exc}", None)
 
     def worker(self, stop: threading.Event, samples: list[Sample], created: list[str], lock: threading.Lock,
                seed: int) -> None:
@@ -112,7 +93,7 @@ class PostgresRestart(unittest.TestCase):
                 known = list(created[-50:])
             if known and rnd.random() < 0.3:
                 uid = rnd.choice(known)
-                s = self.request("Encrypt", uid_op("Encrypt", uid, b("Data", MESSAGE)))
+                s = self.request("Encrypt", encrypt(uid, MESSAGE))
             else:
                 s = self.request("Create", create_aes())
                 if s.status == 200:
@@ -271,7 +252,4 @@ class PostgresRestart(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    argv = take_kmsd_arg(sys.argv)
-    if "-v" in argv and os.environ.get("KMSD_TEST_VERBOSE") is None:
-        os.environ["KMSD_TEST_VERBOSE"] = "1"
-    unittest.main(argv=argv)
+    main()

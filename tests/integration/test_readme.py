@@ -12,7 +12,6 @@ as ./scripts/run.sh makes it.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -21,9 +20,9 @@ import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, parse_args  # noqa: E402
+from servers import ARGS, main  # noqa: E402
 from kmsd import Kmsd, default_binary  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
@@ -89,4 +88,4 @@ class ReadmeWalkthroughs(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

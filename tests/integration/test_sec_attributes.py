@@ -21,20 +21,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import sys
-import tempfile
 import unittest
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import parse_args  # noqa: E402
+from kmip_requests import aes_object, create_aes, create_hsm_aes, get_clear, key_block  # noqa: E402
 from kmsd import b, batch_item, bo, children, e, find, i, request_message, st, t, value  # noqa: E402
-from softhsm import SoftHsm  # noqa: E402
-from wrap_helpers import ADMIN, BOB, Server, aes_object, create_aes, get_clear, key_block  # noqa: E402
+from servers import ADMIN, BOB, Server, main  # noqa: E402
 
 INT64_MAX = 2**63 - 1
 INT64_MIN = -(2**63)
@@ -60,16 +56,11 @@ def edit(op: str, uid: str, new: dict | None = None, current: dict | None = None
 class SecAttributes(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-sec-attrs-"))
-        cls.hsm = SoftHsm(tokens=1, label_prefix="secattr").start()
-        cls.slot = cls.hsm.tokens[0].slot_id
-        cls.srv = Server(cls.tmp, [cls.slot], cls.hsm.tokens[0].pin)
+        cls.srv = Server.on_softhsm("sec-attrs")
         try:
-            cls.srv.start()
+            cls.slot = cls.srv.slot
             cls.kek = f"hsm::softhsm2::{cls.slot}::kek-aes"
-            status, body = cls.srv.call(st("Create", e("ObjectType", "SymmetricKey"), st(
-                "Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", cls.kek),
-                i("CryptographicLength", 256))))
+            status, body = cls.srv.call(create_hsm_aes(cls.kek))
             assert status == 200, f"KEK: {status} {body}"
         except BaseException:
             cls.tearDownClass()
@@ -77,11 +68,7 @@ class SecAttributes(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        if os.environ.get("KMSD_TEST_VERBOSE"):
-            sys.stderr.write(f"--- kmsd log tail ---\n{cls.srv.kmsd.log_tail(15)}\n")
-        cls.srv.cleanup()
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.srv.close(15)
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -115,7 +102,7 @@ class SecAttributes(unittest.TestCase):
         self.assertEqual(status, 200, body)
 
     def create(self, *extra: dict, wrapped: bool = True, user: str = ADMIN) -> str:
-        node = create_aes(self.kek if wrapped else None)
+        node = create_aes(wrapping=self.kek if wrapped else None)
         attributes = find(node, "Attributes")
         attributes["value"].extend(extra)
         return value(self.ok(node, user), "UniqueIdentifier")
@@ -300,4 +287,4 @@ class SecAttributes(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

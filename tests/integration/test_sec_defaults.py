@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, create_aes, parse_args  # noqa: E402
+from kmip_requests import create_hsm_aes  # noqa: E402
+from servers import hsm_args, main, non_loopback_address  # noqa: E402
 from credentials import HmacJwtKey, jwks  # noqa: E402
 from kmsd import Kmsd, default_binary, http_request  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
@@ -34,22 +33,6 @@ from softhsm import SoftHsm  # noqa: E402
 LOUD = "WITHOUT AUTHENTICATION"
 NO_AUTH = "no authentication method is configured: every request is served as the default user 'admin' with full rights"
 NO_KEK = "no key_encryption_key is configured"
-
-
-def non_loopback_address() -> str | None:
-    """An IPv4 address of this machine that is not loopback (eth0's, ...), or None."""
-    try:
-        out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True,
-                             timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for line in out.splitlines():
-        parts = line.split()
-        if "inet" in parts:
-            address = parts[parts.index("inet") + 1].split("/")[0]
-            if not address.startswith("127."):
-                return address
-    return None
 
 
 def listening_addresses(port: int) -> list[str]:
@@ -137,15 +120,10 @@ class Defaults(unittest.TestCase):
             self.assertIn("key_encryption_key", lines[0])
         with SoftHsm(tokens=1, label_prefix="defaults") as hsm:
             slot = hsm.tokens[0].slot_id
-            pins = self.tmp / "pin"
-            pins.write_text(hsm.tokens[0].pin + "\n")
-            pins.chmod(0o600)
             kek = f"hsm::softhsm2::{slot}::kek"
-            hsm_args = ["--plugins-dir", ARGS.plugins_dir, "--hsm-model", "softhsm2", "--hsm-slot", str(slot),
-                        "--hsm-password-file", str(pins)]
-            k = Kmsd(default_binary(), extra_args=hsm_args)
+            k = Kmsd(default_binary(), extra_args=hsm_args(self.tmp, [slot], hsm.tokens[0].pin))
             with k:
-                self.assertEqual(k.post_json("/kmip/2_1", create_aes(kek))[0], 200)
+                self.assertEqual(k.post_json("/kmip/2_1", create_hsm_aes(kek))[0], 200)
                 k.extra_args += ["--key-encryption-key", kek]
                 k.restart()
                 self.assertIn(f"keys are stored wrapped by {kek}", k.log_text())
@@ -154,4 +132,4 @@ class Defaults(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

@@ -32,11 +32,12 @@ import time
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from kmip_helpers import (  # noqa: E402
-    Kmsd, create_aes, default_binary, e, find, main, st, t, value)
-from credentials import HmacJwtKey, Pki, bearer, claims, jwks  # noqa: E402
+from kmip_requests import create_aes, name_attribute  # noqa: E402
+from kmsd import Kmsd, default_binary, e, find, st, t  # noqa: E402
+from servers import main  # noqa: E402
+from credentials import JwtUsers, Pki, bearer  # noqa: E402
 
 KMIP = "/kmip/2_1"
 ISSUER = "https://idp.sec-http.test"
@@ -134,12 +135,10 @@ class JwtServer(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = tempfile.TemporaryDirectory(prefix="kms-sec-http-")
-        key = HmacJwtKey("sec-http")
-        jwks_file = Path(cls.tmp.name) / "jwks.json"
-        jwks_file.write_text(jwks(key))
-        cls.token = key.token(claims(ISSUER, "alice", lifetime=3600))
+        users = JwtUsers(Path(cls.tmp.name), "sec-http", ISSUER, None, ["alice"])
+        cls.token = users.tokens["alice"]
         cls.kmsd = Kmsd(default_binary(), extra_args=[
-            "--threads", "8", "--jwt-auth-provider", f"{ISSUER},{jwks_file}", "--api-token-auth",
+            "--threads", "8", *users.args(), "--api-token-auth",
             "--privileged-users", "alice",
             *cls.extra_args]).__enter__()
 
@@ -154,7 +153,7 @@ class JwtServer(unittest.TestCase):
         """Creates a key as alice on a new connection: (status, seconds taken)."""
         start = time.monotonic()
         try:
-            status, _, _ = self.kmsd.request("POST", KMIP, json.dumps(create_aes()).encode(),
+            status, _, _ = self.kmsd.request("POST", KMIP, json.dumps(create_aes(active=False)).encode(),
                                              {"Content-Type": "application/json", **bearer(self.token)},
                                              timeout=timeout)
         except OSError:
@@ -499,7 +498,7 @@ class Memory(unittest.TestCase):
             unread = [a for a in answers if (header_of(a, "Connection") or "").lower() == "close"]
             self.assertGreaterEqual(len(unread), 1, "refused before the body was read: the connection closes")
             self.assertLess(peak, 20 + 48, "peak growth (MiB)")
-            status, _ = k.post_json(KMIP, create_aes())
+            status, _ = k.post_json(KMIP, create_aes(active=False))
             self.assertEqual(status, 200)
 
 
@@ -521,8 +520,7 @@ class HeaderFraming(unittest.TestCase):
     def smuggled(self) -> tuple[str, bytes]:
         """A complete request creating a key named uniquely: (its name, its bytes)."""
         name = "smuggled-" + secrets.token_hex(6)
-        body = json.dumps(create_aes(256, "Encrypt|Decrypt", st(
-            "Name", t("NameValue", name), e("NameType", "UninterpretedTextString")))).encode()
+        body = json.dumps(create_aes(name_attribute(name), active=False)).encode()
         return name, (f"POST {KMIP} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
 
@@ -580,7 +578,7 @@ class HeaderFraming(unittest.TestCase):
         fine; the connection then serves the next request."""
         name, second = self.smuggled()
         body = second.split(b"\r\n\r\n", 1)[1]
-        other = json.dumps(create_aes()).encode()
+        other = json.dumps(create_aes(active=False)).encode()
         request = (f"\r\nPOST {KMIP} HTTP/1.1\r\nHost: x\r\nContent-Type:application/json\r\n"
                    f"Content-Length: \t{len(body)} \r\nX-Empty:\r\n\r\n").encode() + body
         chunked = (f"POST {KMIP} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -17,21 +17,18 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "support"))
 
-from hsm_helpers import parse_args, pkcs11_tool  # noqa: E402
-from kmsd import b, e, st, t, value  # noqa: E402
-from softhsm import SoftHsm  # noqa: E402
-from wrap_helpers import ADMIN, Server, get_clear, register_aes, uid_op  # noqa: E402
+from kmip_requests import get_clear, register_aes, uid_op  # noqa: E402
+from kmsd import b, e, st, value  # noqa: E402
+from servers import ADMIN, Server, main  # noqa: E402
+from softhsm import SoftHsm, pkcs11_tool  # noqa: E402
 
 KEYS = 4
 ROUNDS = 60
@@ -63,24 +60,17 @@ class MemoryHygiene(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-memory-"))
-        cls.hsm = SoftHsm(tokens=1, label_prefix="memory").start()
-        tok = cls.hsm.tokens[0]
-        pkcs11_tool(cls.hsm.library, tok.slot_id, tok.pin, "--keygen", "--key-type", "AES:32", "--label", "kek-mem",
-                    "--id", "0d01", "--sensitive", "--usage-wrap", "--usage-decrypt")
-        kek = f"hsm::softhsm2::{tok.slot_id}::kek-mem"
-        cls.srv = Server(cls.tmp / "srv", [tok.slot_id], tok.pin, ["--key-encryption-key", kek])
-        try:
-            cls.srv.start()
-        except BaseException:
-            cls.hsm.stop()
-            raise
+        def kek(hsm: SoftHsm) -> list[str]:
+            tok = hsm.tokens[0]
+            pkcs11_tool(hsm.library, tok.slot_id, tok.pin, "--keygen", "--key-type", "AES:32", "--label", "kek-mem",
+                        "--id", "0d01", "--sensitive", "--usage-wrap", "--usage-decrypt")
+            return ["--key-encryption-key", f"hsm::softhsm2::{tok.slot_id}::kek-mem"]
+
+        cls.srv = Server.on_softhsm("memory", extra_args=kek)
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.cleanup()
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.srv.close()
 
     def ok(self, node: dict) -> dict:
         status, body = self.srv.call(node, ADMIN)
@@ -132,4 +122,4 @@ class MemoryHygiene(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

@@ -43,15 +43,15 @@ import unittest
 import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import parse_args  # noqa: E402
-from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
-from kmsd import (Kmsd, b, batch_item, bo, children, default_binary, dt, e, find, http_request, i,  # noqa: E402
+from credentials import JwtUsers, bearer  # noqa: E402
+from kmip_requests import (AES_GCM, aes_object, create_aes, create_hsm_aes, get_clear, name_attribute,  # noqa: E402
+                           revoke, uid_op)
+from kmsd import (Kmsd, b, batch_item, bo, children, default_binary, e, find, http_request, i,  # noqa: E402
                   request_message, st, t, value)
+from servers import hsm_args, main  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
-from wrap_helpers import PAST, aes_object, get_clear, revoke  # noqa: E402
 
 ISSUER = "https://idp.oracles.test"
 AUDIENCE = "kmsd-oracles"
@@ -62,23 +62,11 @@ VENDOR = "cosmian"
 PAIRS = int(os.environ.get("KMSD_TIMING_PAIRS", "2000"))
 THRESHOLD_US = float(os.environ.get("KMSD_TIMING_THRESHOLD_US", "12"))
 ATTEMPTS = 3
-GCM = st("CryptographicParameters", e("BlockCipherMode", "GCM"), e("CryptographicAlgorithm", "AES"),
-         i("TagLength", 16))
 
 
 def tag_attribute(*tags: str) -> dict:
     return st("VendorAttribute", t("VendorIdentification", VENDOR), t("AttributeName", "tag"),
               t("AttributeValue", json.dumps(list(tags))))
-
-
-def create_aes(*extra: dict) -> dict:
-    return st("Create", e("ObjectType", "SymmetricKey"),
-              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-                 i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST), *extra))
-
-
-def on(op: str, uid: str, *more: dict) -> dict:
-    return st(op, t("UniqueIdentifier", uid), *more)
 
 
 def import_node(uid: str, replace: bool, key: bytes) -> dict:
@@ -89,24 +77,24 @@ def import_node(uid: str, replace: bool, key: bytes) -> dict:
 
 # Every operation that names an object: name -> payload builder.
 OPERATIONS = {
-    "Get": lambda u: on("Get", u),
+    "Get": lambda u: uid_op("Get", u),
     "Get NotWrapped": lambda u: get_clear(u),
-    "Export": lambda u: on("Export", u),
-    "GetAttributes": lambda u: on("GetAttributes", u),
-    "GetAttributes by reference": lambda u: on("GetAttributes", u, e("AttributeReference", "State")),
-    "GetAttributeList": lambda u: on("GetAttributeList", u),
-    "Encrypt": lambda u: on("Encrypt", u, GCM, b("Data", b"oracle")),
-    "Decrypt": lambda u: on("Decrypt", u, GCM, b("Data", b"\x00" * 16), b("IVCounterNonce", b"\x00" * 12),
+    "Export": lambda u: uid_op("Export", u),
+    "GetAttributes": lambda u: uid_op("GetAttributes", u),
+    "GetAttributes by reference": lambda u: uid_op("GetAttributes", u, e("AttributeReference", "State")),
+    "GetAttributeList": lambda u: uid_op("GetAttributeList", u),
+    "Encrypt": lambda u: uid_op("Encrypt", u, AES_GCM, b("Data", b"oracle")),
+    "Decrypt": lambda u: uid_op("Decrypt", u, AES_GCM, b("Data", b"\x00" * 16), b("IVCounterNonce", b"\x00" * 12),
                             b("AuthenticatedEncryptionTag", b"\x00" * 16)),
-    "Sign": lambda u: on("Sign", u, b("Data", b"oracle")),
-    "SignatureVerify": lambda u: on("SignatureVerify", u, b("Data", b"oracle"), b("SignatureData", b"\x01" * 64)),
-    "AddAttribute": lambda u: on("AddAttribute", u, st("NewAttribute", t("ObjectGroup", "g"))),
-    "SetAttribute": lambda u: on("SetAttribute", u, st("NewAttribute", t("Comment", "c"))),
-    "ModifyAttribute": lambda u: on("ModifyAttribute", u, st("NewAttribute", t("Comment", "d"))),
-    "DeleteAttribute": lambda u: on("DeleteAttribute", u, e("AttributeReference", "Comment")),
-    "Activate": lambda u: on("Activate", u),
+    "Sign": lambda u: uid_op("Sign", u, b("Data", b"oracle")),
+    "SignatureVerify": lambda u: uid_op("SignatureVerify", u, b("Data", b"oracle"), b("SignatureData", b"\x01" * 64)),
+    "AddAttribute": lambda u: uid_op("AddAttribute", u, st("NewAttribute", t("ObjectGroup", "g"))),
+    "SetAttribute": lambda u: uid_op("SetAttribute", u, st("NewAttribute", t("Comment", "c"))),
+    "ModifyAttribute": lambda u: uid_op("ModifyAttribute", u, st("NewAttribute", t("Comment", "d"))),
+    "DeleteAttribute": lambda u: uid_op("DeleteAttribute", u, e("AttributeReference", "Comment")),
+    "Activate": lambda u: uid_op("Activate", u),
     "Revoke": lambda u: revoke(u),
-    "Destroy": lambda u: on("Destroy", u),
+    "Destroy": lambda u: uid_op("Destroy", u),
 }
 
 
@@ -129,11 +117,9 @@ class Users:
     @classmethod
     def start(cls, users: tuple[str, ...], extra_args: list[str] = ()) -> None:
         cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-oracles-"))
-        cls.jwt = HmacJwtKey("oracles")
-        (cls.tmp / "jwks.json").write_text(jwks(cls.jwt))
-        cls.srv = Kmsd(default_binary(), extra_args=[
-            "--jwt-auth-provider", f"{ISSUER},{cls.tmp / 'jwks.json'},{AUDIENCE}", *extra_args]).__enter__()
-        cls.tokens = {u: cls.jwt.token(claims(ISSUER, u, audience=AUDIENCE, lifetime=7200)) for u in users}
+        cls.users = JwtUsers(cls.tmp, "oracles", ISSUER, AUDIENCE, users, lifetime=7200)
+        cls.tokens = cls.users.tokens
+        cls.srv = Kmsd(default_binary(), extra_args=[*cls.users.args(), *extra_args]).__enter__()
 
     @classmethod
     def stop(cls) -> None:
@@ -196,21 +182,20 @@ class Answers(Users, unittest.TestCase):
     def test_1_every_operation_answers_as_for_a_missing_object(self):
         secret_tag = "owner-only-" + uuid.uuid4().hex
         theirs = value(self.ok(create_aes(tag_attribute(secret_tag))), "UniqueIdentifier")
-        pre_active = value(self.ok(st("Create", e("ObjectType", "SymmetricKey"), st(
-            "Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 128)))), "UniqueIdentifier")
+        pre_active = value(self.ok(create_aes(bits=128, mask=None, active=False)), "UniqueIdentifier")
         for uid in (theirs, pre_active):
             missing = str(uuid.uuid4())
             for name, node_of in OPERATIONS.items():
                 with self.subTest(operation=name, object=uid):
                     self.same_answer(name, node_of, uid, missing)
         # A tag selector for owner's tag and for a tag nobody has.
-        for name, node_of in (("Get", lambda u: on("Get", u)), ("Encrypt", OPERATIONS["Encrypt"]),
+        for name, node_of in (("Get", lambda u: uid_op("Get", u)), ("Encrypt", OPERATIONS["Encrypt"]),
                               ("SetAttribute", OPERATIONS["SetAttribute"])):
             with self.subTest(operation=f"{name} by tag"):
                 self.same_answer(f"{name} by tag", node_of, json.dumps([secret_tag]),
                                  json.dumps(["nobody-" + uuid.uuid4().hex[:len(secret_tag) - 7]]))
         # Owner's objects are untouched.
-        attrs = find(self.ok(on("GetAttributes", theirs)), "Attributes")
+        attrs = find(self.ok(uid_op("GetAttributes", theirs)), "Attributes")
         self.assertEqual(value(attrs, "State"), "Active")
         self.assertIsNone(find(attrs, "Comment"))
         # Locate shows mallory nothing of them.
@@ -231,8 +216,8 @@ class Answers(Users, unittest.TestCase):
         # With it: the answer of a missing object to an operation she has no right for.
         missing = "oracle-" + uuid.uuid4().hex
         replaced = normalized(self.raw(import_node(theirs, True, b"\x22" * 32), MALLORY), theirs)
-        self.assertEqual(replaced, normalized(self.raw(on("Get", missing), MALLORY), missing))
-        got = self.ok(on("Get", theirs), OWNER)
+        self.assertEqual(replaced, normalized(self.raw(uid_op("Get", missing), MALLORY), missing))
+        got = self.ok(uid_op("Get", theirs), OWNER)
         self.assertEqual(bytes.fromhex(value(got, "SymmetricKey/KeyBlock/KeyValue/KeyMaterial")), original)
         # With the right to replace, replacing works.
         self.grant(theirs, MALLORY, ["import"])
@@ -309,11 +294,11 @@ class TimingDatabaseObjects(Users, TimingMixin, unittest.TestCase):
 
     def test_1_get_of_another_users_object_and_of_a_missing_one(self):
         theirs = value(self.ok(create_aes()), "UniqueIdentifier")
-        self.ok(on("Get", theirs))  # owner's object in the server's cache, as in use
+        self.ok(uid_op("Get", theirs))  # owner's object in the server's cache, as in use
         missing = str(uuid.uuid4())
-        a = json.dumps(on("Get", theirs)).encode()
-        b_ = json.dumps(on("Get", missing)).encode()
-        self.assertEqual(self.raw(on("Get", theirs), MALLORY)[0], 404)
+        a = json.dumps(uid_op("Get", theirs)).encode()
+        b_ = json.dumps(uid_op("Get", missing)).encode()
+        self.assertEqual(self.raw(uid_op("Get", theirs), MALLORY)[0], 404)
         self.assert_same_time("Get: another user's object vs a missing one", a, b_)
 
     def test_2_locate_by_a_tag_only_another_user_has(self):
@@ -331,16 +316,12 @@ class TimingDatabaseObjects(Users, TimingMixin, unittest.TestCase):
     def test_3_locate_by_a_name_only_another_user_has(self):
         secret = "s" + uuid.uuid4().hex[:15]
         nobody = "n" + uuid.uuid4().hex[:15]
-        name = lambda text: st("Name", t("NameValue", text), e("NameType", "UninterpretedTextString"))  # noqa: E731
+        name = name_attribute
         self.ok(create_aes(name(secret)))
         a = json.dumps(st("Locate", st("Attributes", name(secret)))).encode()
         b_ = json.dumps(st("Locate", st("Attributes", name(nobody)))).encode()
         self.assertEqual(self.raw(json.loads(a), MALLORY)[1], self.raw(json.loads(b_), MALLORY)[1])
         self.assert_same_time("Locate: a name of another user's object vs a name nobody has", a, b_)
-
-
-def name_attribute(text: str) -> dict:
-    return st("Name", t("NameValue", text), e("NameType", "UninterpretedTextString"))
 
 
 class TimingLocateManyVisible(Users, TimingMixin, unittest.TestCase):
@@ -430,18 +411,10 @@ class HsmKeys(Users, TimingMixin, unittest.TestCase):
         cls.hsm = SoftHsm(tokens=1, label_prefix="oracles").start()
         token = cls.hsm.tokens[0]
         cls.slot = token.slot_id
-        tmp = Path(tempfile.mkdtemp(prefix="kmsd-oracles-pins-"))
-        cls.pins_dir = tmp
-        (tmp / "pins.txt").write_text(token.pin + "\n")
-        (tmp / "pins.txt").chmod(0o600)
-        from hsm_helpers import ARGS
-        cls.start((HSM_ADMIN, MALLORY), ["--plugins-dir", ARGS.plugins_dir, "--hsm-model", "softhsm2",
-                                         "--hsm-admin", HSM_ADMIN, "--hsm-slot", str(cls.slot),
-                                         "--hsm-password-file", str(tmp / "pins.txt")])
+        cls.pins_dir = Path(tempfile.mkdtemp(prefix="kmsd-oracles-pins-"))
+        cls.start((HSM_ADMIN, MALLORY), hsm_args(cls.pins_dir, [cls.slot], token.pin, HSM_ADMIN))
         cls.key = f"hsm::softhsm2::{cls.slot}::oracle-key"
-        status, body = cls.raw(cls, st("Create", e("ObjectType", "SymmetricKey"), st(
-            "Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", cls.key),
-            i("CryptographicLength", 256))), HSM_ADMIN)
+        status, body = cls.raw(cls, create_hsm_aes(cls.key), HSM_ADMIN)
         assert status == 200, body
 
     @classmethod
@@ -469,15 +442,15 @@ class HsmKeys(Users, TimingMixin, unittest.TestCase):
                 with self.subTest(operation=name, other=kind):
                     self.same_answer(f"{name} on {kind}", OPERATIONS[name], self.key, uid)
         # The admin still sees the key.
-        self.ok(on("GetAttributes", self.key), HSM_ADMIN)
+        self.ok(uid_op("GetAttributes", self.key), HSM_ADMIN)
 
     def test_2_same_time(self):
-        a = json.dumps(on("GetAttributes", self.key)).encode()
+        a = json.dumps(uid_op("GetAttributes", self.key)).encode()
         for kind, uid in self.others().items():
             with self.subTest(other=kind):
                 self.assert_same_time(f"HSM GetAttributes: a key without right vs {kind}", a,
-                                      json.dumps(on("GetAttributes", uid)).encode())
+                                      json.dumps(uid_op("GetAttributes", uid)).encode())
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

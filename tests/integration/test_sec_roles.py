@@ -23,18 +23,17 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 import sys
 import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, create_aes, create_rsa, parse_args, uid_op  # noqa: E402
-from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
-from kmsd import Kmsd, b, default_binary, http_request, st, t, value  # noqa: E402
+from kmip_requests import create_hsm_aes, create_hsm_rsa, uid_op  # noqa: E402
+from servers import ARGS, main, non_loopback_address, rest_as  # noqa: E402
+from credentials import JwtUsers, bearer  # noqa: E402
+from kmsd import Kmsd, b, default_binary, http_request, st, t  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
 ISSUER = "https://idp.roles.test"
@@ -68,31 +67,14 @@ hsm_password = ["{pin}"]
 """
 
 
-def non_loopback_address() -> str | None:
-    """An IPv4 address of this machine that is not loopback (eth0's, ...), or None."""
-    try:
-        out = subprocess.run(["ip", "-4", "-o", "addr", "show"], capture_output=True, text=True,
-                             timeout=10).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    for line in out.splitlines():
-        parts = line.split()
-        if "inet" in parts:
-            address = parts[parts.index("inet") + 1].split("/")[0]
-            if not address.startswith("127."):
-                return address
-    return None
-
-
 class Roles(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-sec-roles-"))
         cls.hsm = SoftHsm(tokens=2, label_prefix="roles").start()
         cls.s0, cls.s1 = (tok.slot_id for tok in cls.hsm.tokens)
-        cls.jwt = HmacJwtKey("roles")
-        (cls.tmp / "jwks.json").write_text(jwks(cls.jwt))
-        cls.jwts = {u: cls.jwt.token(claims(ISSUER, u, audience=AUDIENCE, lifetime=3600)) for u in USERS}
+        cls.users = JwtUsers(cls.tmp, "roles", ISSUER, AUDIENCE, USERS)
+        cls.jwts = cls.users.tokens
         cls.kmsd = Kmsd(default_binary(), config_text=cls.config()).__enter__()
 
     @classmethod
@@ -104,7 +86,7 @@ class Roles(unittest.TestCase):
     @classmethod
     def config(cls, more: str = "") -> str:
         return CONFIG.format(plugins=ARGS.plugins_dir, token_admin=TOKEN_ADMIN, boss=BOSS, ops=OPS, more=more,
-                             issuer=ISSUER, jwks=cls.tmp / "jwks.json", audience=AUDIENCE, s0=cls.s0, s1=cls.s1,
+                             issuer=ISSUER, jwks=cls.users.jwks_path, audience=AUDIENCE, s0=cls.s0, s1=cls.s1,
                              pin=cls.hsm.tokens[0].pin)
 
     # -- requests --------------------------------------------------------------------------
@@ -114,12 +96,7 @@ class Roles(unittest.TestCase):
         return bearer(who if who.startswith("kms_") else self.jwts[who])
 
     def rest(self, who: str | None, method: str, path: str, obj=None, k: Kmsd | None = None):
-        data = json.dumps(obj).encode() if obj is not None else None
-        headers = self.auth(who) if who is not None else {}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
-        status, body, _ = (k or self.kmsd).request(method, path, data, headers)
-        return status, body
+        return rest_as(k or self.kmsd, method, path, obj, self.auth(who) if who is not None else {})[:2]
 
     def call(self, who: str, node: dict, k: Kmsd | None = None):
         return self.rest(who, "POST", "/kmip/2_1", node, k)
@@ -132,14 +109,14 @@ class Roles(unittest.TestCase):
     def test_token_admin_cannot_mint_a_token_for_the_hsm_admin(self):
         # The HSM admin's key the attacker is after.
         target = f"hsm::softhsm2::{self.s0}::admins-key"
-        status, body = self.call(ADMIN, create_aes(target))
+        status, body = self.call(ADMIN, create_hsm_aes(target))
         self.assertEqual(status, 200, body)
         self.addCleanup(self.call, ADMIN, uid_op("Destroy", target))
         # The attack: a token administrator who is no HSM admin mints a token for "admin".
         status, issued = self.issue(TOKEN_ADMIN, ADMIN)
         if status == 200:
             stolen = issued["token"]
-            created, body = self.call(stolen, create_aes(f"hsm::softhsm2::{self.s0}::by-stolen-token"))
+            created, body = self.call(stolen, create_hsm_aes(f"hsm::softhsm2::{self.s0}::by-stolen-token"))
             used, _ = self.call(stolen, st("Encrypt", t("UniqueIdentifier", target), b("Data", b"x" * 16)))
             self.fail(f"a token administrator minted a token for the HSM admin: HSM Create with it -> "
                       f"{created}, Encrypt with the admin's HSM key -> {used}")
@@ -149,7 +126,7 @@ class Roles(unittest.TestCase):
         # Nor does the attacker reach the key or the HSM directly.
         self.assertEqual(self.call(TOKEN_ADMIN, st("Encrypt", t("UniqueIdentifier", target),
                                                    b("Data", b"x" * 16)))[0], 404)
-        self.assertEqual(self.call(TOKEN_ADMIN, create_aes(f"hsm::softhsm2::{self.s0}::by-tokenadmin"))[0], 403)
+        self.assertEqual(self.call(TOKEN_ADMIN, create_hsm_aes(f"hsm::softhsm2::{self.s0}::by-tokenadmin"))[0], 403)
         self.assertIn(f"refused an API token for {ADMIN}", self.kmsd.log_text())
 
     def test_tokens_only_for_users_with_no_role_beyond_the_issuer(self):
@@ -177,10 +154,10 @@ class Roles(unittest.TestCase):
         # The tokens act as their users, no more: ops's token (from boss) creates on ops's HSM only.
         ops_token = tokens[(BOSS, OPS)]
         mine = f"hsm::softhsm2_1::{self.s1}::by-ops-token"
-        status, body = self.call(ops_token, create_aes(mine))
+        status, body = self.call(ops_token, create_hsm_aes(mine))
         self.assertEqual(status, 200, body)
         self.call(ops_token, uid_op("Destroy", mine))
-        self.assertEqual(self.call(ops_token, create_aes(f"hsm::softhsm2::{self.s0}::by-ops-token"))[0], 403)
+        self.assertEqual(self.call(ops_token, create_hsm_aes(f"hsm::softhsm2::{self.s0}::by-ops-token"))[0], 403)
         status, me = self.rest(tokens[(TOKEN_ADMIN, "svc")], "GET", "/me")
         self.assertEqual((status, me["user_id"], me["is_token_admin"]), (200, "svc", False))
 
@@ -213,7 +190,7 @@ class Roles(unittest.TestCase):
                 status, _, _ = self.kmsd.request(method, path, None, {"Authorization": "Basic YWRtaW46"})
                 self.assertEqual(status, 401)
         status, _, _ = self.kmsd.request("POST", "/kmip/2_1",
-                                         json.dumps(create_aes(f"hsm::softhsm2::{self.s0}::anon")).encode())
+                                         json.dumps(create_hsm_aes(f"hsm::softhsm2::{self.s0}::anon")).encode())
         self.assertEqual(status, 401)
         # force_default_username would make every authenticated user "admin", the HSM admin.
         k = Kmsd(default_binary(), config_text=self.config("force_default_username = true"))
@@ -223,7 +200,7 @@ class Roles(unittest.TestCase):
             pass
         else:
             status, me = self.rest(CAROL, "GET", "/me", k=k)
-            created, _ = self.call(CAROL, create_aes(f"hsm::softhsm2::{self.s0}::carol-as-admin"), k)
+            created, _ = self.call(CAROL, create_hsm_aes(f"hsm::softhsm2::{self.s0}::carol-as-admin"), k)
             if created == 200:
                 self.call(CAROL, uid_op("Destroy", f"hsm::softhsm2::{self.s0}::carol-as-admin"), k)
             k.cleanup()
@@ -279,7 +256,7 @@ class Roles(unittest.TestCase):
         # For a caller who does not administer it, a real instance and slot must read exactly
         # like an unknown slot or an unknown instance (the text quotes only the UID as sent).
         def answer(who: str, uid: str, pair: bool) -> tuple[int, str]:
-            status, body = self.call(who, create_rsa(uid) if pair else create_aes(uid))
+            status, body = self.call(who, create_hsm_rsa(uid) if pair else create_hsm_aes(uid))
             return status, str(body).replace(uid, "<uid>")
 
         for who, real in ((TOKEN_ADMIN, f"hsm::softhsm2::{self.s0}::probe"),
@@ -296,7 +273,7 @@ class Roles(unittest.TestCase):
                     for uid in unknown:
                         self.assertEqual(answer(who, uid, pair), expected, uid)
         # The admin of an instance does learn of an unknown slot on it.
-        self.assertEqual(self.call(OPS, create_aes(f"hsm::softhsm2_1::{UNKNOWN_SLOT}::probe"))[0], 404)
+        self.assertEqual(self.call(OPS, create_hsm_aes(f"hsm::softhsm2_1::{UNKNOWN_SLOT}::probe"))[0], 404)
 
     def test_rewrap_unknown_and_forbidden_answer_alike(self):
         def answer(who: str, source: str, dest: str) -> tuple[int, str]:
@@ -321,4 +298,4 @@ class Roles(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

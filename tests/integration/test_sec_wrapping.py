@@ -25,23 +25,20 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import shutil
 import sqlite3
 import struct
 import subprocess
 import sys
-import tempfile
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import parse_args  # noqa: E402
-from kmsd import b, bo, e, find, i, st, t, value  # noqa: E402
+from kmip_requests import PAST, create_hsm_aes, get_clear, key_block, register_aes, uid_op, wrapping_attribute  # noqa: E402
+from kmsd import b, bo, dt, e, find, i, st, t, value  # noqa: E402
+from secret_scan import find_secret  # noqa: E402
+from servers import ADMIN, BOB, Server, main  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
-from wrap_helpers import (ADMIN, BOB, PAST, Server, dt, find_secret, get_clear, key_block,  # noqa: E402
-                          register_aes, uid_op, wrapping_attribute)
 
 REPO = Path(__file__).resolve().parents[2]
 MESSAGE = b"issue 22: wrapped keys stay wrapped"
@@ -179,27 +176,19 @@ class Base(unittest.TestCase):
 
     @classmethod
     def start(cls, prefix: str, extra_args: tuple[str, ...] = ()) -> None:
-        cls.tmp = Path(tempfile.mkdtemp(prefix=f"kmsd-sec-{prefix}-"))
-        cls.hsm = SoftHsm(tokens=1, label_prefix=f"sec{prefix}").start()
-        cls.slot = cls.hsm.tokens[0].slot_id
-        cls.srv = Server(cls.tmp, [cls.slot], cls.hsm.tokens[0].pin, extra_args)
+        cls.srv = Server.on_softhsm(f"sec-{prefix}", extra_args=extra_args)
+        cls.hsm, cls.tmp = cls.srv.hsm, cls.srv.tmp
         try:
-            cls.srv.start()
+            cls.slot = cls.srv.slot
             cls.kek = f"hsm::softhsm2::{cls.slot}::kek-aes"
-            cls.ok_(st("Create", e("ObjectType", "SymmetricKey"),
-                       st("Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", cls.kek),
-                          i("CryptographicLength", 256))))
+            cls.ok_(create_hsm_aes(cls.kek))
         except BaseException:
             cls.tearDownClass()
             raise
 
     @classmethod
     def tearDownClass(cls):
-        if os.environ.get("KMSD_TEST_VERBOSE"):
-            sys.stderr.write(f"--- kmsd log tail ---\n{cls.srv.kmsd.log_tail(20)}\n")
-        cls.srv.cleanup()
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.srv.close(20)
 
     @classmethod
     def ok_(cls, node: dict, user: str = ADMIN) -> dict:
@@ -585,4 +574,4 @@ class WrappingKeyDecrypt(Base):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

@@ -23,8 +23,6 @@ own (tests/support/postgres.py). Every class runs on a fresh database of its own
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import os
 import shutil
 import sys
@@ -35,12 +33,12 @@ import unittest
 from pathlib import Path
 from typing import Any, Callable
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import ARGS, parse_args  # noqa: E402
-from credentials import HmacJwtKey, bearer, claims, jwks  # noqa: E402
-from kmsd import Kmsd, b, default_binary, dt, e, find, i, st, t, value  # noqa: E402
+from credentials import JwtUsers, bearer  # noqa: E402
+from kmip_requests import create_aes, create_hsm_aes, decrypt, encrypt, get_clear, key_block, revoke, uid_op  # noqa: E402
+from servers import ARGS, hsm_args, kmip_as, main, rest_as  # noqa: E402
+from kmsd import Kmsd, default_binary, find, value  # noqa: E402
 import postgres  # noqa: E402
 
 ISSUER = "https://idp.two-nodes.test"
@@ -49,7 +47,6 @@ OWNER = "owner@example.com"
 GRANTEE = "grantee@example.com"
 ADMIN = "hsmadmin@example.com"
 USERS = (OWNER, GRANTEE, ADMIN)
-PAST = _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc)
 MESSAGE = b"two nodes, one database"
 PROPAGATION_S = 1.0   # a change on A is refused by B within this (issue 8, point 4)
 # While notifications flow, B drops what it cached at once (measured 1-10 ms); its 500 ms re-read
@@ -65,9 +62,7 @@ _OWN_SERVER: postgres.Postgres | None = None
 def setUpModule():  # noqa: N802 (unittest's name)
     """Without the ctest fixture, a PostgreSQL server of this test."""
     global _OWN_SERVER
-    if postgres.fixture_url() is None:
-        _OWN_SERVER = postgres.Postgres().start()
-        os.environ["KMS_TEST_DATABASE_URL"] = _OWN_SERVER.url
+    _OWN_SERVER = postgres.server_unless_fixture()
 
 
 def tearDownModule():  # noqa: N802
@@ -79,50 +74,13 @@ def tearDownModule():  # noqa: N802
 # Requests
 # ---------------------------------------------------------------------------------------------
 
-def aes_create(*extra: Any) -> dict:
-    """Create of an Active AES-256 key (ActivationDate in the past)."""
-    return st("Create", e("ObjectType", "SymmetricKey"),
-              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-                 i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST), *extra))
-
-
-def wrapping_attribute(uid: str) -> dict:
-    """The cosmian/wrapping_key_id vendor attribute (issue 7 contract)."""
-    return st("VendorAttribute", t("VendorIdentification", "cosmian"), t("AttributeName", "wrapping_key_id"),
-              t("AttributeValue", uid))
-
-
-def uid_op(operation: str, uid: str, *more: Any) -> dict:
-    return st(operation, t("UniqueIdentifier", uid), *more)
-
-
-def encrypt(uid: str) -> dict:
-    return uid_op("Encrypt", uid, b("Data", MESSAGE))
-
-
-def decrypt(uid: str, ct: dict) -> dict:
-    return uid_op("Decrypt", uid, b("Data", ct["data"]), b("IVCounterNonce", ct["iv"]),
-                  b("AuthenticatedEncryptionTag", ct["tag"]))
-
-
-def revoke(uid: str) -> dict:
-    return uid_op("Revoke", uid, st("RevocationReason", e("RevocationReasonCode", "CessationOfOperation")))
-
-
-def get_clear(uid: str) -> dict:
-    return uid_op("Get", uid, e("KeyWrapType", "NotWrapped"))
-
-
 def key_material(get_answer: Any) -> Any:
     """The KeyMaterial (or KeyValue) of a Get answer, None when there is none."""
-    for tag in ("SymmetricKey", "Object", "PrivateKey", "SecretData"):
-        block = find(get_answer, f"{tag}/KeyBlock")
-        if block is not None:
-            kv = find(block, "KeyValue")
-            if kv is None:
-                return None
-            return value(kv, "KeyMaterial") if isinstance(kv.get("value"), list) else kv.get("value")
-    return None
+    block = key_block(get_answer)
+    kv = find(block, "KeyValue") if block is not None else None
+    if kv is None:
+        return None
+    return value(kv, "KeyMaterial") if isinstance(kv.get("value"), list) else kv.get("value")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -140,10 +98,9 @@ class NodePair(unittest.TestCase):
     @classmethod
     def start_nodes(cls, extra_args: list[str] = (), between: Callable[[], None] | None = None) -> None:
         cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-two-nodes-"))
-        cls.jwt = HmacJwtKey("two-nodes")
-        (cls.tmp / "jwks.json").write_text(jwks(cls.jwt))
-        cls.tokens = {u: cls.jwt.token(claims(ISSUER, u, audience=AUDIENCE, lifetime=3600)) for u in USERS}
-        cls.node_args = ["--jwt-auth-provider", f"{ISSUER},{cls.tmp / 'jwks.json'},{AUDIENCE}", *extra_args]
+        cls.users = JwtUsers(cls.tmp, "two-nodes", ISSUER, AUDIENCE, USERS)
+        cls.tokens = cls.users.tokens
+        cls.node_args = [*cls.users.args(), *extra_args]
         cls.a = cls.b = None
         try:
             cls.a = Kmsd(default_binary(), extra_args=cls.node_args, store="postgresql")
@@ -169,9 +126,7 @@ class NodePair(unittest.TestCase):
     # -- requests --------------------------------------------------------------------------
 
     def call(self, node: Kmsd, ttlv: dict, user: str = OWNER) -> tuple[int, Any]:
-        status, body, _ = node.request("POST", KMIP, json.dumps(ttlv).encode(),
-                                       {"Content-Type": "application/json", **bearer(self.tokens[user])})
-        return status, body
+        return kmip_as(node, ttlv, self.users.headers(user))
 
     def ok(self, node: Kmsd, ttlv: dict, user: str = OWNER) -> dict:
         status, body = self.call(node, ttlv, user)
@@ -180,9 +135,7 @@ class NodePair(unittest.TestCase):
         return body
 
     def rest(self, node: Kmsd, method: str, path: str, obj: Any, user: str = OWNER) -> tuple[int, Any]:
-        status, body, _ = node.request(method, path, json.dumps(obj).encode(),
-                                       {"Content-Type": "application/json", **bearer(self.tokens[user])})
-        return status, body
+        return rest_as(node, method, path, obj, self.users.headers(user))[:2]
 
     def name(self, node: Kmsd) -> str:
         return "A" if node is self.a else "B" if node is self.b else "?"
@@ -193,12 +146,12 @@ class NodePair(unittest.TestCase):
         return uid
 
     def encrypt(self, node: Kmsd, uid: str, user: str = OWNER) -> dict:
-        enc = self.ok(node, encrypt(uid), user)
+        enc = self.ok(node, encrypt(uid, MESSAGE), user)
         return {"data": bytes.fromhex(value(enc, "Data")), "iv": bytes.fromhex(value(enc, "IVCounterNonce")),
                 "tag": bytes.fromhex(value(enc, "AuthenticatedEncryptionTag"))}
 
     def decrypt(self, node: Kmsd, uid: str, ct: dict, user: str = OWNER) -> bytes:
-        return bytes.fromhex(value(self.ok(node, decrypt(uid, ct), user), "Data"))
+        return bytes.fromhex(value(self.ok(node, decrypt(uid, ct["data"], ct["iv"], ct["tag"]), user), "Data"))
 
     def wait_refused(self, probes: dict[str, Callable[[], tuple[int, Any]]],
                      since: float) -> dict[str, tuple[float, int, Any]]:
@@ -239,9 +192,9 @@ class NodePair(unittest.TestCase):
         """B uses `uid` (twice: cached), A revokes, B refuses Encrypt within 1 s."""
         for _ in range(2):
             self.encrypt(self.b, uid, user)
-        self.ok(self.a, revoke(uid), user)
+        self.ok(self.a, revoke(uid, "CessationOfOperation"), user)
         since = time.monotonic()
-        refused = self.wait_refused({"Encrypt": lambda: self.call(self.b, encrypt(uid), user)}, since)
+        refused = self.wait_refused({"Encrypt": lambda: self.call(self.b, encrypt(uid, MESSAGE), user)}, since)
         self.assert_refused_in_time(refused, what)
 
     def destroy_scenario(self, uid: str, user: str, what: str) -> None:
@@ -249,9 +202,9 @@ class NodePair(unittest.TestCase):
         clear key, and Decrypt when the server allows it when Deactivated): in B's cache again;
         A destroys; B refuses them within 1 s."""
         ct = self.encrypt(self.b, uid, user)
-        self.ok(self.a, revoke(uid), user)
+        self.ok(self.a, revoke(uid, "CessationOfOperation"), user)
         self.assert_refused_in_time(self.wait_refused(
-            {"Encrypt": lambda: self.call(self.b, encrypt(uid), user)}, time.monotonic()), what + " (revoke)")
+            {"Encrypt": lambda: self.call(self.b, encrypt(uid, MESSAGE), user)}, time.monotonic()), what + " (revoke)")
 
         def get_probe() -> tuple[int, Any]:
             status, body = self.call(self.b, get_clear(uid), user)
@@ -261,10 +214,10 @@ class NodePair(unittest.TestCase):
         status, body = get_probe()
         self.assertEqual(status, 200, f"{what}: Get of the Deactivated key on B: HTTP {status}: {body}")
         self.assertIsNotNone(body, f"{what}: Get of the Deactivated key on B returned no key material")
-        status, body = self.call(self.b, decrypt(uid, ct), user)
+        status, body = self.call(self.b, decrypt(uid, ct["data"], ct["iv"], ct["tag"]), user)
         if status == 200:   # Decrypt allowed when Deactivated (issue 7 semantics)
             self.assertEqual(bytes.fromhex(value(body, "Data")), MESSAGE)
-            probes["Decrypt"] = lambda: self.call(self.b, decrypt(uid, ct), user)
+            probes["Decrypt"] = lambda: self.call(self.b, decrypt(uid, ct["data"], ct["iv"], ct["tag"]), user)
         self.ok(self.a, uid_op("Destroy", uid), user)
         since = time.monotonic()
         self.assert_refused_in_time(self.wait_refused(probes, since), what + " (destroy)")
@@ -280,30 +233,30 @@ class TwoNodes(NodePair):
         cls.stop_nodes()
 
     def test_1_key_created_on_a_is_usable_on_b_at_once(self):
-        uid = self.create(self.a, aes_create())
+        uid = self.create(self.a, create_aes())
         ct = self.encrypt(self.b, uid)
         self.assertNotEqual(ct["data"], MESSAGE)
         self.assertEqual(self.decrypt(self.a, uid, ct), MESSAGE)
         ct = self.encrypt(self.a, uid)
         self.assertEqual(self.decrypt(self.b, uid, ct), MESSAGE)
         # And the other way round.
-        other = self.create(self.b, aes_create())
+        other = self.create(self.b, create_aes())
         self.assertEqual(self.decrypt(self.a, other, self.encrypt(self.b, other)), MESSAGE)
 
     def test_2_revoke_on_a_is_refused_by_b_within_1s(self):
-        self.revoke_scenario(self.create(self.a, aes_create()), OWNER, "revoke")
+        self.revoke_scenario(self.create(self.a, create_aes()), OWNER, "revoke")
 
     def test_3_destroy_on_a_is_refused_by_b_within_1s(self):
-        self.destroy_scenario(self.create(self.a, aes_create()), OWNER, "destroy")
+        self.destroy_scenario(self.create(self.a, create_aes()), OWNER, "destroy")
 
     def test_4_grant_on_a_is_honoured_by_b_at_once(self):
-        uid = self.create(self.a, aes_create())
-        status, body = self.call(self.b, encrypt(uid), GRANTEE)
+        uid = self.create(self.a, create_aes())
+        status, body = self.call(self.b, encrypt(uid, MESSAGE), GRANTEE)
         self.assertNotEqual(status, 200, f"grantee used the key before any grant: {body}")
         grant = {"unique_identifier": uid, "user_id": GRANTEE, "operation_types": ["encrypt"]}
         status, body = self.rest(self.a, "POST", "/access/grant", grant)
         self.assertEqual(status, 200, body)
-        status, body = self.call(self.b, encrypt(uid), GRANTEE)
+        status, body = self.call(self.b, encrypt(uid, MESSAGE), GRANTEE)
         self.assertEqual(status, 200, f"the grant made on A is not honoured by B at once: HTTP {status}: {body}")
         for _ in range(2):
             self.encrypt(self.b, uid, GRANTEE)
@@ -311,14 +264,14 @@ class TwoNodes(NodePair):
         self.assertEqual(status, 200, body)
         since = time.monotonic()
         self.assert_refused_in_time(self.wait_refused(
-            {"Encrypt": lambda: self.call(self.b, encrypt(uid), GRANTEE)}, since), "grant revoked")
+            {"Encrypt": lambda: self.call(self.b, encrypt(uid, MESSAGE), GRANTEE)}, since), "grant revoked")
         # The owner still uses it on both nodes.
         self.assertEqual(self.decrypt(self.b, uid, self.encrypt(self.a, uid)), MESSAGE)
 
     def test_5_notification_channel_lost(self):
         """The listening sessions are killed (pg_terminate_backend): a Revoke on A made right
         after is still refused by B within 1 s (the listener reconnects and drops its caches)."""
-        uid = self.create(self.a, aes_create())
+        uid = self.create(self.a, create_aes())
         for _ in range(2):
             self.encrypt(self.b, uid)
         listeners = self.a.sql("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
@@ -327,10 +280,10 @@ class TwoNodes(NodePair):
         killed = self.a.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
                             "current_database() AND query LIKE 'LISTEN%' AND pid <> pg_backend_pid()")
         self.assertTrue(all(r[0] == "t" for r in killed), killed)
-        self.ok(self.a, revoke(uid))
+        self.ok(self.a, revoke(uid, "CessationOfOperation"))
         since = time.monotonic()
         self.assert_refused_in_time(self.wait_refused(
-            {"Encrypt": lambda: self.call(self.b, encrypt(uid))}, since), "revoke, listeners killed",
+            {"Encrypt": lambda: self.call(self.b, encrypt(uid, MESSAGE))}, since), "revoke, listeners killed",
             limit=PROPAGATION_S)
         # Both nodes listen again and keep serving.
         deadline = time.monotonic() + 5
@@ -342,7 +295,7 @@ class TwoNodes(NodePair):
             time.sleep(0.1)
         self.assertGreaterEqual(len(again), 2, f"the nodes did not listen again: {again}")
         self.assertTrue(self.a.alive() and self.b.alive())
-        fresh = self.create(self.a, aes_create())
+        fresh = self.create(self.a, create_aes())
         self.revoke_scenario(fresh, OWNER, "revoke after the listeners came back")
 
 
@@ -368,20 +321,12 @@ class WrappedTwoNodes(NodePair):
             raise unittest.SkipTest(f"SoftHSM2 (softhsm2-util) or {plugin} missing")
         cls.hsm = SoftHsm(tokens=1, label_prefix="two-nodes").start()
         token = cls.hsm.tokens[0]
-        pins = Path(tempfile.mkdtemp(prefix="kmsd-two-nodes-pins-")) / "pins.txt"
-        pins.write_text(token.pin + "\n")
-        pins.chmod(0o600)
-        cls.pins_dir = pins.parent
+        cls.pins_dir = Path(tempfile.mkdtemp(prefix="kmsd-two-nodes-pins-"))
         cls.kek = f"hsm::softhsm2::{token.slot_id}::kek-two-nodes"
-        args = ["--plugins-dir", ARGS.plugins_dir, "--hsm-model", "softhsm2", "--hsm-admin", ADMIN,
-                "--hsm-slot", str(token.slot_id), "--hsm-password-file", str(pins)]
+        args = hsm_args(cls.pins_dir, [token.slot_id], token.pin, ADMIN)
 
         def make_kek() -> None:
-            status, body, _ = cls.a.request(
-                "POST", KMIP, json.dumps(st("Create", e("ObjectType", "SymmetricKey"), st(
-                    "Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", cls.kek),
-                    i("CryptographicLength", 256)))).encode(),
-                {"Content-Type": "application/json", **bearer(cls.tokens[ADMIN])})
+            status, body = kmip_as(cls.a, create_hsm_aes(cls.kek), cls.users.headers(ADMIN))
             if status != 200:
                 raise AssertionError(f"HSM key {cls.kek} on A: HTTP {status}: {body}")
 
@@ -405,7 +350,7 @@ class WrappedTwoNodes(NodePair):
     def wrapped_key(self) -> str:
         """A key created on A, stored wrapped by the HSM key; skips the class when the server
         refuses wrapping_key_id (issue 7 not in this build)."""
-        status, body = self.call(self.a, aes_create(wrapping_attribute(self.kek)), ADMIN)
+        status, body = self.call(self.a, create_aes(wrapping=self.kek), ADMIN)
         if status != 200:
             type(self).skip_reason = (f"Create with wrapping_key_id refused by this kmsd (issue 7 not landed?): "
                                       f"HTTP {status}: {str(body)[:200]}")
@@ -502,7 +447,7 @@ class Migrations(unittest.TestCase):
                 self.assertEqual(versions, expected)
                 # Each node sees the other's keys.
                 for maker, user in ((a, b_), (b_, a)):
-                    status, body = maker.post_json(KMIP, aes_create())
+                    status, body = maker.post_json(KMIP, create_aes())
                     self.assertEqual(status, 200, body)
                     uid = value(body, "UniqueIdentifier")
                     status, body = user.post_json(KMIP, uid_op("GetAttributes", uid))
@@ -514,7 +459,4 @@ class Migrations(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    argv = parse_args()
-    if "-v" in argv and os.environ.get("KMSD_TEST_VERBOSE") is None:
-        os.environ["KMSD_TEST_VERBOSE"] = "1"
-    unittest.main(argv=argv)
+    main()

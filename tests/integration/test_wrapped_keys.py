@@ -26,15 +26,15 @@ import time
 import unittest
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
-from hsm_helpers import parse_args, pkcs11_tool  # noqa: E402
-from kmsd import b, bo, e, find, i, st, t, value  # noqa: E402
-from softhsm import SoftHsm  # noqa: E402
-from wrap_helpers import (ADMIN, BOB, DRIVER_CALLS, FORMS, Server, aes_attributes, create_aes,  # noqa: E402
-                          create_rsa_pair, env_without_kms, get_clear, import_aes, key_block, register_aes, revoke,
-                          scan_store, scan_tree, uid_op, vendor_attribute, wrapping_attribute)
+from kmip_requests import (FORMS, create_aes, create_hsm_aes, create_hsm_rsa, create_rsa_pair,  # noqa: E402
+                           decrypt, encrypt, get_clear, import_aes, key_block, register_aes, revoke, uid_op,
+                           vendor_attribute, wrapping_attribute)
+from kmsd import b, bo, e, find, st, t, value  # noqa: E402
+from secret_scan import scan_store, scan_tree  # noqa: E402
+from servers import ADMIN, BOB, DRIVER_CALLS, Server, env_without_kms, main  # noqa: E402
+from softhsm import SoftHsm, pkcs11_tool  # noqa: E402
 
 try:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,7 +49,7 @@ RSA_PSS = st("CryptographicParameters", e("PaddingMethod", "PSS"), e("HashingAlg
 
 
 class Base(unittest.TestCase):
-    """Requests and checks shared by the classes; `self.srv` is a wrap_helpers.Server."""
+    """Requests and checks shared by the classes; `self.srv` is a servers.Server."""
 
     srv: Server
 
@@ -66,13 +66,12 @@ class Base(unittest.TestCase):
         return body
 
     def encrypt(self, uid: str, data: bytes = MESSAGE, user: str = ADMIN, srv: Server | None = None) -> dict:
-        enc = self.ok(uid_op("Encrypt", uid, b("Data", data)), user, srv)
+        enc = self.ok(encrypt(uid, data), user, srv)
         return {"data": bytes.fromhex(value(enc, "Data")), "iv": bytes.fromhex(value(enc, "IVCounterNonce")),
                 "tag": bytes.fromhex(value(enc, "AuthenticatedEncryptionTag"))}
 
     def decrypt_node(self, uid: str, ct: dict) -> dict:
-        return uid_op("Decrypt", uid, b("Data", ct["data"]), b("IVCounterNonce", ct["iv"]),
-                      b("AuthenticatedEncryptionTag", ct["tag"]))
+        return decrypt(uid, ct["data"], ct["iv"], ct["tag"])
 
     def decrypt(self, uid: str, ct: dict, user: str = ADMIN, srv: Server | None = None) -> bytes:
         return bytes.fromhex(value(self.ok(self.decrypt_node(uid, ct), user, srv), "Data"))
@@ -142,18 +141,13 @@ class Base(unittest.TestCase):
 
 
 def hsm_aes(srv: Server, uid: str) -> None:
-    status, body = srv.call(st("Create", e("ObjectType", "SymmetricKey"),
-                               st("Attributes", e("CryptographicAlgorithm", "AES"), t("UniqueIdentifier", uid),
-                                  i("CryptographicLength", 256))))
+    status, body = srv.call(create_hsm_aes(uid))
     if status != 200:
         raise AssertionError(f"HSM key {uid}: HTTP {status}: {body}")
 
 
 def hsm_rsa(srv: Server, uid: str) -> None:
-    status, body = srv.call(st("CreateKeyPair",
-                               st("CommonAttributes", e("CryptographicAlgorithm", "RSA"),
-                                  i("CryptographicLength", 2048)),
-                               st("PrivateKeyAttributes", t("UniqueIdentifier", uid))))
+    status, body = srv.call(create_hsm_rsa(uid))
     if status != 200:
         raise AssertionError(f"HSM key pair {uid}: HTTP {status}: {body}")
 
@@ -163,12 +157,9 @@ class WrappedKeys(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-wrapped-"))
-        cls.hsm = SoftHsm(tokens=1, label_prefix="wrapped").start()
-        cls.slot = cls.hsm.tokens[0].slot_id
-        cls.srv = Server(cls.tmp, [cls.slot], cls.hsm.tokens[0].pin)
+        cls.srv = Server.on_softhsm("wrapped")
+        cls.hsm, cls.tmp, cls.slot = cls.srv.hsm, cls.srv.tmp, cls.srv.slot
         try:
-            cls.srv.start()
             cls.kek_aes = f"hsm::softhsm2::{cls.slot}::kek-aes"
             cls.kek_rsa = f"hsm::softhsm2::{cls.slot}::kek-rsa"
             hsm_aes(cls.srv, cls.kek_aes)
@@ -179,17 +170,13 @@ class WrappedKeys(Base):
 
     @classmethod
     def tearDownClass(cls):
-        if os.environ.get("KMSD_TEST_VERBOSE"):
-            sys.stderr.write(f"--- kmsd log tail ---\n{cls.srv.kmsd.log_tail(15)}\n")
-        cls.srv.cleanup()
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.srv.close(15)
 
     # 1 ------------------------------------------------------------------------------------
     def test_1_aes_wrapping_key(self):
         for form in FORMS:
             with self.subTest(form=form):
-                uid = self.create(create_aes(self.kek_aes, form))
+                uid = self.create(create_aes(wrapping=self.kek_aes, form=form))
                 self.roundtrip(uid)
                 block = self.wrapped_block(uid, self.kek_aes)
                 self.assertEqual(value(block, "CryptographicLength"), 256, block)
@@ -207,13 +194,13 @@ class WrappedKeys(Base):
                 clear = key_block(self.ok(uid_op("Export", uid, e("KeyWrapType", "NotWrapped"))))
                 self.assertEqual(bytes.fromhex(value(clear, "KeyValue/KeyMaterial")), key, clear)
         # The legacy UID form hsm::<slot>::<key> is stored under its canonical name.
-        uid = self.create(create_aes(f"hsm::{self.slot}::kek-aes"))
+        uid = self.create(create_aes(wrapping=f"hsm::{self.slot}::kek-aes"))
         self.roundtrip(uid)
         self.wrapped_block(uid, self.kek_aes)
 
     def test_1c_wrapping_key_attribute_is_the_servers(self):
         """Clients cannot rewrite or delete the record of where the server wrapped a key."""
-        uid = self.create(create_aes(self.kek_aes))
+        uid = self.create(create_aes(wrapping=self.kek_aes))
         forged = st("Attribute", t("VendorIdentification", "cosmian"), t("AttributeName", "wrapping_key_id"),
                     t("AttributeValue", "something-else"))
         for operation in ("SetAttribute", "ModifyAttribute", "AddAttribute"):
@@ -241,15 +228,15 @@ class WrappedKeys(Base):
 
     def test_1b_wrapping_key_must_be_an_hsm_key(self):
         db_key = self.create(create_aes())
-        self.fails(create_aes(db_key), 400, "feature_not_supported:")
+        self.fails(create_aes(wrapping=db_key), 400, "feature_not_supported:")
         missing = f"hsm::softhsm2::{self.slot}::no-such-kek"
-        self.fails(create_aes(missing), 404, "not_found:")
+        self.fails(create_aes(wrapping=missing), 404, "not_found:")
 
     # 2 ------------------------------------------------------------------------------------
     def test_2_rsa_wrapping_key(self):
         for name in (self.kek_rsa + "_pk", self.kek_rsa):
             with self.subTest(wrapping=name):
-                uid = self.create(create_aes(name))
+                uid = self.create(create_aes(wrapping=name))
                 self.roundtrip(uid)
                 block = self.wrapped_block(uid, name)
                 self.assertEqual(len(bytes.fromhex(value(block, "KeyValue"))), 256, "RSA-2048 OAEP output")
@@ -328,9 +315,9 @@ class WrappedKeys(Base):
             return [c["value"] for c in self.ok(locate, BOB)["value"]
                     if c["tag"] == "UniqueIdentifier" and not c["value"].startswith("hsm::")]
         before = bobs_keys()
-        refused = self.fails(create_aes(kek), 404, "not_found:", user=BOB)
+        refused = self.fails(create_aes(wrapping=kek), 404, "not_found:", user=BOB)
         missing = f"hsm::softhsm2::{self.slot}::kek-nobody"
-        absent = self.fails(create_aes(missing), 404, "not_found:", user=BOB)
+        absent = self.fails(create_aes(wrapping=missing), 404, "not_found:", user=BOB)
         self.assertEqual(refused.replace(kek, "X"), absent.replace(missing, "X"),
                          "a refused wrapping key must look like a missing one")
         self.fails(register_aes(os.urandom(32), kek), 404, "not_found:", user=BOB)
@@ -338,19 +325,19 @@ class WrappedKeys(Base):
         status, body, _ = self.srv.rest("POST", "/access/grant",
                                         {"unique_identifier": kek, "user_id": BOB, "operation_types": ["get"]})
         self.assertEqual(status, 200, body)
-        self.fails(create_aes(kek), 404, "not_found:", user=BOB)
+        self.fails(create_aes(wrapping=kek), 404, "not_found:", user=BOB)
         self.assertEqual(bobs_keys(), before, "a refused wrapped Create stored an object")
         status, body, _ = self.srv.rest("POST", "/access/grant",
                                         {"unique_identifier": kek, "user_id": BOB, "operation_types": ["encrypt"]})
         self.assertEqual(status, 200, body)
-        uid = self.create(create_aes(kek), user=BOB)
+        uid = self.create(create_aes(wrapping=kek), user=BOB)
         self.roundtrip(uid, BOB)
         self.wrapped_block(uid, kek, user=BOB)
         self.check_clear_aes(uid, self.clear_key(uid, BOB), BOB)
         # Bob's grant is on kek-bob only.
-        self.fails(create_aes(self.kek_aes), 404, "not_found:", user=BOB)
+        self.fails(create_aes(wrapping=self.kek_aes), 404, "not_found:", user=BOB)
         # The cache does not bypass access control: the admin's key, hot in the cache, is not Bob's.
-        admins = self.create(create_aes(kek))
+        admins = self.create(create_aes(wrapping=kek))
         ct = self.roundtrip(admins)
         self.fails(uid_op("Encrypt", admins, b("Data", MESSAGE)), 404, "not_found:", user=BOB)
         self.fails(self.decrypt_node(admins, ct), 404, "not_found:", user=BOB)
@@ -358,16 +345,14 @@ class WrappedKeys(Base):
 
     # 5 ------------------------------------------------------------------------------------
     def test_5_sensitive(self):
-        uid = self.create(create_aes(self.kek_aes, sensitive=True))
+        uid = self.create(create_aes(wrapping=self.kek_aes, sensitive=True))
         self.roundtrip(uid)
         self.fails(get_clear(uid), 403, "sensitive:")
         self.fails(get_clear(uid, "Raw"), 403, "sensitive:")
         self.fails(uid_op("Export", uid, e("KeyWrapType", "NotWrapped")), 403, "sensitive:")
         self.wrapped_block(uid, self.kek_aes)
         self.assertIs(value(self.ok(uid_op("GetAttributes", uid)), "Attributes/Sensitive"), True)
-        kept = self.create(st("Create", e("ObjectType", "SymmetricKey"),
-                              aes_attributes(256, self.kek_aes, "VendorAttribute-text", None, True,
-                                             bo("Extractable", False))))
+        kept = self.create(create_aes(bo("Extractable", False), wrapping=self.kek_aes))
         self.roundtrip(kept)
         self.fails(get_clear(kept), 403, "not_extractable:")
         # KMIP 2.1 4.23: not Extractable -> the value is not retrieved at all, wrapped or not.
@@ -376,7 +361,7 @@ class WrappedKeys(Base):
 
     # 6 ------------------------------------------------------------------------------------
     def test_6_cache_hits_and_invalidation(self):
-        uid = self.create(create_aes(self.kek_aes))
+        uid = self.create(create_aes(wrapping=self.kek_aes))
         before = self.srv.metrics()
         for name in (DRIVER_CALLS, "kms_key_cache_hits_total", "kms_key_cache_misses_total",
                      "kms_key_cache_unwraps_total", "kms_key_cache_evictions_total",
@@ -415,7 +400,7 @@ class WrappedKeys(Base):
         after = self.srv.metrics()
         self.assertGreater(after[DRIVER_CALLS], revoked[DRIVER_CALLS], "the revoked key's old entry was reused")
         # Destroy (after Revoke: an Active key cannot be destroyed) on a second key in the cache.
-        other = self.create(create_aes(self.kek_aes))
+        other = self.create(create_aes(wrapping=self.kek_aes))
         ct2 = self.encrypt(other)
         self.ok(revoke(other))
         self.assertEqual(self.decrypt(other, ct2), MESSAGE)    # in the cache again
@@ -466,7 +451,7 @@ class CacheSettings(Base):
 
     def test_7a_max_age(self):
         self.server("age", "--unwrapped-cache-max-age", "2s")
-        uid = self.create(create_aes(self.kek))
+        uid = self.create(create_aes(wrapping=self.kek))
         self.use(uid)
         c0 = self.counter()
         # Used every second for 3 s: never idle for 2 s, never unwrapped again.
@@ -482,8 +467,8 @@ class CacheSettings(Base):
 
     def test_7b_size_one(self):
         self.server("size", "--unwrapped-cache-size", "1")
-        a = self.create(create_aes(self.kek))
-        bkey = self.create(create_aes(self.kek))
+        a = self.create(create_aes(wrapping=self.kek))
+        bkey = self.create(create_aes(wrapping=self.kek))
         self.use(a)
         c0 = self.counter()
         self.use(a)
@@ -499,7 +484,7 @@ class CacheSettings(Base):
 
     def test_7c_size_zero_from_environment(self):
         self.server("zero", env={"KMS_UNWRAPPED_CACHE_SIZE": "0"})
-        uid = self.create(create_aes(self.kek))
+        uid = self.create(create_aes(wrapping=self.kek))
         self.use(uid)
         c0 = self.counter()
         hits = self.counter("kms_key_cache_hits_total")
@@ -510,7 +495,7 @@ class CacheSettings(Base):
 
     def test_7d_max_lifetime(self):
         self.server("life", "--unwrapped-cache-max-lifetime", "2s")
-        uid = self.create(create_aes(self.kek))
+        uid = self.create(create_aes(wrapping=self.kek))
         self.use(uid)
         c0 = self.counter()
         deadline = time.monotonic() + 3.0
@@ -527,30 +512,24 @@ class ServerKek(Base):
 
     @classmethod
     def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-kek-"))
-        cls.hsm = SoftHsm(tokens=1, label_prefix="wrapkek").start()
-        tok = cls.hsm.tokens[0]
-        cls.slot = tok.slot_id
-        for label, ident in (("kek-srv", "0a01"), ("kek-new", "0a02"), ("kek-own", "0a03")):
-            pkcs11_tool(cls.hsm.library, tok.slot_id, tok.pin, "--keygen", "--key-type", "AES:32",
-                        "--label", label, "--id", ident, "--sensitive", "--usage-wrap", "--usage-decrypt")
+        def keks(hsm: SoftHsm) -> list[str]:
+            tok = hsm.tokens[0]
+            for label, ident in (("kek-srv", "0a01"), ("kek-new", "0a02"), ("kek-own", "0a03")):
+                pkcs11_tool(hsm.library, tok.slot_id, tok.pin, "--keygen", "--key-type", "AES:32",
+                            "--label", label, "--id", ident, "--sensitive", "--usage-wrap", "--usage-decrypt")
+            return ["--key-encryption-key", f"hsm::softhsm2::{tok.slot_id}::kek-srv"]
+
+        cls.srv = Server.on_softhsm("kek", extra_args=keks)
+        cls.hsm, cls.tmp, cls.slot = cls.srv.hsm, cls.srv.tmp, cls.srv.slot
         cls.kek = f"hsm::softhsm2::{cls.slot}::kek-srv"
         cls.kek_new = f"hsm::softhsm2::{cls.slot}::kek-new"
         cls.kek_own = f"hsm::softhsm2::{cls.slot}::kek-own"
-        cls.srv = Server(cls.tmp / "main", [cls.slot], tok.pin, ["--key-encryption-key", cls.kek])
-        try:
-            cls.srv.start()
-        except BaseException:
-            cls.hsm.stop()
-            raise
         cls.secrets = []
         cls.kek_in_use = cls.kek
 
     @classmethod
     def tearDownClass(cls):
-        cls.srv.cleanup()
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.srv.close()
 
     def remember(self, label: str, secret: bytes) -> None:
         type(self).secrets.append((label, secret))
@@ -593,7 +572,7 @@ class ServerKek(Base):
         self.roundtrip(bobs, BOB)
 
         # A key with its own wrapping key is wrapped by that one, not by the KEK.
-        own = self.create(create_aes(self.kek_own))
+        own = self.create(create_aes(wrapping=self.kek_own))
         self.wrapped_block(own, self.kek_own)
         self.roundtrip(own)
 
@@ -620,7 +599,7 @@ class ServerKek(Base):
         keys = [self.create(create_aes()) for _ in range(2)]
         keys.append(self.create(register_aes(os.urandom(32))))
         sealed = {uid: self.encrypt(uid) for uid in keys}
-        own = self.create(create_aes(self.kek_own))
+        own = self.create(create_aes(wrapping=self.kek_own))
         own_ct = self.encrypt(own)
         body = {"from": self.kek, "to": self.kek_new}
         status, answer, _ = self.srv.rest("POST", "/admin/rewrap", body, user=BOB)
@@ -688,7 +667,7 @@ class ServerKek(Base):
 
     # 10 -----------------------------------------------------------------------------------
     def test_zz_database_holds_no_clear_key(self):
-        own = self.create(create_aes(self.kek_own))
+        own = self.create(create_aes(wrapping=self.kek_own))
         self.roundtrip(own)
         self.remember("wrapped by an HSM key", self.clear_key(own))
         server = self.create(create_aes())
@@ -712,4 +691,4 @@ class ServerKek(Base):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=parse_args())
+    main()

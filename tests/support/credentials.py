@@ -22,7 +22,7 @@ import subprocess
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 
 def _run(*args: str, cwd: Path | None = None, input: bytes | None = None) -> bytes:
@@ -240,3 +240,26 @@ class JwksServer:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+class JwtUsers:
+    """The JWT side of a test kmsd: an HS256 key whose JWKS is written to `directory`/jwks.json,
+    a token for each of `users`, and the --jwt-auth-provider flag that makes kmsd trust it."""
+
+    def __init__(self, directory: Path, kid: str, issuer: str, audience: str | None, users: Iterable[str], *,
+                 lifetime: int = 3600):
+        self.key = HmacJwtKey(kid)
+        self.issuer, self.audience = issuer, audience
+        self.jwks_path = Path(directory) / "jwks.json"
+        self.jwks_path.write_text(jwks(self.key))
+        self.tokens = {u: self.key.token(claims(issuer, u, audience=audience, lifetime=lifetime)) for u in users}
+
+    def provider(self) -> str:
+        """The value of --jwt-auth-provider (and of jwt_auth_provider in a configuration file)."""
+        return f"{self.issuer},{self.jwks_path}" + (f",{self.audience}" if self.audience is not None else "")
+
+    def args(self) -> list[str]:
+        return ["--jwt-auth-provider", self.provider()]
+
+    def headers(self, user: str) -> dict[str, str]:
+        return bearer(self.tokens[user])

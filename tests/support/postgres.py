@@ -353,6 +353,17 @@ def fixture_url() -> str | None:
     return None
 
 
+def server_unless_fixture() -> Postgres | None:
+    """For a test module run without the ctest fixture (python3 tests/integration/X.py): a
+    server of its own, started, its URL exported as KMS_TEST_DATABASE_URL; None when the
+    fixture's server is there. The caller stops what it gets (tearDownModule)."""
+    if fixture_url() is not None:
+        return None
+    server = Postgres().start()
+    os.environ["KMS_TEST_DATABASE_URL"] = server.url
+    return server
+
+
 def _ctest_parent() -> int | None:
     """The pid of the ctest run that started this script (its parent), or None when the parent
     is not ctest (a shell, a script)."""

@@ -149,6 +149,19 @@ class SoftHsm:
         return done.stdout
 
 
+def pkcs11_tool(library: str, slot: int, pin: str, *args: str, env: dict | None = None) -> str:
+    """pkcs11-tool logged in to `slot`; the PIN travels in the environment (`--pin env:VAR`)."""
+    child = dict(env or os.environ)
+    child["KMS_TEST_P11_PIN"] = pin
+    command = ["pkcs11-tool", "--module", library, "--slot", str(slot), "--login",
+               "--pin", "env:KMS_TEST_P11_PIN", *args]
+    assert pin not in command
+    done = subprocess.run(command, env=child, capture_output=True, text=True, timeout=120, check=False)
+    if done.returncode != 0:
+        raise AssertionError(f"pkcs11-tool {' '.join(args)} failed: {done.stderr or done.stdout}")
+    return done.stdout
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)

@@ -74,7 +74,8 @@ Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net
 
 }  // namespace
 
-HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context, const Poco::Net::Context::Ptr& tls)
+HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context,
+                       const Poco::Net::Context::Ptr& tls)
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
       connections_(std::make_unique<ConnectionRegistry>()),
       closer_(std::make_unique<LingeringCloser>()),

@@ -32,7 +32,8 @@ class HttpServer {
   // Binds and listens at once, so that a port in use is reported before anything is
   // announced: throws ListenError. `context` and what it refers to must outlive the server.
   // With `tls` (TlsContext::create) the port speaks HTTPS only.
-  HttpServer(const config::HttpConfig& config, const HandlerContext& context, const Poco::Net::Context::Ptr& tls = nullptr);
+  HttpServer(const config::HttpConfig& config, const HandlerContext& context,
+             const Poco::Net::Context::Ptr& tls = nullptr);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;

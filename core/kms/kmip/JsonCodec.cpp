@@ -125,7 +125,7 @@ class Decoder final : public JsonReader {
             // Moved once: a second "value" or "tag" property fails above, so no later pass
             // of the loop reads `tag` again.
             result = value(std::move(tag), type);  // NOLINT(bugprone-use-after-move)
-            frames_.back().tag = result.tag();  // `tag` was moved from
+            frames_.back().tag = result.tag();     // `tag` was moved from
           } else {
             deferred = offset();
             skipValue();

@@ -174,14 +174,18 @@ TEST_CASE_FIXTURE(Fixture, "AES-CBC and AES-ECB round trips with PKCS5 and no pa
         ErrorCode::BadCryptographicParameters);
 }
 
-TEST_CASE_FIXTURE(Fixture, "RSA-OAEP known answer from CS-AC-M-OAEP-1/2 (read from ../shared)") {
+// Reads the OASIS vectors, kept outside the repository: skipped in the kms_unit_ops_keys run and
+// run by its own ctest test kms_unit_ops_keys.oasis_vectors (--no-skip), which ctest reports as
+// skipped when the vector files are absent (tests/unit/ops/CMakeLists.txt). Run here, missing
+// vectors are a failure: a pass must mean the known answers were checked.
+TEST_CASE_FIXTURE(Fixture, "RSA-OAEP known answer from CS-AC-M-OAEP-1/2 (OASIS vectors)" * doctest::skip()) {
   const auto privateKeys = vectorValues("CS-AC-M-OAEP-2-21.xml", "KeyMaterial");
   const auto data = vectorValues("CS-AC-M-OAEP-2-21.xml", "Data");
   const auto publicKeys = vectorValues("CS-AC-M-OAEP-1-21.xml", "KeyMaterial");
-  if (privateKeys.empty() || data.size() < 2 || publicKeys.empty()) {
-    MESSAGE("OASIS vectors not found under " << vectorDir().string() << "; skipped");
-    return;
-  }
+  INFO("OASIS vectors read from " << vectorDir().string());
+  REQUIRE(!privateKeys.empty());
+  REQUIRE(data.size() >= 2);
+  REQUIRE(!publicKeys.empty());
   const auto oaep = params({enumItem("PaddingMethod", kmip::PaddingMethod::OAEP),
                             enumItem("HashingAlgorithm", kmip::HashingAlgorithm::SHA_256),
                             enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::RSA),

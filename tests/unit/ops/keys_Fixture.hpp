@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -62,8 +63,10 @@ inline Ttlv activeNow() {
 
 using TempDir = kms::test::TempDir;
 
-// The OASIS vector directory: <repo>/../shared/kmip-vectors/v2.1.
+// The OASIS vector directory: $KMS_KMIP_VECTORS_DIR (ctest sets it from the CMake cache variable),
+// else <repo>/../shared/kmip-vectors/v2.1.
 inline std::filesystem::path vectorDir() {
+  if (const char* dir = std::getenv("KMS_KMIP_VECTORS_DIR"); dir != nullptr && *dir != '\0') return dir;
   std::filesystem::path here(__FILE__);
   return here.parent_path().parent_path().parent_path().parent_path().parent_path() / "shared" / "kmip-vectors" /
          "v2.1";

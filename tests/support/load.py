@@ -1,10 +1,9 @@
-"""Helpers of the durability and fault-under-load tests (test_durability.py,
+"""Test support for the durability and fault-under-load tests (test_durability.py,
 test_hsm_outage_load.py): kill -9 of a Kmsd, a keep-alive client per thread, timed samples and
-the KMIP requests these tests send. Standard library only."""
+an Encrypt/Decrypt round trip. Standard library only."""
 
 from __future__ import annotations
 
-import datetime as _dt
 import http.client
 import json
 import signal
@@ -14,12 +13,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "support"))
-
-from kmsd import Kmsd, b, dt, e, i, st, t, value  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from kmip_requests import decrypt_encrypted, encrypt  # noqa: E402
+from kmsd import Kmsd, value  # noqa: E402
 
 KMIP = "/kmip/2_1"
-PAST = _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc)
 MESSAGE = b"durable or absent, never half"
 
 
@@ -112,51 +110,6 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[rank]
 
 
-# -- KMIP requests -----------------------------------------------------------------------------
-
-def create_aes(name: str | None = None, wrapping_uid: str | None = None) -> dict:
-    """Create of an Active AES-256 key of the KMS database (Encrypt|Decrypt), optionally named and
-    stored wrapped by `wrapping_uid` (vendor attribute cosmian/wrapping_key_id)."""
-    return st("Create", e("ObjectType", "SymmetricKey"),
-              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-                 i("CryptographicUsageMask", "Encrypt|Decrypt"), dt("ActivationDate", PAST),
-                 st("Name", t("NameValue", name), e("NameType", "UninterpretedTextString")) if name else None,
-                 st("VendorAttribute", t("VendorIdentification", "cosmian"),
-                    t("AttributeName", "wrapping_key_id"), t("AttributeValue", wrapping_uid))
-                 if wrapping_uid else None))
-
-
-def create_hsm_aes(uid: str) -> dict:
-    return st("Create", e("ObjectType", "SymmetricKey"),
-              st("Attributes", e("CryptographicAlgorithm", "AES"), i("CryptographicLength", 256),
-                 t("UniqueIdentifier", uid)))
-
-
-def create_hsm_rsa(uid: str) -> dict:
-    return st("CreateKeyPair",
-              st("CommonAttributes", e("CryptographicAlgorithm", "RSA"), i("CryptographicLength", 2048)),
-              st("PrivateKeyAttributes", t("UniqueIdentifier", uid)))
-
-
-def encrypt(uid: str, data: bytes = MESSAGE) -> dict:
-    return st("Encrypt", t("UniqueIdentifier", uid), b("Data", data))
-
-
-def decrypt(uid: str, enc: Any) -> dict:
-    return st("Decrypt", t("UniqueIdentifier", uid), b("Data", value(enc, "Data")),
-              b("IVCounterNonce", value(enc, "IVCounterNonce")),
-              b("AuthenticatedEncryptionTag", value(enc, "AuthenticatedEncryptionTag")))
-
-
-def uid_op(operation: str, uid: str) -> dict:
-    return st(operation, t("UniqueIdentifier", uid))
-
-
-def uids_of(body: Any) -> list[str]:
-    return [c["value"] for c in (body.get("value", []) if isinstance(body, dict) else [])
-            if isinstance(c, dict) and c.get("tag") == "UniqueIdentifier"]
-
-
 def roundtrip_error(client: Client, uid: str, data: bytes = MESSAGE) -> str | None:
     """None when Encrypt then Decrypt with `uid` gives `data` back; else what went wrong."""
     status, enc = client.post(encrypt(uid, data))
@@ -165,7 +118,7 @@ def roundtrip_error(client: Client, uid: str, data: bytes = MESSAGE) -> str | No
     sealed = value(enc, "Data")
     if not isinstance(sealed, str) or bytes.fromhex(sealed) == data:
         return f"Encrypt {uid}: no cipher text: {str(enc)[:300]}"
-    status, dec = client.post(decrypt(uid, enc))
+    status, dec = client.post(decrypt_encrypted(uid, enc))
     if status != 200:
         return f"Decrypt {uid}: HTTP {status}: {str(dec)[:300]}"
     clear = value(dec, "Data")
