@@ -16,6 +16,9 @@ run_suite() {
 
 echo "== test suite (RelWithDebInfo)"
 run_suite build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+# .clang-tidy on every source of core, sdk, plugins and cli, with the optimised build's commands.
+echo "== clang-tidy"
+tools/check-tidy.sh build
 echo "== test suite (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   run_suite build-asan -DCMAKE_BUILD_TYPE=Debug -DKMS_SANITIZE=ON

@@ -137,7 +137,7 @@ class HsmConfig(unittest.TestCase):
                           env={"KMS_HSM_PASSWORD": self.pin})
         self.assertIn("2 slot(s) in hsm_slot but 1 password(s)", line)
         line = self.fails([], config=("unequal.toml", '[[hsm_instances]]\nhsm_model = "softhsm2"\n'
-                                                      f'hsm_slot = [1, 2, 3]\nhsm_password = ["a", "b"]\n'))
+                                                      'hsm_slot = [1, 2, 3]\nhsm_password = ["a", "b"]\n'))
         self.assertIn("hsm_instances[0]", line)
         self.assertIn("3 slot(s) in hsm_slot but 2 password(s)", line)
 

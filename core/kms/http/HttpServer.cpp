@@ -29,6 +29,9 @@ constexpr int kIdleThreadSeconds = 60;
 constexpr Poco::Timespan::TimeDiff kConnectionTimeoutSeconds = 30;
 constexpr auto kReclaimPeriod = std::chrono::milliseconds(200);
 constexpr auto kReclaimLogPeriod = std::chrono::seconds(60);
+// How long a closed idle connection counts as a thread about to be freed: on a loaded machine
+// its thread may take more than one period to pick the queued connection up.
+constexpr auto kReclaimGrace = std::chrono::seconds(2);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
@@ -138,16 +141,32 @@ void HttpServer::reclaimWhileRunning() {
   std::size_t unreported = 0;
   auto reportedAt = std::chrono::steady_clock::now() - kReclaimLogPeriod;
   int queuedBefore = 0;
+  // Connections closed for the queue whose threads have not taken a queued connection yet:
+  // without them counted, a slow hand-off would close a second idle connection for the same
+  // queued one.
+  int pending = 0;
+  auto pendingSince = std::chrono::steady_clock::now();
+  int startedBefore = server_->totalConnections();
   std::unique_lock lock(reclaimMutex_);
   while (!reclaimWake_.wait_for(lock, kReclaimPeriod, [this] { return !reclaiming_; })) {
-    connections_->expireReads(std::chrono::steady_clock::now());
+    const auto now = std::chrono::steady_clock::now();
+    connections_->expireReads(now);
     // A connection sits in the queue for a moment while the pool starts a thread for it: only
     // one still queued a period later, with every thread started, needs a thread freed.
     const int queued = server_->queuedConnections();
-    const int waiting = std::min(queued, queuedBefore);
+    const int started = server_->totalConnections();  // connections given a thread so far
+    pending = std::max(0, pending - (started - startedBefore));
+    startedBefore = started;
+    if (now - pendingSince >= kReclaimGrace) pending = 0;
+    const int waiting = std::min(queued, queuedBefore) - pending;
     queuedBefore = queued;
     if (waiting <= 0 || server_->currentThreads() < server_->maxThreads()) continue;
-    unreported += connections_->reclaimIdle(static_cast<std::size_t>(waiting));
+    const std::size_t reclaimed = connections_->reclaimIdle(static_cast<std::size_t>(waiting));
+    if (reclaimed > 0) {
+      pending += static_cast<int>(reclaimed);
+      pendingSince = now;
+    }
+    unreported += reclaimed;
     if (unreported > 0 && std::chrono::steady_clock::now() - reportedAt >= kReclaimLogPeriod) {
       logger.warning(
           fmt::format("every HTTP thread held a connection while others waited: closed {} idle keep-alive "
