@@ -8,7 +8,6 @@
 
 namespace {
 
-// NOLINTNEXTLINE(cert-err58-cpp): only bad_alloc can escape, when the plugin is loaded at start
 const kms::pkcs11::ModelDescriptor kCrypt2pay{
     "crypt2pay",
     "Crypt2pay",

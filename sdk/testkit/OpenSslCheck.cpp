@@ -83,7 +83,7 @@ Bytes OpenSslCheck::aesKeyWrapPad(const Bytes& key, const Bytes& plain) {
       EVP_EncryptFinal_ex(ctx.get(), out.data() + length, &tail) != 1) {
     fail("AES key wrap");
   }
-  out.resize(static_cast<std::size_t>(length + tail));
+  out.resize(static_cast<std::size_t>(length) + static_cast<std::size_t>(tail));
   return out;
 }
 

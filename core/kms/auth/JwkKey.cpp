@@ -108,8 +108,9 @@ JwkKey JwkKey::fromJson(const Poco::JSON::Object& jwk) {
   if (jwk.has("kid") && jwk.get("kid").isString()) key.kid_ = jwk.getValue<std::string>("kid");
   const std::string kty = jwk.has("kty") ? jwk.getValue<std::string>("kty") : std::string();
   const std::string alg = jwk.has("alg") ? jwk.getValue<std::string>("alg") : std::string();
-  if (jwk.has("use") && jwk.getValue<std::string>("use") != "sig")
+  if (jwk.has("use") && jwk.getValue<std::string>("use") != "sig") {
     throw std::invalid_argument("JWK not for signatures");
+  }
   const auto expectAlg = [&](const std::string& expected) {
     if (!alg.empty() && alg != expected) throw std::invalid_argument("JWK alg " + alg + " is not supported");
     key.algorithm_ = expected;

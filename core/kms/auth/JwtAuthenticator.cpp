@@ -46,8 +46,9 @@ std::vector<std::string> audiencesOf(const Poco::JSON::Object& payload) {
     out.push_back(aud.convert<std::string>());
   } else if (const auto array = payload.getArray("aud")) {
     for (std::size_t i = 0; i < array->size(); ++i) {
-      if (array->get(static_cast<unsigned>(i)).isString())
+      if (array->get(static_cast<unsigned>(i)).isString()) {
         out.push_back(array->getElement<std::string>(static_cast<unsigned>(i)));
+      }
     }
   }
   return out;
@@ -80,8 +81,9 @@ std::optional<std::string> JwtAuthenticator::authenticate(const Credentials& cre
                                  : std::string();
   const auto provider =
       std::find_if(providers_.begin(), providers_.end(), [&](const Provider& p) { return p.config.issuer == issuer; });
-  if (provider == providers_.end())
+  if (provider == providers_.end()) {
     throw AuthenticationError(fmt::format("JWT from unknown issuer '{}'", shown(issuer)));
+  }
   const std::string kid = header.has("kid") && header.get("kid").isString() ? header.getValue<std::string>("kid") : "";
   const std::string alg = unverified.getAlgorithm();
 

@@ -82,7 +82,8 @@ const FileNode* firstEffective(const FileNode& node, std::string& path) {
   switch (node.type) {
     case FileNode::Type::Table:
       for (const auto& [key, child] : node.members) {
-        std::string childPath = path + "." + key;
+        std::string childPath = path;
+        childPath.append(".").append(key);
         if (const FileNode* found = firstEffective(child, childPath)) {
           path = std::move(childPath);
           return found;
@@ -198,7 +199,7 @@ class Interpreter {
     if (node.type != FileNode::Type::Table) {
       throw ConfigError(fmt::format("{}: '{}' must be a table, not {}", where(node), key, typeName(node.type)));
     }
-    for (const auto& [childKey, child] : node.members) entry(key + "." + childKey, child);
+    for (const auto& [childKey, child] : node.members) entry(std::string(key).append(".").append(childKey), child);
   }
 
   void entry(const std::string& path, const FileNode& node) {

@@ -20,6 +20,7 @@ std::string durationText(std::chrono::milliseconds value) {
   return std::to_string(ms) + "ms";
 }
 
+// NOLINTNEXTLINE(cert-err58-cpp): only bad_alloc can escape, at start, where it ends kmsd anyway
 const std::array kSettings{
     Setting{"http.hostname", "--hostname", "KMS_HOSTNAME", "HOST", ValueKind::Text, false,
             "Address to listen on (without authentication, a non-loopback address serves anyone who reaches it as "

@@ -77,7 +77,7 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
       encoding = encodingOf(request);
     } catch (const Exception&) {
       if (BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
-      std::string mediaType = request.getContentType();
+      const std::string& mediaType = request.getContentType();
       ErrorResponse::sendStatus(
           response, Poco::Net::HTTPResponse::HTTP_UNSUPPORTED_MEDIA_TYPE,
           fmt::format("unsupported Content-Type '{}': send a RequestMessage as application/json (JSON TTLV) or "

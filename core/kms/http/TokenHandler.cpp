@@ -18,7 +18,7 @@
 namespace kms::http {
 namespace {
 
-constexpr std::size_t kMaxBody = 16 * 1024;
+constexpr std::size_t kMaxBody = std::size_t{16} * 1024;
 
 std::string rfc3339(std::int64_t micros) {
   return Poco::DateTimeFormatter::format(Poco::Timestamp(micros), Poco::DateTimeFormat::ISO8601_FORMAT);

@@ -38,7 +38,7 @@ void onForkChild() {
 
 struct NoncePool {
   static constexpr std::size_t kSize = 4096;
-  std::array<std::uint8_t, kSize> bytes;
+  std::array<std::uint8_t, kSize> bytes{};
   std::size_t used = kSize;  // empty until first drawn
   std::uint64_t generation = 0;
 };

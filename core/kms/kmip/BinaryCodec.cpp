@@ -54,6 +54,12 @@ class Decoder {
     throw Exception(ErrorCode::InvalidMessage, fmt::format("TTLV at offset {} ({}): {}", offset, tag, what));
   }
 
+  // The `size` bytes at `at`, as a Ttlv byte string (the caller checked they are there).
+  [[nodiscard]] Ttlv::Bytes bytesAt(std::size_t at, std::size_t size) const {
+    const auto part = bytes_.subspan(at, size);
+    return Ttlv::Bytes(part.begin(), part.end());
+  }
+
   [[nodiscard]] std::uint64_t readBigEndian(std::size_t at, std::size_t size) const noexcept {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < size; ++i) v = (v << 8) | bytes_[at + i];
@@ -110,7 +116,7 @@ class Decoder {
       case ItemType::BigInteger:
         if (length % 8 != 0) fail(start, tag, "BigInteger length is not a multiple of 8");
         checkSize(start, tag, length);
-        return Ttlv::bigInteger(std::move(tag), Ttlv::Bytes(bytes_.begin() + value, bytes_.begin() + value + length));
+        return Ttlv::bigInteger(std::move(tag), bytesAt(value, length));
       case ItemType::Enumeration:
         expectLength(4);
         return Ttlv::enumeration(std::move(tag), static_cast<std::uint32_t>(readBigEndian(value, 4)));
@@ -128,7 +134,7 @@ class Decoder {
       }
       case ItemType::ByteString:
         checkSize(start, tag, length);
-        return Ttlv::byteString(std::move(tag), Ttlv::Bytes(bytes_.begin() + value, bytes_.begin() + value + length));
+        return Ttlv::byteString(std::move(tag), bytesAt(value, length));
       case ItemType::DateTime:
         expectLength(8);
         return Ttlv::dateTime(std::move(tag), static_cast<std::int64_t>(readBigEndian(value, 8)));

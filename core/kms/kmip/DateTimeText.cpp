@@ -148,8 +148,8 @@ bool parseMicros(std::string_view text, std::int64_t& epochMicros) noexcept {
   if (pos != text.size()) return false;
 
   // Local time minus its offset is UTC.
-  const std::int64_t seconds =
-      daysFromCivil(y, month, day) * kSecondsPerDay + hour * 3600 + minute * 60 + second - offsetSeconds;
+  const std::int64_t seconds = daysFromCivil(y, month, day) * kSecondsPerDay + std::int64_t{hour} * 3600 +
+                               std::int64_t{minute} * 60 + second - offsetSeconds;
   epochMicros = seconds * kMicrosPerSecond + fraction;
   return true;
 }

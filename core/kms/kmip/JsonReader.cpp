@@ -216,14 +216,15 @@ JsonReader::Number JsonReader::readNumber() {
 char JsonReader::readLiteral() {
   const char c = peek();
   std::string_view word;
-  if (c == 't')
+  if (c == 't') {
     word = "true";
-  else if (c == 'f')
+  } else if (c == 'f') {
     word = "false";
-  else if (c == 'n')
+  } else if (c == 'n') {
     word = "null";
-  else
+  } else {
     syntaxError("unexpected character");
+  }
   if (text_.substr(pos_, word.size()) != word) syntaxError("bad literal");
   pos_ += word.size();
   return c;

@@ -98,7 +98,7 @@ const Ttlv* AttributeSet::vendorAttribute(const std::vector<std::string>& vendor
   return nullptr;
 }
 
-void AttributeSet::setVendorAttribute(const std::string& vendor, const std::string& name, Ttlv value) {
+void AttributeSet::setVendorAttribute(const std::string& vendor, const std::string& name, const Ttlv& value) {
   attributes::normalizeVendorAttributes(attributes_);
   auto& items = attributes_.items();
   std::erase_if(items, [&](const Ttlv& item) { return vendorMatches(item, {vendor}, name); });

@@ -30,7 +30,7 @@ class AttributeSet {
   // AttributeValue}` entries, also accepted in Cosmian's `VendorAttributes/VendorAttribute`
   // form. `vendors` lists the identifications that count (e.g. {"cosmian", "kmsd"}).
   [[nodiscard]] const kmip::Ttlv* vendorAttribute(const std::vector<std::string>& vendors, std::string_view name) const;
-  void setVendorAttribute(const std::string& vendor, const std::string& name, kmip::Ttlv value);
+  void setVendorAttribute(const std::string& vendor, const std::string& name, const kmip::Ttlv& value);
   // Removes every `name` vendor attribute of these vendors, whatever its form.
   void removeVendorAttribute(const std::vector<std::string>& vendors, std::string_view name);
   // Tags as Cosmian clients send them: vendor attribute "tag" whose value holds a JSON array.

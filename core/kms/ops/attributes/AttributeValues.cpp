@@ -20,7 +20,7 @@ std::optional<std::vector<std::string>> parseJsonStringArray(std::string_view te
   try {
     Poco::JSON::Parser parser;
     const Poco::Dynamic::Var parsed = parser.parse(std::string(text));
-    const auto array = parsed.extract<Poco::JSON::Array::Ptr>();
+    const auto& array = parsed.extract<Poco::JSON::Array::Ptr>();
     std::vector<std::string> values;
     values.reserve(array->size());
     for (const auto& item : *array) {

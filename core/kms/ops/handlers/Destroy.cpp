@@ -20,22 +20,21 @@ Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
   if (const auto uid = ctx.uidOrPlaceholder(payload); hsm::UidParser::isHsmUid(uid)) return hsmkeys::destroy(ctx, uid);
   objects::ManagedObject object = attributes::load(ctx, payload, "destroy");
   const State state = objects::stateOf(object);
-  State next;
-  switch (state) {
-    case State::PreActive:
-    case State::Deactivated:
-      next = State::Destroyed;
-      break;
-    case State::Compromised:
-      next = State::DestroyedCompromised;
-      break;
-    case State::Active:
-      throw Exception(ErrorCode::WrongKeyLifecycleState,
-                      fmt::format("object {} is Active: revoke it first", object.uid));
-    default:
-      throw Exception(ErrorCode::WrongKeyLifecycleState,
-                      fmt::format("object {} is already {}", object.uid, objects::name(state)));
-  }
+  const State next = [&] {
+    switch (state) {
+      case State::PreActive:
+      case State::Deactivated:
+        return State::Destroyed;
+      case State::Compromised:
+        return State::DestroyedCompromised;
+      case State::Active:
+        throw Exception(ErrorCode::WrongKeyLifecycleState,
+                        fmt::format("object {} is Active: revoke it first", object.uid));
+      default:
+        throw Exception(ErrorCode::WrongKeyLifecycleState,
+                        fmt::format("object {} is already {}", object.uid, objects::name(state)));
+    }
+  }();
   object.object = Ttlv::structure(object.object.tag().empty() ? "Object" : object.object.tag());
   object.wrappingKey.clear();  // nothing left to unwrap or re-wrap
   attributes::AttributeSet set(object.attributes);

@@ -14,8 +14,9 @@ Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload) {
   }
   // References are checked before the object is read: a bad request says so, for any uid.
   std::vector<attributes::AttributeKey> keys;
-  for (const auto* reference : payload.findAll("AttributeReference"))
+  for (const auto* reference : payload.findAll("AttributeReference")) {
     keys.push_back(attributes::keyOfReference(*reference));
+  }
 
   objects::ManagedObject object = attributes::load(ctx, payload, "getattributes");
   attributes::ensureIdentity(object);

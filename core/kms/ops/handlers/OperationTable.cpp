@@ -53,6 +53,7 @@ Handler handlerFor(Operation operation) noexcept {
 
 std::vector<Operation> supportedOperations() {
   std::vector<Operation> out;
+  out.reserve(kTable.size());
   for (const auto& e : kTable) out.push_back(e.operation);
   return out;
 }

@@ -36,20 +36,19 @@ Ttlv revoke(OperationContext& ctx, const Ttlv& payload) {
   attributes::AttributeSet set(object.attributes);
   const auto now = attributes::nowSeconds();
   if (compromise) {
-    State next;
-    switch (state) {
-      case State::PreActive:
-      case State::Active:
-      case State::Deactivated:
-        next = State::Compromised;
-        break;
-      case State::Destroyed:
-        next = State::DestroyedCompromised;
-        break;
-      default:
-        throw Exception(ErrorCode::WrongKeyLifecycleState,
-                        fmt::format("object {} is already {}", object.uid, objects::name(state)));
-    }
+    const State next = [&] {
+      switch (state) {
+        case State::PreActive:
+        case State::Active:
+        case State::Deactivated:
+          return State::Compromised;
+        case State::Destroyed:
+          return State::DestroyedCompromised;
+        default:
+          throw Exception(ErrorCode::WrongKeyLifecycleState,
+                          fmt::format("object {} is already {}", object.uid, objects::name(state)));
+      }
+    }();
     set.setState(next);
     set.setDate("CompromiseDate", now);
     // Section 6.1.44: the client's occurrence date, else the object's Initial Date.

@@ -72,8 +72,9 @@ keys::SecretBytes privateComponent(const Ttlv& m, std::string_view tag) {
 }
 
 std::optional<kmip::CryptographicAlgorithm> blockAlgorithm(const Ttlv& block) {
-  if (const auto* a = block.find("CryptographicAlgorithm"))
+  if (const auto* a = block.find("CryptographicAlgorithm")) {
     return static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration());
+  }
   return std::nullopt;
 }
 

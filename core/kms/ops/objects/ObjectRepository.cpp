@@ -92,7 +92,7 @@ void ObjectRepository::forget(const std::string& uid, std::int64_t version) {
   if (changed_) changed_(uid, version);
 }
 
-void ObjectRepository::insert(std::vector<ManagedObject*> objects) {
+void ObjectRepository::insert(const std::vector<ManagedObject*>& objects) {
   std::vector<store::StoredObject> stored;
   stored.reserve(objects.size());
   for (const auto* object : objects) {

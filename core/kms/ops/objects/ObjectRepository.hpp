@@ -42,7 +42,7 @@ class ObjectRepository {
   [[nodiscard]] std::shared_ptr<const ManagedObject> loadShared(const std::string& uid, const std::string& user,
                                                                 std::string_view operation);
   // Inserts new objects atomically; fills their version. AlreadyExists if a uid is taken.
-  void insert(std::vector<ManagedObject*> objects);
+  void insert(const std::vector<ManagedObject*>& objects);
   // Persists a changed object; refreshes its version.
   void update(ManagedObject& object);
   void remove(const std::string& uid);
