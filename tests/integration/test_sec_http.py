@@ -164,16 +164,14 @@ class JwtServer(unittest.TestCase):
 class SlowClients(JwtServer):
     ATTACKERS = 16  # twice the threads
 
-    def test_unauthenticated_slow_bodies_do_not_starve_the_server(self):
-        """Many clients send an unauthenticated POST's head with a Content-Length, then one byte
-        of body a second, reconnecting when closed. kmsd answers each 401 and closes it at once;
-        an authenticated client is answered within 2 s all along. (Before: kmsd read the body
-        after the 401, each byte restarting a 30 s timeout, and 8 such clients held every thread.)"""
+    def attack(self, head: bytes, trickle: bytes) -> tuple[list[tuple[int, float]], list[tuple[int | None, bool, float]]]:
+        """ATTACKERS clients each send `head`, then `trickle` once a second, reconnecting when
+        kmsd closes them; meanwhile an authenticated client creates a key six times on new
+        connections. Returns its (status, seconds) and each attack connection's (status of
+        kmsd's answer, closed by kmsd, seconds it lived)."""
         stop = threading.Event()
         lock = threading.Lock()
-        seen: list[tuple[int | None, bool, float]] = []  # status, closed by kmsd, seconds to close
-        head = (f"POST {KMIP} HTTP/1.1\r\nHost: kms\r\nContent-Type: application/json\r\n"
-                f"Content-Length: 4000\r\n\r\n").encode()
+        seen: list[tuple[int | None, bool, float]] = []
 
         def attacker():
             while not stop.is_set():
@@ -187,7 +185,7 @@ class SlowClients(JwtServer):
                 try:
                     s.sendall(head)
                     while not stop.is_set() and not closed and time.monotonic() - start < 30:
-                        s.send(b" ")
+                        s.send(trickle)
                         more, closed = read_answer(s, time.monotonic() + 1.0)
                         answer += more
                 except OSError:
@@ -212,6 +210,16 @@ class SlowClients(JwtServer):
             stop.set()
             for thread in threads:
                 thread.join(timeout=40)
+        return timings, seen
+
+    def test_unauthenticated_slow_bodies_do_not_starve_the_server(self):
+        """Many clients send an unauthenticated POST's head with a Content-Length, then one byte
+        of body a second, reconnecting when closed. kmsd answers each 401 and closes it at once;
+        an authenticated client is answered within 2 s all along. (Before: kmsd read the body
+        after the 401, each byte restarting a 30 s timeout, and 8 such clients held every thread.)"""
+        head = (f"POST {KMIP} HTTP/1.1\r\nHost: kms\r\nContent-Type: application/json\r\n"
+                f"Content-Length: 4000\r\n\r\n").encode()
+        timings, seen = self.attack(head, b" ")
         self.assertTrue(all(status == 200 and seconds < 2.0 for status, seconds in timings),
                         f"authenticated requests during the attack (status, seconds): {timings}")
         finished = [x for x in seen if x[1]]
@@ -225,49 +233,12 @@ class SlowClients(JwtServer):
         reconnect when closed. A connection still reading its head holds no claim on its thread
         while others wait: kmsd closes the longest-waiting ones, and an authenticated client is
         answered within 2 s all along, long before the attackers' 20 s request timeout."""
-        stop = threading.Event()
-        closed_early = []  # seconds each attack connection lived when kmsd closed it
-
-        def attacker():
-            while not stop.is_set():
-                try:
-                    s = socket.create_connection(("127.0.0.1", self.kmsd.port), timeout=5)
-                except OSError:
-                    time.sleep(0.1)
-                    continue
-                start = time.monotonic()
-                closed = False
-                try:
-                    s.sendall(f"POST {KMIP} HTTP/1.1\r\nHost: kms\r\nX-Slow: ".encode())
-                    while not stop.is_set() and not closed and time.monotonic() - start < 30:
-                        s.send(b"a")
-                        _, closed = read_answer(s, time.monotonic() + 1.0)
-                except OSError:
-                    closed = True
-                finally:
-                    s.close()
-                if closed:
-                    closed_early.append(time.monotonic() - start)
-                time.sleep(0.2)
-
-        threads = [threading.Thread(target=attacker, daemon=True) for _ in range(self.ATTACKERS)]
-        for thread in threads:
-            thread.start()
-        try:
-            time.sleep(2.0)  # every thread of kmsd holds an attacker by now
-            timings = []
-            for _ in range(6):
-                status, seconds = self.authenticated_create(timeout=5)
-                timings.append((status, round(seconds, 2)))
-                time.sleep(0.5)
-        finally:
-            stop.set()
-            for thread in threads:
-                thread.join(timeout=40)
+        timings, seen = self.attack(f"POST {KMIP} HTTP/1.1\r\nHost: kms\r\nX-Slow: ".encode(), b"a")
         self.assertTrue(all(status == 200 and seconds < 2.0 for status, seconds in timings),
                         f"authenticated requests during the attack (status, seconds): {timings}")
-        self.assertTrue(closed_early and min(closed_early) < DEFAULT_REQUEST_TIMEOUT,
-                        f"attack connections closed by kmsd after (s): {closed_early}")
+        closed_after = [sec for _, closed, sec in seen if closed]
+        self.assertTrue(closed_after and min(closed_after) < DEFAULT_REQUEST_TIMEOUT,
+                        f"attack connections closed by kmsd after (s): {closed_after}")
         self.assertTrue(self.kmsd.alive())
 
     def test_slow_head_is_cut_at_the_request_timeout(self):
