@@ -17,7 +17,6 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
-#include "kms/driver.h"
 #include "kms/keys/Random.hpp"
 #include "kms/keys/RsaPublicKey.hpp"
 #include "kms/ops/crypto/CryptoParametersReader.hpp"
@@ -32,22 +31,6 @@ namespace kms::ops::hsmkeys {
 namespace {
 
 constexpr std::size_t kGcmIvBytes = 12;
-
-std::int32_t driverHash(keys::Hash hash) {
-  switch (hash) {
-    case keys::Hash::Sha1:
-      return KMS_HASH_SHA1;
-    case keys::Hash::Sha224:
-      return KMS_HASH_SHA224;
-    case keys::Hash::Sha256:
-      return KMS_HASH_SHA256;
-    case keys::Hash::Sha384:
-      return KMS_HASH_SHA384;
-    case keys::Hash::Sha512:
-      return KMS_HASH_SHA512;
-  }
-  return KMS_HASH_SHA256;
-}
 
 struct Prepared {
   hsm::CryptParams params;
@@ -71,7 +54,7 @@ Prepared prepare(const OperationContext& ctx, const HsmKey& key, const Ttlv& pay
     if (p.mode != keys::CipherMode::GCM) {
       throw Exception(ErrorCode::FeatureNotSupported, fmt::format("{}: HSM AES keys support AES-GCM only", key.given));
     }
-    out.params.algorithm = KMS_ALG_AES_GCM;
+    out.params.mechanism = hsm::Mechanism::AesGcm;
     out.params.tagLength = static_cast<std::uint32_t>(p.tagLength);
     out.params.aad = p.aad;
     out.tagLength = p.tagLength;
@@ -95,12 +78,12 @@ Prepared prepare(const OperationContext& ctx, const HsmKey& key, const Ttlv& pay
     if (!p.oaepLabel.empty()) {
       throw Exception(ErrorCode::FeatureNotSupported, "an RSA-OAEP label is not supported with HSM keys");
     }
-    out.params.algorithm = KMS_ALG_RSA_OAEP;
-    out.params.hash = driverHash(p.hash);
-    out.params.mgfHash = driverHash(p.mgfHash);
+    out.params.mechanism = hsm::Mechanism::RsaOaep;
+    out.params.hash = p.hash;
+    out.params.mgfHash = p.mgfHash;
   } else {
     if (direction == crypto::Direction::Decrypt) crypto::DecryptPolicy::checkRsaPadding(ctx, p.padding);
-    out.params.algorithm = KMS_ALG_RSA_PKCS1;
+    out.params.mechanism = hsm::Mechanism::RsaPkcs1;
   }
   return out;
 }
@@ -108,9 +91,9 @@ Prepared prepare(const OperationContext& ctx, const HsmKey& key, const Ttlv& pay
 hsm::CryptParams signParams(const Ttlv& payload) {
   const auto params = crypto::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
   hsm::CryptParams out;
-  out.algorithm = params.padding == keys::Padding::Pss ? KMS_ALG_RSA_PSS : KMS_ALG_RSA_PKCS1_SIGN;
-  out.hash = driverHash(params.hash);
-  out.mgfHash = driverHash(params.mgfHash);
+  out.mechanism = params.padding == keys::Padding::Pss ? hsm::Mechanism::RsaPss : hsm::Mechanism::RsaPkcs1Sign;
+  out.hash = params.hash;
+  out.mgfHash = params.mgfHash;
   out.saltLength = static_cast<std::uint32_t>(params.pssSaltLength.value_or(0));
   return out;
 }

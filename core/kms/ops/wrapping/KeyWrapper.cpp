@@ -7,7 +7,6 @@
 #include <optional>
 
 #include "kms/Exception.hpp"
-#include "kms/driver.h"
 #include "kms/keys/AesKeyWrap.hpp"
 #include "kms/keys/Random.hpp"
 #include "kms/ops/attributes/AttributeSet.hpp"
@@ -28,16 +27,16 @@ using kmip::Ttlv;
 constexpr std::uint32_t kGcmTagBytes = 16;
 
 struct OaepHash {
-  std::int32_t driver;
+  keys::Hash driver;
   kmip::HashingAlgorithm kmip;
   std::size_t bytes;
 };
 // Strongest first: the first the token supports and whose OAEP capacity fits the key wins.
 constexpr std::array kOaepHashes{
-    OaepHash{KMS_HASH_SHA512, kmip::HashingAlgorithm::SHA_512, 64},
-    OaepHash{KMS_HASH_SHA384, kmip::HashingAlgorithm::SHA_384, 48},
-    OaepHash{KMS_HASH_SHA256, kmip::HashingAlgorithm::SHA_256, 32},
-    OaepHash{KMS_HASH_SHA1, kmip::HashingAlgorithm::SHA_1, 20},
+    OaepHash{keys::Hash::Sha512, kmip::HashingAlgorithm::SHA_512, 64},
+    OaepHash{keys::Hash::Sha384, kmip::HashingAlgorithm::SHA_384, 48},
+    OaepHash{keys::Hash::Sha256, kmip::HashingAlgorithm::SHA_256, 32},
+    OaepHash{keys::Hash::Sha1, kmip::HashingAlgorithm::SHA_1, 20},
 };
 
 Exception unavailable(const hsm::DriverInstance& instance, const Exception& e) {
@@ -119,14 +118,14 @@ struct Wrapped {
 // (the token key-wraps a fresh AES-256 key, which key-wraps the material in kmsd).
 Wrapped wrapAes(const WrappingKey& key, const keys::SecretBytes& material) {
   const auto slot = key.wrapRef.slot;
-  if (!hsmCall(*key.instance, [&] { return key.instance->supports(slot, KMS_ALG_AES_KEY_WRAP_PAD, 0); })) {
+  if (!hsmCall(*key.instance, [&] { return key.instance->supports(slot, hsm::Mechanism::AesKeyWrapPad); })) {
     throw Exception(ErrorCode::FeatureNotSupported,
                     fmt::format("{}: the token offers no AES key wrap with padding, and kmsd never wraps with "
                                 "AES-GCM",
                                 key.canonical));
   }
   hsm::CryptParams params;
-  params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
+  params.mechanism = hsm::Mechanism::AesKeyWrapPad;
   try {
     auto value = hsmCall(*key.instance, [&] { return key.instance->wrap(key.wrapRef, params, material); });
     return {std::move(value), WrapScheme::aesParameters(WrapScheme::Kind::AesKeyWrapPad)};
@@ -153,11 +152,11 @@ Wrapped wrapRsa(const WrappingKey& key, const keys::SecretBytes& material) {
     const bool hybrid = material.size() > capacity;
     if (hybrid && capacity < kEphemeralBytes) continue;
     if (!hsmCall(*key.instance,
-                 [&] { return key.instance->supports(key.wrapRef.slot, KMS_ALG_RSA_OAEP, hash.driver); })) {
+                 [&] { return key.instance->supports(key.wrapRef.slot, hsm::Mechanism::RsaOaep, hash.driver); })) {
       continue;
     }
     hsm::CryptParams params;
-    params.algorithm = KMS_ALG_RSA_OAEP;
+    params.mechanism = hsm::Mechanism::RsaOaep;
     params.hash = hash.driver;
     params.mgfHash = hash.driver;
     try {
@@ -196,7 +195,7 @@ std::uint32_t enumIn(const Ttlv& parameters, std::string_view tag) {
   return item != nullptr ? item->asEnumeration() : 0;
 }
 
-std::int32_t driverHash(std::uint32_t kmipHash) {
+keys::Hash driverHash(std::uint32_t kmipHash) {
   for (const auto& hash : kOaepHashes) {
     if (static_cast<std::uint32_t>(hash.kmip) == kmipHash) return hash.driver;
   }
@@ -218,19 +217,19 @@ hsm::CryptParams unwrapParams(const Ttlv& wrappingData, WrapScheme::Kind scheme)
   switch (scheme) {
     case WrapScheme::Kind::RsaOaep:
     case WrapScheme::Kind::RsaAes:
-      params.algorithm = KMS_ALG_RSA_OAEP;
+      params.mechanism = hsm::Mechanism::RsaOaep;
       params.hash = driverHash(enumIn(parameters, "HashingAlgorithm"));
       params.mgfHash = driverHash(enumIn(parameters, "MaskGeneratorHashingAlgorithm"));
       return params;
     case WrapScheme::Kind::AesKeyWrapPad:
     case WrapScheme::Kind::AesEnvelope:
-      params.algorithm = KMS_ALG_AES_KEY_WRAP_PAD;
+      params.mechanism = hsm::Mechanism::AesKeyWrapPad;
       return params;
     case WrapScheme::Kind::LegacyAesGcm: {
       // Kept so that keys wrapped before issue 22 stay readable; never written again.
       const auto* iv = wrappingData.find("IVCounterNonce");
       if (iv == nullptr) throw Exception(ErrorCode::InternalError, "a stored AES-GCM wrapped key has no IV");
-      params.algorithm = KMS_ALG_AES_GCM;
+      params.mechanism = hsm::Mechanism::AesGcm;
       params.iv = iv->asBytes();
       const auto* tag = parameters.find("TagLength");
       params.tagLength = tag != nullptr ? static_cast<std::uint32_t>(tag->asInteger()) : kGcmTagBytes;
