@@ -1,7 +1,8 @@
 #pragma once
 // KMIP operations on keys inside an HSM (UIDs hsm::<model>[_N]::<slot>::<key> and the legacy
-// hsm::<slot>::<key>). The database handlers branch here as soon as they see such a UID, after
-// their own request validation; an HSM key is no database object: its only record is the HSM,
+// hsm::<slot>::<key>) other than the cryptographic ones, which reach HSM keys through
+// crypto::KeyResolver and HsmUsableKey. The database handlers branch here as soon as they see
+// such a UID, after their own request validation; an HSM key is no database object: its only record is the HSM,
 // its attributes come from the driver and its grants from the store's hsm_access rows.
 #include <optional>
 #include <string>
@@ -28,10 +29,6 @@ Ttlv createKeyPair(OperationContext& ctx, const std::string& uid, const Ttlv& pr
 // unextractable secret or private key is refused (Sensitive / NotExtractable).
 Ttlv get(OperationContext& ctx, const Ttlv& payload, const std::string& uid, bool exporting);
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv decrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv sign(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
 // No revoke needed: the key leaves the HSM, and its grants go with it.
 Ttlv destroy(OperationContext& ctx, const std::string& uid);
 

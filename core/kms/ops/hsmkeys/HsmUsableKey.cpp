@@ -1,18 +1,6 @@
-// Encrypt, Decrypt, Sign and SignatureVerify with HSM keys. The KMIP parameters are read by the
-// same CryptoParametersReader as for database keys (same defaults: AES-GCM, RSA-OAEP SHA-256,
-// PKCS#1 v1.5 SHA-256 signatures), then mapped onto the driver's algorithms. What the token
-// lacks (SoftHSM2: OAEP with SHA-256) is refused by the driver with its reason.
-//
-// Two refusals protect keys and wrapped keys (issue 22):
-// - Encrypt with an HSM AES key never takes the caller's IV: kmsd draws it. An HSM AES key may
-//   wrap keys, and kmsd once wrapped with AES-GCM under a stored IV; GCM output for that IV is
-//   the keystream that decrypts the wrapped key (docs/wrapped-keys.md).
-// - RSA PKCS#1 v1.5 decryption only when rsa_pkcs1v15_decrypt is set (a Bleichenbacher
-//   oracle otherwise), refused before the HSM sees the ciphertext (see DecryptPolicy.hpp).
-// - A key that wraps stored keys serves no Decrypt: its plaintexts would be those keys (an
-//   RSA-OAEP wrap, or an old AES-GCM one, decrypts like any ciphertext). Key-usage separation:
-//   decrypting with such a key is the server's own unwrapping, never a caller's.
 #include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+
+#include "kms/ops/hsmkeys/HsmUsableKey.hpp"
 
 #include <fmt/format.h>
 
@@ -21,14 +9,15 @@
 #include "kms/keys/RsaPublicKey.hpp"
 #include "kms/ops/crypto/CryptoParametersReader.hpp"
 #include "kms/ops/crypto/DecryptPolicy.hpp"
-#include "kms/ops/attributes/KeyAttributes.hpp"
-#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAttributes.hpp"
 #include "kms/store/ObjectStore.hpp"
 
 namespace kms::ops::hsmkeys {
 namespace {
+
+using crypto::KeyOperation;
+using kmip::Ttlv;
 
 constexpr std::size_t kGcmIvBytes = 12;
 
@@ -37,13 +26,6 @@ struct Prepared {
   bool returnIv = false;
   std::size_t tagLength = 0;  // AES-GCM: the tag ends the driver's ciphertext
 };
-
-void refuseMultiPart(const Ttlv& payload, std::string_view operation) {
-  if (payload.find("CorrelationValue") != nullptr || payload.find("InitIndicator") != nullptr ||
-      payload.find("FinalIndicator") != nullptr) {
-    throw Exception(ErrorCode::FeatureNotSupported, fmt::format("multi-part {} is not supported", operation));
-  }
-}
 
 Prepared prepare(const OperationContext& ctx, const HsmKey& key, const Ttlv& payload, crypto::Direction direction) {
   const auto algorithm = HsmKeyAttributes::algorithm(key.info);
@@ -110,30 +92,6 @@ const Ttlv& requiredData(const Ttlv& payload, std::string_view operation) {
   return *data;
 }
 
-}  // namespace
-
-Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
-  refuseMultiPart(payload, "Encrypt");
-  const HsmKey key = HsmKeyAccess::open(ctx, uid, "encrypt");
-  const auto prepared = prepare(ctx, key, payload, crypto::Direction::Encrypt);
-  auto out = key.instance->encrypt(key.ref(), prepared.params, payload.at("Data").asBytes());
-  std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", uid)};
-  if (prepared.tagLength > 0) {
-    if (out.size() < prepared.tagLength) {
-      throw Exception(ErrorCode::InternalError,
-                      fmt::format("{}: the driver returned no GCM tag", key.instance->prefix()));
-    }
-    keys::Bytes tag(out.end() - static_cast<std::ptrdiff_t>(prepared.tagLength), out.end());
-    out.resize(out.size() - prepared.tagLength);
-    items.push_back(Ttlv::byteString("Data", std::move(out)));
-    if (prepared.returnIv) items.push_back(Ttlv::byteString("IVCounterNonce", prepared.params.iv));
-    items.push_back(Ttlv::byteString("AuthenticatedEncryptionTag", std::move(tag)));
-  } else {
-    items.push_back(Ttlv::byteString("Data", std::move(out)));
-  }
-  return attributes::responsePayload(std::move(items));
-}
-
 // Objects kmsd stored wrapped under this key (or under its public half "<uid>_pk"), found
 // through the store's index on the wrapping key: one row is enough to refuse.
 void refuseWrappingKey(OperationContext& ctx, const HsmKey& key) {
@@ -150,11 +108,70 @@ void refuseWrappingKey(OperationContext& ctx, const HsmKey& key) {
   }
 }
 
-Ttlv decrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
-  refuseMultiPart(payload, "Decrypt");
-  const HsmKey key = HsmKeyAccess::open(ctx, uid, "decrypt");
-  refuseWrappingKey(ctx, key);
-  const auto prepared = prepare(ctx, key, payload, crypto::Direction::Decrypt);
+std::string_view rightOf(KeyOperation operation) {
+  switch (operation) {
+    case KeyOperation::Encrypt:
+      return "encrypt";
+    case KeyOperation::Decrypt:
+      return "decrypt";
+    case KeyOperation::Sign:
+      return "sign";
+    case KeyOperation::SignatureVerify:
+      return "signatureverify";
+  }
+  return "encrypt";
+}
+
+HsmKey opened(OperationContext& ctx, const std::string& uid, KeyOperation operation, const Ttlv& payload) {
+  if (operation == KeyOperation::Sign) (void)requiredData(payload, "Sign");
+  if (operation == KeyOperation::SignatureVerify) (void)requiredData(payload, "Signature Verify");
+  HsmKey key = HsmKeyAccess::open(ctx, uid, rightOf(operation));
+  switch (operation) {
+    case KeyOperation::Encrypt:
+      break;
+    case KeyOperation::Decrypt:
+      refuseWrappingKey(ctx, key);
+      break;
+    case KeyOperation::Sign:
+      if (key.info.type != hsm::KeyType::RsaPrivate) {
+        throw Exception(ErrorCode::IllegalObjectType, fmt::format("{}: only an RSA private key signs", uid));
+      }
+      break;
+    case KeyOperation::SignatureVerify:
+      if (key.info.type != hsm::KeyType::RsaPrivate && key.info.type != hsm::KeyType::RsaPublic) {
+        throw Exception(ErrorCode::IllegalObjectType, fmt::format("{}: only RSA keys verify signatures", uid));
+      }
+      break;
+  }
+  return key;
+}
+
+}  // namespace
+
+HsmUsableKey::HsmUsableKey(OperationContext& ctx, const std::string& uid, KeyOperation operation, const Ttlv& payload)
+    : OpenedHsmKey{opened(ctx, uid, operation, payload)}, UsableKey(OpenedHsmKey::key.given), ctx_(ctx) {}
+
+keys::EncryptResult HsmUsableKey::encrypt(const Ttlv& payload) const {
+  const auto& key = this->key();
+  const auto prepared = prepare(ctx_, key, payload, crypto::Direction::Encrypt);
+  auto out = key.instance->encrypt(key.ref(), prepared.params, payload.at("Data").asBytes());
+  keys::EncryptResult result;
+  if (prepared.tagLength > 0) {
+    if (out.size() < prepared.tagLength) {
+      throw Exception(ErrorCode::InternalError,
+                      fmt::format("{}: the driver returned no GCM tag", key.instance->prefix()));
+    }
+    result.tag.assign(out.end() - static_cast<std::ptrdiff_t>(prepared.tagLength), out.end());
+    out.resize(out.size() - prepared.tagLength);
+    if (prepared.returnIv) result.iv = prepared.params.iv;
+  }
+  result.ciphertext = std::move(out);
+  return result;
+}
+
+keys::SecretBytes HsmUsableKey::decrypt(const Ttlv& payload) const {
+  const auto& key = this->key();
+  const auto prepared = prepare(ctx_, key, payload, crypto::Direction::Decrypt);
   keys::Bytes input = payload.at("Data").asBytes();
   if (prepared.tagLength > 0) {
     const auto* tag = payload.find("AuthenticatedEncryptionTag");
@@ -162,30 +179,17 @@ Ttlv decrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid)
     // The driver takes ciphertext || tag, as PKCS#11 C_Decrypt does.
     input.insert(input.end(), tag->asBytes().begin(), tag->asBytes().end());
   }
-  const auto plain = key.instance->decrypt(key.ref(), prepared.params, input);
-  return attributes::responsePayload(
-      {Ttlv::textString("UniqueIdentifier", uid), Ttlv::byteString("Data", keys::Bytes(plain.begin(), plain.end()))});
+  return key.instance->decrypt(key.ref(), prepared.params, input);
 }
 
-Ttlv sign(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
-  refuseMultiPart(payload, "Sign");
-  const auto& data = requiredData(payload, "Sign");
-  const HsmKey key = HsmKeyAccess::open(ctx, uid, "sign");
-  if (key.info.type != hsm::KeyType::RsaPrivate) {
-    throw Exception(ErrorCode::IllegalObjectType, fmt::format("{}: only an RSA private key signs", uid));
-  }
-  auto signature = key.instance->sign(key.ref(), signParams(payload), data.asBytes());
-  return attributes::responsePayload(
-      {Ttlv::textString("UniqueIdentifier", uid), Ttlv::byteString("SignatureData", std::move(signature))});
+keys::Bytes HsmUsableKey::sign(const Ttlv& payload) const {
+  const auto& key = this->key();
+  return key.instance->sign(key.ref(), signParams(payload), requiredData(payload, "Sign").asBytes());
 }
 
-Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
-  refuseMultiPart(payload, "SignatureVerify");
+bool HsmUsableKey::verify(const Ttlv& payload) const {
+  const auto& key = this->key();
   const auto& data = requiredData(payload, "Signature Verify");
-  const HsmKey key = HsmKeyAccess::open(ctx, uid, "signatureverify");
-  if (key.info.type != hsm::KeyType::RsaPrivate && key.info.type != hsm::KeyType::RsaPublic) {
-    throw Exception(ErrorCode::IllegalObjectType, fmt::format("{}: only RSA keys verify signatures", uid));
-  }
   // Verification needs no secret: the public key (always exportable) verifies here, saving the
   // HSM a call it has no function for.
   hsm::KeyRef publicRef = key.ref();
@@ -193,10 +197,7 @@ Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload, const std::stri
   const auto der = key.instance->exportKey(publicRef, hsm::ExportFormat::Pkcs1);
   const auto publicKey = keys::RsaPublicKey::fromPkcs1Der(keys::ByteView(der.data(), der.size()));
   const auto params = crypto::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
-  const bool valid = publicKey.verify(params, data.asBytes(), payload.at("SignatureData").asBytes());
-  const auto indicator = valid ? kmip::ValidityIndicator::Valid : kmip::ValidityIndicator::Invalid;
-  return attributes::responsePayload({Ttlv::textString("UniqueIdentifier", uid),
-                                      Ttlv::enumeration("ValidityIndicator", static_cast<std::uint32_t>(indicator))});
+  return publicKey.verify(params, data.asBytes(), payload.at("SignatureData").asBytes());
 }
 
 }  // namespace kms::ops::hsmkeys
