@@ -495,8 +495,9 @@ InstanceStatus DriverInstance::status() {
   status.model = model_;
   status.available = available();
   status.reason = reason_;
-  for (const auto slot : slots_)
+  for (const auto slot : slots_) {
     status.slots.push_back(available() ? slotStatus(slot) : SlotStatus{slot, false, {}, reason_});
+  }
   status.calls = callCount();
   return status;
 }
