@@ -30,6 +30,9 @@ class HsmFixture {
   // A label no other test process uses.
   [[nodiscard]] static std::string unique(const std::string& stem);
   [[nodiscard]] objects::ObjectRepository& repository() { return *repository_; }
+  [[nodiscard]] store::SqliteStore& store() { return *store_; }
+  // The settings of this fixture's contexts (the HSM registry set), for a RequestProcessor.
+  [[nodiscard]] const ProcessorSettings& settings() const { return settings_; }
 
  private:
   std::filesystem::path dir_;

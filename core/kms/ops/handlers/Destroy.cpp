@@ -1,14 +1,13 @@
 // KMIP 2.1 section 6.1.15: the key material goes, the metadata stays.
 //   PreActive, Deactivated -> Destroyed; Compromised -> DestroyedCompromised;
 //   Active is refused (revoke it first), as is an object already destroyed.
+// Database objects only: OperationTable routes an hsm:: UID to hsmkeys::destroy.
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
 #include "kms/ops/attributes/AttributeEdit.hpp"
 #include "kms/ops/attributes/AttributeSet.hpp"
 #include "kms/ops/handlers/Handlers.hpp"
-#include "kms/ops/hsmkeys/HsmHandlers.hpp"
-#include "kms/hsm/UidParser.hpp"
 #include "kms/ops/objects/Lifecycle.hpp"
 
 namespace kms::ops::handlers {
@@ -16,7 +15,6 @@ namespace kms::ops::handlers {
 using kmip::State;
 
 Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
-  if (const auto uid = ctx.uidOrPlaceholder(payload); hsm::UidParser::isHsmUid(uid)) return hsmkeys::destroy(ctx, uid);
   objects::ManagedObject object = attributes::load(ctx, payload, "destroy");
   const State state = objects::stateOf(object);
   State next;
