@@ -1,16 +1,19 @@
 #pragma once
-// Parameters of encrypt/decrypt/wrap/unwrap/sign (kms_crypt_params in C++ types).
+// Parameters of encrypt/decrypt/wrap/unwrap/sign (kms_crypt_params in core terms; AbiVocabulary
+// translates them to the driver ABI).
 #include <cstdint>
-#include <vector>
+#include <optional>
 
 #include "kms/SecureBytes.hpp"
+#include "kms/hsm/Mechanism.hpp"
+#include "kms/keys/CryptoKey.hpp"
 
 namespace kms::hsm {
 
 struct CryptParams {
-  std::int32_t algorithm = 0;  // KMS_ALG_*
-  std::int32_t hash = 0;       // KMS_HASH_*, OAEP/PSS/sign digest
-  std::int32_t mgfHash = 0;    // KMS_HASH_*, 0 = same as hash
+  Mechanism mechanism = Mechanism::None;
+  std::optional<keys::Hash> hash;     // OAEP/PSS/sign digest; none for AES
+  std::optional<keys::Hash> mgfHash;  // none: the same as hash
   kms::SecureBytes iv;
   std::uint32_t tagLength = 16;
   kms::SecureBytes aad;

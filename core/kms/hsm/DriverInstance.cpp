@@ -7,6 +7,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "kms/hsm/AbiVocabulary.hpp"
 #include "kms/hsm/StatusMapper.hpp"
 
 namespace kms::hsm {
@@ -43,9 +44,9 @@ kms_key_ref toC(const KeyRef& key) {
 kms_crypt_params toC(const CryptParams& params) {
   kms_crypt_params p{};
   p.struct_size = sizeof(kms_crypt_params);
-  p.algorithm = params.algorithm;
-  p.hash = params.hash;
-  p.mgf_hash = params.mgfHash == 0 ? params.hash : params.mgfHash;
+  p.algorithm = AbiVocabulary::algorithm(params.mechanism);
+  p.hash = AbiVocabulary::hash(params.hash);
+  p.mgf_hash = AbiVocabulary::hash(params.mgfHash ? params.mgfHash : params.hash);
   p.iv = params.iv.empty() ? nullptr : params.iv.data();
   p.iv_length = static_cast<std::uint32_t>(params.iv.size());
   p.tag_length = params.tagLength;
@@ -57,24 +58,12 @@ kms_crypt_params toC(const CryptParams& params) {
 
 KeyInfo fromC(const kms_key_info& info) {
   KeyInfo key;
-  switch (info.key_type) {
-    case KMS_KEY_AES:
-      key.type = KeyType::Aes;
-      break;
-    case KMS_KEY_RSA_PRIVATE:
-      key.type = KeyType::RsaPrivate;
-      break;
-    case KMS_KEY_RSA_PUBLIC:
-      key.type = KeyType::RsaPublic;
-      break;
-    default:
-      key.type = KeyType::Unknown;
-      break;
-  }
+  key.type = AbiVocabulary::keyTypeFromAbi(info.key_type);
   key.bits = info.bits;
-  key.sensitive = (info.flags & KMS_KEY_SENSITIVE) != 0;
-  key.extractable = (info.flags & KMS_KEY_EXTRACTABLE) != 0;
-  key.usage = info.usage;
+  const auto protection = AbiVocabulary::protectionFromAbi(info.flags);
+  key.sensitive = protection.sensitive;
+  key.extractable = protection.extractable;
+  key.usage = AbiVocabulary::usageFromAbi(info.usage);
   key.slot = info.slot_id;
   key.label.assign(info.label, ::strnlen(info.label, sizeof info.label));
   key.id.assign(info.id, info.id + std::min<std::size_t>(info.id_length, sizeof info.id));
@@ -298,20 +287,20 @@ void DriverInstance::check(kms_status status, const kms_error& error, std::strin
   throw mapped;
 }
 
-KeyInfo DriverInstance::generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
-                                 std::uint32_t flags, std::uint32_t usage, const Bytes& id) {
+KeyInfo DriverInstance::generate(KeyType keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
+                                 KeyProtection protection, KeyUsage usage, const Bytes& id) {
   const auto fn = required(&kms_driver_v1::generate_key, "generate_key");
   return submit(slot, "generate_key", [=, this] {
     kms_generate_request request{};
     request.struct_size = sizeof(kms_generate_request);
-    request.key_type = keyType;
+    request.key_type = AbiVocabulary::keyType(keyType);
     request.slot_id = slot;
     request.label = label.c_str();
     request.id = id.empty() ? nullptr : id.data();
     request.id_length = static_cast<std::uint32_t>(id.size());
     request.bits = bits;
-    request.flags = flags;
-    request.usage = usage;
+    request.flags = AbiVocabulary::flags(protection);
+    request.usage = AbiVocabulary::usage(usage);
     kms_key_info created = emptyInfo();
     kms_error error = emptyError();
     ++calls_;
@@ -321,13 +310,13 @@ KeyInfo DriverInstance::generate(std::int32_t keyType, std::uint64_t slot, const
 }
 
 KeyInfo DriverInstance::generateAes(std::uint64_t slot, const std::string& label, std::uint32_t bits,
-                                    std::uint32_t flags, std::uint32_t usage, const Bytes& id) {
-  return generate(KMS_KEY_AES, slot, label, bits, flags, usage, id);
+                                    KeyProtection protection, KeyUsage usage, const Bytes& id) {
+  return generate(KeyType::Aes, slot, label, bits, protection, usage, id);
 }
 
 KeyInfo DriverInstance::generateRsa(std::uint64_t slot, const std::string& label, std::uint32_t bits,
-                                    std::uint32_t flags, std::uint32_t usage, const Bytes& id) {
-  return generate(KMS_KEY_RSA_PRIVATE, slot, label, bits, flags, usage, id);
+                                    KeyProtection protection, KeyUsage usage, const Bytes& id) {
+  return generate(KeyType::RsaPrivate, slot, label, bits, protection, usage, id);
 }
 
 KeyInfo DriverInstance::find(const KeyRef& key) {
@@ -380,7 +369,7 @@ keys::SecretBytes DriverInstance::exportKey(const KeyRef& key, ExportFormat form
   return submit(key.slot, "export_key", [=, this] {
     const kms_key_ref ref = toC(key);
     auto outcome = readOutput(calls_, kExportGuess, [&](std::uint8_t* out, std::uint64_t* length, kms_error* error) {
-      return fn(handle_, &ref, static_cast<std::int32_t>(format), out, length, error);
+      return fn(handle_, &ref, AbiVocabulary::format(format), out, length, error);
     });
     check(outcome.status, outcome.error, "export_key", key.slot, true);
     return std::move(outcome.data);
@@ -483,15 +472,17 @@ SlotStatus DriverInstance::slotStatus(std::uint64_t slot) {
   return result;
 }
 
-bool DriverInstance::supports(std::uint64_t slot, std::int32_t algorithm, std::int32_t hash) {
+bool DriverInstance::supports(std::uint64_t slot, Mechanism mechanism, std::optional<keys::Hash> hash) {
   requireAvailable("supports");
   const auto fn = module_->function(&kms_driver_v1::supports);
   if (fn == nullptr) return false;
+  const std::int32_t algorithm = AbiVocabulary::algorithm(mechanism);
+  const std::int32_t digest = AbiVocabulary::hash(hash);
   return submit(slot, "supports", [=, this] {
     std::int32_t supported = 0;
     kms_error error = emptyError();
     ++calls_;
-    const kms_status rc = fn(handle_, slot, algorithm, hash, &supported, &error);
+    const kms_status rc = fn(handle_, slot, algorithm, digest, &supported, &error);
     if (rc == KMS_ERR_NOT_SUPPORTED) return false;
     check(rc, error, "supports", slot);
     return supported != 0;

@@ -25,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,24 +33,21 @@
 #include "kms/hsm/CallGate.hpp"
 #include "kms/hsm/CryptParams.hpp"
 #include "kms/hsm/DriverModule.hpp"
+#include "kms/hsm/ExportFormat.hpp"
 #include "kms/hsm/HostServices.hpp"
 #include "kms/hsm/InlineCalls.hpp"
 #include "kms/hsm/InstanceConfig.hpp"
 #include "kms/hsm/KeyInfo.hpp"
 #include "kms/hsm/KeyInfoCache.hpp"
+#include "kms/hsm/KeyProtection.hpp"
 #include "kms/hsm/KeyRef.hpp"
+#include "kms/hsm/KeyUsage.hpp"
+#include "kms/hsm/Mechanism.hpp"
 #include "kms/hsm/SlotStatus.hpp"
 #include "kms/hsm/WorkerPool.hpp"
 #include "kms/keys/SecretBytes.hpp"
 
 namespace kms::hsm {
-
-enum class ExportFormat : std::int32_t {
-  Raw = KMS_FORMAT_RAW,
-  Pkcs1 = KMS_FORMAT_PKCS1,
-  Pkcs8 = KMS_FORMAT_PKCS8,
-  Spki = KMS_FORMAT_SPKI,
-};
 
 class DriverInstance {
  public:
@@ -80,11 +78,12 @@ class DriverInstance {
   // the metrics endpoint show that a cache hit made no HSM call.
   [[nodiscard]] std::uint64_t callCount() const noexcept { return calls_.load(); }
 
-  KeyInfo generateAes(std::uint64_t slot, const std::string& label, std::uint32_t bits, std::uint32_t flags,
-                      std::uint32_t usage = 0, const Bytes& id = {});
+  // An empty `usage`: the driver's default usage for the key type.
+  KeyInfo generateAes(std::uint64_t slot, const std::string& label, std::uint32_t bits, KeyProtection protection,
+                      KeyUsage usage = {}, const Bytes& id = {});
   // The private key is `label`; its public key `label` + "_pk".
-  KeyInfo generateRsa(std::uint64_t slot, const std::string& label, std::uint32_t bits, std::uint32_t flags,
-                      std::uint32_t usage = 0, const Bytes& id = {});
+  KeyInfo generateRsa(std::uint64_t slot, const std::string& label, std::uint32_t bits, KeyProtection protection,
+                      KeyUsage usage = {}, const Bytes& id = {});
   KeyInfo find(const KeyRef& key);
   // find(), answered from a cache of a few seconds (KeyInfoCache): for requests that then use
   // the key in the HSM anyway, where a stale answer costs nothing but that use's failure.
@@ -100,7 +99,8 @@ class DriverInstance {
   Bytes random(std::uint64_t slot, std::size_t length);
   // Never throws: a probe that fails or times out (statusTimeout) reports why.
   SlotStatus slotStatus(std::uint64_t slot);
-  bool supports(std::uint64_t slot, std::int32_t algorithm, std::int32_t hash);
+  // Whether the token offers `mechanism` (with `hash`, for the RSA ones) on `slot`.
+  bool supports(std::uint64_t slot, Mechanism mechanism, std::optional<keys::Hash> hash = std::nullopt);
   InstanceStatus status();
 
  private:
@@ -119,8 +119,8 @@ class DriverInstance {
   auto pooled(std::uint64_t slot, std::string_view operation, std::chrono::milliseconds timeout, Fn body);
   void check(kms_status status, const kms_error& error, std::string_view operation, std::uint64_t slot,
              bool exporting = false) const;
-  KeyInfo generate(std::int32_t keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
-                   std::uint32_t flags, std::uint32_t usage, const Bytes& id);
+  KeyInfo generate(KeyType keyType, std::uint64_t slot, const std::string& label, std::uint32_t bits,
+                   KeyProtection protection, KeyUsage usage, const Bytes& id);
   // encrypt, decrypt, wrap, unwrap and sign share one signature; inputs are copied into the
   // task (a timed-out caller leaves) and wiped with it.
   using CryptFn = decltype(kms_driver_v1::encrypt);

@@ -1,8 +1,10 @@
 #pragma once
-// What a driver tells about one key (kms_key_info in C++ types).
+// What a driver tells about one key (kms_key_info in core terms, read by AbiVocabulary).
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "kms/hsm/KeyUsage.hpp"
 
 namespace kms::hsm {
 
@@ -13,7 +15,7 @@ struct KeyInfo {
   std::uint32_t bits = 0;
   bool sensitive = false;
   bool extractable = false;
-  std::uint32_t usage = 0;  // KMS_USE_*
+  KeyUsage usage;
   std::uint64_t slot = 0;
   std::string label;
   std::vector<std::uint8_t> id;

@@ -1,7 +1,7 @@
 #pragma once
-// Key material as the operation handlers see it: something that encrypts, decrypts, signs and
-// verifies. Software keys (OpenSSL 3 EVP) implement it now; HSM-backed keys implement it in the
-// HSM issue, so handlers never know where a key lives.
+// Key material in kmsd's memory: something that encrypts, decrypts, signs and verifies, with
+// OpenSSL 3 EVP. Keys inside an HSM never come here: the operations use both kinds through one
+// interface of their own (ops/crypto/UsableKey.hpp), so handlers never know where a key lives.
 #include <cstddef>
 #include <cstdint>
 #include <optional>

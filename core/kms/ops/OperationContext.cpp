@@ -4,7 +4,7 @@
 
 namespace kms::ops {
 
-std::string OperationContext::uidOrPlaceholder(const kmip::Ttlv& payload) const {
+const std::string& OperationContext::uidOf(const kmip::Ttlv& payload) const {
   if (const auto* uid = payload.find("UniqueIdentifier")) {
     if (uid->type() != kmip::ItemType::TextString) {
       throw Exception(ErrorCode::InvalidField, "UniqueIdentifier must be a TextString");

@@ -21,7 +21,9 @@ struct OperationContext {
   crypto::UsableKeys& keys;
 
   // The payload's UniqueIdentifier, else the placeholder; MissingData when neither exists.
-  [[nodiscard]] std::string uidOrPlaceholder(const kmip::Ttlv& payload) const;
+  [[nodiscard]] std::string uidOrPlaceholder(const kmip::Ttlv& payload) const { return uidOf(payload); }
+  // The same without a copy: valid while `payload` and the placeholder are unchanged.
+  [[nodiscard]] const std::string& uidOf(const kmip::Ttlv& payload) const;
 };
 
 }  // namespace kms::ops

@@ -27,7 +27,7 @@ std::unique_ptr<DriverInstance> openOld(const kms::hsm::InstanceConfig& config) 
 
 CryptParams gcm() {
   CryptParams params;
-  params.algorithm = KMS_ALG_AES_GCM;
+  params.mechanism = kms::hsm::Mechanism::AesGcm;
   params.iv.assign(12, 1);
   return params;
 }
@@ -74,7 +74,7 @@ TEST_CASE("old driver, new core: keys, crypto and errors through the C ABI") {
   CHECK(hsm->prefix() == "hsm::olddriver");
   CHECK(hsm->threadModel() == KMS_THREAD_SAFE);
 
-  const auto created = hsm->generateAes(1, "k1", 256, KMS_KEY_EXTRACTABLE);
+  const auto created = hsm->generateAes(1, "k1", 256, kms::hsm::KeyProtection{.extractable = true});
   CHECK(created.type == kms::hsm::KeyType::Aes);
   CHECK(created.bits == 256);
   CHECK(created.label == "k1");
@@ -93,7 +93,7 @@ TEST_CASE("old driver, new core: keys, crypto and errors through the C ABI") {
   CHECK(codeOf([&] { (void)hsm->decrypt(KeyRef{1, "k1", {}}, gcm(), tampered); }) == ErrorCode::CryptographicFailure);
 
   CHECK(hsm->exportKey(KeyRef{1, "k1", {}}, ExportFormat::Raw).size() == 32);
-  hsm->generateAes(1, "secret", 128, KMS_KEY_SENSITIVE);
+  hsm->generateAes(1, "secret", 128, kms::hsm::KeyProtection{.sensitive = true});
   std::string message;
   CHECK(codeOf(
             [&] {
@@ -102,7 +102,7 @@ TEST_CASE("old driver, new core: keys, crypto and errors through the C ABI") {
             &message) == ErrorCode::Sensitive);
   CHECK(message == "hsm::olddriver: export_key on slot 1 failed: the key is sensitive");
 
-  CHECK(codeOf([&] { (void)hsm->generateAes(1, "k1", 256, 0); }) == ErrorCode::AlreadyExists);
+  CHECK(codeOf([&] { (void)hsm->generateAes(1, "k1", 256, {}); }) == ErrorCode::AlreadyExists);
   CHECK(codeOf([&] { (void)hsm->find(KeyRef{1, "nope", {}}); }) == ErrorCode::NotFound);
   CHECK(codeOf([&] { (void)hsm->find(KeyRef{9, "k1", {}}); }) == ErrorCode::NotFound);
 
@@ -115,8 +115,8 @@ TEST_CASE("old driver, new core: keys, crypto and errors through the C ABI") {
   CHECK(codeOf([&] { (void)hsm->wrap(KeyRef{1, "k1", {}}, gcm(), {}); }) == ErrorCode::FeatureNotSupported);
 
   CHECK(hsm->random(1, 16).size() == 16);
-  CHECK(hsm->supports(1, KMS_ALG_AES_GCM, 0));
-  CHECK_FALSE(hsm->supports(1, KMS_ALG_RSA_PSS, KMS_HASH_SHA256));
+  CHECK(hsm->supports(1, kms::hsm::Mechanism::AesGcm));
+  CHECK_FALSE(hsm->supports(1, kms::hsm::Mechanism::RsaPss, kms::keys::Hash::Sha256));
 
   const auto status = hsm->slotStatus(1);
   CHECK(status.accessible);
@@ -131,7 +131,7 @@ TEST_CASE("callCount counts driver calls, and only those") {
   auto hsm = openOld(oldConfig());
   const auto opened = hsm->callCount();
   CHECK(opened == 1);  // open
-  hsm->generateAes(1, "c", 256, 0);
+  hsm->generateAes(1, "c", 256, {});
   (void)hsm->random(1, 8);
   CHECK(hsm->callCount() == opened + 2);
   // A refused call that never reaches the driver is not counted.
@@ -141,7 +141,7 @@ TEST_CASE("callCount counts driver calls, and only those") {
 
 TEST_CASE("describe answers from its cache until the key is destroyed") {
   auto hsm = openOld(oldConfig());
-  hsm->generateAes(1, "d", 256, 0);
+  hsm->generateAes(1, "d", 256, {});
   const KeyRef ref{1, "d", {}};
   const auto before = hsm->callCount();
   CHECK(hsm->describe(ref).bits == 256);

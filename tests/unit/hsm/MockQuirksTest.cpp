@@ -50,7 +50,7 @@ InstanceConfig mockConfig(const std::string& model, const std::string& password 
 
 CryptParams gcm() {
   CryptParams params;
-  params.algorithm = KMS_ALG_AES_GCM;
+  params.mechanism = kms::hsm::Mechanism::AesGcm;
   params.iv.assign(12, 3);
   return params;
 }

@@ -51,9 +51,9 @@ TEST_CASE("each model plugin loads, opens SoftHSM2 and serves keys") {
     CHECK(status.tokenLabel == token.label);
 
     const std::string label = fmt::format("plugins-{}-{}", model, ::getpid());
-    hsm.generateAes(token.slot, label, 256, KMS_KEY_SENSITIVE);
+    hsm.generateAes(token.slot, label, 256, kms::hsm::KeyProtection{.sensitive = true});
     CryptParams gcm;
-    gcm.algorithm = KMS_ALG_AES_GCM;
+    gcm.mechanism = kms::hsm::Mechanism::AesGcm;
     gcm.iv.assign(12, 7);
     gcm.aad = {1, 2, 3};
     const kms::SecureBytes plain(100, 0x33);
@@ -63,10 +63,10 @@ TEST_CASE("each model plugin loads, opens SoftHSM2 and serves keys") {
     CHECK(kms::SecureBytes(opened.begin(), opened.end()) == plain);
     CHECK_THROWS_AS((void)hsm.exportKey(KeyRef{token.slot, label, {}}, ExportFormat::Raw), kms::Exception);
 
-    hsm.generateRsa(token.slot, label + "-rsa", 2048, KMS_KEY_SENSITIVE);
+    hsm.generateRsa(token.slot, label + "-rsa", 2048, kms::hsm::KeyProtection{.sensitive = true});
     CryptParams pkcs1;
-    pkcs1.algorithm = KMS_ALG_RSA_PKCS1_SIGN;
-    pkcs1.hash = KMS_HASH_SHA256;
+    pkcs1.mechanism = kms::hsm::Mechanism::RsaPkcs1Sign;
+    pkcs1.hash = kms::keys::Hash::Sha256;
     CHECK(hsm.sign(KeyRef{token.slot, label + "-rsa", {}}, pkcs1, {1, 2, 3}).size() == 256);
     CHECK(hsm.exportKey(KeyRef{token.slot, label + "-rsa_pk", {}}, ExportFormat::Spki).size() > 256);
     CHECK(hsm.random(token.slot, 32).size() == 32);
@@ -95,7 +95,7 @@ TEST_CASE("several slots: a PIN slot and a <NO_LOGIN> slot in one instance") {
   }
   // Private objects of the logged-in slot stay invisible from the slot without login.
   const std::string label = fmt::format("nologin-{}", ::getpid());
-  hsm.generateAes(tokens.tokens[0].slot, label, 128, KMS_KEY_SENSITIVE);
+  hsm.generateAes(tokens.tokens[0].slot, label, 128, kms::hsm::KeyProtection{.sensitive = true});
   CHECK_THROWS_AS((void)hsm.find(KeyRef{tokens.tokens[1].slot, label, {}}), kms::Exception);
   hsm.destroy(KeyRef{tokens.tokens[0].slot, label, {}});
 }

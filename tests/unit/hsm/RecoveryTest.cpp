@@ -38,9 +38,9 @@ TEST_CASE("sessions closed behind the engine's back while 4 threads encrypt: cal
   HsmRegistry registry{DriverLoader(dir)};
   auto& hsm = registry.add(config);
   const std::string label = fmt::format("recovery-{}", ::getpid());
-  hsm.generateAes(token.slot, label, 256, KMS_KEY_SENSITIVE);
+  hsm.generateAes(token.slot, label, 256, kms::hsm::KeyProtection{.sensitive = true});
   CryptParams gcm;
-  gcm.algorithm = KMS_ALG_AES_GCM;
+  gcm.mechanism = kms::hsm::Mechanism::AesGcm;
   gcm.iv.assign(12, 9);
   const kms::SecureBytes plain(64, 0x5c);
 

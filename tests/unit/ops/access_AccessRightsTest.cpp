@@ -174,7 +174,7 @@ TEST_CASE("an HSM key's grants: its hsm_admin manages them under the canonical U
   const auto hsm = kms::ops::test::softHsmInstance({"hsmadmin"});
   const auto slot = hsm.slot;
   const std::string label = fmt::format("access-{}", ::getpid());
-  hsm.instance->generateAes(slot, label, 256, KMS_KEY_SENSITIVE);
+  hsm.instance->generateAes(slot, label, 256, kms::hsm::KeyProtection{.sensitive = true});
   const std::string canonical = fmt::format("hsm::softhsm2::{}::{}", slot, label);
   const std::string legacy = fmt::format("hsm::{}::{}", slot, label);  // the only instance serves it
 

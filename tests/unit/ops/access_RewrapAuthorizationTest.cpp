@@ -34,7 +34,7 @@ std::pair<ErrorCode, std::string> refusal(Fixture& fx, const std::string& from, 
 TEST_CASE("re-wrap: hsm_admin of both HSMs only; an unknown instance answers as one not administered") {
   const auto hsm = kms::ops::test::softHsmInstance({"hsmadmin"});
   const std::string label = fmt::format("rewrap-{}", ::getpid());
-  hsm.instance->generateAes(hsm.slot, label, 256, KMS_KEY_SENSITIVE);
+  hsm.instance->generateAes(hsm.slot, label, 256, kms::hsm::KeyProtection{.sensitive = true});
   const std::string key = fmt::format("hsm::softhsm2::{}::{}", hsm.slot, label);
   const std::string elsewhere = fmt::format("hsm::proteccio::{}::{}", hsm.slot, label);
 

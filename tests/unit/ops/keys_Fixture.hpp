@@ -2,7 +2,7 @@
 // Shared by the keys_*.cpp tests: a RequestProcessor over a real SqliteStore in a temporary
 // directory, request builders, and readers for the OASIS vectors in ../shared (read at test
 // time, never copied into the repository).
-#include "kms/kmip/Enums.hpp"  // first: the ItemType shim must precede kmip/Enums.hpp
+#include "kms/kmip/Enums.hpp"
 
 #include <doctest/doctest.h>
 #include <stdlib.h>

@@ -1,6 +1,7 @@
 // KMIP 2.1 section 6.1.15: the key material goes, the metadata stays.
 //   PreActive, Deactivated -> Destroyed; Compromised -> DestroyedCompromised;
 //   Active is refused (revoke it first), as is an object already destroyed.
+// Database objects only: OperationTable routes an hsm:: UID to hsmkeys::destroy.
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
@@ -8,8 +9,6 @@
 #include "kms/ops/attributes/AttributeSet.hpp"
 #include "kms/ops/attributes/AttributeValues.hpp"
 #include "kms/ops/handlers/Handlers.hpp"
-#include "kms/ops/hsmkeys/HsmHandlers.hpp"
-#include "kms/hsm/UidParser.hpp"
 #include "kms/ops/objects/Lifecycle.hpp"
 
 namespace kms::ops::handlers {
@@ -17,7 +16,6 @@ namespace kms::ops::handlers {
 using kmip::State;
 
 Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
-  if (const auto uid = ctx.uidOrPlaceholder(payload); hsm::UidParser::isHsmUid(uid)) return hsmkeys::destroy(ctx, uid);
   objects::ManagedObject object = attributes::load(ctx, payload, "destroy");
   const State state = objects::stateOf(object);
   const State next = [&] {

@@ -1,42 +1,24 @@
 // Encrypt (KMIP 2.1 6.1.17), single-part. AES (GCM, CBC, ECB) and RSA (OAEP, PKCS#1 v1.5);
-// parameters and defaults as in CryptoParametersReader.hpp. The key must be Active with
-// Encrypt in its usage mask. The response carries IVCounterNonce only when the server made
-// the IV, and AuthenticatedEncryptionTag for GCM.
+// parameters and defaults as in CryptoParametersReader.hpp. A database key must be Active with
+// Encrypt in its usage mask; an HSM key encrypts with AES-GCM under an IV kmsd draws, or RSA
+// (HsmUsableKey.hpp). The response carries IVCounterNonce only when the server made the IV,
+// and AuthenticatedEncryptionTag for GCM.
 #include "kms/kmip/Enums.hpp"
 
-#include <fmt/format.h>
-
-#include "kms/Exception.hpp"
-#include "kms/ops/crypto/CryptoParametersReader.hpp"
-#include "kms/ops/handlers/Handlers.hpp"
-#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/attributes/KeyAttributes.hpp"
-#include "kms/ops/objects/KeyMaterial.hpp"
-#include "kms/ops/crypto/UsageCheck.hpp"
+#include "kms/ops/crypto/KeyResolver.hpp"
+#include "kms/ops/crypto/MultiPart.hpp"
+#include "kms/ops/handlers/Handlers.hpp"
 
 namespace kms::ops::handlers {
 
 Ttlv encrypt(OperationContext& ctx, const Ttlv& payload) {
-  if (payload.find("CorrelationValue") != nullptr || payload.find("InitIndicator") != nullptr ||
-      payload.find("FinalIndicator") != nullptr) {
-    throw Exception(ErrorCode::FeatureNotSupported, "multi-part Encrypt is not supported");
-  }
-  const auto uid = ctx.uidOrPlaceholder(payload);
-  if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::encrypt(ctx, payload, uid);
-  const auto shared = ctx.objects.loadShared(uid, ctx.request.user, "encrypt");
-  const objects::ManagedObject& managed = *shared;
-  crypto::requireActive(managed, "Encrypt");
-  crypto::requireUsage(managed, kmip::CryptographicUsageMask::Encrypt, "Encrypt");
-  const auto algorithm = objects::algorithmOf(managed).value_or(kmip::CryptographicAlgorithm::AES);
-  const auto request = crypto::cipherParams(algorithm, crypto::effective(payload, managed.attributes), payload,
-                                            crypto::Direction::Encrypt);
-  const auto key = ctx.keys.of(ctx, managed);
-  const auto& data = payload.at("Data").asBytes();
-  auto result = key->encrypt(request.params, data);
-
-  std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", managed.uid),
+  crypto::refuseMultiPart(payload, "Encrypt");
+  const auto key = crypto::KeyResolver::resolve(ctx, payload, crypto::KeyOperation::Encrypt);
+  auto result = key->encrypt(payload);
+  std::vector<Ttlv> items{Ttlv::textString("UniqueIdentifier", key->uid()),
                           Ttlv::byteString("Data", std::move(result.ciphertext))};
-  if (request.returnIv && !result.iv.empty()) items.push_back(Ttlv::byteString("IVCounterNonce", std::move(result.iv)));
+  if (!result.iv.empty()) items.push_back(Ttlv::byteString("IVCounterNonce", std::move(result.iv)));
   if (!result.tag.empty()) items.push_back(Ttlv::byteString("AuthenticatedEncryptionTag", std::move(result.tag)));
   return attributes::responsePayload(std::move(items));
 }

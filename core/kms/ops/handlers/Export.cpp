@@ -1,10 +1,10 @@
 // Export (KMIP 2.1 6.1.18): Get plus all the object's Attributes. A destroyed object is
 // exported without key material (its attributes only), as the spec says. Copies the uid into
 // the ID placeholder.
+// Database objects only: OperationTable routes an hsm:: UID to hsmkeys::exportKey.
 #include "kms/kmip/Enums.hpp"
 
 #include "kms/ops/handlers/Handlers.hpp"
-#include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/attributes/KeyAttributes.hpp"
 #include "kms/ops/objects/KeyFormatConverter.hpp"
 #include "kms/ops/wrapping/KeyWrapper.hpp"
@@ -13,7 +13,6 @@ namespace kms::ops::handlers {
 
 Ttlv exportObject(OperationContext& ctx, const Ttlv& payload) {
   const auto uid = ctx.uidOrPlaceholder(payload);
-  if (hsm::UidParser::isHsmUid(uid)) return hsmkeys::get(ctx, payload, uid, true);
   auto managed = ctx.objects.load(uid, ctx.request.user, "export");
   wrapping::KeyWrapper::unwrapIfAsked(ctx, managed, payload);
   auto object = objects::objectToReturn(managed, payload, true);

@@ -1,17 +1,13 @@
 // KMIP 2.1 section 6.1.20: the requested attributes in the order requested (every instance of
 // each); none requested = all. Absent attributes are left out. Works on destroyed objects.
+// Database objects only: OperationTable routes an hsm:: UID to hsmkeys::getAttributes.
 #include "kms/ops/attributes/AttributeEdit.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
 #include "kms/ops/handlers/Handlers.hpp"
-#include "kms/ops/hsmkeys/HsmHandlers.hpp"
-#include "kms/hsm/UidParser.hpp"
 
 namespace kms::ops::handlers {
 
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload) {
-  if (const auto uid = ctx.uidOrPlaceholder(payload); hsm::UidParser::isHsmUid(uid)) {
-    return hsmkeys::getAttributes(ctx, payload, uid);
-  }
   // References are checked before the object is read: a bad request says so, for any uid.
   std::vector<attributes::AttributeKey> keys;
   for (const auto* reference : payload.findAll("AttributeReference")) {

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
-#include "kms/driver.h"
 #include "kms/ops/attributes/KeyAttributes.hpp"
 #include "kms/ops/hsmkeys/HsmHandlers.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
@@ -15,8 +14,8 @@ namespace kms::ops::hsmkeys {
 namespace {
 
 struct KeyFlags {
-  std::uint32_t flags = 0;
-  std::uint32_t usage = 0;
+  hsm::KeyProtection protection;
+  hsm::KeyUsage usage;  // empty: the driver's default
 };
 
 // Sensitive by default (DESIGN section 7: keys on an HSM should not leave it).
@@ -24,10 +23,10 @@ KeyFlags flagsOf(const Ttlv& attributes) {
   const auto* sensitive = attributes.find("Sensitive");
   const auto* extractable = attributes.find("Extractable");
   KeyFlags out;
-  if (sensitive == nullptr || sensitive->asBoolean()) out.flags |= KMS_KEY_SENSITIVE;
-  if (extractable == nullptr || extractable->asBoolean()) out.flags |= KMS_KEY_EXTRACTABLE;
+  out.protection.sensitive = sensitive == nullptr || sensitive->asBoolean();
+  out.protection.extractable = extractable == nullptr || extractable->asBoolean();
   if (const auto* mask = attributes.find("CryptographicUsageMask")) {
-    out.usage = HsmKeyAttributes::toDriverUsage(static_cast<std::uint32_t>(mask->asInteger()));
+    out.usage = HsmKeyAttributes::toHsmUsage(static_cast<std::uint32_t>(mask->asInteger()));
   }
   return out;
 }
@@ -68,7 +67,7 @@ std::optional<std::string> requestedUid(const Ttlv* attributes) {
 Ttlv create(OperationContext& ctx, const std::string& uid, const Ttlv& attributes, std::int32_t bits) {
   const HsmKey key = creatable(ctx, uid);
   const auto flags = flagsOf(attributes);
-  key.instance->generateAes(key.uid.slot, key.uid.key, static_cast<std::uint32_t>(bits), flags.flags, flags.usage);
+  key.instance->generateAes(key.uid.slot, key.uid.key, static_cast<std::uint32_t>(bits), flags.protection, flags.usage);
   ctx.idPlaceholder = uid;
   return attributes::responsePayload(
       {Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(kmip::ObjectType::SymmetricKey)),
@@ -78,7 +77,7 @@ Ttlv create(OperationContext& ctx, const std::string& uid, const Ttlv& attribute
 Ttlv createKeyPair(OperationContext& ctx, const std::string& uid, const Ttlv& privateAttributes, std::int32_t bits) {
   const HsmKey key = creatable(ctx, uid);
   const auto flags = flagsOf(privateAttributes);
-  key.instance->generateRsa(key.uid.slot, key.uid.key, static_cast<std::uint32_t>(bits), flags.flags, flags.usage);
+  key.instance->generateRsa(key.uid.slot, key.uid.key, static_cast<std::uint32_t>(bits), flags.protection, flags.usage);
   ctx.idPlaceholder = uid;
   return attributes::responsePayload({Ttlv::textString("PrivateKeyUniqueIdentifier", uid),
                                       Ttlv::textString("PublicKeyUniqueIdentifier", uid + "_pk")});

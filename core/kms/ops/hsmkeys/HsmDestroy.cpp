@@ -9,7 +9,8 @@
 
 namespace kms::ops::hsmkeys {
 
-Ttlv destroy(OperationContext& ctx, const std::string& uid) {
+Ttlv destroy(OperationContext& ctx, const Ttlv& payload) {
+  const auto uid = ctx.uidOrPlaceholder(payload);
   const HsmKey key = HsmKeyAccess::open(ctx, uid, "destroy");
   key.instance->destroy(key.ref());
   auto& store = ctx.objects.store();

@@ -50,9 +50,8 @@ Ttlv keyObject(const HsmKey& key, const Ttlv& payload) {
                                                                     requestedFormat(payload, KeyFormatType::PKCS_1))});
 }
 
-}  // namespace
-
-Ttlv get(OperationContext& ctx, const Ttlv& payload, const std::string& uid, bool exporting) {
+Ttlv getOrExport(OperationContext& ctx, const Ttlv& payload, bool exporting) {
+  const auto uid = ctx.uidOrPlaceholder(payload);
   const HsmKey key = HsmKeyAccess::open(ctx, uid, exporting ? "export" : "get");
   auto object = keyObject(key, payload);
   const auto type = HsmKeyAttributes::objectType(key.info);
@@ -66,7 +65,18 @@ Ttlv get(OperationContext& ctx, const Ttlv& payload, const std::string& uid, boo
   return attributes::responsePayload(std::move(items));
 }
 
-Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload, const std::string& uid) {
+}  // namespace
+
+Ttlv get(OperationContext& ctx, const Ttlv& payload) {
+  return getOrExport(ctx, payload, false);
+}
+
+Ttlv exportKey(OperationContext& ctx, const Ttlv& payload) {
+  return getOrExport(ctx, payload, true);
+}
+
+Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload) {
+  const auto uid = ctx.uidOrPlaceholder(payload);
   std::vector<attributes::AttributeKey> references;
   for (const auto* reference : payload.findAll("AttributeReference")) {
     references.push_back(attributes::keyOfReference(*reference));

@@ -1,8 +1,10 @@
 #pragma once
 // KMIP operations on keys inside an HSM (UIDs hsm::<model>[_N]::<slot>::<key> and the legacy
-// hsm::<slot>::<key>). The database handlers branch here as soon as they see such a UID, after
-// their own request validation; an HSM key is no database object: its only record is the HSM,
-// its attributes come from the driver and its grants from the store's hsm_access rows.
+// hsm::<slot>::<key>) other than the cryptographic ones, which reach HSM keys through
+// crypto::KeyResolver and HsmUsableKey. handlers/OperationTable routes Get, Export,
+// GetAttributes and Destroy here by the UID's form; Create and CreateKeyPair branch here on the
+// UID they are asked to create, after their own request validation; an HSM key is no database object: its only record
+// is the HSM, its attributes come from the driver and its grants from the store's hsm_access rows.
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,16 +26,15 @@ Ttlv create(OperationContext& ctx, const std::string& uid, const Ttlv& attribute
 // The private key at `uid`, the public key at `uid`_pk.
 Ttlv createKeyPair(OperationContext& ctx, const std::string& uid, const Ttlv& privateAttributes, std::int32_t bits);
 
-// Get (withAttributes false) and Export (true): public keys always; a sensitive or
-// unextractable secret or private key is refused (Sensitive / NotExtractable).
-Ttlv get(OperationContext& ctx, const Ttlv& payload, const std::string& uid, bool exporting);
-Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv encrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv decrypt(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv sign(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
-Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload, const std::string& uid);
+// Get, Export and GetAttributes, Destroy of the payload's hsm:: UID: the HSM column of
+// handlers/OperationTable (same signature as the database handlers).
+// Get and Export (Get plus the attributes): public keys always; a sensitive or unextractable
+// secret or private key is refused (Sensitive / NotExtractable).
+Ttlv get(OperationContext& ctx, const Ttlv& payload);
+Ttlv exportKey(OperationContext& ctx, const Ttlv& payload);
+Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload);
 // No revoke needed: the key leaves the HSM, and its grants go with it.
-Ttlv destroy(OperationContext& ctx, const std::string& uid);
+Ttlv destroy(OperationContext& ctx, const Ttlv& payload);
 
 // What Locate filters HSM keys on (the store's index columns; HSM keys carry no tags).
 struct LocateFilter {

@@ -5,21 +5,19 @@
 #include <array>
 #include <utility>
 
-#include "kms/driver.h"
-
 namespace kms::ops::hsmkeys {
 namespace {
 
 using kmip::Ttlv;
 using Usage = kmip::CryptographicUsageMask;
 
-constexpr std::array<std::pair<std::uint32_t, std::uint32_t>, 6> kUsage{{
-    {Usage::Encrypt, KMS_USE_ENCRYPT},
-    {Usage::Decrypt, KMS_USE_DECRYPT},
-    {Usage::Sign, KMS_USE_SIGN},
-    {Usage::Verify, KMS_USE_VERIFY},
-    {Usage::WrapKey, KMS_USE_WRAP},
-    {Usage::UnwrapKey, KMS_USE_UNWRAP},
+constexpr std::array<std::pair<std::uint32_t, hsm::KeyUse>, 6> kUsage{{
+    {Usage::Encrypt, hsm::KeyUse::Encrypt},
+    {Usage::Decrypt, hsm::KeyUse::Decrypt},
+    {Usage::Sign, hsm::KeyUse::Sign},
+    {Usage::Verify, hsm::KeyUse::Verify},
+    {Usage::WrapKey, hsm::KeyUse::Wrap},
+    {Usage::UnwrapKey, hsm::KeyUse::Unwrap},
 }};
 
 }  // namespace
@@ -39,18 +37,18 @@ kmip::CryptographicAlgorithm HsmKeyAttributes::algorithm(const hsm::KeyInfo& inf
   return info.type == hsm::KeyType::Aes ? kmip::CryptographicAlgorithm::AES : kmip::CryptographicAlgorithm::RSA;
 }
 
-std::uint32_t HsmKeyAttributes::toDriverUsage(std::uint32_t kmipMask) {
-  std::uint32_t out = 0;
-  for (const auto& [kmip, driver] : kUsage) {
-    if ((kmipMask & kmip) != 0) out |= driver;
+hsm::KeyUsage HsmKeyAttributes::toHsmUsage(std::uint32_t kmipMask) {
+  hsm::KeyUsage out;
+  for (const auto& [kmip, use] : kUsage) {
+    if ((kmipMask & kmip) != 0) out.add(use);
   }
   return out;
 }
 
-std::uint32_t HsmKeyAttributes::toKmipUsage(std::uint32_t driverUsage) {
+std::uint32_t HsmKeyAttributes::toKmipUsage(hsm::KeyUsage usage) {
   std::uint32_t out = 0;
-  for (const auto& [kmip, driver] : kUsage) {
-    if ((driverUsage & driver) != 0) out |= kmip;
+  for (const auto& [kmip, use] : kUsage) {
+    if (usage.has(use)) out |= kmip;
   }
   return out;
 }

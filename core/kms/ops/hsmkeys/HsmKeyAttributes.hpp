@@ -1,9 +1,10 @@
 #pragma once
-// KMIP attributes of an HSM key, made from what its driver reports (kms_key_info): the HSM is
+// KMIP attributes of an HSM key, made from what its driver reports (hsm::KeyInfo): the HSM is
 // the only record of the key, so nothing here is stored.
 #include <cstdint>
 #include <string>
 
+#include "kms/hsm/KeyUsage.hpp"
 #include "kms/kmip/Enums.hpp"
 #include "kms/kmip/Ttlv.hpp"
 #include "kms/ops/hsmkeys/HsmKey.hpp"
@@ -17,9 +18,10 @@ class HsmKeyAttributes {
   // UniqueIdentifier (`uid`), ObjectType, CryptographicAlgorithm, CryptographicLength,
   // CryptographicUsageMask, Sensitive, Extractable, Name (the token label), State Active.
   [[nodiscard]] static kmip::Ttlv of(const std::string& uid, const hsm::KeyInfo& info);
-  // KMIP CryptographicUsageMask <-> driver KMS_USE_* bits.
-  [[nodiscard]] static std::uint32_t toDriverUsage(std::uint32_t kmipMask);
-  [[nodiscard]] static std::uint32_t toKmipUsage(std::uint32_t driverUsage);
+  // KMIP CryptographicUsageMask <-> what the HSM lets the key do (bits without an HSM
+  // counterpart are dropped).
+  [[nodiscard]] static hsm::KeyUsage toHsmUsage(std::uint32_t kmipMask);
+  [[nodiscard]] static std::uint32_t toKmipUsage(hsm::KeyUsage usage);
 };
 
 }  // namespace kms::ops::hsmkeys
