@@ -18,6 +18,7 @@
 #include "kms/ops/access/AccessRights.hpp"
 #include "kms/ops/crypto/UsableKeys.hpp"
 #include "kms/ops/hsmkeys/HsmKeyAccess.hpp"
+#include "kms/ops/kmip1/Translator.hpp"
 #include "kms/ops/wrapping/KeyWrapper.hpp"
 #include "kms/ops/wrapping/Rewrapper.hpp"
 
@@ -201,14 +202,21 @@ struct RequestProcessor::Impl {
         }
         const auto* payload = item->find("RequestPayload");
         if (payload == nullptr) throw Exception(ErrorCode::MissingData, "BatchItem has no RequestPayload");
-        Ttlv result = run(*operation, *payload, context, placeholder);
+        // KMIP 1.x: the translation layer maps the payload to 2.1 and the answer back.
+        Ttlv result =
+            version.major == 1
+                ? kmip1::Translator::run(*operation, *payload, version.minor,
+                                         [&](Operation op, const Ttlv& p) { return run(op, p, context, placeholder); })
+                : run(*operation, *payload, context, placeholder);
         out.add(Ttlv::enumeration("ResultStatus", static_cast<std::uint32_t>(kmip::ResultStatus::Success)));
         out.add(std::move(result));
         responseItems.push_back(std::move(out));
       } catch (...) {
         const Exception error = outward(std::current_exception());
         out.add(Ttlv::enumeration("ResultStatus", static_cast<std::uint32_t>(kmip::ResultStatus::OperationFailed)));
-        out.add(Ttlv::enumeration("ResultReason", ErrorTable::lookup(error.code()).kmipResultReason));
+        const std::uint32_t reason = ErrorTable::lookup(error.code()).kmipResultReason;
+        out.add(Ttlv::enumeration(
+            "ResultReason", version.major == 1 ? kmip1::Translator::resultReason(reason, version.minor) : reason));
         out.add(Ttlv::textString("ResultMessage", error.what()));
         responseItems.push_back(std::move(out));
         if (option != kmip::BatchErrorContinuationOption::Continue && !refuseUndo) break;
