@@ -219,6 +219,11 @@ RULES: list[Rule] = [
          lambda tag, anc, exp, c: tag == "RandomNumberGenerator",
          "Describes the server's own random number generator; the vectors show the reference "
          "server's (ANSIX9_31). Our addition to 8.4.1: kmsd must not claim another's RNG."),
+    Rule("rng-description-1x", "presence",
+         lambda tag, anc, exp, c: "AttributeValue" in anc
+         and tag in ("RNGAlgorithm", "DRBGAlgorithm", "FIPS186Variation", "PredictionResistance"),
+         "The same server RNG description in its KMIP 1.x form (an Attribute named "
+         "'Random Number Generator'): kmsd must not claim the reference server's RNG either."),
     Rule("vendor-identification", "presence",
          lambda tag, anc, exp, c: tag == "VendorIdentification",
          "The VendorIdentification value (if included) may vary (8.4.1)."),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "kms/Exception.hpp"
+#include "kms/kmip/Dictionary.hpp"
 #include "kms/ops/kmip1/AttributeNames.hpp"
 
 namespace kms::ops::kmip1 {
@@ -39,8 +40,12 @@ Ttlv attributesOf(const Ttlv& templateAttribute, std::string tag) {
 Ttlv translateTemplates(const Ttlv& payload) {
   Ttlv out = Ttlv::structure(payload.tag());
   for (const auto& item : payload.items()) {
-    const auto* t = std::find_if(kTemplates.begin(), kTemplates.end(),
-                                 [&](const auto& entry) { return entry.first == item.tag(); });
+    // By tag code: the 2.1 dictionary names 0x420065 "Reserved" (2.0 retired it), so a binary
+    // PrivateKeyTemplateAttribute arrives under that name.
+    const auto code = kmip::Dictionary::tagCode(item.tag());
+    const auto* t = std::find_if(kTemplates.begin(), kTemplates.end(), [&](const auto& entry) {
+      return entry.first == item.tag() || (code && kmip::Dictionary::tagCode(entry.first) == code);
+    });
     out.add(t != kTemplates.end() && item.isStructure() ? attributesOf(item, std::string(t->second)) : item);
   }
   return out;

@@ -106,8 +106,9 @@ Ttlv modifyAttribute(const Ttlv& request, const Translator::Runner& run) {
 Ttlv deleteAttribute(const Ttlv& request, const Translator::Runner& run) {
   const Ttlv& name = request.at("AttributeName");
   const auto key = keyOfName(name.asText());
-  if (!key)
+  if (!key) {
     throw Exception(ErrorCode::InvalidField, fmt::format("attribute '{}' is not supported", name.text().substr(0, 64)));
+  }
   const std::int32_t index = indexOf(request);
   const auto current = instanceAt(instances(request, *key, run), index, name.text());
   Ttlv remove = payloadFor(request);
