@@ -15,7 +15,7 @@
 #include "kms/config/Version.hpp"
 #include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/HttpConnection.hpp"
-#include "kms/http/InflightBudget.hpp"
+#include "kms/net/InflightBudget.hpp"
 #include "kms/http/LingeringCloser.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestHandlerFactory.hpp"
@@ -35,7 +35,7 @@ constexpr auto kReclaimGrace = std::chrono::seconds(2);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  ConnectionFactory(const HandlerContext& context, InflightBudget& inflight, Poco::Net::HTTPServerParams::Ptr params,
+  ConnectionFactory(const HandlerContext& context, net::InflightBudget& inflight, Poco::Net::HTTPServerParams::Ptr params,
                     ConnectionRegistry& registry, LingeringCloser& closer, std::chrono::milliseconds requestTimeout)
       : context_(withBudget(context, inflight)),
         handlers_(context_),
@@ -46,7 +46,7 @@ class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
   }
 
  private:
-  static HandlerContext withBudget(HandlerContext context, InflightBudget& inflight) {
+  static HandlerContext withBudget(HandlerContext context, net::InflightBudget& inflight) {
     context.inflight = &inflight;
     return context;
   }
@@ -82,8 +82,11 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
       connections_(std::make_unique<ConnectionRegistry>()),
       closer_(std::make_unique<LingeringCloser>()),
-      inflight_(std::make_unique<InflightBudget>(config.maxInflightMemory)) {
-  InflightBudget::configureAllocator();
+      // The caller's budget when it gives one (kmsd shares one with the KMIP socket server, so
+      // that both front ends together hold at most max_inflight_memory), else the server's own.
+      inflight_(context.inflight != nullptr ? nullptr
+                                            : std::make_unique<net::InflightBudget>(config.maxInflightMemory)) {
+  net::InflightBudget::configureAllocator();
   Poco::Net::ServerSocket socket = listen(config, tls);
   port_ = socket.address().port();
 
@@ -94,7 +97,7 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
   params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
   server_ = std::make_unique<Poco::Net::TCPServer>(
-      new ConnectionFactory(context, *inflight_, params, *connections_, *closer_, config.requestTimeout), threads_,
+      new ConnectionFactory(context, inflight_ ? *inflight_ : *context.inflight, params, *connections_, *closer_, config.requestTimeout), threads_,
       socket, params);
 }
 
