@@ -35,8 +35,9 @@ constexpr auto kReclaimGrace = std::chrono::seconds(2);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  ConnectionFactory(const HandlerContext& context, net::InflightBudget& inflight, Poco::Net::HTTPServerParams::Ptr params,
-                    ConnectionRegistry& registry, LingeringCloser& closer, std::chrono::milliseconds requestTimeout)
+  ConnectionFactory(const HandlerContext& context, net::InflightBudget& inflight,
+                    Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry, LingeringCloser& closer,
+                    std::chrono::milliseconds requestTimeout)
       : context_(withBudget(context, inflight)),
         handlers_(context_),
         settings_{handlers_, std::move(params), registry, closer, requestTimeout} {}
@@ -97,8 +98,9 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
   params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
   server_ = std::make_unique<Poco::Net::TCPServer>(
-      new ConnectionFactory(context, inflight_ ? *inflight_ : *context.inflight, params, *connections_, *closer_, config.requestTimeout), threads_,
-      socket, params);
+      new ConnectionFactory(context, inflight_ ? *inflight_ : *context.inflight, params, *connections_, *closer_,
+                            config.requestTimeout),
+      threads_, socket, params);
 }
 
 HttpServer::~HttpServer() {

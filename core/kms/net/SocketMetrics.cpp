@@ -72,8 +72,8 @@ std::string SocketMetrics::render() const {
     out += fmt::format("kms_socket_request_duration_seconds_bucket{{operation=\"{}\",le=\"+Inf\"}} {}\n", operation,
                        histogram.count);
     out += fmt::format("kms_socket_request_duration_seconds_sum{{operation=\"{}\"}} {}\n", operation, histogram.sum);
-    out += fmt::format("kms_socket_request_duration_seconds_count{{operation=\"{}\"}} {}\n", operation,
-                       histogram.count);
+    out +=
+        fmt::format("kms_socket_request_duration_seconds_count{{operation=\"{}\"}} {}\n", operation, histogram.count);
   }
   return out;
 }

@@ -29,8 +29,7 @@ class SocketMetrics {
   };
   static constexpr std::size_t kFailureKinds = 7;
   // Upper bounds (seconds) of the latency buckets; +Inf follows.
-  static constexpr std::array<double, 10> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                                   0.025,  0.05,  0.1,    0.5,   2.5};
+  static constexpr std::array<double, 10> kBuckets{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 2.5};
 
   void opened() noexcept;
   void closed() noexcept;

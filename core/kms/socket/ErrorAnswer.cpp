@@ -16,8 +16,8 @@ constexpr std::uint32_t kMajor = 0x42006A02;
 constexpr std::uint32_t kMinor = 0x42006B02;
 
 std::uint32_t word(std::span<const std::uint8_t> bytes, std::size_t at) noexcept {
-  return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) |
-         (std::uint32_t{bytes[at + 2]} << 8) | bytes[at + 3];
+  return (std::uint32_t{bytes[at]} << 24) | (std::uint32_t{bytes[at + 1]} << 16) | (std::uint32_t{bytes[at + 2]} << 8) |
+         bytes[at + 3];
 }
 
 }  // namespace

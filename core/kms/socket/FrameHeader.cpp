@@ -16,8 +16,8 @@ FrameHeader FrameHeader::parse(const std::array<std::uint8_t, kSize>& bytes) noe
   FrameHeader header;
   header.tag = (std::uint32_t{bytes[0]} << 16) | (std::uint32_t{bytes[1]} << 8) | bytes[2];
   header.type = bytes[3];
-  header.length = (std::uint32_t{bytes[4]} << 24) | (std::uint32_t{bytes[5]} << 16) | (std::uint32_t{bytes[6]} << 8) |
-                  bytes[7];
+  header.length =
+      (std::uint32_t{bytes[4]} << 24) | (std::uint32_t{bytes[5]} << 16) | (std::uint32_t{bytes[6]} << 8) | bytes[7];
   return header;
 }
 

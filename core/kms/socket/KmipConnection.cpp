@@ -96,9 +96,13 @@ void KmipConnection::run() {
 
 void KmipConnection::serve() {
   Poco::Net::StreamSocket& peer = socket();
-  peer.setReceiveTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(settings_.idleTimeout).count()));
+  // The watchdog ends idle waits and deadlines; the receive timeout is only a backstop (TLS
+  // reads wait for it twice: once in recv(), once more in Poco's poll() after WANT_READ).
+  peer.setReceiveTimeout(Poco::Timespan(
+      std::chrono::duration_cast<std::chrono::microseconds>(settings_.idleTimeout + settings_.requestTimeout).count()));
   // An answer the client does not read costs the request timeout at most.
-  peer.setSendTimeout(Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(settings_.requestTimeout).count()));
+  peer.setSendTimeout(
+      Poco::Timespan(std::chrono::duration_cast<std::chrono::microseconds>(settings_.requestTimeout).count()));
   try {
     Poco::Net::SecureStreamSocket secure(peer);
     secure.completeHandshake();
@@ -148,13 +152,13 @@ bool KmipConnection::serveMessage(const std::string& user) {
   std::array<std::uint8_t, FrameHeader::kSize> head{};
   std::size_t got = 0;
   try {
-    // The first bytes may take the idle timeout (the socket's receive timeout); the message
-    // from there on has its deadline.
+    // The first bytes may take the idle timeout; the message from there on has its deadline.
+    arm(Clock::now() + settings_.idleTimeout);
     got = static_cast<std::size_t>(socket().receiveBytes(head.data(), static_cast<int>(head.size())));
   } catch (const Poco::Exception&) {
     return false;  // idle too long, reclaimed, stopped, reset
   }
-  if (got == 0 || !enter(State::Busy)) return false;
+  if (got == 0 || expired_.load() || !enter(State::Busy)) return false;
   const auto started = Clock::now();
   arm(started + settings_.requestTimeout);
   try {
@@ -178,9 +182,9 @@ bool KmipConnection::serveMessage(const std::string& user) {
       std::copy(head.begin(), head.end(), message.begin());
       readExactly(message.data() + FrameHeader::kSize, header.length);
       disarm();
-      const kmip::Ttlv request = kmip::BinaryCodec::decode(
-          std::span<const std::uint8_t>(message.data(), message.size()),
-          net::MessageLimits::of(settings_.decodeLimits, size, &reservation));
+      const kmip::Ttlv request =
+          kmip::BinaryCodec::decode(std::span<const std::uint8_t>(message.data(), message.size()),
+                                    net::MessageLimits::of(settings_.decodeLimits, size, &reservation));
       const std::string_view operation = operationOf(request);
       // Exactly as POST /kmip with a binary body: the processor answers every batch item, and
       // throws only for a message it cannot use as a whole.

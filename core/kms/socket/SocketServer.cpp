@@ -62,15 +62,9 @@ SocketServer::SocketServer(const ServerSettings& settings, const ServerServices&
   Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
   params->setMaxThreads(static_cast<int>(settings.threads));
   params->setMaxQueued(static_cast<int>(settings.maxQueued));
-  const ConnectionSettings connection{services.processor,
-                                      services.authenticator,
-                                      services.inflight,
-                                      services.metrics,
-                                      *connections_,
-                                      settings.decodeLimits,
-                                      settings.maxMessageSize,
-                                      settings.requestTimeout,
-                                      settings.idleTimeout};
+  const ConnectionSettings connection{services.processor,      services.authenticator,  services.inflight,
+                                      services.metrics,        *connections_,           settings.decodeLimits,
+                                      settings.maxMessageSize, settings.requestTimeout, settings.idleTimeout};
   server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(connection), threads_, socket, params);
 }
 
