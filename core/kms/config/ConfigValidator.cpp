@@ -93,8 +93,9 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
                     "tls_cert_file and tls_key_file (or tls_p12_file) and clients_ca_cert_file",
                     originOf(origins, "socket_server.socket_server_start")));
   }
-  if (config.socketServer.start)
+  if (config.socketServer.start) {
     requireNonEmpty(config.socketServer.hostname, origins, "socket_server.socket_server_hostname");
+  }
   // The key-encryption key never leaves an HSM: a database key as KEK would store keys in the
   // clear next to the key that wraps them. Whether the key exists is checked once HSMs are open.
   if (!config.keyEncryptionKey.empty() && !config.keyEncryptionKey.starts_with("hsm::")) {

@@ -82,11 +82,14 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
                        const Poco::Net::Context::Ptr& tls)
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
       connections_(std::make_unique<ConnectionRegistry>()),
-      closer_(std::make_unique<LingeringCloser>()),
-      // The caller's budget when it gives one (kmsd shares one with the KMIP socket server, so
-      // that both front ends together hold at most max_inflight_memory), else the server's own.
-      inflight_(context.inflight != nullptr ? nullptr
-                                            : std::make_unique<net::InflightBudget>(config.maxInflightMemory)) {
+      closer_(std::make_unique<LingeringCloser>()) {
+  // The caller's budget when it gives one (kmsd shares one with the KMIP socket server, so that
+  // both front ends together hold at most max_inflight_memory), else the server's own.
+  net::InflightBudget* budget = context.inflight;
+  if (budget == nullptr) {
+    inflight_ = std::make_unique<net::InflightBudget>(config.maxInflightMemory);
+    budget = inflight_.get();
+  }
   net::InflightBudget::configureAllocator();
   Poco::Net::ServerSocket socket = listen(config, tls);
   port_ = socket.address().port();
@@ -98,9 +101,8 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
   params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
   server_ = std::make_unique<Poco::Net::TCPServer>(
-      new ConnectionFactory(context, inflight_ ? *inflight_ : *context.inflight, params, *connections_, *closer_,
-                            config.requestTimeout),
-      threads_, socket, params);
+      new ConnectionFactory(context, *budget, params, *connections_, *closer_, config.requestTimeout), threads_, socket,
+      params);
 }
 
 HttpServer::~HttpServer() {

@@ -24,7 +24,7 @@ constexpr auto kWatchPeriod = std::chrono::milliseconds(100);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  explicit ConnectionFactory(ConnectionSettings settings) : settings_(std::move(settings)) {}
+  explicit ConnectionFactory(const ConnectionSettings& settings) : settings_(settings) {}
   Poco::Net::TCPServerConnection* createConnection(const Poco::Net::StreamSocket& socket) override {
     return new KmipConnection(socket, settings_);
   }
