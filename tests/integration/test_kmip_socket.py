@@ -324,6 +324,31 @@ class KmipSocket(unittest.TestCase):
         self.assertGreaterEqual(metrics['kms_socket_request_duration_seconds_bucket{le="+Inf",operation="Encrypt"}'], 1)
 
 
+class CleanStop(unittest.TestCase):
+    def test_stop_with_idle_and_half_sent_connections(self):
+        """SIGTERM with idle connections and one half-way through a message: exit 0 at once."""
+        tmp = Path(tempfile.mkdtemp(prefix="kmip-socket-stop-"))
+        pki = Pki(tmp / "pki")
+        cert, key = pki.server()
+        alice = pki.client_context(*pki.issue("alice", "/CN=alice"))
+        sport = free_port()
+        k = Kmsd(default_binary(), extra_args=[
+            "--tls-cert-file", str(cert), "--tls-key-file", str(key), "--clients-ca-cert-file", str(pki.ca_cert),
+            "--socket-server-start", "true", "--socket-server-port", str(sport)], ssl_context=alice).__enter__()
+        try:
+            clients = [Client(sport, alice) for _ in range(5)]
+            clients[0].send(struct.pack(">II", 0x42007801, 256))
+            started = time.monotonic()
+            code = k.stop()
+            took = time.monotonic() - started
+        finally:
+            k.__exit__(None, None, None)
+        for c in clients:
+            c.close()
+        self.assertEqual(code, 0)
+        self.assertLess(took, 3.0, "stop waited for the request timeout of a half-sent message")
+
+
 if __name__ == "__main__":
     sys.argv = take_kmsd_arg(sys.argv)
     unittest.main()

@@ -158,7 +158,7 @@ bool KmipConnection::serveMessage(const std::string& user) {
   } catch (const Poco::Exception&) {
     return false;  // idle too long, reclaimed, stopped, reset
   }
-  if (got == 0 || expired_.load() || !enter(State::Busy)) return false;
+  if (got == 0 || expired_.load() || !enter(State::Reading)) return false;
   const auto started = Clock::now();
   arm(started + settings_.requestTimeout);
   try {
@@ -182,6 +182,7 @@ bool KmipConnection::serveMessage(const std::string& user) {
       std::copy(head.begin(), head.end(), message.begin());
       readExactly(message.data() + FrameHeader::kSize, header.length);
       disarm();
+      if (!enter(State::Busy)) return false;  // stopping: the message is dropped unserved
       const kmip::Ttlv request =
           kmip::BinaryCodec::decode(std::span<const std::uint8_t>(message.data(), message.size()),
                                     net::MessageLimits::of(settings_.decodeLimits, size, &reservation));
@@ -242,9 +243,9 @@ bool KmipConnection::enter(State state) {
 
 void KmipConnection::stop() {
   const std::lock_guard lock(stateMutex_);
-  const bool idle = state_ == State::Idle;
+  const bool busy = state_ == State::Busy;
   state_ = State::Stopping;
-  if (idle) shutdownLocked();
+  if (!busy) shutdownLocked();
 }
 
 std::optional<Clock::time_point> KmipConnection::idleSince() {

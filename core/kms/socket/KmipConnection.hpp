@@ -57,8 +57,8 @@ class KmipConnection : public Poco::Net::TCPServerConnection {
 
   void run() override;
 
-  // From the registry (under its lock). stop: the server stops; an idle connection closes now,
-  // a busy one after its answer.
+  // From the registry (under its lock). stop: the server stops; a connection idle or still
+  // receiving closes now, one serving a message after its answer.
   void stop();
   // Since when the connection waits for its next message; nullopt while it serves one.
   [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince();
@@ -68,7 +68,9 @@ class KmipConnection : public Poco::Net::TCPServerConnection {
   void expireIfLate(std::int64_t now);
 
  private:
-  enum class State { Idle, Busy, Stopping };
+  // Reading: the handshake or a message is arriving (stopping cuts it: nothing to answer yet);
+  // Busy: the message is being served and answered (stopping lets it finish).
+  enum class State { Idle, Reading, Busy, Stopping };
 
   void serve();
   // The user the client certificate names; throws kms::Exception(AuthenticationFailed).
@@ -87,7 +89,7 @@ class KmipConnection : public Poco::Net::TCPServerConnection {
   std::atomic<std::int64_t> until_{0};  // steady ticks: the deadline of the read in progress, 0: none
   std::atomic<bool> expired_{false};    // the watchdog cut a read: the connection is over
   std::mutex stateMutex_;
-  State state_ = State::Busy;  // the handshake counts as busy: it has its deadline
+  State state_ = State::Reading;  // the handshake first
   std::chrono::steady_clock::time_point idleSince_{};
 };
 
