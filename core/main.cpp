@@ -39,8 +39,11 @@
 #include "kms/http/HttpServer.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestAuthenticator.hpp"
-#include "kms/http/TlsContext.hpp"
+#include "kms/net/InflightBudget.hpp"
+#include "kms/net/SocketMetrics.hpp"
+#include "kms/net/TlsContext.hpp"
 #include "kms/ops/RequestProcessor.hpp"
+#include "kms/socket/SocketServer.hpp"
 #include "kms/store/postgres/PostgresStore.hpp"
 #include "kms/store/sqlite/SqliteStore.hpp"
 
@@ -273,6 +276,11 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     logger.information(fmt::format("authentication: {}", chain.describe()));
   }
   kms::http::RequestAuthenticator authenticator(chain);
+  // One budget for the KMIP messages of both front ends: together they hold at most
+  // max_inflight_memory.
+  kms::net::InflightBudget::configureAllocator();
+  kms::net::InflightBudget inflight(config.http.maxInflightMemory);
+  kms::net::SocketMetrics socketMetrics;
   const kms::http::HandlerContext context{processor,
                                           *store,
                                           authenticator,
@@ -280,12 +288,14 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
                                           {},
                                           &policy,
                                           config.apiTokenAuth ? &apiTokens : nullptr,
-                                          hsms.get()};
+                                          hsms.get(),
+                                          &inflight,
+                                          config.socketServer.start ? &socketMetrics : nullptr};
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {
     try {
-      tls = kms::http::TlsContext::create(config.tls, requireClientCertificate);
+      tls = kms::net::TlsContext::create(config.tls, requireClientCertificate);
     } catch (const std::exception& error) {
       std::cerr << "kmsd: " << error.what() << '\n';
       return 1;
@@ -299,14 +309,43 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     std::cerr << "kmsd: " << error.what() << '\n';
     return 1;
   }
+  // Binary KMIP on 5696: client certificates required in the handshake, whatever HTTPS asks.
+  std::unique_ptr<kms::socket::SocketServer> socketServer;
+  if (config.socketServer.start) {
+    kms::socket::ServerSettings socketSettings;
+    socketSettings.hostname = config.socketServer.hostname;
+    socketSettings.port = config.socketServer.port;
+    socketSettings.threads = config.http.threads;
+    socketSettings.maxQueued = config.http.maxQueued;
+    socketSettings.maxMessageSize = config.socketServer.maxMessageSize;
+    socketSettings.requestTimeout = config.http.requestTimeout;
+    socketSettings.idleTimeout = config.socketServer.idleTimeout;
+    try {
+      socketServer = std::make_unique<kms::socket::SocketServer>(
+          socketSettings, kms::socket::ServerServices{processor, chain, inflight, socketMetrics},
+          kms::net::TlsContext::create(config.tls, true));
+    } catch (const kms::socket::ListenError& error) {
+      std::cerr << "kmsd: " << error.what() << '\n';
+      return 1;
+    } catch (const kms::net::TlsError& error) {
+      std::cerr << "kmsd: " << error.what() << '\n';
+      return 1;
+    }
+  }
   server->start();
-  std::cout << fmt::format("kmsd {} listening on {}://{}:{} ({})\n", kms::config::kVersion, tls ? "https" : "http",
-                           urlHost(config.http.hostname), server->port(), storeDescription)
+  std::string socketAddress;
+  if (socketServer) {
+    socketServer->start();
+    socketAddress = fmt::format(" and kmip://{}:{}", urlHost(config.socketServer.hostname), socketServer->port());
+  }
+  std::cout << fmt::format("kmsd {} listening on {}://{}:{}{} ({})\n", kms::config::kVersion, tls ? "https" : "http",
+                           urlHost(config.http.hostname), server->port(), socketAddress, storeDescription)
             << std::flush;
 
   int received = 0;
   sigwait(&stopSignals, &received);
   logger.information("received %s: stopping", std::string(received == SIGINT ? "SIGINT" : "SIGTERM"));
+  if (socketServer) socketServer->stop();
   server->stop();
   logger.information("stopped");
   return 0;

@@ -31,8 +31,12 @@ ALLOWED: dict[str, set[str]] = {
     "hsm": {"base", "keys", "config", "abi"},
     "auth": {"base", "keys", "config", "store"},
     "ops": {"base", "kmip", "keys", "store", "hsm", "auth", "config"},
-    "http": {"base", "kmip", "auth", "ops", "config"},
-    "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "http", "abi"},
+    # What the front ends share: the TLS context, the in-flight memory budget, socket counters.
+    "net": {"base", "kmip", "config"},
+    "http": {"base", "kmip", "auth", "ops", "config", "net"},
+    # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
+    "socket": {"base", "kmip", "auth", "ops", "config", "net"},
+    "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},

@@ -44,6 +44,22 @@ struct HttpConfig {
   std::size_t maxInflightMemory = std::size_t{256} << 20;
 };
 
+// Cosmian's [socket_server] section: binary KMIP (TTLV) over TLS, KMIP's port 5696, beside the
+// HTTP server. Clients must present a certificate of [tls] clients_ca_cert_file; the server
+// certificate is [tls]'s.
+struct SocketServerConfig {
+  bool start = false;
+  // Empty until ConfigLoader fills it: http.hostname unless set.
+  std::string hostname;
+  std::uint16_t port = 5696;  // 0 picks a free port (tests)
+  // Largest TTLV message accepted, checked on its 8-byte header before anything is allocated;
+  // 0 until ConfigLoader fills it: http.max_body_size unless set.
+  std::size_t maxMessageSize = 0;
+  // How long a connection may wait between messages before it is closed (a message itself
+  // must arrive within http.request_timeout).
+  std::chrono::milliseconds idleTimeout{30000};
+};
+
 struct DbConfig {
   DatabaseType type = DatabaseType::Sqlite;
   std::string databaseUrl;                  // secret: may hold a password; never printed
@@ -117,6 +133,7 @@ struct LoggingConfig {
 struct Config {
   std::string configFile;  // the file that was read, empty when none
   HttpConfig http;
+  SocketServerConfig socketServer;
   DbConfig db;
   LoggingConfig logging;
   TlsConfig tls;

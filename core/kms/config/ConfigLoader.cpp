@@ -105,6 +105,15 @@ LoadedConfig ConfigLoader::load(const std::vector<std::string>& arguments,
     loaded.config.http.hostname = loaded.config.authenticationConfigured() ? "0.0.0.0" : "127.0.0.1";
   }
 
+  // The KMIP socket listens where HTTP does and takes messages as large as HTTP bodies, unless
+  // told otherwise.
+  if (!applier.origins().contains("socket_server.socket_server_hostname")) {
+    loaded.config.socketServer.hostname = loaded.config.http.hostname;
+  }
+  if (!applier.origins().contains("socket_server.socket_server_max_message_size")) {
+    loaded.config.socketServer.maxMessageSize = loaded.config.http.maxBodySize;
+  }
+
   ConfigValidator::validate(loaded.config, applier.origins());
   return loaded;
 }

@@ -85,6 +85,17 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
   requireNonEmpty(config.vendorIdentification, origins, "vendor_identification");
   requireNonEmpty(config.idp.userClaim, origins, "idp_auth.jwt_user_claim");
   validateTls(config.tls, origins);
+  // KMIP clients on 5696 authenticate with their TLS certificate only: without TLS and a
+  // client CA the socket would serve everyone as the default user.
+  if (config.socketServer.start && (!config.tls.enabled() || config.tls.clientsCaCertFile.empty())) {
+    throw ConfigError(
+        fmt::format("{}: the KMIP socket server needs TLS with client certificates: set [tls] "
+                    "tls_cert_file and tls_key_file (or tls_p12_file) and clients_ca_cert_file",
+                    originOf(origins, "socket_server.socket_server_start")));
+  }
+  if (config.socketServer.start) {
+    requireNonEmpty(config.socketServer.hostname, origins, "socket_server.socket_server_hostname");
+  }
   // The key-encryption key never leaves an HSM: a database key as KEK would store keys in the
   // clear next to the key that wraps them. Whether the key exists is checked once HSMs are open.
   if (!config.keyEncryptionKey.empty() && !config.keyEncryptionKey.starts_with("hsm::")) {

@@ -42,7 +42,6 @@ constexpr std::array kDeferredKeys{
     DeferredKey{"db.clear_database", Deferral::Ignored},
     DeferredKey{"db.redis_master_password", Deferral::Ignored},
     DeferredKey{"db.redis_findex_label", Deferral::Ignored},
-    DeferredKey{"socket_server", Deferral::Ignored},
     DeferredKey{"proxy", Deferral::Ignored},
     DeferredKey{"workspace", Deferral::Ignored},
     DeferredKey{"logging.rust_log", Deferral::Ignored},
@@ -68,7 +67,7 @@ constexpr std::array kDeferredKeys{
 };
 
 // Sections whose keys are settings (the top level is the other place settings live).
-constexpr std::array<std::string_view, 5> kSections{"http", "db", "logging", "tls", "idp_auth"};
+constexpr std::array<std::string_view, 6> kSections{"http", "socket_server", "db", "logging", "tls", "idp_auth"};
 
 const DeferredKey* findDeferred(std::string_view path) noexcept {
   for (const auto& key : kDeferredKeys) {

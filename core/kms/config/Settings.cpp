@@ -61,6 +61,36 @@ const std::array kSettings{
               c.http.maxInflightMemory = ValueParser::size(v, o, std::size_t{1} << 20, std::size_t{1} << 40);
             },
             [] { return std::to_string(HttpConfig{}.maxInflightMemory); }},
+    Setting{
+        "socket_server.socket_server_start", "--socket-server-start", "KMS_SOCKET_SERVER_START", "[true|false]",
+        ValueKind::Boolean, false,
+        "Serve binary KMIP over TLS (port 5696) beside HTTP; needs [tls] with clients_ca_cert_file (client "
+        "certificates are required)",
+        [](Config& c, std::string_view v, const std::string& o) { c.socketServer.start = ValueParser::boolean(v, o); },
+        [] { return std::string(SocketServerConfig{}.start ? "true" : "false"); }},
+    Setting{"socket_server.socket_server_port", "--socket-server-port", "KMS_SOCKET_SERVER_PORT", "PORT",
+            ValueKind::Integer, false, "Port of binary KMIP over TLS (0 picks a free port)",
+            [](Config& c, std::string_view v, const std::string& o) { c.socketServer.port = ValueParser::port(v, o); },
+            [] { return std::to_string(SocketServerConfig{}.port); }},
+    Setting{"socket_server.socket_server_hostname", "--socket-server-hostname", "KMS_SOCKET_SERVER_HOSTNAME", "HOST",
+            ValueKind::Text, false, "Address the binary KMIP server listens on",
+            [](Config& c, std::string_view v, const std::string&) { c.socketServer.hostname = v; },
+            [] { return std::string("the HTTP hostname"); }},
+    Setting{"socket_server.socket_server_max_message_size", "--socket-server-max-message-size",
+            "KMS_SOCKET_SERVER_MAX_MESSAGE_SIZE", "BYTES", ValueKind::IntegerOrText, false,
+            "Largest binary KMIP message accepted (bytes, or with KiB/MiB/GiB; checked on its header)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.socketServer.maxMessageSize = ValueParser::size(v, o, 1, kMaxBodySizeCeiling);
+            },
+            [] { return std::string("max_body_size"); }},
+    Setting{"socket_server.socket_server_idle_timeout", "--socket-server-idle-timeout",
+            "KMS_SOCKET_SERVER_IDLE_TIMEOUT", "DURATION", ValueKind::IntegerOrText, false,
+            "Time a binary KMIP connection may wait between messages (seconds, or 500ms, 20s, 1m)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.socketServer.idleTimeout = ValueParser::duration(
+                  v, o, std::chrono::seconds(1), std::chrono::milliseconds(100), std::chrono::hours(24));
+            },
+            [] { return durationText(SocketServerConfig{}.idleTimeout); }},
     Setting{"db.database_type", "--database-type", "KMS_DATABASE_TYPE", "sqlite|postgresql", ValueKind::Text, false,
             "Database backend",
             [](Config& c, std::string_view v, const std::string& o) { c.db.type = ValueParser::databaseType(v, o); },

@@ -34,7 +34,7 @@ bool BodyReader::tooLargeToSkip(const Poco::Net::HTTPServerRequest& request) {
 }
 
 std::string BodyReader::read(Poco::Net::HTTPServerRequest& request, std::size_t limit,
-                             InflightBudget::Reservation* reservation) {
+                             net::InflightBudget::Reservation* reservation) {
   if (declaresMoreThan(request, limit)) {
     throw Exception(ErrorCode::PayloadTooLarge, fmt::format("request body of {} bytes exceeds the limit of {} bytes",
                                                             request.getContentLength64(), limit));

@@ -8,7 +8,7 @@ namespace Poco::Net {
 class HTTPServerRequest;
 }
 
-#include "kms/http/InflightBudget.hpp"
+#include "kms/net/InflightBudget.hpp"
 
 namespace kms::http {
 
@@ -19,7 +19,7 @@ class BodyReader {
   // (bad framing, the request timeout, the peer closing), and with a `reservation` what it
   // throws when the budget cannot hold the body (before reading it, when its length is known).
   static std::string read(Poco::Net::HTTPServerRequest& request, std::size_t limit,
-                          InflightBudget::Reservation* reservation = nullptr);
+                          net::InflightBudget::Reservation* reservation = nullptr);
   // True when the request declares a body larger than `limit` (Content-Length only).
   static bool declaresMoreThan(const Poco::Net::HTTPServerRequest& request, std::size_t limit);
   // A body of at most this size that a handler left unread is dropped by the connection

@@ -19,10 +19,14 @@ class AccessPolicy;
 class ApiTokens;
 }  // namespace kms::auth
 
+namespace kms::net {
+class InflightBudget;
+class SocketMetrics;
+}  // namespace kms::net
+
 namespace kms::http {
 
 class Authenticator;
-class InflightBudget;
 
 struct HandlerContext {
   ops::RequestProcessor& processor;
@@ -38,8 +42,10 @@ struct HandlerContext {
   auth::ApiTokens* apiTokens = nullptr;
   // /hsm/status; nullptr when no HSM is configured.
   hsm::HsmRegistry* hsm = nullptr;
-  // What KMIP requests in flight may hold in memory together; HttpServer sets its own.
-  InflightBudget* inflight = nullptr;
+  // What KMIP requests in flight may hold in memory together; nullptr: HttpServer makes its own.
+  net::InflightBudget* inflight = nullptr;
+  // /metrics shows the KMIP socket server's counters too; nullptr when it does not run.
+  const net::SocketMetrics* socketMetrics = nullptr;
 };
 
 }  // namespace kms::http

@@ -15,7 +15,7 @@
 #include "kms/config/Version.hpp"
 #include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/HttpConnection.hpp"
-#include "kms/http/InflightBudget.hpp"
+#include "kms/net/InflightBudget.hpp"
 #include "kms/http/LingeringCloser.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestHandlerFactory.hpp"
@@ -35,8 +35,9 @@ constexpr auto kReclaimGrace = std::chrono::seconds(2);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
-  ConnectionFactory(const HandlerContext& context, InflightBudget& inflight, Poco::Net::HTTPServerParams::Ptr params,
-                    ConnectionRegistry& registry, LingeringCloser& closer, std::chrono::milliseconds requestTimeout)
+  ConnectionFactory(const HandlerContext& context, net::InflightBudget& inflight,
+                    Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry, LingeringCloser& closer,
+                    std::chrono::milliseconds requestTimeout)
       : context_(withBudget(context, inflight)),
         handlers_(context_),
         settings_{handlers_, std::move(params), registry, closer, requestTimeout} {}
@@ -46,7 +47,7 @@ class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
   }
 
  private:
-  static HandlerContext withBudget(HandlerContext context, InflightBudget& inflight) {
+  static HandlerContext withBudget(HandlerContext context, net::InflightBudget& inflight) {
     context.inflight = &inflight;
     return context;
   }
@@ -81,9 +82,15 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
                        const Poco::Net::Context::Ptr& tls)
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
       connections_(std::make_unique<ConnectionRegistry>()),
-      closer_(std::make_unique<LingeringCloser>()),
-      inflight_(std::make_unique<InflightBudget>(config.maxInflightMemory)) {
-  InflightBudget::configureAllocator();
+      closer_(std::make_unique<LingeringCloser>()) {
+  // The caller's budget when it gives one (kmsd shares one with the KMIP socket server, so that
+  // both front ends together hold at most max_inflight_memory), else the server's own.
+  net::InflightBudget* budget = context.inflight;
+  if (budget == nullptr) {
+    inflight_ = std::make_unique<net::InflightBudget>(config.maxInflightMemory);
+    budget = inflight_.get();
+  }
+  net::InflightBudget::configureAllocator();
   Poco::Net::ServerSocket socket = listen(config, tls);
   port_ = socket.address().port();
 
@@ -94,8 +101,8 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   params->setTimeout(Poco::Timespan(kConnectionTimeoutSeconds, 0));
   params->setSoftwareVersion(fmt::format("kmsd/{}", config::kVersion));
   server_ = std::make_unique<Poco::Net::TCPServer>(
-      new ConnectionFactory(context, *inflight_, params, *connections_, *closer_, config.requestTimeout), threads_,
-      socket, params);
+      new ConnectionFactory(context, *budget, params, *connections_, *closer_, config.requestTimeout), threads_, socket,
+      params);
 }
 
 HttpServer::~HttpServer() {

@@ -21,10 +21,13 @@ namespace Poco::Net {
 class TCPServer;
 }
 
+namespace kms::net {
+class InflightBudget;
+}  // namespace kms::net
+
 namespace kms::http {
 
 class ConnectionRegistry;
-class InflightBudget;
 class LingeringCloser;
 
 class HttpServer {
@@ -54,7 +57,7 @@ class HttpServer {
   Poco::ThreadPool threads_;
   std::unique_ptr<ConnectionRegistry> connections_;
   std::unique_ptr<LingeringCloser> closer_;
-  std::unique_ptr<InflightBudget> inflight_;
+  std::unique_ptr<net::InflightBudget> inflight_;
   std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
   std::uint16_t port_ = 0;
   bool running_ = false;

@@ -13,22 +13,14 @@
 #include "kms/http/Authenticator.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/ErrorResponse.hpp"
-#include "kms/http/InflightBudget.hpp"
+#include "kms/net/InflightBudget.hpp"
+#include "kms/net/MessageLimits.hpp"
 #include "kms/kmip/BinaryCodec.hpp"
 #include "kms/kmip/JsonCodec.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 
 namespace kms::http {
 namespace {
-
-// The decoded tree may take this multiple of the body, plus a floor for small messages. Every
-// TTLV item takes sizeof(Ttlv), 128 bytes, in memory and at least 8 on the wire (an empty
-// Structure; a JSON one is some 15), so that a tree can be 16 times its binary body, more where
-// vectors grow by doubling. Real messages stay well below (a binary batch of Gets, the densest,
-// 8.5 times; of Encrypts 5.4; JSON a third of that: DecodeMemoryTest); maxItems and the in-flight
-// budget bound the tree in absolute terms.
-constexpr std::size_t kTreePerBodyByte = 16;
-constexpr std::size_t kTreeFloor = std::size_t{64} * 1024;
 
 Poco::Logger& logger() {
   // Logger::get locks a global registry: look it up once, not per request.
@@ -88,13 +80,11 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
   }
   const ops::RequestContext requestContext{context_.authenticator.authenticate(request)};
   // Before the body: it holds what the body and its decoded tree take until the answer is sent.
-  InflightBudget::Reservation reservation(context_.inflight);
+  net::InflightBudget::Reservation reservation(context_.inflight);
   const std::string body = BodyReader::read(request, context_.maxBodySize, &reservation);
   bodyRead = true;
 
-  kmip::DecodeLimits limits = context_.decodeLimits;
-  limits.maxTreeBytes = std::min(limits.maxTreeBytes, kTreeFloor + kTreePerBodyByte * body.size());
-  limits.budget = &reservation;
+  const kmip::DecodeLimits limits = net::MessageLimits::of(context_.decodeLimits, body.size(), &reservation);
   const kmip::Ttlv ttlvRequest =
       encoding == Encoding::Binary
           ? kmip::BinaryCodec::decode(

@@ -9,6 +9,7 @@
 #include "kms/hsm/HsmRegistry.hpp"
 #include "kms/http/Authenticator.hpp"
 #include "kms/http/ErrorResponse.hpp"
+#include "kms/net/SocketMetrics.hpp"
 #include "kms/ops/RequestProcessor.hpp"
 #include "kms/ops/crypto/UsableKeys.hpp"
 
@@ -59,6 +60,7 @@ void MetricsHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::
   metric(out, "kms_key_cache_invalidations_total", "counter", "Keys dropped because their object changed.",
          stats.cache.invalidations);
   metric(out, "kms_key_cache_entries", "gauge", "Keys in the cache now.", stats.cache.entries);
+  if (context_.socketMetrics != nullptr) out += context_.socketMetrics->render();
   response.setContentType("text/plain; version=0.0.4");
   response.sendBuffer(out.data(), out.size());
 }

@@ -1,4 +1,4 @@
-#include "kms/http/TlsContext.hpp"
+#include "kms/net/TlsContext.hpp"
 
 #include <fmt/format.h>
 #include <openssl/err.h>
@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <memory>
 
-namespace kms::http {
+namespace kms::net {
 namespace {
 
 // TLS 1.3 suites are always forward-secret; for TLS 1.2 keep ECDHE with AEAD ciphers only.
@@ -129,4 +129,4 @@ Poco::Net::Context::Ptr TlsContext::create(const config::TlsConfig& tls, bool re
   return context;
 }
 
-}  // namespace kms::http
+}  // namespace kms::net

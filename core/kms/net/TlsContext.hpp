@@ -14,7 +14,7 @@
 
 #include "kms/config/Config.hpp"
 
-namespace kms::http {
+namespace kms::net {
 
 class TlsError : public std::runtime_error {
  public:
@@ -27,4 +27,4 @@ class TlsContext {
   static Poco::Net::Context::Ptr create(const config::TlsConfig& tls, bool requireClientCertificate);
 };
 
-}  // namespace kms::http
+}  // namespace kms::net

@@ -16,7 +16,7 @@
 
 #include "kms/kmip/DecodeLimits.hpp"
 
-namespace kms::http {
+namespace kms::net {
 
 class InflightBudget {
  public:
@@ -67,4 +67,4 @@ class InflightBudget {
   std::atomic<bool> trimAgain_{false};
 };
 
-}  // namespace kms::http
+}  // namespace kms::net

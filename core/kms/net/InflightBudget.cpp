@@ -1,4 +1,4 @@
-#include "kms/http/InflightBudget.hpp"
+#include "kms/net/InflightBudget.hpp"
 
 #include <malloc.h>
 
@@ -7,7 +7,7 @@
 
 #include "kms/Exception.hpp"
 
-namespace kms::http {
+namespace kms::net {
 namespace {
 
 // Taken at once by every request: the decoded tree of a small message fits in it, so that a
@@ -73,4 +73,4 @@ void InflightBudget::trim() {
   while (trimAgain_.exchange(false)) (void)::malloc_trim(0);
 }
 
-}  // namespace kms::http
+}  // namespace kms::net
