@@ -17,7 +17,8 @@ right must learn nothing about an object:
   differences (and a 25%-trimmed mean), over KMSD_TIMING_PAIRS pairs (default 2000). Before the
   fix: Get of another user's object about 50 us slower than of a missing one, Locate by a tag
   another user's object carries about 220 us slower than by a tag nobody has; the threshold
-  (KMSD_TIMING_THRESHOLD_US, default 12 us) fails those and passes equal work on a busy shared
+  (KMSD_TIMING_THRESHOLD_US, default 12 us; three times that in a sanitizer build, whose
+  requests take five times as long) fails those and passes equal work on a busy shared
   machine. A measurement beyond the threshold is repeated (up to 3 times): noise does not
   repeat, a real difference does.
 
@@ -60,7 +61,13 @@ MALLORY = "mallory"
 HSM_ADMIN = "hsmadmin"
 VENDOR = "cosmian"
 PAIRS = int(os.environ.get("KMSD_TIMING_PAIRS", "2000"))
-THRESHOLD_US = float(os.environ.get("KMSD_TIMING_THRESHOLD_US", "12"))
+# The threshold is in microseconds of the optimised build. Under ASan and UBSan a request takes
+# about five times as long (Locate with 300 own objects: 800 us against 153 us) and differences
+# of a few instructions grow with it (measured: +12 to +15 us there, +0.1 us optimised, for
+# the same pair); there the threshold is three times as large, still below the slowdown, so a
+# difference that grows with the work (the old Locate: +160 us optimised) still fails.
+SANITIZER_SLOWDOWN = 3.0 if os.environ.get("KMS_TEST_SANITIZED") == "1" else 1.0
+THRESHOLD_US = float(os.environ.get("KMSD_TIMING_THRESHOLD_US", "12")) * SANITIZER_SLOWDOWN
 ATTEMPTS = 3
 
 
