@@ -17,12 +17,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import struct
 import sys
 import tempfile
-import threading
 import time
 import unittest
 from pathlib import Path
@@ -223,7 +223,10 @@ class KmipSocket(unittest.TestCase):
             c.close()
         grown = rss_kib(pid) - before
         sys.stderr.write(f"\nRSS before {before} KiB, after 33 oversized headers: {grown:+d} KiB\n")
-        self.assertLess(grown, 8 * 1024, "RSS grew by more than 8 MiB for headers announcing 4 GiB")
+        # Under ASan every freed block waits in a quarantine (up to 256 MiB) and 33 TLS handshakes
+        # leave ~25 MiB there; one 256 MiB message buffer would still show far beyond 64 MiB.
+        limit_mib = 64 if os.environ.get("KMS_TEST_SANITIZED") == "1" else 8
+        self.assertLess(grown, limit_mib * 1024, f"RSS grew by more than {limit_mib} MiB for headers announcing 4 GiB")
 
     # -- slow and idle clients ----------------------------------------------------------------
 
