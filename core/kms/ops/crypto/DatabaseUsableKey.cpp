@@ -11,22 +11,6 @@
 namespace kms::ops::crypto {
 namespace {
 
-// The access right (the lowercase operation name; Cosmian spells SignatureVerify's
-// "signatureverify").
-std::string_view rightOf(KeyOperation operation) {
-  switch (operation) {
-    case KeyOperation::Encrypt:
-      return "encrypt";
-    case KeyOperation::Decrypt:
-      return "decrypt";
-    case KeyOperation::Sign:
-      return "sign";
-    case KeyOperation::SignatureVerify:
-      return "signatureverify";
-  }
-  return "encrypt";
-}
-
 // Encrypt and Sign need an Active key; Decrypt and SignatureVerify also take a Deactivated one
 // (UsageCheck.hpp).
 void check(const objects::ManagedObject& object, KeyOperation operation) {

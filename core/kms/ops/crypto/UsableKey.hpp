@@ -10,6 +10,7 @@
 // mapped onto what it can do) and keeps its own refusals and their words: the answers are
 // those the two separate paths gave before they met here.
 #include <string>
+#include <string_view>
 
 #include "kms/keys/CryptoKey.hpp"
 #include "kms/kmip/Ttlv.hpp"
@@ -18,6 +19,22 @@ namespace kms::ops::crypto {
 
 // What a request does with its key: the access right it needs and the checks it gets.
 enum class KeyOperation { Encrypt, Decrypt, Sign, SignatureVerify };
+
+// The access right an operation needs (the lowercase operation name; Cosmian spells
+// SignatureVerify's "signatureverify"), for database and HSM keys alike.
+[[nodiscard]] constexpr std::string_view rightOf(KeyOperation operation) noexcept {
+  switch (operation) {
+    case KeyOperation::Encrypt:
+      return "encrypt";
+    case KeyOperation::Decrypt:
+      return "decrypt";
+    case KeyOperation::Sign:
+      return "sign";
+    case KeyOperation::SignatureVerify:
+      return "signatureverify";
+  }
+  return "encrypt";
+}
 
 class UsableKey {
  public:

@@ -108,24 +108,10 @@ void refuseWrappingKey(OperationContext& ctx, const HsmKey& key) {
   }
 }
 
-std::string_view rightOf(KeyOperation operation) {
-  switch (operation) {
-    case KeyOperation::Encrypt:
-      return "encrypt";
-    case KeyOperation::Decrypt:
-      return "decrypt";
-    case KeyOperation::Sign:
-      return "sign";
-    case KeyOperation::SignatureVerify:
-      return "signatureverify";
-  }
-  return "encrypt";
-}
-
 HsmKey opened(OperationContext& ctx, const std::string& uid, KeyOperation operation, const Ttlv& payload) {
   if (operation == KeyOperation::Sign) (void)requiredData(payload, "Sign");
   if (operation == KeyOperation::SignatureVerify) (void)requiredData(payload, "Signature Verify");
-  HsmKey key = HsmKeyAccess::open(ctx, uid, rightOf(operation));
+  HsmKey key = HsmKeyAccess::open(ctx, uid, crypto::rightOf(operation));
   switch (operation) {
     case KeyOperation::Encrypt:
       break;
