@@ -2,6 +2,8 @@
 // RequestProcessor on a real SQLite store, its payload mapped to 2.1 and the answer back to 1.x.
 #include <doctest/doctest.h>
 
+#include <set>
+
 #include "kms/ops/kmip1/AttributeNames.hpp"
 #include "kms/ops/kmip1/Payloads.hpp"
 #include "kms/ops/kmip1/Translator.hpp"
@@ -222,4 +224,99 @@ TEST_CASE("1.x answers use 1.x result reasons and Query lists only what the vers
   bool create = false;
   for (const auto* op : operations) create = create || op->asEnumeration() == 1;
   CHECK(create);
+}
+
+TEST_CASE("a 1.x answer names only the attributes of its version") {
+  Fixture f;
+  const auto created = single1x(
+      f, Operation::Create,
+      {Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(kmip::ObjectType::SymmetricKey)),
+       Ttlv::structure("TemplateAttribute", {attribute1x("Cryptographic Algorithm", Ttlv::enumeration("x", kAes)),
+                                             attribute1x("Cryptographic Length", Ttlv::integer("x", 128)),
+                                             attribute1x("Description", Ttlv::textString("x", "a 1.4 text"))})});
+  REQUIRE(succeeded(created));
+  const std::string key = payloadOf(created).at("UniqueIdentifier").asText();
+  // Original Creation Date came with 1.2, Description with 1.4.
+  const auto namesAt = [&](std::int32_t minor) {
+    const auto all = single1x(f, Operation::GetAttributes, {uid(key)}, minor);
+    REQUIRE(succeeded(all));
+    std::set<std::string> names;
+    for (const auto* a : payloadOf(all).findAll("Attribute")) names.insert(a->at("AttributeName").asText());
+    const auto list = single1x(f, Operation::GetAttributeList, {uid(key)}, minor);
+    REQUIRE(succeeded(list));
+    std::set<std::string> listed;
+    for (const auto* n : payloadOf(list).findAll("AttributeName")) listed.insert(n->asText());
+    CHECK(listed == names);
+    return names;
+  };
+  const auto v10 = namesAt(0);
+  CHECK(v10.count("Cryptographic Length") == 1);
+  CHECK(v10.count("Original Creation Date") == 0);
+  CHECK(v10.count("Description") == 0);
+  const auto v12 = namesAt(2);
+  CHECK(v12.count("Original Creation Date") == 1);
+  CHECK(v12.count("Description") == 0);
+  const auto v14 = namesAt(4);
+  CHECK(v14.count("Description") == 1);
+}
+
+TEST_CASE("before 1.4 the AES-GCM tag ends Data: Encrypt appends it, Decrypt splits it off") {
+  Fixture f;
+  const auto created = single1x(
+      f, Operation::Create,
+      {Ttlv::enumeration("ObjectType", static_cast<std::uint32_t>(kmip::ObjectType::SymmetricKey)),
+       Ttlv::structure("TemplateAttribute", {attribute1x("Cryptographic Algorithm", Ttlv::enumeration("x", kAes)),
+                                             attribute1x("Cryptographic Length", Ttlv::integer("x", 256)),
+                                             attribute1x("Cryptographic Usage Mask", Ttlv::integer("x", 0x0C))})});
+  REQUIRE(succeeded(created));
+  const std::string key = payloadOf(created).at("UniqueIdentifier").asText();
+  REQUIRE(succeeded(single1x(f, Operation::Activate, {uid(key)})));
+  const Ttlv::Bytes message{'k', 'm', 's', 'd', ' ', 'o', 'v', 'e', 'r', ' ', '1', '.', '2'};
+
+  const auto encrypted = single1x(f, Operation::Encrypt, {uid(key), Ttlv::byteString("Data", message)}, 2);
+  REQUIRE(succeeded(encrypted));
+  const auto& e = payloadOf(encrypted);
+  CHECK(e.find("AuthenticatedEncryptionTag") == nullptr);
+  const auto& joined = e.at("Data").asBytes();
+  REQUIRE(joined.size() == message.size() + 16);
+  const auto iv = e.at("IVCounterNonce").asBytes();
+
+  const auto decrypted = single1x(
+      f, Operation::Decrypt, {uid(key), Ttlv::byteString("Data", joined), Ttlv::byteString("IVCounterNonce", iv)}, 2);
+  REQUIRE(succeeded(decrypted));
+  CHECK(payloadOf(decrypted).at("Data").asBytes() == message);
+
+  // The same ciphertext and tag in 1.4 form: the tag in its own field.
+  const Ttlv::Bytes ciphertext(joined.begin(), joined.end() - 16);
+  const Ttlv::Bytes tag(joined.end() - 16, joined.end());
+  const auto v14 = single1x(f, Operation::Decrypt,
+                            {uid(key), Ttlv::byteString("Data", ciphertext), Ttlv::byteString("IVCounterNonce", iv),
+                             Ttlv::byteString("AuthenticatedEncryptionTag", tag)},
+                            4);
+  REQUIRE(succeeded(v14));
+  CHECK(payloadOf(v14).at("Data").asBytes() == message);
+
+  // A flipped tag byte fails; so does Data shorter than a tag.
+  Ttlv::Bytes tampered = joined;
+  tampered.back() ^= 1;
+  CHECK_FALSE(
+      succeeded(single1x(f, Operation::Decrypt,
+                         {uid(key), Ttlv::byteString("Data", tampered), Ttlv::byteString("IVCounterNonce", iv)}, 2)));
+  CHECK_FALSE(succeeded(
+      single1x(f, Operation::Decrypt,
+               {uid(key), Ttlv::byteString("Data", Ttlv::Bytes(8, 1)), Ttlv::byteString("IVCounterNonce", iv)}, 2)));
+
+  // CBC names its mode: nothing is appended nor split.
+  const Ttlv cbc =
+      Ttlv::structure("CryptographicParameters",
+                      {Ttlv::enumeration("BlockCipherMode", static_cast<std::uint32_t>(kmip::BlockCipherMode::CBC)),
+                       Ttlv::enumeration("PaddingMethod", static_cast<std::uint32_t>(kmip::PaddingMethod::PKCS5))});
+  const auto cbcEncrypted = single1x(f, Operation::Encrypt, {uid(key), cbc, Ttlv::byteString("Data", message)}, 2);
+  REQUIRE(succeeded(cbcEncrypted));
+  CHECK(payloadOf(cbcEncrypted).at("Data").asBytes().size() == 16);
+  const auto cbcDecrypted =
+      single1x(f, Operation::Decrypt,
+               {uid(key), cbc, payloadOf(cbcEncrypted).at("Data"), payloadOf(cbcEncrypted).at("IVCounterNonce")}, 2);
+  REQUIRE(succeeded(cbcDecrypted));
+  CHECK(payloadOf(cbcDecrypted).at("Data").asBytes() == message);
 }

@@ -1,7 +1,7 @@
 #include "kms/ops/kmip1/AttributeNames.hpp"
 
 #include <array>
-#include <utility>
+#include <cstdint>
 
 #include <fmt/format.h>
 
@@ -14,61 +14,68 @@ using kmip::Ttlv;
 
 namespace {
 
-// The attributes of KMIP 1.4 section 3 by their 1.x name, with their 2.1 tag; an empty tag for
-// those 2.0 removed (Operation Policy Name, the 1.0 certificate fields). Earlier 1.x versions
-// define subsets with the same names.
-constexpr std::array<std::pair<std::string_view, std::string_view>, 51> kNames{{
-    {"Unique Identifier", "UniqueIdentifier"},
-    {"Name", "Name"},
-    {"Object Type", "ObjectType"},
-    {"Cryptographic Algorithm", "CryptographicAlgorithm"},
-    {"Cryptographic Length", "CryptographicLength"},
-    {"Cryptographic Parameters", "CryptographicParameters"},
-    {"Cryptographic Domain Parameters", "CryptographicDomainParameters"},
-    {"Certificate Type", "CertificateType"},
-    {"Certificate Length", "CertificateLength"},
-    {"X.509 Certificate Identifier", "X_509CertificateIdentifier"},
-    {"X.509 Certificate Subject", "X_509CertificateSubject"},
-    {"X.509 Certificate Issuer", "X_509CertificateIssuer"},
-    {"Certificate Identifier", ""},
-    {"Certificate Subject", ""},
-    {"Certificate Issuer", ""},
-    {"Digital Signature Algorithm", "DigitalSignatureAlgorithm"},
-    {"Digest", "Digest"},
-    {"Operation Policy Name", ""},
-    {"Cryptographic Usage Mask", "CryptographicUsageMask"},
-    {"Lease Time", "LeaseTime"},
-    {"Usage Limits", "UsageLimits"},
-    {"State", "State"},
-    {"Initial Date", "InitialDate"},
-    {"Activation Date", "ActivationDate"},
-    {"Process Start Date", "ProcessStartDate"},
-    {"Protect Stop Date", "ProtectStopDate"},
-    {"Deactivation Date", "DeactivationDate"},
-    {"Destroy Date", "DestroyDate"},
-    {"Compromise Occurrence Date", "CompromiseOccurrenceDate"},
-    {"Compromise Date", "CompromiseDate"},
-    {"Revocation Reason", "RevocationReason"},
-    {"Archive Date", "ArchiveDate"},
-    {"Object Group", "ObjectGroup"},
-    {"Fresh", "Fresh"},
-    {"Link", "Link"},
-    {"Application Specific Information", "ApplicationSpecificInformation"},
-    {"Contact Information", "ContactInformation"},
-    {"Last Change Date", "LastChangeDate"},
-    {"Alternative Name", "AlternativeName"},
-    {"Key Value Present", "KeyValuePresent"},
-    {"Key Value Location", "KeyValueLocation"},
-    {"Original Creation Date", "OriginalCreationDate"},
-    {"Random Number Generator", "RandomNumberGenerator"},
-    {"PKCS#12 Friendly Name", "PKCS_12FriendlyName"},
-    {"Description", "Description"},
-    {"Comment", "Comment"},
-    {"Sensitive", "Sensitive"},
-    {"Always Sensitive", "AlwaysSensitive"},
-    {"Extractable", "Extractable"},
-    {"Never Extractable", "NeverExtractable"},
-    {"Custom Attribute", ""},
+struct Name {
+  std::string_view text;  // the 1.x AttributeName
+  std::string_view tag;   // the 2.1 tag; empty for those 2.0 removed
+  std::int32_t since;     // the first 1.x minor version that defines it
+};
+
+// The attributes of KMIP 1.4 section 3 by their 1.x name, with their 2.1 tag (empty for those
+// 2.0 removed: Operation Policy Name, the 1.0 certificate fields) and the version that brought
+// them (each 1.x specification's section 3 and its "changes" appendix): a 1.x client decodes
+// only the attributes of its version, so answers to it leave the later ones out.
+constexpr std::array<Name, 51> kNames{{
+    {"Unique Identifier", "UniqueIdentifier", 0},
+    {"Name", "Name", 0},
+    {"Object Type", "ObjectType", 0},
+    {"Cryptographic Algorithm", "CryptographicAlgorithm", 0},
+    {"Cryptographic Length", "CryptographicLength", 0},
+    {"Cryptographic Parameters", "CryptographicParameters", 0},
+    {"Cryptographic Domain Parameters", "CryptographicDomainParameters", 0},
+    {"Certificate Type", "CertificateType", 0},
+    {"Certificate Length", "CertificateLength", 1},
+    {"X.509 Certificate Identifier", "X_509CertificateIdentifier", 1},
+    {"X.509 Certificate Subject", "X_509CertificateSubject", 1},
+    {"X.509 Certificate Issuer", "X_509CertificateIssuer", 1},
+    {"Certificate Identifier", "", 0},
+    {"Certificate Subject", "", 0},
+    {"Certificate Issuer", "", 0},
+    {"Digital Signature Algorithm", "DigitalSignatureAlgorithm", 1},
+    {"Digest", "Digest", 0},
+    {"Operation Policy Name", "", 0},
+    {"Cryptographic Usage Mask", "CryptographicUsageMask", 0},
+    {"Lease Time", "LeaseTime", 0},
+    {"Usage Limits", "UsageLimits", 0},
+    {"State", "State", 0},
+    {"Initial Date", "InitialDate", 0},
+    {"Activation Date", "ActivationDate", 0},
+    {"Process Start Date", "ProcessStartDate", 0},
+    {"Protect Stop Date", "ProtectStopDate", 0},
+    {"Deactivation Date", "DeactivationDate", 0},
+    {"Destroy Date", "DestroyDate", 0},
+    {"Compromise Occurrence Date", "CompromiseOccurrenceDate", 0},
+    {"Compromise Date", "CompromiseDate", 0},
+    {"Revocation Reason", "RevocationReason", 0},
+    {"Archive Date", "ArchiveDate", 0},
+    {"Object Group", "ObjectGroup", 0},
+    {"Fresh", "Fresh", 1},
+    {"Link", "Link", 0},
+    {"Application Specific Information", "ApplicationSpecificInformation", 0},
+    {"Contact Information", "ContactInformation", 0},
+    {"Last Change Date", "LastChangeDate", 0},
+    {"Alternative Name", "AlternativeName", 2},
+    {"Key Value Present", "KeyValuePresent", 2},
+    {"Key Value Location", "KeyValueLocation", 2},
+    {"Original Creation Date", "OriginalCreationDate", 2},
+    {"Random Number Generator", "RandomNumberGenerator", 3},
+    {"PKCS#12 Friendly Name", "PKCS_12FriendlyName", 4},
+    {"Description", "Description", 4},
+    {"Comment", "Comment", 4},
+    {"Sensitive", "Sensitive", 4},
+    {"Always Sensitive", "AlwaysSensitive", 4},
+    {"Extractable", "Extractable", 4},
+    {"Never Extractable", "NeverExtractable", 4},
+    {"Custom Attribute", "", 0},
 }};
 
 bool isCustomPrefix(std::string_view name) {
@@ -87,7 +94,7 @@ std::optional<attributes::AttributeKey> keyOfName(std::string_view name) {
     }
     return attributes::AttributeKey{"Attribute", std::string(name.substr(0, 1)), std::string(rest)};
   }
-  for (const auto& [text, tag] : kNames) {
+  for (const auto& [text, tag, since] : kNames) {
     if (text != name) continue;
     if (tag.empty() || !attributes::AttributeRules::find(tag)) return std::nullopt;
     return attributes::AttributeKey{std::string(tag), {}, {}};
@@ -95,13 +102,13 @@ std::optional<attributes::AttributeKey> keyOfName(std::string_view name) {
   return std::nullopt;
 }
 
-std::optional<std::string> nameOf(const attributes::AttributeKey& key) {
+std::optional<std::string> nameOf(const attributes::AttributeKey& key, std::int32_t minor) {
   if (key.isVendor()) {
     if (key.vendor == "x" || key.vendor == "y") return fmt::format("{}-{}", key.vendor, key.name);
     return fmt::format("y-{}:{}", key.vendor, key.name);
   }
-  for (const auto& [text, tag] : kNames) {
-    if (!tag.empty() && tag == key.tag) return std::string(text);
+  for (const auto& [text, tag, since] : kNames) {
+    if (!tag.empty() && tag == key.tag) return since <= minor ? std::optional<std::string>(text) : std::nullopt;
   }
   return std::nullopt;
 }
@@ -125,9 +132,9 @@ Ttlv toItem(const Ttlv& attribute) {
                                        Ttlv::textString("AttributeName", key->name), *value});
 }
 
-std::optional<Ttlv> toAttribute(const Ttlv& item, std::int32_t index) {
+std::optional<Ttlv> toAttribute(const Ttlv& item, std::int32_t index, std::int32_t minor) {
   const auto key = attributes::keyOf(item);
-  const auto name = nameOf(key);
+  const auto name = nameOf(key, minor);
   if (!name) return std::nullopt;
   Ttlv out = Ttlv::structure("Attribute", {Ttlv::textString("AttributeName", *name)});
   if (index > 0) out.add(Ttlv::integer("AttributeIndex", index));

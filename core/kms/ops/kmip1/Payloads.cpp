@@ -99,7 +99,7 @@ std::vector<attributes::AttributeKey> namedKeys(const Ttlv& request) {
   return keys;
 }
 
-Ttlv getAttributesToV1(const Ttlv& request, const Ttlv& response) {
+Ttlv getAttributesToV1(const Ttlv& request, const Ttlv& response, std::int32_t minor) {
   Ttlv out = Ttlv::structure(response.tag());
   if (const auto* uid = response.find("UniqueIdentifier")) out.add(*uid);
   const auto* attributes = response.find("Attributes");
@@ -119,19 +119,20 @@ Ttlv getAttributesToV1(const Ttlv& request, const Ttlv& response) {
     if (filter && std::none_of(wanted.begin(), wanted.end(), [&](const auto& w) { return keyMatches(w, key); })) {
       continue;
     }
-    if (auto attribute = toAttribute(item, index)) out.add(std::move(*attribute));
+    if (auto attribute = toAttribute(item, index, minor)) out.add(std::move(*attribute));
   }
   return out;
 }
 
-Ttlv getAttributeListToV1(const Ttlv& response) {
+Ttlv getAttributeListToV1(const Ttlv& response, std::int32_t minor) {
   Ttlv out = Ttlv::structure(response.tag());
   for (const auto& item : response.items()) {
     if (item.tag() != "AttributeReference") {
       out.add(item);
       continue;
     }
-    if (const auto name = nameOf(attributes::keyOfReference(item))) out.add(Ttlv::textString("AttributeName", *name));
+    if (const auto name = nameOf(attributes::keyOfReference(item), minor))
+      out.add(Ttlv::textString("AttributeName", *name));
   }
   return out;
 }
@@ -177,9 +178,9 @@ Ttlv Payloads::requestToV2(Operation operation, const Ttlv& payload) {
 Ttlv Payloads::responseToV1(Operation operation, const Ttlv& request, const Ttlv& response, std::int32_t minor) {
   switch (operation) {
     case Operation::GetAttributes:
-      return getAttributesToV1(request, response);
+      return getAttributesToV1(request, response, minor);
     case Operation::GetAttributeList:
-      return getAttributeListToV1(response);
+      return getAttributeListToV1(response, minor);
     case Operation::Query:
       return queryToV1(response, minor);
     default:

@@ -1,5 +1,6 @@
 #include "kms/ops/kmip1/Translator.hpp"
 
+#include <cstddef>
 #include <vector>
 
 #include <fmt/format.h>
@@ -121,6 +122,74 @@ Ttlv deleteAttribute(const Ttlv& request, const Translator::Runner& run) {
   return current ? answer(response, *current, index) : response;
 }
 
+// GCM before KMIP 1.4: the versions have no AuthenticatedEncryptionTag (1.4 brought it), so the
+// tag travels at the end of Data, as PKCS#11 and most cipher APIs append it: Encrypt answers
+// ciphertext || tag, Decrypt takes them so.
+constexpr std::int32_t kFirstMinorWithTag = 4;
+
+Ttlv encryptToV1(Ttlv response) {
+  const auto* tag = response.find("AuthenticatedEncryptionTag");
+  const auto* data = response.find("Data");
+  if (tag == nullptr || data == nullptr) return response;
+  auto joined = data->asBytes();
+  const auto& tagBytes = tag->asBytes();
+  joined.insert(joined.end(), tagBytes.begin(), tagBytes.end());
+  Ttlv out = Ttlv::structure(response.tag());
+  for (const auto& item : response.items()) {
+    if (item.tag() == "Data") {
+      out.add(Ttlv::byteString("Data", joined));
+    } else if (item.tag() != "AuthenticatedEncryptionTag") {
+      out.add(item);
+    }
+  }
+  return out;
+}
+
+// The CryptographicParameters that will apply (the request's, else the key's first instance)
+// and whether the key is AES, read with the caller's rights; only asked when the request does
+// not itself name a mode other than GCM.
+bool decryptsWithGcm(const Ttlv& request, const Translator::Runner& run, std::size_t& tagLength) {
+  const auto* params = request.find("CryptographicParameters");
+  const Ttlv* mode = params != nullptr ? params->find("BlockCipherMode") : nullptr;
+  if (mode != nullptr && mode->asEnumeration() != static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)) return false;
+  Ttlv get = payloadFor(request);
+  get.add(attributes::referenceFor(attributes::AttributeKey{"CryptographicAlgorithm", {}, {}}));
+  get.add(attributes::referenceFor(attributes::AttributeKey{"CryptographicParameters", {}, {}}));
+  const Ttlv response = run(Operation::GetAttributes, get);
+  const auto* attrs = response.find("Attributes");
+  const auto* algorithm = attrs != nullptr ? attrs->find("CryptographicAlgorithm") : nullptr;
+  if (algorithm == nullptr ||
+      algorithm->asEnumeration() != static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)) {
+    return false;
+  }
+  if (params == nullptr && attrs != nullptr) params = attrs->find("CryptographicParameters");
+  mode = params != nullptr ? params->find("BlockCipherMode") : nullptr;
+  if (mode != nullptr && mode->asEnumeration() != static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)) return false;
+  const auto* length = params != nullptr ? params->find("TagLength") : nullptr;
+  tagLength = length != nullptr && length->asInteger() > 0 ? static_cast<std::size_t>(length->asInteger()) : 16;
+  return true;
+}
+
+Ttlv decryptToV2(const Ttlv& request, const Translator::Runner& run) {
+  const auto* data = request.find("Data");
+  std::size_t tagLength = 0;
+  if (data == nullptr || request.find("AuthenticatedEncryptionTag") != nullptr ||
+      !decryptsWithGcm(request, run, tagLength)) {
+    return request;
+  }
+  const auto& bytes = data->asBytes();
+  if (bytes.size() < tagLength) {
+    throw Exception(ErrorCode::InvalidField, "Data is shorter than the GCM tag that ends it before KMIP 1.4");
+  }
+  const auto split = bytes.end() - static_cast<std::ptrdiff_t>(tagLength);
+  Ttlv out = Ttlv::structure(request.tag());
+  for (const auto& item : request.items()) {
+    out.add(item.tag() == "Data" ? Ttlv::byteString("Data", Ttlv::Bytes(bytes.begin(), split)) : item);
+  }
+  out.add(Ttlv::byteString("AuthenticatedEncryptionTag", Ttlv::Bytes(split, bytes.end())));
+  return out;
+}
+
 }  // namespace
 
 Ttlv Translator::run(Operation operation, const Ttlv& payload, std::int32_t minor, const Runner& run) {
@@ -134,6 +203,12 @@ Ttlv Translator::run(Operation operation, const Ttlv& payload, std::int32_t mino
     case Operation::DeleteAttribute:
       if (payload.find("AttributeName") == nullptr) break;
       return deleteAttribute(payload, run);
+    case Operation::Encrypt:
+      if (minor >= kFirstMinorWithTag) break;
+      return encryptToV1(run(operation, payload));
+    case Operation::Decrypt:
+      if (minor >= kFirstMinorWithTag) break;
+      return run(operation, decryptToV2(payload, run));
     default:
       break;
   }

@@ -19,7 +19,9 @@ class Translator {
   // One 1.x batch item: its payload in 2.1 form through `run`, the answer back in 1.x form.
   // Add/Modify/DeleteAttribute address an instance by AttributeIndex and answer with the
   // Attribute; they read the instances through a GetAttributes of the same caller (so a caller
-  // who may not read the object is refused by that, with the same not-found answer).
+  // who may not read the object is refused by that, with the same not-found answer). Before 1.4,
+  // which brought AuthenticatedEncryptionTag, an AES-GCM tag ends Data: Encrypt appends it and
+  // Decrypt splits it off (the key's mode read by a GetAttributes of the caller as well).
   static kmip::Ttlv run(kmip::Operation operation, const kmip::Ttlv& payload, std::int32_t minor, const Runner& run);
 
   // The 1.`minor` ResultReason for a 2.1 one: 2.x-only reasons become the 1.x reason for the
