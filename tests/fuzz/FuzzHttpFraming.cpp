@@ -32,11 +32,11 @@
 
 #include "kms/Exception.hpp"
 #include "kms/http/BodyReader.hpp"
-#include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/ErrorResponse.hpp"
 #include "kms/http/HttpConnection.hpp"
 #include "kms/http/LingeringCloser.hpp"
 #include "kms/http/StatusHandler.hpp"
+#include "kms/net/ConnectionRegistry.hpp"
 
 namespace {
 
@@ -108,7 +108,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static Handlers handlers;
   static const Poco::Net::HTTPServerParams::Ptr params = serverParams();
-  static kms::http::ConnectionRegistry registry;
+  static kms::net::ConnectionRegistry registry;
   static kms::http::LingeringCloser closer;
   // The whole input is there at once: a request that is not complete within this time waits
   // for bytes that never come, and the deadline path ends it.

@@ -13,7 +13,7 @@
 #include <string>
 
 #include "kms/http/BodyReader.hpp"
-#include "kms/http/ConnectionRegistry.hpp"
+#include "kms/net/ConnectionRegistry.hpp"
 #include "kms/http/ErrorResponse.hpp"
 #include "kms/http/LingeringCloser.hpp"
 #include "kms/http/ServerRequest.hpp"

@@ -21,10 +21,14 @@
 #include <string>
 
 #include "kms/http/ConnectionInput.hpp"
+#include "kms/net/ServedConnection.hpp"
+
+namespace kms::net {
+class ConnectionRegistry;
+}
 
 namespace kms::http {
 
-class ConnectionRegistry;
 class LingeringCloser;
 class ServerRequest;
 class ServerResponse;
@@ -33,12 +37,12 @@ class ServerResponse;
 struct ConnectionSettings {
   Poco::Net::HTTPRequestHandlerFactory& handlers;
   Poco::Net::HTTPServerParams::Ptr params;  // its timeout: the keep-alive idle limit
-  ConnectionRegistry& registry;
+  net::ConnectionRegistry& registry;
   LingeringCloser& closer;
   std::chrono::milliseconds requestTimeout;
 };
 
-class HttpConnection : public Poco::Net::TCPServerConnection {
+class HttpConnection : public Poco::Net::TCPServerConnection, public net::ServedConnection {
  public:
   HttpConnection(const Poco::Net::StreamSocket& socket, const ConnectionSettings& settings);
 
@@ -46,15 +50,15 @@ class HttpConnection : public Poco::Net::TCPServerConnection {
 
   // From the registry when the server stops: an idle connection stops reading at once; a busy
   // one finishes its request, answers it and closes.
-  void stop();
+  void stop() override;
   // Since when the connection waits for its next request; nullopt while it serves one.
-  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince();
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince() override;
   // Closes the connection if it is still idle (a connection waiting in the queue needs its
   // thread); true when it did.
-  bool reclaimIfIdle();
+  bool reclaimIfIdle() override;
   // From the watchdog: ends a read that is still blocked past its request's deadline (`now` in
   // steady_clock ticks).
-  void expireRead(std::int64_t now);
+  void expireRead(std::int64_t now) override;
 
  private:
   enum class State { Idle, Busy, Stopping };

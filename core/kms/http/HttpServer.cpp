@@ -13,12 +13,13 @@
 #include <cstring>
 
 #include "kms/config/Version.hpp"
-#include "kms/http/ConnectionRegistry.hpp"
 #include "kms/http/HttpConnection.hpp"
-#include "kms/net/InflightBudget.hpp"
 #include "kms/http/LingeringCloser.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestHandlerFactory.hpp"
+#include "kms/net/ConnectionRegistry.hpp"
+#include "kms/net/ConnectionWatchdog.hpp"
+#include "kms/net/InflightBudget.hpp"
 
 namespace kms::http {
 namespace {
@@ -27,16 +28,14 @@ constexpr int kIdleThreadSeconds = 60;
 // How long a keep-alive connection may idle, and a response may stall, before the connection
 // closes and its thread is free again. (A request has its own deadline: http.request_timeout.)
 constexpr Poco::Timespan::TimeDiff kConnectionTimeoutSeconds = 30;
-constexpr auto kReclaimPeriod = std::chrono::milliseconds(200);
-constexpr auto kReclaimLogPeriod = std::chrono::seconds(60);
-// How long a closed idle connection counts as a thread about to be freed: on a loaded machine
-// its thread may take more than one period to pick the queued connection up.
-constexpr auto kReclaimGrace = std::chrono::seconds(2);
+// Reads past their request's deadline are ended, and threads freed for queued connections, this
+// often.
+constexpr auto kWatchPeriod = std::chrono::milliseconds(200);
 
 class ConnectionFactory : public Poco::Net::TCPServerConnectionFactory {
  public:
   ConnectionFactory(const HandlerContext& context, net::InflightBudget& inflight,
-                    Poco::Net::HTTPServerParams::Ptr params, ConnectionRegistry& registry, LingeringCloser& closer,
+                    Poco::Net::HTTPServerParams::Ptr params, net::ConnectionRegistry& registry, LingeringCloser& closer,
                     std::chrono::milliseconds requestTimeout)
       : context_(withBudget(context, inflight)),
         handlers_(context_),
@@ -81,7 +80,7 @@ Poco::Net::ServerSocket listen(const config::HttpConfig& config, const Poco::Net
 HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& context,
                        const Poco::Net::Context::Ptr& tls)
     : threads_(static_cast<int>(std::min(2u, config.threads)), static_cast<int>(config.threads), kIdleThreadSeconds),
-      connections_(std::make_unique<ConnectionRegistry>()),
+      connections_(std::make_unique<net::ConnectionRegistry>()),
       closer_(std::make_unique<LingeringCloser>()) {
   // The caller's budget when it gives one (kmsd shares one with the KMIP socket server, so that
   // both front ends together hold at most max_inflight_memory), else the server's own.
@@ -103,6 +102,8 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
   server_ = std::make_unique<Poco::Net::TCPServer>(
       new ConnectionFactory(context, *budget, params, *connections_, *closer_, config.requestTimeout), threads_, socket,
       params);
+  watchdog_ = std::make_unique<net::ConnectionWatchdog>(
+      *server_, *connections_, net::ConnectionWatchdog::Settings{kWatchPeriod, "kms.http", "HTTP"});
 }
 
 HttpServer::~HttpServer() {
@@ -117,11 +118,7 @@ void HttpServer::start() {
   if (running_) return;
   server_->start();
   running_ = true;
-  {
-    const std::lock_guard lock(reclaimMutex_);
-    reclaiming_ = true;
-  }
-  reclaimer_ = std::thread([this] { reclaimWhileRunning(); });
+  watchdog_->start();
   Poco::Logger::get("kms.http")
       .information("HTTP server started on port %hu with %d threads", port_, server_->maxThreads());
 }
@@ -134,55 +131,8 @@ void HttpServer::stop() {
   server_->stop();          // no new connection
   connections_->stopAll();  // idle ones close now, busy ones after their answer
   threads_.joinAll();       // the watchdog still bounds the requests that finish
-  {
-    const std::lock_guard lock(reclaimMutex_);
-    reclaiming_ = false;
-  }
-  reclaimWake_.notify_all();
-  if (reclaimer_.joinable()) reclaimer_.join();
+  watchdog_->stop();
   logger.information("HTTP server stopped");
-}
-
-void HttpServer::reclaimWhileRunning() {
-  auto& logger = Poco::Logger::get("kms.http");
-  std::size_t unreported = 0;
-  auto reportedAt = std::chrono::steady_clock::now() - kReclaimLogPeriod;
-  int queuedBefore = 0;
-  // Connections closed for the queue whose threads have not taken a queued connection yet:
-  // without them counted, a slow hand-off would close a second idle connection for the same
-  // queued one.
-  int pending = 0;
-  auto pendingSince = std::chrono::steady_clock::now();
-  int startedBefore = server_->totalConnections();
-  std::unique_lock lock(reclaimMutex_);
-  while (!reclaimWake_.wait_for(lock, kReclaimPeriod, [this] { return !reclaiming_; })) {
-    const auto now = std::chrono::steady_clock::now();
-    connections_->expireReads(now);
-    // A connection sits in the queue for a moment while the pool starts a thread for it: only
-    // one still queued a period later, with every thread started, needs a thread freed.
-    const int queued = server_->queuedConnections();
-    const int started = server_->totalConnections();  // connections given a thread so far
-    pending = std::max(0, pending - (started - startedBefore));
-    startedBefore = started;
-    if (now - pendingSince >= kReclaimGrace) pending = 0;
-    const int waiting = std::min(queued, queuedBefore) - pending;
-    queuedBefore = queued;
-    if (waiting <= 0 || server_->currentThreads() < server_->maxThreads()) continue;
-    const std::size_t reclaimed = connections_->reclaimIdle(static_cast<std::size_t>(waiting));
-    if (reclaimed > 0) {
-      pending += static_cast<int>(reclaimed);
-      pendingSince = now;
-    }
-    unreported += reclaimed;
-    if (unreported > 0 && std::chrono::steady_clock::now() - reportedAt >= kReclaimLogPeriod) {
-      logger.warning(
-          fmt::format("every HTTP thread held a connection while others waited: closed {} idle keep-alive "
-                      "connection(s) to serve them (raise --threads above the number of open connections)",
-                      unreported));
-      unreported = 0;
-      reportedAt = std::chrono::steady_clock::now();
-    }
-  }
 }
 
 }  // namespace kms::http

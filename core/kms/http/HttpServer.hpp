@@ -7,12 +7,9 @@
 #include <Poco/Net/Context.h>
 #include <Poco/ThreadPool.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "kms/config/Config.hpp"
 #include "kms/http/HandlerContext.hpp"
@@ -22,12 +19,13 @@ class TCPServer;
 }
 
 namespace kms::net {
+class ConnectionRegistry;
+class ConnectionWatchdog;
 class InflightBudget;
 }  // namespace kms::net
 
 namespace kms::http {
 
-class ConnectionRegistry;
 class LingeringCloser;
 
 class HttpServer {
@@ -50,21 +48,15 @@ class HttpServer {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
  private:
-  // While connections wait in the queue for a thread, closes the longest-idle keep-alive
-  // connections to free theirs; ends reads past their request's deadline (every kReclaimPeriod).
-  void reclaimWhileRunning();
-
   Poco::ThreadPool threads_;
-  std::unique_ptr<ConnectionRegistry> connections_;
+  std::unique_ptr<net::ConnectionRegistry> connections_;
   std::unique_ptr<LingeringCloser> closer_;
   std::unique_ptr<net::InflightBudget> inflight_;
   std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
+  // Frees threads for queued connections, ends reads past their deadline; destroyed before server_.
+  std::unique_ptr<net::ConnectionWatchdog> watchdog_;
   std::uint16_t port_ = 0;
   bool running_ = false;
-  std::mutex reclaimMutex_;
-  std::condition_variable reclaimWake_;
-  bool reclaiming_ = false;  // guarded by reclaimMutex_
-  std::thread reclaimer_;
 };
 
 }  // namespace kms::http

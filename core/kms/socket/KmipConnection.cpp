@@ -23,7 +23,7 @@
 #include "kms/net/MessageLimits.hpp"
 #include "kms/net/SocketMetrics.hpp"
 #include "kms/ops/RequestProcessor.hpp"
-#include "kms/socket/ConnectionRegistry.hpp"
+#include "kms/net/ConnectionRegistry.hpp"
 #include "kms/socket/ErrorAnswer.hpp"
 #include "kms/socket/FrameHeader.hpp"
 
@@ -262,7 +262,7 @@ bool KmipConnection::reclaimIfIdle() {
   return true;
 }
 
-void KmipConnection::expireIfLate(std::int64_t now) {
+void KmipConnection::expireRead(std::int64_t now) {
   const std::int64_t until = until_.load(std::memory_order_relaxed);
   if (until == 0 || until > now) return;
   const std::lock_guard lock(stateMutex_);

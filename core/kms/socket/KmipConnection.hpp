@@ -6,7 +6,7 @@
 // Each message: its 8-byte header is checked (FrameHeader) before anything is allocated, the
 // in-flight budget reserves its bytes, then the rest is read. The handshake, and each message
 // from its first byte to its last, must arrive by a deadline (request_timeout) however the peer
-// spaces its bytes: the server's watchdog shuts the socket down at that time (expireIfLate), so a
+// spaces its bytes: the server's watchdog shuts the socket down at that time (expireRead), so a
 // client that trickles bytes or never finishes its handshake holds a thread that long at most.
 // A message that cannot be served as a whole (malformed, too large, no memory) is answered by
 // an ErrorAnswer and the connection closes: after a bad frame nothing says where the next begins.
@@ -22,6 +22,7 @@
 
 #include "kms/kmip/DecodeLimits.hpp"
 #include "kms/kmip/Ttlv.hpp"
+#include "kms/net/ServedConnection.hpp"
 
 namespace kms::ops {
 class RequestProcessor;
@@ -30,13 +31,12 @@ namespace kms::auth {
 class AuthenticatorChain;
 }
 namespace kms::net {
+class ConnectionRegistry;
 class InflightBudget;
 class SocketMetrics;
 }  // namespace kms::net
 
 namespace kms::socket {
-
-class ConnectionRegistry;
 
 // What the server gives each of its connections.
 struct ConnectionSettings {
@@ -44,14 +44,14 @@ struct ConnectionSettings {
   const auth::AuthenticatorChain& authenticator;
   net::InflightBudget& inflight;
   net::SocketMetrics& metrics;
-  ConnectionRegistry& registry;
+  net::ConnectionRegistry& registry;
   kmip::DecodeLimits decodeLimits;
   std::size_t maxMessageSize;
   std::chrono::milliseconds requestTimeout;  // the handshake, and each message
   std::chrono::milliseconds idleTimeout;     // between messages
 };
 
-class KmipConnection : public Poco::Net::TCPServerConnection {
+class KmipConnection : public Poco::Net::TCPServerConnection, public net::ServedConnection {
  public:
   KmipConnection(const Poco::Net::StreamSocket& socket, const ConnectionSettings& settings);
 
@@ -59,13 +59,13 @@ class KmipConnection : public Poco::Net::TCPServerConnection {
 
   // From the registry (under its lock). stop: the server stops; a connection idle or still
   // receiving closes now, one serving a message after its answer.
-  void stop();
+  void stop() override;
   // Since when the connection waits for its next message; nullopt while it serves one.
-  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince();
+  [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> idleSince() override;
   // Closes the connection if it is idle; true when it did.
-  bool reclaimIfIdle();
+  bool reclaimIfIdle() override;
   // Shuts the socket down when the read in progress is past its deadline (`now`: steady ticks).
-  void expireIfLate(std::int64_t now);
+  void expireRead(std::int64_t now) override;
 
  private:
   // Reading: the handshake or a message is arriving (stopping cuts it: nothing to answer yet);

@@ -11,8 +11,9 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kms/net/ConnectionRegistry.hpp"
+#include "kms/net/ConnectionWatchdog.hpp"
 #include "kms/net/SocketMetrics.hpp"
-#include "kms/socket/ConnectionRegistry.hpp"
 #include "kms/socket/KmipConnection.hpp"
 
 namespace kms::socket {
@@ -56,7 +57,7 @@ SocketServer::SocketServer(const ServerSettings& settings, const ServerServices&
     : services_(services),
       threads_(static_cast<int>(std::min(2u, settings.threads)), static_cast<int>(settings.threads),
                kIdleThreadSeconds),
-      connections_(std::make_unique<ConnectionRegistry>()) {
+      connections_(std::make_unique<net::ConnectionRegistry>()) {
   Poco::Net::ServerSocket socket = listen(settings, tls);
   port_ = socket.address().port();
   Poco::Net::TCPServerParams::Ptr params = new Poco::Net::TCPServerParams;
@@ -66,6 +67,9 @@ SocketServer::SocketServer(const ServerSettings& settings, const ServerServices&
                                       services.metrics,        *connections_,           settings.decodeLimits,
                                       settings.maxMessageSize, settings.requestTimeout, settings.idleTimeout};
   server_ = std::make_unique<Poco::Net::TCPServer>(new ConnectionFactory(connection), threads_, socket, params);
+  watchdog_ = std::make_unique<net::ConnectionWatchdog>(
+      *server_, *connections_, net::ConnectionWatchdog::Settings{kWatchPeriod, "kms.socket", "KMIP socket"},
+      [this] { services_.metrics.setRefused(static_cast<std::uint64_t>(server_->refusedConnections())); });
 }
 
 SocketServer::~SocketServer() {
@@ -80,11 +84,7 @@ void SocketServer::start() {
   if (running_) return;
   server_->start();
   running_ = true;
-  {
-    const std::lock_guard lock(watchMutex_);
-    watching_ = true;
-  }
-  watcher_ = std::thread([this] { watch(); });
+  watchdog_->start();
   Poco::Logger::get("kms.socket")
       .information("KMIP socket server started on port %hu with %d threads", port_, server_->maxThreads());
 }
@@ -97,30 +97,8 @@ void SocketServer::stop() {
   server_->stop();          // no new connection
   connections_->stopAll();  // idle ones close now, busy ones after their answer
   threads_.joinAll();       // the watchdog still cuts reads past their deadline
-  {
-    const std::lock_guard lock(watchMutex_);
-    watching_ = false;
-  }
-  watchWake_.notify_all();
-  if (watcher_.joinable()) watcher_.join();
+  watchdog_->stop();
   logger.information("KMIP socket server stopped");
-}
-
-void SocketServer::watch() {
-  int queuedBefore = 0;
-  std::unique_lock lock(watchMutex_);
-  while (!watchWake_.wait_for(lock, kWatchPeriod, [this] { return !watching_; })) {
-    connections_->expire(std::chrono::steady_clock::now());
-    services_.metrics.setRefused(static_cast<std::uint64_t>(server_->refusedConnections()));
-    // Every thread holds a connection and some wait (for two looks in a row: one in the queue
-    // for a moment while the pool starts a thread needs nothing): close idle ones for them.
-    const int queued = server_->queuedConnections();
-    const int waiting = std::min(queued, queuedBefore);
-    queuedBefore = queued;
-    if (waiting > 0 && server_->currentThreads() >= server_->maxThreads()) {
-      connections_->reclaimIdle(static_cast<std::size_t>(waiting));
-    }
-  }
 }
 
 }  // namespace kms::socket

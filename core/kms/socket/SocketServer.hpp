@@ -9,13 +9,10 @@
 #include <Poco/ThreadPool.h>
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 #include "kms/kmip/DecodeLimits.hpp"
 
@@ -29,13 +26,13 @@ namespace kms::auth {
 class AuthenticatorChain;
 }
 namespace kms::net {
+class ConnectionRegistry;
+class ConnectionWatchdog;
 class InflightBudget;
 class SocketMetrics;
 }  // namespace kms::net
 
 namespace kms::socket {
-
-class ConnectionRegistry;
 
 struct ServerSettings {
   std::string hostname;
@@ -73,18 +70,14 @@ class SocketServer {
   [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
 
  private:
-  void watch();
-
   const ServerServices services_;
   Poco::ThreadPool threads_;
-  std::unique_ptr<ConnectionRegistry> connections_;
+  std::unique_ptr<net::ConnectionRegistry> connections_;
   std::unique_ptr<Poco::Net::TCPServer> server_;  // after threads_ and connections_: destroyed first
+  // Cuts reads at their deadline, frees threads for queued connections; destroyed before server_.
+  std::unique_ptr<net::ConnectionWatchdog> watchdog_;
   std::uint16_t port_ = 0;
   bool running_ = false;
-  std::mutex watchMutex_;
-  std::condition_variable watchWake_;
-  bool watching_ = false;  // guarded by watchMutex_
-  std::thread watcher_;
 };
 
 // The listener could not be opened (port in use, unknown host).

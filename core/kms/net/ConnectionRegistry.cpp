@@ -1,35 +1,36 @@
-#include "kms/socket/ConnectionRegistry.hpp"
+#include "kms/net/ConnectionRegistry.hpp"
 
 #include <algorithm>
 #include <utility>
 #include <vector>
 
-#include "kms/socket/KmipConnection.hpp"
+#include "kms/net/ServedConnection.hpp"
 
-namespace kms::socket {
+namespace kms::net {
 
-bool ConnectionRegistry::add(KmipConnection* connection) {
+bool ConnectionRegistry::add(ServedConnection* connection) {
   const std::lock_guard lock(mutex_);
   if (stopping_) return false;
   connections_.insert(connection);
   return true;
 }
 
-void ConnectionRegistry::remove(KmipConnection* connection) {
+void ConnectionRegistry::remove(ServedConnection* connection) {
   const std::lock_guard lock(mutex_);
   connections_.erase(connection);
 }
 
 void ConnectionRegistry::stopAll() {
+  // Under the lock: a connection cannot leave (and be destroyed) while it is being stopped.
   const std::lock_guard lock(mutex_);
   stopping_ = true;
-  for (KmipConnection* connection : connections_) connection->stop();
+  for (ServedConnection* connection : connections_) connection->stop();
 }
 
 std::size_t ConnectionRegistry::reclaimIdle(std::size_t count) {
   const std::lock_guard lock(mutex_);
-  std::vector<std::pair<std::chrono::steady_clock::time_point, KmipConnection*>> idle;
-  for (KmipConnection* connection : connections_) {
+  std::vector<std::pair<std::chrono::steady_clock::time_point, ServedConnection*>> idle;
+  for (ServedConnection* connection : connections_) {
     if (const auto since = connection->idleSince()) idle.emplace_back(*since, connection);
   }
   std::sort(idle.begin(), idle.end());
@@ -41,10 +42,10 @@ std::size_t ConnectionRegistry::reclaimIdle(std::size_t count) {
   return reclaimed;
 }
 
-void ConnectionRegistry::expire(std::chrono::steady_clock::time_point now) {
+void ConnectionRegistry::expireReads(std::chrono::steady_clock::time_point now) {
   const std::lock_guard lock(mutex_);
   const auto ticks = now.time_since_epoch().count();
-  for (KmipConnection* connection : connections_) connection->expireIfLate(ticks);
+  for (ServedConnection* connection : connections_) connection->expireRead(ticks);
 }
 
-}  // namespace kms::socket
+}  // namespace kms::net
