@@ -160,4 +160,68 @@ TEST_CASE_FIXTURE(Fixture, "Create with Cosmian tags, then Encrypt through a tag
   CHECK(response.at("UniqueIdentifier").asText() == uid);
 }
 
+TEST_CASE_FIXTURE(Fixture, "Create, Create Key Pair and Register honour a client-chosen UniqueIdentifier") {
+  auto named = [](const std::string& uid) { return Ttlv::textString("UniqueIdentifier", uid); };
+  CHECK(run(createRequest({named("my_sym_key")})).at("UniqueIdentifier").asText() == "my_sym_key");
+  CHECK(getAttributes(*this, "my_sym_key").at("UniqueIdentifier").asText() == "my_sym_key");
+  CHECK(keyBlockOf(get("my_sym_key"), "SymmetricKey").at("KeyValue").at("KeyMaterial").asBytes().size() == 32);
+  // Taken: refused, the first key untouched.
+  CHECK(failure(createRequest({named("my_sym_key")})) == ErrorCode::AlreadyExists);
+  CHECK(getAttributes(*this, "my_sym_key").at("CryptographicLength").asInteger() == 256);
+
+  // A pair: the private key's name, the public key's with _pk, unless it has its own.
+  const auto pair = run(Ttlv::structure(
+      "CreateKeyPair", {Ttlv::structure("CommonAttributes", {Ttlv::integer("CryptographicLength", 2048)}),
+                        Ttlv::structure("PrivateKeyAttributes", {named("mykey")})}));
+  CHECK(pair.at("PrivateKeyUniqueIdentifier").asText() == "mykey");
+  CHECK(pair.at("PublicKeyUniqueIdentifier").asText() == "mykey_pk");
+  CHECK(getAttributes(*this, "mykey_pk").at("Link").at("LinkedObjectIdentifier").asText() == "mykey");
+  const auto both =
+      run(Ttlv::structure("CreateKeyPair", {Ttlv::structure("CommonAttributes", {named("pair-1")}),
+                                            Ttlv::structure("PublicKeyAttributes", {named("pair-1-pub")})}));
+  CHECK(both.at("PrivateKeyUniqueIdentifier").asText() == "pair-1");
+  CHECK(both.at("PublicKeyUniqueIdentifier").asText() == "pair-1-pub");
+  // The public key's name taken: nothing is stored, the private key's name stays free.
+  CHECK(failure(Ttlv::structure("CreateKeyPair", {Ttlv::structure("PrivateKeyAttributes", {named("other")}),
+                                                  Ttlv::structure("PublicKeyAttributes", {named("mykey")})})) ==
+        ErrorCode::AlreadyExists);
+  CHECK(failure(Ttlv::structure("GetAttributes", {named("other")})) == ErrorCode::NotFound);
+
+  const Bytes material(16, 7);
+  const auto registered = run(Ttlv::structure(
+      "Register",
+      {enumItem("ObjectType", kmip::ObjectType::SymmetricKey),
+       Ttlv::structure("Attributes", {named("registered-1"), mask(M::Encrypt)}),
+       Ttlv::structure(
+           "SymmetricKey",
+           {Ttlv::structure("KeyBlock", {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
+                                         Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", material)}),
+                                         enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                                         Ttlv::integer("CryptographicLength", 128)})})}));
+  CHECK(registered.at("UniqueIdentifier").asText() == "registered-1");
+  CHECK(keyBlockOf(get("registered-1"), "SymmetricKey").at("KeyValue").at("KeyMaterial").asBytes() == material);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a client-chosen UniqueIdentifier must be printable, bounded and not hsm::") {
+  auto named = [](const std::string& uid) { return Ttlv::textString("UniqueIdentifier", uid); };
+  CHECK(failure(createRequest({named(std::string(256, 'k'))})) == ErrorCode::InvalidField);
+  CHECK(run(createRequest({named(std::string(255, 'k'))})).at("UniqueIdentifier").asText().size() == 255);
+  CHECK(failure(createRequest({named("line\nbreak")})) == ErrorCode::InvalidField);
+  CHECK(failure(createRequest({Ttlv::integer("UniqueIdentifier", 7)})) == ErrorCode::InvalidField);
+  // Register cannot take the HSM form (Create routes it to the HSM; no HSM here: refused too).
+  CHECK(failure(Ttlv::structure(
+            "Register",
+            {enumItem("ObjectType", kmip::ObjectType::SymmetricKey),
+             Ttlv::structure("Attributes", {named("hsm::softhsm2::1::k"), mask(M::Encrypt)}),
+             Ttlv::structure(
+                 "SymmetricKey",
+                 {Ttlv::structure("KeyBlock",
+                                  {enumItem("KeyFormatType", kmip::KeyFormatType::Raw),
+                                   Ttlv::structure("KeyValue", {Ttlv::byteString("KeyMaterial", Bytes(16, 1))}),
+                                   enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::AES),
+                                   Ttlv::integer("CryptographicLength", 128)})})})) == ErrorCode::InvalidField);
+  // An empty one asks for nothing: the server picks.
+  CHECK_FALSE(run(createRequest({named("")})).at("UniqueIdentifier").asText().empty());
+}
+
 }  // namespace kms::ops::keystest

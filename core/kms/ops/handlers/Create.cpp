@@ -3,8 +3,8 @@
 // Attributes: CryptographicAlgorithm (default AES; anything else FeatureNotSupported),
 // CryptographicLength (default 256; 128/192/256, else InvalidField), KeyFormatType (Raw by
 // default, or TransparentSymmetricKey; the key is stored in that form), Sensitive,
-// Extractable. QuantumSafe true for a key shorter than 256 bits is refused with GeneralFailure,
-// as QS-M-2 expects (AES-128 offers 64-bit security against Grover).
+// Extractable, UniqueIdentifier (the client's choice: objects::NewObject). QuantumSafe true for a key shorter than 256
+// bits is refused with GeneralFailure, as QS-M-2 expects (AES-128 offers 64-bit security against Grover).
 #include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>

@@ -7,7 +7,8 @@
 // AKLC vectors read back KeyFormatType PKCS_1), unless the side's KeyFormatType asks for
 // PKCS_8 / TransparentRSAPrivateKey, resp. X_509 / TransparentRSAPublicKey. The private key
 // links to the public key (PublicKeyLink) and back (PrivateKeyLink); the ID placeholder is
-// the private key's uid.
+// the private key's uid. A UniqueIdentifier in PrivateKeyAttributes (or CommonAttributes) names
+// the private key, one in PublicKeyAttributes the public key, else it is the private one + "_pk".
 #include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
@@ -31,6 +32,11 @@ kmip::KeyFormatType requestedFormat(const Ttlv* common, const Ttlv* side, kmip::
     if (const auto* f = source->find("KeyFormatType")) return static_cast<kmip::KeyFormatType>(f->asEnumeration());
   }
   return fallback;
+}
+
+std::string chosenUid(const Ttlv& attributes) {
+  const auto* uid = attributes.find("UniqueIdentifier");
+  return uid != nullptr && uid->type() == kmip::ItemType::TextString ? uid->text() : std::string();
 }
 
 }  // namespace
@@ -80,10 +86,15 @@ Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload) {
       Ttlv::structure("PrivateKey", {objects::rsaPrivateKeyBlock(pair.privatePkcs1Der, privateFormat)});
   auto publicObject = Ttlv::structure("PublicKey", {objects::rsaPublicKeyBlock(pair.publicPkcs1Der, publicFormat)});
 
-  auto privateKey =
-      objects::NewObject::make(ctx, kmip::ObjectType::PrivateKey, std::move(privateObject), privateAttributes);
+  // Identifiers of the client's choice: the public key's own, else the private key's with _pk
+  // (as for a pair inside an HSM); one in CommonAttributes names the private key.
+  const std::string privateUid = chosenUid(privateAttributes);
+  std::string publicUid = chosenUid(publicSide != nullptr ? *publicSide : Ttlv::structure("PublicKeyAttributes"));
+  if (publicUid.empty() && !privateUid.empty()) publicUid = privateUid + "_pk";
+  auto privateKey = objects::NewObject::make(ctx, kmip::ObjectType::PrivateKey, std::move(privateObject),
+                                             privateAttributes, privateUid);
   auto publicKey =
-      objects::NewObject::make(ctx, kmip::ObjectType::PublicKey, std::move(publicObject), publicAttributes);
+      objects::NewObject::make(ctx, kmip::ObjectType::PublicKey, std::move(publicObject), publicAttributes, publicUid);
   attributes::finishKeyAttributes(privateKey, {privateFormat, algorithm, bits});
   attributes::finishKeyAttributes(publicKey, {publicFormat, algorithm, bits});
   attributes::markServerGenerated(privateKey);

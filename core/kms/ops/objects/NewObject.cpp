@@ -1,10 +1,13 @@
 #include "kms/ops/objects/NewObject.hpp"
 
 #include <array>
+#include <cstddef>
+#include <string>
 
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
+#include "kms/hsm/UidParser.hpp"
 #include "kms/keys/Digest.hpp"
 #include "kms/ops/attributes/AttributeSet.hpp"
 #include "kms/ops/attributes/AttributeKey.hpp"
@@ -32,6 +35,39 @@ bool isServerSet(std::string_view tag) {
   return false;
 }
 
+// The identifier a client chose (Create, CreateKeyPair, Register: the UniqueIdentifier of its
+// Attributes; Import: its payload's), checked: the hsm:: form names keys inside an HSM, and an
+// identifier travels in URLs, logs and other systems' records, so it is printable and bounded.
+std::string checkedClientUid(std::string uid) {
+  constexpr std::size_t kMaxUidBytes = 255;
+  if (hsm::UidParser::isHsmUid(uid)) {
+    throw Exception(ErrorCode::InvalidField,
+                    "identifiers starting with hsm:: name keys inside an HSM "
+                    "(Create or CreateKeyPair make those); choose another one");
+  }
+  if (uid.size() > kMaxUidBytes) {
+    throw Exception(ErrorCode::InvalidField,
+                    fmt::format("a UniqueIdentifier has at most {} bytes, not {}", kMaxUidBytes, uid.size()));
+  }
+  for (const char c : uid) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7F) {
+      throw Exception(ErrorCode::InvalidField, "a UniqueIdentifier must not contain control characters");
+    }
+  }
+  return uid;
+}
+
+std::string clientUidOf(const Ttlv& clientAttributes) {
+  if (!clientAttributes.isStructure()) return {};
+  const auto* uid = clientAttributes.find("UniqueIdentifier");
+  if (uid == nullptr) return {};
+  if (uid->type() != ItemType::TextString) {
+    throw Exception(ErrorCode::InvalidField, "UniqueIdentifier must be a TextString");
+  }
+  return uid->text();
+}
+
 const Ttlv* keyBlockOf(const Ttlv& keyObject) {
   if (!keyObject.isStructure()) return nullptr;
   const auto* block = keyObject.find("KeyBlock");
@@ -48,7 +84,8 @@ ManagedObject NewObject::make(OperationContext& ctx, kmip::ObjectType type, Ttlv
   }
   const std::int64_t now = attributes::nowSeconds();
   ManagedObject object;
-  object.uid = uid.empty() ? ObjectRepository::newUid() : uid;
+  const std::string chosen = uid.empty() ? clientUidOf(clientAttributes) : uid;
+  object.uid = chosen.empty() ? ObjectRepository::newUid() : checkedClientUid(chosen);
   object.owner = ctx.request.user;
   object.objectType = type;
 

@@ -13,8 +13,10 @@ namespace kms::ops::objects {
 class NewObject {
  public:
   // `clientAttributes` is the request's Attributes structure (may be empty). The returned
-  // object has a uid (the given one, else a fresh one), owner = the caller, state PreActive
-  // or Active, and its `object` set to `keyObject`.
+  // object has a uid (`uid`, else the UniqueIdentifier of `clientAttributes`, else a fresh one;
+  // a client's is checked: InvalidField for the reserved hsm:: form, over 255 bytes or control
+  // characters; one that is taken fails the insert with AlreadyExists), owner = the caller,
+  // state PreActive or Active, and its `object` set to `keyObject`.
   static ManagedObject make(OperationContext& ctx, kmip::ObjectType type, kmip::Ttlv keyObject,
                             const kmip::Ttlv& clientAttributes, const std::string& uid = {});
 };
