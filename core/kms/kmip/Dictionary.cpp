@@ -15,6 +15,10 @@ struct Index {
   std::unordered_map<std::string_view, std::string_view> tagEnumeration;  // tag -> enumeration
   // (enumeration, value name) and (enumeration, value) lookups, keyed by a joined string.
   std::unordered_map<std::string, std::uint32_t> enumValues;
+  // (enumeration, loose name): the spelling without underscores, dashes, dots or case that
+  // Cosmian's clients send (SHA256 for SHA_256, PKCS8, RSASSAPSS, PKCS1v15). A loose name two
+  // values of one enumeration share is left out: it names neither.
+  std::unordered_map<std::string, std::optional<std::uint32_t>> looseEnumValues;
   std::unordered_map<std::string, std::string_view> enumNames;
   std::unordered_map<std::string, std::uint32_t> maskBits;
   std::unordered_map<std::string_view, bool> masks;
@@ -28,6 +32,8 @@ struct Index {
     for (const auto& entry : data::kEnumValues) {
       enumValues.emplace(key(entry.enumeration, entry.name), entry.value);
       enumNames.emplace(key(entry.enumeration, entry.value), entry.name);
+      const auto [it, fresh] = looseEnumValues.emplace(key(entry.enumeration, loose(entry.name)), entry.value);
+      if (!fresh && it->second != entry.value) it->second.reset();
     }
     for (const auto& entry : data::kMaskBits) {
       maskBits.emplace(key(entry.enumeration, entry.name), entry.value);
@@ -40,6 +46,15 @@ struct Index {
     k += '/';
     k += name;
     return k;
+  }
+  static std::string loose(std::string_view name) {
+    std::string out;
+    out.reserve(name.size());
+    for (const char c : name) {
+      if (c == '_' || c == '-' || c == '.' || c == ' ') continue;
+      out += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return out;
   }
   static std::string key(std::string_view enumeration, std::uint32_t value) {
     std::string k(enumeration);
@@ -85,8 +100,9 @@ std::optional<std::uint32_t> Dictionary::enumValue(std::string_view tag, std::st
   const auto& idx = index();
   auto enumeration = idx.enumerationOf(tag);
   if (!enumeration) return std::nullopt;
-  auto it = idx.enumValues.find(Index::key(*enumeration, valueName));
-  if (it == idx.enumValues.end()) return std::nullopt;
+  if (auto it = idx.enumValues.find(Index::key(*enumeration, valueName)); it != idx.enumValues.end()) return it->second;
+  auto it = idx.looseEnumValues.find(Index::key(*enumeration, Index::loose(valueName)));
+  if (it == idx.looseEnumValues.end()) return std::nullopt;
   return it->second;
 }
 
@@ -110,7 +126,10 @@ std::string Dictionary::enumText(std::string_view tag, std::uint32_t value) {
 bool Dictionary::isOperationTag(std::string_view tag) noexcept {
   constexpr std::string_view kSuffix = "Response";
   if (tag.ends_with(kSuffix)) tag.remove_suffix(kSuffix.size());
-  return enumValue("Operation", tag).has_value();
+  // Exactly the operation's name: a tag is never spelled loosely.
+  const auto& idx = index();
+  const auto enumeration = idx.enumerationOf("Operation");
+  return enumeration && idx.enumValues.contains(Index::key(*enumeration, tag));
 }
 
 bool Dictionary::isMask(std::string_view tag) noexcept {

@@ -14,7 +14,10 @@ class Dictionary {
   static std::optional<std::string_view> tagName(std::uint32_t code) noexcept;
 
   // The value of enumeration name `valueName` for an Enumeration item tagged `tag`
-  // (AttributeReference enumerations hold tag codes and resolve tag names).
+  // (AttributeReference enumerations hold tag codes and resolve tag names). Besides the
+  // specification's spelling, the one without underscores, dashes, dots and case that Cosmian's
+  // clients send is accepted (SHA256 for SHA_256, PKCS1v15 for PKCS1_V1_5) where it names one
+  // value only; enumName always answers the specification's.
   static std::optional<std::uint32_t> enumValue(std::string_view tag, std::string_view valueName) noexcept;
   static std::optional<std::string_view> enumName(std::string_view tag, std::uint32_t value) noexcept;
 

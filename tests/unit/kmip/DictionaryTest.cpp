@@ -45,3 +45,19 @@ TEST_CASE("Dictionary: operation names are the tags of bare JSON requests and re
   CHECK_FALSE(Dictionary::isOperationTag("UniqueIdentifier"));
   CHECK_FALSE(Dictionary::tagCode("Create").has_value());  // JSON only: binary TTLV cannot carry it
 }
+
+TEST_CASE("Dictionary: Cosmian's spellings of enumeration values are read, the specification's answered") {
+  CHECK(Dictionary::enumValue("HashingAlgorithm", "SHA256") == Dictionary::enumValue("HashingAlgorithm", "SHA_256"));
+  CHECK(Dictionary::enumValue("HashingAlgorithm", "SHA1") == Dictionary::enumValue("HashingAlgorithm", "SHA_1"));
+  CHECK(Dictionary::enumValue("HashingAlgorithm", "sha512") == Dictionary::enumValue("HashingAlgorithm", "SHA_512"));
+  CHECK(Dictionary::enumValue("KeyFormatType", "PKCS8") == Dictionary::enumValue("KeyFormatType", "PKCS_8"));
+  CHECK(Dictionary::enumValue("DigitalSignatureAlgorithm", "RSASSAPSS") == 8u);
+  CHECK(Dictionary::enumValue("DigitalSignatureAlgorithm", "SHA256WithRSAEncryption") == 5u);
+  CHECK(Dictionary::enumValue("PaddingMethod", "PKCS1v15") == Dictionary::enumValue("PaddingMethod", "PKCS1V1_5"));
+  REQUIRE(Dictionary::enumValue("HashingAlgorithm", "SHA256").has_value());
+  CHECK(Dictionary::enumName("HashingAlgorithm", *Dictionary::enumValue("HashingAlgorithm", "SHA256")) == "SHA_256");
+  // Loose, not anything: an unknown name stays unknown, and a tag is never spelled loosely.
+  CHECK_FALSE(Dictionary::enumValue("HashingAlgorithm", "SHA257").has_value());
+  CHECK_FALSE(Dictionary::isOperationTag("encrypt"));
+  CHECK_FALSE(Dictionary::tagCode("uniqueidentifier").has_value());
+}

@@ -149,6 +149,14 @@ TEST_CASE("JSON: accepted variants") {
     CHECK(decode(node("State", "Enumeration", R"("0x5")")).asEnumeration() == 5u);
     CHECK(decode(node("0x54FFFF", "Enumeration", "4294967295")).asEnumeration() == 0xFFFFFFFFu);
   }
+  SUBCASE("Cosmian's spellings of enumeration values (SHA256, PKCS8) are read, answered as KMIP spells them") {
+    const Ttlv hash = decode(node("HashingAlgorithm", "Enumeration", R"("SHA256")"));
+    CHECK(hash.asEnumeration() == 6u);
+    CHECK(JsonCodec::encode(hash).find(R"("SHA_256")") != std::string::npos);
+    CHECK(decode(node("KeyFormatType", "Enumeration", R"("PKCS8")")).asEnumeration() == 4u);
+    CHECK(decodeError(node("HashingAlgorithm", "Enumeration", R"("SHA-2-256")")).find("unknown enumeration") !=
+          std::string::npos);
+  }
   SUBCASE("KMIP 1.x attribute values name the enumeration of their AttributeName") {
     const std::string json =
         R"({"tag":"Attribute","type":"Structure","value":[{"tag":"AttributeName","type":"TextString","value":"Cryptographic Algorithm"},)"

@@ -266,6 +266,14 @@ TEST_CASE_FIXTURE(Fixture, "Encrypt/Decrypt refusals: lifecycle state, usage mas
   const auto decryptOnly = createAes(128, M::Decrypt);
   CHECK(failure(encryptRequest(decryptOnly, kZero16)) == ErrorCode::IncompatibleUsageMask);
 
+  // Unrestricted allows every use.
+  const auto unrestricted = createAes(128, M::Unrestricted);
+  const auto u = run(encryptRequest(unrestricted, kZero16));
+  CHECK(run(decryptRequest(unrestricted, u.at("Data").asBytes(),
+                           {u.at("IVCounterNonce"), u.at("AuthenticatedEncryptionTag")}))
+            .at("Data")
+            .asBytes() == kZero16);
+
   CHECK(failure(encryptRequest("no-such-key", kZero16)) == ErrorCode::NotFound);
   RequestContext bob{"bob"};
   bool refused = false;

@@ -61,7 +61,8 @@ void requireProcessable(const objects::ManagedObject& object, std::string_view o
 void requireUsage(const objects::ManagedObject& object, std::uint32_t bit, std::string_view operation) {
   const auto* mask = attribute(object, "CryptographicUsageMask");
   if (mask == nullptr) return;
-  if ((static_cast<std::uint32_t>(mask->asInteger()) & bit) == 0) {
+  // Unrestricted (KMIP 2.1 section 4.19, 0x00200000) allows every use.
+  if ((static_cast<std::uint32_t>(mask->asInteger()) & (bit | kmip::CryptographicUsageMask::Unrestricted)) == 0) {
     auto bitName = kmip::Dictionary::maskNames("CryptographicUsageMask", bit);
     throw Exception(ErrorCode::IncompatibleUsageMask,
                     fmt::format("{}: the usage mask of object {} does not allow {}", operation, object.uid,

@@ -23,7 +23,7 @@ void requireActive(const objects::ManagedObject& object, std::string_view operat
 void requireProcessable(const objects::ManagedObject& object, std::string_view operation);
 
 // IncompatibleUsageMask unless the object's CryptographicUsageMask holds `bit` (a
-// kmip::CryptographicUsageMask constant). An object without a mask (only possible through
+// kmip::CryptographicUsageMask constant) or Unrestricted. An object without a mask (only possible through
 // Import, which stores attributes as given) is not restricted.
 void requireUsage(const objects::ManagedObject& object, std::uint32_t bit, std::string_view operation);
 

@@ -39,8 +39,10 @@ kmip::CryptographicAlgorithm HsmKeyAttributes::algorithm(const hsm::KeyInfo& inf
 
 hsm::KeyUsage HsmKeyAttributes::toHsmUsage(std::uint32_t kmipMask) {
   hsm::KeyUsage out;
+  // Unrestricted: every use (of a pair, each half gets the uses of its kind).
+  const bool unrestricted = (kmipMask & kmip::CryptographicUsageMask::Unrestricted) != 0;
   for (const auto& [kmip, use] : kUsage) {
-    if ((kmipMask & kmip) != 0) out.add(use);
+    if (unrestricted || (kmipMask & kmip) != 0) out.add(use);
   }
   return out;
 }
