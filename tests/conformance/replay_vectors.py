@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Replay the OASIS KMIP 2.1 (or 1.4) profile test vectors (XML) against a real kmsd.
 
-    replay_vectors.py --kmsd BIN [--vectors DIR] [--binary] [--verbose] [NAME ...]
+    replay_vectors.py --kmsd BIN [--vectors DIR] [--binary | --socket] [--verbose] [NAME ...]
 
 With --binary every RequestMessage goes as binary TTLV (ttlv_binary.py) to POST /kmip, the way
 the 1.4 vectors are replayed (their 1.x messages go through kmsd's KMIP 1.x translation layer).
+With --socket it goes as binary TTLV over kmsd's KMIP socket instead: kmsd is started with TLS
+and the socket server, and every message of the run is sent framed over one mutual-TLS
+connection whose client certificate names kmsd's default user, the user of the HTTP replays.
+A connection kmsd closes is replaced; each replacement is printed (`NOTE socket: ...`) with the
+count of connections.
 
 One kmsd (fresh data directory) serves the whole run. For each vector file, in name order,
 each RequestMessage is converted to JSON TTLV (xml_to_json.py), its placeholders filled in
@@ -35,7 +40,13 @@ import http.client
 import json
 import os
 import re
+import select
+import shutil
+import socket
+import ssl
+import struct
 import sys
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,13 +59,17 @@ sys.path.insert(0, str(REPO_ROOT / "tests" / "support"))
 
 import ttlv_binary  # noqa: E402
 import xml_to_json  # noqa: E402
-from kmsd import MASK_TABLES, Kmsd, default_binary, http_request, mask_bits  # noqa: E402
+from credentials import Pki  # noqa: E402
+from kmsd import MASK_TABLES, Kmsd, default_binary, free_port, http_request, mask_bits  # noqa: E402
 
 # KMS_KMIP_VECTORS_DIR (set by ctest from the CMake cache variable of that name) or beside the checkout.
 DEFAULT_VECTORS = Path(os.environ.get("KMS_KMIP_VECTORS_DIR") or REPO_ROOT.parent / "shared" / "kmip-vectors" / "v2.1")
 DEFAULT_XFAIL = HERE / "expected_failures.txt"
 SKIP_EXIT = 77  # "data missing": tests/conformance/CMakeLists.txt sets SKIP_RETURN_CODE to it
 ENDPOINT = "/kmip/2_1"
+# Who the HTTP replays are: without authentication every request is kmsd's default user
+# (default_username, "admin"). The socket replay's client certificate names the same user.
+SOCKET_USER = "admin"
 
 PLACEHOLDER_RE = re.compile(r"^\$UNIQUE_IDENTIFIER_\d+$")
 NOW_PLACEHOLDER_RE = re.compile(r"^\$NOW(\s*[+-]\s*\d+)?$")
@@ -568,24 +583,137 @@ def _server_said(item: Any) -> str:
     return f" [server: {_val(item, 'ResultStatus')} {reason or ''}: {msg or ''}]"
 
 
-class Server:
-    """Either a kmsd we started (restarted if it dies) or a URL given on the command line."""
+class SocketClient:
+    """One mTLS connection to kmsd's KMIP socket speaking framed binary TTLV (KMIP 1.4 and 2.1
+    section 9.1: the 8-byte item header of the RequestMessage gives the length), kept for many
+    messages. When the server has closed it (idle timeout, an error answer), the next message
+    opens a new one: `events` records every such reconnection, for the run's report."""
 
-    def __init__(self, binary: str | None, url: str | None, ttlv: bool = False):
+    def __init__(self, port: int, context: ssl.SSLContext, timeout: float = 60.0):
+        self.port, self.context, self.timeout = port, context, timeout
+        self.sock: ssl.SSLSocket | None = None
+        self.connections = 0
+        self.events: list[str] = []
+        self.where = "start"   # the last step served: named in reconnection reports
+
+    def _connect(self) -> None:
+        raw = socket.create_connection(("127.0.0.1", self.port), timeout=self.timeout)
+        self.sock = self.context.wrap_socket(raw, server_hostname="localhost")
+        self.connections += 1
+
+    def close(self) -> None:
+        if self.sock is not None:
+            try:
+                self.sock.close()
+            except OSError:
+                pass
+            self.sock = None
+
+    def _closed_by_server(self) -> bool:
+        """True when the server closed the connection while it was idle (EOF or reset)."""
+        assert self.sock is not None
+        if self.sock.pending():
+            return False
+        readable, _, _ = select.select([self.sock], [], [], 0)
+        if not readable:
+            return False
+        try:
+            self.sock.setblocking(False)
+            try:
+                data = self.sock.recv(1)
+            finally:
+                self.sock.setblocking(True)
+                self.sock.settimeout(self.timeout)
+        except ssl.SSLWantReadError:
+            return False  # TLS bytes without application data (a session ticket)
+        except (ConnectionError, ssl.SSLError, OSError):
+            return True
+        if data:
+            raise StepFailure(f"kmsd sent {data!r} with no request pending (after {self.where})")
+        return True
+
+    def _read_exactly(self, n: int) -> bytes:
+        assert self.sock is not None
+        out = bytearray()
+        while len(out) < n:
+            chunk = self.sock.recv(n - len(out))
+            if not chunk:
+                raise EOFError(f"kmsd closed the connection after {len(out)} of {n} bytes")
+            out += chunk
+        return bytes(out)
+
+    def exchange(self, wire: bytes, where: str) -> bytes:
+        """Send one framed message, return the framed answer. A connection the server closed
+        between messages is replaced (and reported); one closed mid-exchange fails the step
+        (the request may have been executed: it is not sent again)."""
+        if self.sock is not None and self._closed_by_server():
+            self.events.append(f"kmsd closed the connection after {self.where}; reconnected "
+                               f"for {where}")
+            self.close()
+        if self.sock is None:
+            self._connect()
+        self.where = where
+        try:
+            self.sock.sendall(wire)
+            head = self._read_exactly(8)
+            length = struct.unpack(">I", head[4:8])[0]
+            return head + self._read_exactly(length)
+        except (OSError, EOFError) as exc:
+            self.events.append(f"connection lost during {where} ({exc}); the next message "
+                               f"opens a new one")
+            self.close()
+            raise
+
+
+class Server:
+    """Either a kmsd we started (restarted if it dies) or a URL given on the command line.
+
+    transport "json": JSON TTLV to POST /kmip/2_1; "binary": binary TTLV to POST /kmip;
+    "socket": binary TTLV over the KMIP socket (mutual TLS, one connection for the run)."""
+
+    def __init__(self, binary: str | None, url: str | None, transport: str = "json"):
         self.kmsd: Kmsd | None = None
-        self.ttlv = ttlv  # binary TTLV to /kmip instead of JSON to /kmip/2_1
+        self.transport = transport
+        self.socket_client: SocketClient | None = None
         self.port: int
+        self._tmp: Path | None = None
         if url:
+            if transport == "socket":
+                raise SystemExit("--socket starts its own kmsd (it makes the certificates): "
+                                 "no --url")
             m = re.match(r"^http://([^:/]+):(\d+)/?$", url)
             if not m:
                 raise SystemExit(f"--url must look like http://HOST:PORT, got {url}")
             self.host, self.port = m.group(1), int(m.group(2))
+        elif transport == "socket":
+            self._start_socket_kmsd(binary)
         else:
             self.kmsd = Kmsd(binary).__enter__()
             self.host, self.port = "127.0.0.1", self.kmsd.port
 
-    def post(self, body: dict) -> tuple[int, Any]:
-        if self.ttlv:
+    def _start_socket_kmsd(self, binary: str | None) -> None:
+        # The HTTP replays run without authentication, as kmsd's default user (SOCKET_USER);
+        # over the socket the user is the client certificate's CN, so the certificate names
+        # that same user: objects have the same owner and ownership checks the same outcome.
+        self._tmp = Path(tempfile.mkdtemp(prefix="replay-socket-"))
+        pki = Pki(self._tmp / "pki")
+        cert, key = pki.server()
+        context = pki.client_context(*pki.issue("client", f"/CN={SOCKET_USER}"))
+        sport = free_port()
+        self.kmsd = Kmsd(binary, extra_args=[
+            "--tls-cert-file", str(cert), "--tls-key-file", str(key),
+            "--clients-ca-cert-file", str(pki.ca_cert),
+            "--socket-server-start", "true", "--socket-server-port", str(sport)],
+            ssl_context=context).__enter__()
+        self.host, self.port = "127.0.0.1", self.kmsd.port
+        self.socket_client = SocketClient(sport, context)
+
+    def post(self, body: dict, where: str = "") -> tuple[int, Any]:
+        if self.transport == "socket":
+            assert self.socket_client is not None
+            answer = self.socket_client.exchange(ttlv_binary.encode(body), where)
+            return 200, ttlv_binary.decode(answer)
+        if self.transport == "binary":
             return self._post_binary(body)
         status, parsed, _ = http_request(self.port, "POST", ENDPOINT,
                                          json.dumps(body).encode(),
@@ -617,8 +745,12 @@ class Server:
         return f"kmsd died (exit code {code}); restarted. Log tail:\n{tail}"
 
     def close(self) -> None:
+        if self.socket_client is not None:
+            self.socket_client.close()
         if self.kmsd is not None:
             self.kmsd.__exit__(None, None, None)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
 
 
 def run_vector(server: Server, path: Path, verbose: bool) -> tuple[bool, str, list[str]]:
@@ -644,8 +776,8 @@ def run_vector(server: Server, path: Path, verbose: bool) -> tuple[bool, str, li
             contexts = item_contexts(state, req_template, exp)
             req = substitute_ids(req_template, state)
             try:
-                status, body = server.post(req)
-            except (OSError, http.client.HTTPException) as exc:
+                status, body = server.post(req, f"{name} step {step}")
+            except (OSError, EOFError, http.client.HTTPException) as exc:
                 died = server.check_alive()
                 raise StepFailure(f"no answer from kmsd ({exc})"
                                   + (f"; {died}" if died else "")) from None
@@ -682,6 +814,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--expected-failures", default=str(DEFAULT_XFAIL))
     ap.add_argument("--binary", action="store_true",
                     help="send binary TTLV to POST /kmip (the 1.4 vectors) instead of JSON to /kmip/2_1")
+    ap.add_argument("--socket", action="store_true",
+                    help="send binary TTLV over kmsd's KMIP socket (mutual TLS, one connection) "
+                         "instead of HTTP")
     ap.add_argument("--url", help="use a running server (http://HOST:PORT) instead of "
                                   "starting kmsd")
     ap.add_argument("-v", "--verbose", action="store_true",
@@ -712,7 +847,8 @@ def main(argv: list[str]) -> int:
     if args.kmsd:
         os.environ["KMSD_BIN"] = args.kmsd
     try:
-        server = Server(None if args.url else default_binary(), args.url, args.binary)
+        transport = "socket" if args.socket else "binary" if args.binary else "json"
+        server = Server(None if args.url else default_binary(), args.url, transport)
     except (FileNotFoundError, RuntimeError) as exc:
         print(f"FAIL: cannot start kmsd: {exc}")
         print(f"conformance: 0 passed, {len(files)} failed")
@@ -746,7 +882,14 @@ def main(argv: list[str]) -> int:
                 print(f"FAIL {name}: listed in expected_failures.txt but no such vector")
                 failed += 1
     finally:
+        client = server.socket_client
         server.close()
+    if client is not None:
+        # Reconnections are reported, not failed: kmsd may close an idle connection (its
+        # idle timeout) and does after an error answer; a vector that lost its answer failed.
+        for event in client.events:
+            print(f"NOTE socket: {event}")
+        print(f"socket: {client.connections} connection(s), {len(client.events)} reconnection(s)")
     if xfailed:
         print(f"expected failures: {xfailed}")
     print(f"conformance: {passed} passed, {failed} failed")

@@ -119,6 +119,10 @@ def encode(node: dict, siblings: list | None = None) -> bytes:
     elif typ == "Enumeration":
         if isinstance(v, int) or str(v).lower().startswith("0x"):
             number = _int(v, ctx)
+        elif ctx == "AttributeReference":  # 2.1 section 7.1: its values are tag codes
+            if str(v) not in TAGS:
+                raise ValueError(f"{ctx}: unknown tag {v!r}")
+            number = TAGS[str(v)]
         else:
             key = (_enum_table(ctx), str(v))
             if key not in ENUMS:
@@ -185,7 +189,10 @@ def _node(tag: str, typ: str, body: bytes, siblings: list | None) -> dict:
         value = "0x" + body.hex().upper()
     elif typ == "Enumeration":
         number = struct.unpack(">I", body)[0]
-        value = ENUM_NAMES.get((_enum_table(ctx), number), "0x%08X" % number)
+        if ctx == "AttributeReference":
+            value = TAG_NAMES.get(number, "0x%08X" % number)
+        else:
+            value = ENUM_NAMES.get((_enum_table(ctx), number), "0x%08X" % number)
     elif typ == "Boolean":
         value = struct.unpack(">Q", body)[0] != 0
     elif typ == "TextString":

@@ -97,7 +97,6 @@ const TagEntry kTagArray[] = {
     {"PrimeFieldSize", 0x420062},
     {"PrivateExponent", 0x420063},
     {"PrivateKey", 0x420064},
-    {"Reserved", 0x420065},
     {"PrivateKeyTemplateAttribute", 0x420065},
     {"PrivateKeyUniqueIdentifier", 0x420066},
     {"ProcessStartDate", 0x420067},

@@ -12,6 +12,20 @@ TEST_CASE("Dictionary: tag names and codes") {
   CHECK_FALSE(Dictionary::tagName(0x54FFFF).has_value());
 }
 
+TEST_CASE("Dictionary: the KMIP 1.x template tags, retired by 2.x, keep their 1.x names") {
+  // 2.1 lists 0x420065 as "Reserved"; binary 1.x CreateKeyPair requests carry it and its
+  // neighbours, so each code must decode to the 1.x name (and "Reserved" is no tag).
+  CHECK(Dictionary::tagName(0x420065) == "PrivateKeyTemplateAttribute");
+  CHECK(Dictionary::tagName(0x42006E) == "PublicKeyTemplateAttribute");
+  CHECK(Dictionary::tagName(0x42001F) == "CommonTemplateAttribute");
+  CHECK(Dictionary::tagName(0x420091) == "TemplateAttribute");
+  CHECK(Dictionary::tagName(0x420066) == "PrivateKeyUniqueIdentifier");
+  CHECK(Dictionary::tagName(0x420067) == "ProcessStartDate");
+  CHECK(Dictionary::tagName(0x420068) == "ProtectStopDate");
+  CHECK(Dictionary::tagCode("PrivateKeyTemplateAttribute") == 0x420065u);
+  CHECK_FALSE(Dictionary::tagCode("Reserved").has_value());
+}
+
 TEST_CASE("Dictionary: enumerations") {
   CHECK(Dictionary::enumValue("ObjectType", "SymmetricKey") == 2u);
   CHECK(Dictionary::enumName("ObjectType", 2) == "SymmetricKey");

@@ -3,7 +3,9 @@
 #include <doctest/doctest.h>
 
 #include <set>
+#include <tuple>
 
+#include "kms/kmip/BinaryCodec.hpp"
 #include "kms/ops/kmip1/AttributeNames.hpp"
 #include "kms/ops/kmip1/Payloads.hpp"
 #include "kms/ops/kmip1/Translator.hpp"
@@ -161,6 +163,46 @@ TEST_CASE("1.x CreateKeyPair templates set each side's attributes") {
   REQUIRE(succeeded(got));
   CHECK(attributesNamed(payloadOf(got), "Cryptographic Usage Mask").at(0)->at("AttributeValue").asInteger() == 0x01);
   CHECK(attributesNamed(payloadOf(got), "Name").at(0)->at("AttributeValue").at("NameValue").asText() == "pair-private");
+}
+
+TEST_CASE("1.x CreateKeyPair templates from binary TTLV set each side's attributes") {
+  // As a 1.x client sends it: the template tags travel by code (0x42001F, 0x420065, 0x42006E),
+  // and the decoder names them; 0x420065 once came back as 2.1's "Reserved".
+  HeaderOptions options;
+  options.major = 1;
+  options.minor = 4;
+  const auto wire = kmip::BinaryCodec::encode(requestMessage(
+      {batchItem(
+          Operation::CreateKeyPair,
+          {Ttlv::structure("CommonTemplateAttribute",
+                           {attribute1x("Cryptographic Algorithm", Ttlv::enumeration("x", kRsa)),
+                            attribute1x("Cryptographic Length", Ttlv::integer("x", 2048))}),
+           Ttlv::structure("PrivateKeyTemplateAttribute",
+                           {name1x("bin-private"), attribute1x("Cryptographic Usage Mask", Ttlv::integer("x", 0x01))}),
+           Ttlv::structure(
+               "PublicKeyTemplateAttribute",
+               {name1x("bin-public"), attribute1x("Cryptographic Usage Mask", Ttlv::integer("x", 0x02))})})},
+      options));
+  const auto decoded = kmip::BinaryCodec::decode(wire);
+  const auto& payload = decoded.at("BatchItem").at("RequestPayload");
+  CHECK(payload.find("PrivateKeyTemplateAttribute") != nullptr);
+  CHECK(payload.find("PublicKeyTemplateAttribute") != nullptr);
+  CHECK(payload.find("CommonTemplateAttribute") != nullptr);
+
+  Fixture f;
+  const auto created = batchItems(f.process(decoded)).at(0);
+  REQUIRE(succeeded(created));
+  for (const auto& [id, name, mask] : {std::tuple{"PrivateKeyUniqueIdentifier", "bin-private", 0x01},
+                                       std::tuple{"PublicKeyUniqueIdentifier", "bin-public", 0x02}}) {
+    const auto got = single1x(
+        f, Operation::GetAttributes,
+        {uid(payloadOf(created).at(id).asText()), Ttlv::textString("AttributeName", "Cryptographic Usage Mask"),
+         Ttlv::textString("AttributeName", "Name"), Ttlv::textString("AttributeName", "Cryptographic Length")});
+    REQUIRE(succeeded(got));
+    CHECK(attributesNamed(payloadOf(got), "Cryptographic Usage Mask").at(0)->at("AttributeValue").asInteger() == mask);
+    CHECK(attributesNamed(payloadOf(got), "Name").at(0)->at("AttributeValue").at("NameValue").asText() == name);
+    CHECK(attributesNamed(payloadOf(got), "Cryptographic Length").at(0)->at("AttributeValue").asInteger() == 2048);
+  }
 }
 
 TEST_CASE("1.x Add, Modify and Delete Attribute address instances by AttributeIndex") {

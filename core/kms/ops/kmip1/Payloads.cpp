@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "kms/Exception.hpp"
-#include "kms/kmip/Dictionary.hpp"
 #include "kms/ops/kmip1/AttributeNames.hpp"
 
 namespace kms::ops::kmip1 {
@@ -40,12 +39,10 @@ Ttlv attributesOf(const Ttlv& templateAttribute, std::string tag) {
 Ttlv translateTemplates(const Ttlv& payload) {
   Ttlv out = Ttlv::structure(payload.tag());
   for (const auto& item : payload.items()) {
-    // By tag code: the 2.1 dictionary names 0x420065 "Reserved" (2.0 retired it), so a binary
-    // PrivateKeyTemplateAttribute arrives under that name.
-    const auto code = kmip::Dictionary::tagCode(item.tag());
-    const auto* t = std::find_if(kTemplates.begin(), kTemplates.end(), [&](const auto& entry) {
-      return entry.first == item.tag() || (code && kmip::Dictionary::tagCode(entry.first) == code);
-    });
+    // By name: the dictionary names each code once (0x420065, which 2.1 retired as
+    // "Reserved", is PrivateKeyTemplateAttribute), so binary and JSON items arrive alike.
+    const auto* t = std::find_if(kTemplates.begin(), kTemplates.end(),
+                                 [&](const auto& entry) { return entry.first == item.tag(); });
     out.add(t != kTemplates.end() && item.isStructure() ? attributesOf(item, std::string(t->second)) : item);
   }
   return out;
