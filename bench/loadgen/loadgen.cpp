@@ -343,8 +343,9 @@ bool ttlvChildren(std::string_view body, std::vector<Ttlv>& out) {
 
 // The whole message is buffered: "" if every batch item succeeded, else what is wrong.
 std::string ttlvFailure(std::string_view message) {
-  if ((be32(message.data()) >> 8) != kResponseMessage || message[3] != kStructure)
+  if ((be32(message.data()) >> 8) != kResponseMessage || message[3] != kStructure) {
     return "not a ResponseMessage structure";
+  }
   std::vector<Ttlv> top, fields;
   if (!ttlvChildren(message.substr(8), top)) return "ResponseMessage items do not fit its length";
   size_t items = 0;
@@ -365,7 +366,12 @@ std::string ttlvFailure(std::string_view message) {
       }
     }
     if (!status) return "batch item " + std::to_string(items) + " has no ResultStatus";
-    if (!reason.empty()) return "batch item " + std::to_string(items) + ": " + reason + text;
+    if (!reason.empty()) {
+      std::string failure = "batch item " + std::to_string(items) + ": ";
+      failure += reason;
+      failure += text;
+      return failure;
+    }
   }
   return items == 0 ? "no BatchItem" : "";
 }
@@ -470,10 +476,11 @@ class Worker {
 
   // A freshly opened connection: its first request, after the TLS handshake if any.
   void start(size_t i) {
-    if (conns_[i].ssl)
+    if (conns_[i].ssl) {
       handshake(i);
-    else
+    } else {
       issue(i);
+    }
   }
 
   void interest(size_t i, bool out) {
@@ -573,10 +580,11 @@ class Worker {
     Connection& c = conns_[i];
     if (c.ssl) {
       SSL_SESSION* session = SSL_get1_session(c.ssl.get());
-      if (session != nullptr && SSL_SESSION_is_resumable(session))
+      if (session != nullptr && SSL_SESSION_is_resumable(session)) {
         c.session.reset(session);
-      else if (session != nullptr)
+      } else if (session != nullptr) {
         SSL_SESSION_free(session);
+      }
       c.ssl.reset();
     }
     if (c.fd >= 0) {
@@ -661,10 +669,11 @@ class Worker {
   }
 
   void closedByServer(size_t i) {
-    if (conns_[i].inFlight)
+    if (conns_[i].inFlight) {
       transportError("connection closed by the server with a request in flight");
-    else
+    } else {
       ++result.reconnects;
+    }
     reconnect(i);
   }
 
