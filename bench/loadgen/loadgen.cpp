@@ -1,4 +1,4 @@
-// kms-loadgen: an HTTP/1.1 keep-alive load generator for kmsd benchmarks.
+// kms-loadgen: an HTTP/1.1 keep-alive (or raw binary TTLV) load generator for kmsd benchmarks.
 //
 // N connections spread over T threads; each thread runs one epoll loop over non-blocking
 // sockets, so that the generator stays cheap on a 2-core machine. Each connection has at most
@@ -10,6 +10,15 @@
 // connections take them round-robin from one shared counter per thread.
 // Errors: transport failures, non-2xx statuses, and answers containing a --fail substring.
 // Output: one JSON object on stdout (latencies in microseconds), a summary line on stderr.
+//
+// TLS (--tls, optional --cert/--key for a client certificate, --ca to verify the server):
+// OpenSSL 3, non-blocking SSL objects in the same epoll loop. A connection completes its
+// handshake before its first request leaves, so the handshake is never inside a measured
+// latency (it happens during the warm-up); a reconnection resumes the connection's session.
+// --framing ttlv: no HTTP; the body is a binary KMIP message written as is, and the answer is
+// its 8-byte TTLV header plus the length the header gives (KMIP over TLS on port 5696). An
+// answer that is no ResponseMessage, or one with a batch item whose ResultStatus is not
+// Success (0), is an error (--fail substrings do not apply to binary answers).
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -18,6 +27,9 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,6 +42,7 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <string>
@@ -58,6 +71,9 @@ struct Options {
   double timeout = 30;        // seconds per request
   std::string saveResponses;  // file: one measured response body per line
   std::string label;
+  bool ttlv = false;  // --framing ttlv
+  bool tls = false;
+  std::string cert, key, ca;  // PEM files: client certificate, its key, CA of the server
 };
 
 [[noreturn]] void usage(const char* message) {
@@ -66,7 +82,8 @@ struct Options {
                "usage: kms-loadgen --port P [--host H] [--path /kmip/2_1] [--method POST]\n"
                "         (--requests N | --duration S) [--warmup S] [--connections C] [--threads T]\n"
                "         [--body FILE]... [--bodies FILE] [--content-type TYPE] [--header 'K: V']...\n"
-               "         [--fail SUBSTRING]... [--timeout S] [--save-responses FILE] [--label TEXT]\n");
+               "         [--fail SUBSTRING]... [--timeout S] [--save-responses FILE] [--label TEXT]\n"
+               "         [--framing http|ttlv] [--tls [--cert PEM --key PEM] [--ca PEM]]\n");
   std::exit(2);
 }
 
@@ -125,6 +142,18 @@ Options parse(int argc, char** argv) {
       o.saveResponses = next();
     else if (a == "--label")
       o.label = next();
+    else if (a == "--framing") {
+      const std::string f = next();
+      if (f != "http" && f != "ttlv") usage("--framing is http or ttlv");
+      o.ttlv = f == "ttlv";
+    } else if (a == "--tls")
+      o.tls = true;
+    else if (a == "--cert")
+      o.cert = next();
+    else if (a == "--key")
+      o.key = next();
+    else if (a == "--ca")
+      o.ca = next();
     else if (a == "--help" || a == "-h")
       usage(nullptr);
     else
@@ -135,6 +164,8 @@ Options parse(int argc, char** argv) {
   if (o.threads > o.connections) o.threads = o.connections;
   if ((o.requests == 0) == (o.duration <= 0)) usage("give exactly one of --requests and --duration");
   if (o.bodies.empty() && o.method == "POST") usage("POST needs --body or --bodies");
+  if (o.cert.empty() != o.key.empty()) usage("--cert and --key go together");
+  if (!o.tls && (!o.cert.empty() || !o.ca.empty())) usage("--cert, --key and --ca need --tls");
   return o;
 }
 
@@ -144,8 +175,9 @@ Options parse(int argc, char** argv) {
 
 struct Shared {
   const Options* options = nullptr;
-  std::vector<std::string> wire;  // full HTTP requests, one per body
+  std::vector<std::string> wire;  // full HTTP requests (or TTLV messages), one per body
   sockaddr_in address{};
+  SSL_CTX* tls = nullptr;  // --tls
   Clock::time_point measureStart;
   Clock::time_point end;             // duration mode: no new request after this
   std::atomic<uint64_t> started{0};  // count mode: measured requests issued
@@ -268,11 +300,98 @@ Parse parseResponse(const std::string& buf, Response& r) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Binary TTLV answers (KMIP 2.1 section 9.1: 3-byte tag, 1-byte type, 4-byte length, value
+// padded to 8 bytes)
+// ---------------------------------------------------------------------------------------------
+
+constexpr uint32_t kResponseMessage = 0x42007B;
+constexpr uint32_t kBatchItem = 0x42000F;
+constexpr uint32_t kResultStatus = 0x42007F;
+constexpr uint32_t kResultReason = 0x42007E;
+constexpr uint32_t kResultMessage = 0x42007D;
+constexpr uint8_t kStructure = 0x01;
+constexpr uint8_t kEnumeration = 0x05;
+constexpr uint8_t kTextString = 0x07;
+
+uint32_t be32(const char* p) {
+  const auto* u = reinterpret_cast<const unsigned char*>(p);
+  return (uint32_t{u[0]} << 24) | (uint32_t{u[1]} << 16) | (uint32_t{u[2]} << 8) | uint32_t{u[3]};
+}
+
+struct Ttlv {
+  uint32_t tag;
+  uint8_t type;
+  std::string_view value;
+};
+
+// The items directly inside `body` (a structure's value); false when they do not fit it.
+bool ttlvChildren(std::string_view body, std::vector<Ttlv>& out) {
+  out.clear();
+  while (!body.empty()) {
+    if (body.size() < 8) return false;
+    const uint32_t tag = be32(body.data()) >> 8;
+    const auto type = static_cast<uint8_t>(body[3]);
+    const uint32_t length = be32(body.data() + 4);
+    // Structures are never padded (their length is a multiple of 8); other items are.
+    const size_t padded = type == kStructure ? length : (static_cast<size_t>(length) + 7) / 8 * 8;
+    if (body.size() - 8 < padded) return false;
+    out.push_back({tag, type, body.substr(8, length)});
+    body.remove_prefix(8 + padded);
+  }
+  return true;
+}
+
+// The whole message is buffered: "" if every batch item succeeded, else what is wrong.
+std::string ttlvFailure(std::string_view message) {
+  if ((be32(message.data()) >> 8) != kResponseMessage || message[3] != kStructure) {
+    return "not a ResponseMessage structure";
+  }
+  std::vector<Ttlv> top, fields;
+  if (!ttlvChildren(message.substr(8), top)) return "ResponseMessage items do not fit its length";
+  size_t items = 0;
+  for (const auto& item : top) {
+    if (item.tag != kBatchItem) continue;
+    ++items;
+    if (item.type != kStructure || !ttlvChildren(item.value, fields)) return "a malformed BatchItem";
+    bool status = false;
+    std::string reason, text;
+    for (const auto& f : fields) {
+      if (f.tag == kResultStatus && f.type == kEnumeration && f.value.size() == 4) {
+        status = true;
+        if (be32(f.value.data()) != 0) reason = "ResultStatus " + std::to_string(be32(f.value.data()));
+      } else if (f.tag == kResultReason && f.type == kEnumeration && f.value.size() == 4) {
+        text += " ResultReason " + std::to_string(be32(f.value.data()));
+      } else if (f.tag == kResultMessage && f.type == kTextString) {
+        text += ": " + std::string(f.value);
+      }
+    }
+    if (!status) return "batch item " + std::to_string(items) + " has no ResultStatus";
+    if (!reason.empty()) {
+      std::string failure = "batch item " + std::to_string(items) + ": ";
+      failure += reason;
+      failure += text;
+      return failure;
+    }
+  }
+  return items == 0 ? "no BatchItem" : "";
+}
+
+// ---------------------------------------------------------------------------------------------
 // One connection
 // ---------------------------------------------------------------------------------------------
 
+struct SslFree {
+  void operator()(SSL* s) const { SSL_free(s); }
+};
+struct SessionFree {
+  void operator()(SSL_SESSION* s) const { SSL_SESSION_free(s); }
+};
+
 struct Connection {
   int fd = -1;
+  std::unique_ptr<SSL, SslFree> ssl;
+  std::unique_ptr<SSL_SESSION, SessionFree> session;  // resumed on reconnection
+  bool handshaking = false;
   bool inFlight = false;
   bool measured = false;
   bool wantWrite = false;
@@ -294,7 +413,7 @@ class Worker {
     }
     for (size_t i = 0; i < conns_.size(); ++i) {
       if (!open(i)) continue;
-      issue(i);
+      start(i);
     }
     std::vector<epoll_event> events(conns_.size() + 1);
     char chunk[65536];
@@ -311,6 +430,17 @@ class Worker {
         const size_t i = events[e].data.u64;
         Connection& c = conns_[i];
         if (c.fd < 0) continue;
+        if (c.ssl) {
+          // SSL may want the other direction than the one it is used for (a write may need a
+          // read and the reverse), so every event drives whatever is pending.
+          if (c.handshaking) {
+            handshake(i);
+            continue;
+          }
+          if (c.inFlight && c.sent < c.request->size() && !flush(i)) continue;
+          readable(i, chunk, sizeof chunk);
+          continue;
+        }
         if ((events[e].events & EPOLLOUT) && c.wantWrite) {
           if (!flush(i)) continue;
         }
@@ -324,20 +454,54 @@ class Worker {
         sweep(now);
       }
     }
-    for (auto& c : conns_)
+    for (auto& c : conns_) {
+      c.ssl.reset();
       if (c.fd >= 0) ::close(c.fd);
+    }
     ::close(epoll_);
   }
 
   ThreadResult result;
+  std::string tlsVersion, tlsCipher;  // of the first handshake
+  uint64_t handshakes = 0, resumed = 0;
 
  private:
   bool idle() {
     if (s_.stop.load(std::memory_order_relaxed)) return true;
     for (const auto& c : conns_)
-      if (c.inFlight) return false;
+      if (c.inFlight || c.handshaking) return false;
     // Nothing in flight: either the run is over, or every connection failed to (re)connect.
     return true;
+  }
+
+  // A freshly opened connection: its first request, after the TLS handshake if any.
+  void start(size_t i) {
+    if (conns_[i].ssl) {
+      handshake(i);
+    } else {
+      issue(i);
+    }
+  }
+
+  void interest(size_t i, bool out) {
+    Connection& c = conns_[i];
+    if (c.wantWrite == out) return;
+    epoll_event ev{};
+    ev.events = EPOLLIN | (out ? EPOLLOUT : 0u);
+    ev.data.u64 = i;
+    epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
+    c.wantWrite = out;
+  }
+
+  static std::string sslError(const char* what, int code) {
+    std::string text = std::string(what) + ": SSL error " + std::to_string(code);
+    if (code == SSL_ERROR_SYSCALL && errno != 0) text += " (" + std::string(std::strerror(errno)) + ")";
+    char buf[256];
+    while (const unsigned long e = ERR_get_error()) {
+      ERR_error_string_n(e, buf, sizeof buf);
+      text += std::string("; ") + buf;
+    }
+    return text;
   }
 
   bool open(size_t i) {
@@ -362,19 +526,80 @@ class Worker {
     epoll_ctl(epoll_, EPOLL_CTL_ADD, c.fd, &ev);
     c.wantWrite = false;
     c.in.clear();
+    if (s_.tls != nullptr) {
+      c.ssl.reset(SSL_new(s_.tls));
+      SSL_set_fd(c.ssl.get(), c.fd);
+      SSL_set_connect_state(c.ssl.get());
+      const std::string& host = s_.options->host;
+      in_addr ip{};
+      if (inet_pton(AF_INET, host.c_str(), &ip) == 1) {
+        X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(c.ssl.get()), host.c_str());
+      } else {
+        SSL_set1_host(c.ssl.get(), host.c_str());
+        SSL_set_tlsext_host_name(c.ssl.get(), host.c_str());
+      }
+      if (c.session) SSL_set_session(c.ssl.get(), c.session.get());
+      c.handshaking = true;
+      c.started = Clock::now();  // for the sweep's timeout
+    }
     return true;
   }
 
-  void reconnect(size_t i) {
+  // Drives the TLS handshake of connection i; its first request leaves once it is done.
+  void handshake(size_t i) {
     Connection& c = conns_[i];
+    ERR_clear_error();
+    const int r = SSL_do_handshake(c.ssl.get());
+    if (r == 1) {
+      c.handshaking = false;
+      ++handshakes;
+      if (SSL_session_reused(c.ssl.get())) ++resumed;
+      if (tlsVersion.empty()) {
+        tlsVersion = SSL_get_version(c.ssl.get());
+        tlsCipher = SSL_get_cipher_name(c.ssl.get());
+      }
+      interest(i, false);
+      issue(i);
+      return;
+    }
+    const int code = SSL_get_error(c.ssl.get(), r);
+    if (code == SSL_ERROR_WANT_READ) {
+      interest(i, false);
+      return;
+    }
+    if (code == SSL_ERROR_WANT_WRITE) {
+      interest(i, true);
+      return;
+    }
+    transportError(sslError("TLS handshake", code));
+    drop(i);  // the sweep tries again while the run goes on
+  }
+
+  // Closes connection i, keeping its TLS session for the next one.
+  void drop(size_t i) {
+    Connection& c = conns_[i];
+    if (c.ssl) {
+      SSL_SESSION* session = SSL_get1_session(c.ssl.get());
+      if (session != nullptr && SSL_SESSION_is_resumable(session)) {
+        c.session.reset(session);
+      } else if (session != nullptr) {
+        SSL_SESSION_free(session);
+      }
+      c.ssl.reset();
+    }
     if (c.fd >= 0) {
       epoll_ctl(epoll_, EPOLL_CTL_DEL, c.fd, nullptr);
       ::close(c.fd);
       c.fd = -1;
     }
+    c.handshaking = false;
     c.inFlight = false;
+  }
+
+  void reconnect(size_t i) {
+    drop(i);
     ++result.reconnects;
-    if (open(i)) issue(i);
+    if (open(i)) start(i);
   }
 
   void transportError(const std::string& what) {
@@ -407,19 +632,31 @@ class Worker {
   bool flush(size_t i) {
     Connection& c = conns_[i];
     while (c.sent < c.request->size()) {
+      if (c.ssl) {
+        // Without SSL_MODE_ENABLE_PARTIAL_WRITE a write is all or nothing, and a retry passes
+        // the same buffer and length, as OpenSSL requires.
+        ERR_clear_error();
+        const int n = SSL_write(c.ssl.get(), c.request->data() + c.sent, static_cast<int>(c.request->size() - c.sent));
+        if (n > 0) {
+          c.sent += static_cast<size_t>(n);
+          continue;
+        }
+        const int code = SSL_get_error(c.ssl.get(), n);
+        if (code == SSL_ERROR_WANT_WRITE || code == SSL_ERROR_WANT_READ) {
+          interest(i, code == SSL_ERROR_WANT_WRITE);
+          return true;
+        }
+        transportError(sslError("SSL_write", code));
+        reconnect(i);
+        return false;
+      }
       ssize_t n = ::send(c.fd, c.request->data() + c.sent, c.request->size() - c.sent, MSG_NOSIGNAL);
       if (n > 0) {
         c.sent += static_cast<size_t>(n);
         continue;
       }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        if (!c.wantWrite) {
-          epoll_event ev{};
-          ev.events = EPOLLIN | EPOLLOUT;
-          ev.data.u64 = i;
-          epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
-          c.wantWrite = true;
-        }
+        interest(i, true);
         return true;
       }
       if (n < 0 && errno == EINTR) continue;
@@ -427,58 +664,105 @@ class Worker {
       reconnect(i);
       return false;
     }
-    if (c.wantWrite) {
-      epoll_event ev{};
-      ev.events = EPOLLIN;
-      ev.data.u64 = i;
-      epoll_ctl(epoll_, EPOLL_CTL_MOD, c.fd, &ev);
-      c.wantWrite = false;
-    }
+    interest(i, false);
     return true;
   }
 
-  void readable(size_t i, char* chunk, size_t size) {
+  void closedByServer(size_t i) {
+    if (conns_[i].inFlight) {
+      transportError("connection closed by the server with a request in flight");
+    } else {
+      ++result.reconnects;
+    }
+    reconnect(i);
+  }
+
+  // Reads what the socket has; false if the connection was dropped.
+  bool receive(size_t i, char* chunk, size_t size) {
     Connection& c = conns_[i];
     for (;;) {
+      if (c.ssl) {
+        // Until WANT_READ: a record already decrypted inside SSL would not wake epoll again.
+        ERR_clear_error();
+        const int n = SSL_read(c.ssl.get(), chunk, static_cast<int>(size));
+        if (n > 0) {
+          c.in.append(chunk, static_cast<size_t>(n));
+          result.bytesIn += static_cast<uint64_t>(n);
+          continue;
+        }
+        const int code = SSL_get_error(c.ssl.get(), n);
+        if (code == SSL_ERROR_WANT_READ) return true;
+        if (code == SSL_ERROR_WANT_WRITE) {
+          interest(i, true);
+          return true;
+        }
+        if (code == SSL_ERROR_ZERO_RETURN || (code == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)) {
+          closedByServer(i);
+          return false;
+        }
+        transportError(sslError("SSL_read", code));
+        reconnect(i);
+        return false;
+      }
       ssize_t n = ::recv(c.fd, chunk, size, 0);
       if (n > 0) {
         c.in.append(chunk, static_cast<size_t>(n));
         result.bytesIn += static_cast<uint64_t>(n);
-        if (static_cast<size_t>(n) < size) break;
+        if (static_cast<size_t>(n) < size) return true;
         continue;
       }
       if (n == 0) {
-        if (c.inFlight)
-          transportError("connection closed by the server with a request in flight");
-        else
-          ++result.reconnects;
-        reconnect(i);
-        return;
+        closedByServer(i);
+        return false;
       }
-      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) return true;
       if (errno == EINTR) continue;
       transportError("recv: " + std::string(std::strerror(errno)));
       reconnect(i);
-      return;
+      return false;
     }
+  }
+
+  void readable(size_t i, char* chunk, size_t size) {
+    Connection& c = conns_[i];
+    if (!receive(i, chunk, size)) return;
     if (!c.inFlight) return;
     Response r;
-    Parse p = parseResponse(c.in, r);
-    if (p == Parse::Incomplete) return;
-    if (p == Parse::Bad) {
-      transportError("unparseable response: " + c.in.substr(0, 200));
-      reconnect(i);
-      return;
+    std::string ttlvError;
+    if (s_.options->ttlv) {
+      if (c.in.size() < 8) return;
+      const uint64_t length = be32(c.in.data() + 4);
+      if (length % 8 != 0 || length > (uint64_t{64} << 20)) {
+        transportError("unparseable TTLV header: length " + std::to_string(length));
+        reconnect(i);
+        return;
+      }
+      if (c.in.size() < 8 + length) return;
+      r.status = 200;
+      r.bodyLength = r.total = 8 + length;
+      ttlvError = ttlvFailure(std::string_view(c.in).substr(0, r.total));
+    } else {
+      Parse p = parseResponse(c.in, r);
+      if (p == Parse::Incomplete) return;
+      if (p == Parse::Bad) {
+        transportError("unparseable response: " + c.in.substr(0, 200));
+        reconnect(i);
+        return;
+      }
     }
     const auto now = Clock::now();
     std::string_view body =
         r.chunked ? std::string_view(r.chunkedBody) : std::string_view(c.in).substr(r.bodyStart, r.bodyLength);
     bool failed = false;
-    if (r.status < 200 || r.status > 299) {
+    if (!ttlvError.empty()) {
+      failed = true;
+      ++result.failMatches;
+      s_.noteError("TTLV: " + ttlvError);
+    } else if (r.status < 200 || r.status > 299) {
       failed = true;
       ++result.statusErrors;
       s_.noteError("HTTP " + std::to_string(r.status) + ": " + std::string(body.substr(0, 300)));
-    } else {
+    } else if (!s_.options->ttlv) {
       for (const auto& f : s_.options->failSubstrings) {
         if (body.find(f) != std::string_view::npos) {
           failed = true;
@@ -514,11 +798,12 @@ class Worker {
       Connection& c = conns_[i];
       if (c.fd < 0 && !c.inFlight) {
         // A connection that could not connect: try again while the run goes on.
-        if (open(i)) issue(i);
+        if (open(i)) start(i);
         continue;
       }
-      if (c.inFlight && now - c.started > limit) {
-        transportError("timeout: no complete answer within " + std::to_string(s_.options->timeout) + " s");
+      if ((c.inFlight || c.handshaking) && now - c.started > limit) {
+        transportError("timeout: no complete " + std::string(c.handshaking ? "handshake" : "answer") + " within " +
+                       std::to_string(s_.options->timeout) + " s");
         reconnect(i);
       }
     }
@@ -591,8 +876,31 @@ int main(int argc, char** argv) {
   s.address.sin_port = htons(static_cast<uint16_t>(o.port));
   freeaddrinfo(found);
 
+  if (o.tls) {
+    s.tls = SSL_CTX_new(TLS_client_method());
+    SSL_CTX_set_min_proto_version(s.tls, TLS1_2_VERSION);
+    if (!o.cert.empty() && (SSL_CTX_use_certificate_chain_file(s.tls, o.cert.c_str()) != 1 ||
+                            SSL_CTX_use_PrivateKey_file(s.tls, o.key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+                            SSL_CTX_check_private_key(s.tls) != 1)) {
+      std::fprintf(stderr, "kms-loadgen: cannot load the client certificate %s and key %s\n", o.cert.c_str(),
+                   o.key.c_str());
+      return 2;
+    }
+    if (!o.ca.empty()) {
+      if (SSL_CTX_load_verify_locations(s.tls, o.ca.c_str(), nullptr) != 1) {
+        std::fprintf(stderr, "kms-loadgen: cannot load the CA %s\n", o.ca.c_str());
+        return 2;
+      }
+      SSL_CTX_set_verify(s.tls, SSL_VERIFY_PEER, nullptr);
+    }
+  }
+
   if (o.bodies.empty()) o.bodies.emplace_back();
   for (const auto& body : o.bodies) {
+    if (o.ttlv) {
+      s.wire.push_back(body);
+      continue;
+    }
     std::string w = o.method + " " + o.path + " HTTP/1.1\r\nHost: " + o.host + ":" + std::to_string(o.port) + "\r\n";
     if (!body.empty() || o.method == "POST" || o.method == "PUT") {
       w += "Content-Type: " + o.contentType + "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
@@ -620,7 +928,12 @@ int main(int argc, char** argv) {
 
   std::vector<uint32_t> all;
   ThreadResult total;
+  std::string tlsVersion, tlsCipher;
+  uint64_t handshakes = 0, resumed = 0;
   for (auto& w : workers) {
+    if (tlsVersion.empty()) tlsVersion = w->tlsVersion, tlsCipher = w->tlsCipher;
+    handshakes += w->handshakes;
+    resumed += w->resumed;
     auto& r = w->result;
     all.insert(all.end(), r.latencies.begin(), r.latencies.end());
     total.errors += r.errors;
@@ -660,5 +973,11 @@ int main(int argc, char** argv) {
                o.label.empty() ? "loadgen" : o.label.c_str(), o.connections, all.size(), elapsed, rps,
                percentile(all, 50), percentile(all, 99), all.empty() ? 0u : all.back(), total.errors);
   if (!s.firstError.empty()) std::fprintf(stderr, "  first error: %s\n", s.firstError.substr(0, 300).c_str());
+  if (s.tls != nullptr) {
+    std::fprintf(stderr, "  tls: %s %s, %" PRIu64 " handshakes (%" PRIu64 " resumed)\n",
+                 tlsVersion.empty() ? "-" : tlsVersion.c_str(), tlsCipher.empty() ? "-" : tlsCipher.c_str(), handshakes,
+                 resumed);
+    SSL_CTX_free(s.tls);
+  }
   return 0;
 }

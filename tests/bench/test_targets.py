@@ -109,6 +109,77 @@ class Targets(unittest.TestCase):
         self.assertEqual(find(table, "S4 SQLite")[1], "holds")
         self.assertEqual(find(table, "RSS < 200 MB")[1], "holds")
 
+    # -- issue 16: binary KMIP over TLS --------------------------------------------------------
+
+    @staticmethod
+    def tls_results(s7_rows, s1_tls_rows, pykmip=None):
+        res = results([row(c, 60_000.0, 100_000.0) for c in (1, 8, 32, 128)], [row(8, 20_000.0, 100_000.0)])
+        res["scenarios"] += [
+            {"id": "S7", "title": "Encrypt binary TLS", "available": True, "rows": s7_rows},
+            {"id": "S1-tls", "title": "Encrypt HTTPS", "available": True, "rows": s1_tls_rows},
+        ]
+        if pykmip is not None:
+            res["scenarios"].append(pykmip)
+        return res
+
+    @staticmethod
+    def pykmip(peer_rate, kmsd_rates, client_vs_kmsd=300.0, errors=0):
+        return {"id": "pykmip", "title": "PyKMIP", "available": True, "note": "",
+                "pykmip_client_vs_pykmip_server": {"rate": peer_rate, "errors": 0},
+                "pykmip_client_vs_kmsd": {"rate": client_vs_kmsd, "errors": 0},
+                "rows": [dict(row(c, r, 0.0), errors=errors) for c, r in kmsd_rates.items()]}
+
+    def test_s7_is_judged_at_32_connections_against_nginx_over_tls(self):
+        # 128 connections under 70% does not matter; 32 does.
+        s7 = [row(1, 10_000.0, 20_000.0), row(32, 35_000.0, 50_000.0, 2_900.0), row(128, 10_000.0, 50_000.0)]
+        table = verdicts(self.tls_results(s7, [row(32, 30_000.0, 50_000.0)]))
+        self.assertEqual(find(table, "S7 (binary KMIP, socket, TLS) >= 70%"),
+                         ("35000 / 50000 req/s = 70%", "holds"))
+        self.assertEqual(find(table, "S7 (binary KMIP, socket, TLS) p99 < 3 ms"), ("2.90 ms", "holds"))
+        s7 = [row(32, 34_900.0, 50_000.0, 3_000.0)]
+        table = verdicts(self.tls_results(s7, [row(32, 30_000.0, 50_000.0)]))
+        self.assertEqual(find(table, "S7 (binary KMIP, socket, TLS) >= 70%")[1], "missed")
+        self.assertEqual(find(table, "S7 (binary KMIP, socket, TLS) p99 < 3 ms"), ("3.00 ms", "missed"))
+
+    def test_s1_over_https_against_nginx_over_tls(self):
+        table = verdicts(self.tls_results([row(32, 40_000.0, 50_000.0)], [row(32, 30_000.0, 50_000.0)]))
+        self.assertEqual(find(table, "S1-tls (JSON over HTTPS) >= 60%"), ("30000 / 50000 req/s = 60%", "holds"))
+        table = verdicts(self.tls_results([row(32, 40_000.0, 50_000.0)], [row(32, 29_900.0, 50_000.0)]))
+        self.assertEqual(find(table, "S1-tls (JSON over HTTPS) >= 60%")[1], "missed")
+        # No p99 target for S1-tls: only S1's own (5 ms, plain HTTP) and S7's.
+        self.assertFalse([k for k in table if k.startswith("S1-tls") and "p99" in k])
+
+    def test_unavailable_tls_scenarios_are_not_measurable(self):
+        res = self.tls_results([], [])
+        res["scenarios"][-2:] = [
+            {"id": "S7", "title": "x", "available": False, "reason": "kmsd --help lists no --socket-server-start"},
+            {"id": "S1-tls", "title": "x", "available": False, "reason": "no TLS"}]
+        table = verdicts(res)
+        self.assertEqual(find(table, "S7 (binary KMIP, socket, TLS) >= 70%"),
+                         ("-", "not measurable yet: kmsd --help lists no --socket-server-start"))
+        self.assertEqual(find(table, "S1-tls (JSON over HTTPS) >= 60%")[1], "not measurable yet: no TLS")
+
+    def test_kmsd_under_the_load_generator_against_pykmip_server(self):
+        # The best kmsd point (c=8 here) over the PyKMIP client's rate against pykmip-server.
+        pk = self.pykmip(7.5, {1: 300.0, 8: 750.0, 32: 700.0})
+        table = verdicts(self.tls_results([row(32, 1.0, 1.0)], [row(32, 1.0, 1.0)], pk))
+        self.assertEqual(find(table, "pykmip: kmsd under kms-loadgen >= 100x"),
+                         ("750 sequences/s at c=8 / 7.5 = 100.0x", "holds"))
+        self.assertEqual(find(table, "(info) the same PyKMIP client"),
+                         ("300.0 / 7.5 sequences/s = 40.0x", "information"))
+        pk = self.pykmip(7.5, {1: 300.0, 8: 749.0, 32: 700.0}, errors=3)
+        table = verdicts(self.tls_results([row(32, 1.0, 1.0)], [row(32, 1.0, 1.0)], pk))
+        self.assertEqual(find(table, "pykmip: kmsd under kms-loadgen >= 100x"),
+                         ("749 (3 errors) sequences/s at c=8 / 7.5 = 99.9x", "missed"))
+
+    def test_pykmip_without_a_loadgen_measure_is_not_measured(self):
+        pk = self.pykmip(7.5, {})
+        pk["note"] = "the three-item batch with ID placeholders failed (item 2: ...)"
+        table = verdicts(self.tls_results([row(32, 1.0, 1.0)], [row(32, 1.0, 1.0)], pk))
+        measured, verdict = find(table, "pykmip: kmsd under kms-loadgen >= 100x")
+        self.assertEqual(measured, "-")
+        self.assertTrue(verdict.startswith("not measured: the three-item batch"), verdict)
+
 
 if __name__ == "__main__":
     unittest.main()
