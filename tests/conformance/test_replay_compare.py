@@ -7,6 +7,7 @@ server of the test's own)."""
 import copy
 import datetime as dt
 import os
+import select
 import shutil
 import socket
 import ssl
@@ -353,6 +354,8 @@ class SocketReconnects(unittest.TestCase):
         self.port = self.listener.getsockname()[1]
 
     def serve(self, per_connection: int, connections: int, cut_mid_answer: bool = False):
+        self.closed = threading.Event()  # set when the server has closed its first connection
+
         def run():
             for _ in range(connections):
                 raw, _ = self.listener.accept()
@@ -361,6 +364,7 @@ class SocketReconnects(unittest.TestCase):
                         head = read_exactly(conn, 8)
                         body = read_exactly(conn, struct.unpack(">I", head[4:])[0])
                         conn.sendall((head + body)[:6] if cut_mid_answer else head + body)
+                self.closed.set()
         thread = threading.Thread(target=run, daemon=True)
         thread.start()
         self.addCleanup(thread.join, 10)
@@ -374,6 +378,11 @@ class SocketReconnects(unittest.TestCase):
         client = rv.SocketClient(self.port, self.client_context, timeout=10)
         self.addCleanup(client.close)
         for n in range(4):
+            if n == 2:
+                # The close must have reached the client before it looks: otherwise the step
+                # goes out on the closing connection, which is the mid-exchange case below.
+                self.assertTrue(self.closed.wait(10))
+                select.select([client.sock], [], [], 10)
             self.assertEqual(client.exchange(self.message(n), f"step {n}"), self.message(n))
         self.assertEqual(client.connections, 2)
         self.assertEqual(len(client.events), 1, client.events)
