@@ -6,6 +6,8 @@ certificate and host:port:
 - the key life cycle: create, get, get_attributes, get_attribute_list, locate, activate,
   revoke, destroy; register and get back the same bytes;
 - create_key_pair, sign (RSA-PSS SHA-256) and signature_verify (valid and invalid);
+- mac: HMAC-SHA-256 on RFC 4231's first test key (registered), HMAC-SHA-512 on a key kmsd made
+  (checked against Python's hmac on the bytes Get returns);
 - encrypt and decrypt: AES-CBC (PKCS#5, server IV), AES-GCM and RSA-OAEP, each ciphertext
   checked with python3-cryptography against the key PyKMIP got; before KMIP 1.4 the GCM tag
   ends Data (1.2 has no AuthenticatedEncryptionTag);
@@ -26,6 +28,8 @@ Skipped), except under CI=true, where a missing client is a failure.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import os
 import shutil
@@ -215,6 +219,32 @@ class PyKmip(unittest.TestCase):
                 ciphertext, _ = c.encrypt(MESSAGE, uid=public, cryptographic_parameters=OAEP)
                 self.assertEqual(len(ciphertext), 256)
                 self.assertEqual(c.decrypt(ciphertext, uid=private, cryptographic_parameters=OAEP), MESSAGE)
+
+    def test_mac(self):
+        # RFC 4231 test case 1: HMAC-SHA-256 with twenty 0x0b bytes over "Hi There".
+        rfc_key = bytes([0x0B] * 20)
+        rfc_mac = bytes.fromhex("b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7")
+        for version in VERSIONS:
+            with self.subTest(version=version):
+                c = self.client(version)
+                uid = c.register(objects.SymmetricKey(enums.CryptographicAlgorithm.HMAC_SHA256, 160, rfc_key,
+                                                      masks=[USAGE.MAC_GENERATE, USAGE.MAC_VERIFY]))
+                c.activate(uid)
+                self.assertEqual(c.mac(b"Hi There", uid=uid, algorithm=enums.CryptographicAlgorithm.HMAC_SHA256),
+                                 (uid, rfc_mac))
+                # A key kmsd makes: its MAC is the HMAC of the bytes Get returns.
+                made = c.create(enums.CryptographicAlgorithm.HMAC_SHA512, 512,
+                                cryptographic_usage_mask=[USAGE.MAC_GENERATE, USAGE.MAC_VERIFY])
+                c.activate(made)
+                _, tag = c.mac(MESSAGE, uid=made, algorithm=enums.CryptographicAlgorithm.HMAC_SHA512)
+                self.assertEqual(tag, hmac.new(c.get(made).value, MESSAGE, hashlib.sha512).digest())
+                # Another algorithm than the key's is refused, and so is an AES key.
+                with self.assertRaises(KmipOperationFailure):
+                    c.mac(MESSAGE, uid=made, algorithm=enums.CryptographicAlgorithm.HMAC_SHA256)
+                aes = c.create(enums.CryptographicAlgorithm.AES, 256)
+                c.activate(aes)
+                with self.assertRaises(KmipOperationFailure):
+                    c.mac(MESSAGE, uid=aes)
 
     def test_a_key_wrapped_by_an_hsm_key(self):
         for version in VERSIONS:

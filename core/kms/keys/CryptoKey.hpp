@@ -1,6 +1,6 @@
 #pragma once
-// Key material in kmsd's memory: something that encrypts, decrypts, signs and verifies, with
-// OpenSSL 3 EVP. Keys inside an HSM never come here: the operations use both kinds through one
+// Key material in kmsd's memory: something that encrypts, decrypts, signs and verifies, or
+// computes MACs, with OpenSSL 3 EVP. Keys inside an HSM never come here: the operations use both kinds through one
 // interface of their own (ops/crypto/UsableKey.hpp), so handlers never know where a key lives.
 #include <cstddef>
 #include <cstdint>
@@ -8,6 +8,7 @@
 #include <span>
 #include <vector>
 
+#include "kms/Exception.hpp"
 #include "kms/keys/SecretBytes.hpp"
 
 namespace kms::keys {
@@ -57,6 +58,10 @@ class CryptoKey {
   [[nodiscard]] virtual Bytes sign(const SignParams& params, ByteView data) const = 0;
   // False when the signature does not verify; throws only for unusable parameters.
   [[nodiscard]] virtual bool verify(const SignParams& params, ByteView data, ByteView signature) const = 0;
+  // The MAC of `data` (HMAC keys, with their own digest); other keys: IllegalObjectType.
+  [[nodiscard]] virtual Bytes mac(ByteView /*data*/) const {
+    throw Exception(ErrorCode::IllegalObjectType, "only HMAC keys compute MACs");
+  }
 };
 
 }  // namespace kms::keys

@@ -2,7 +2,11 @@
 
 #include "kms/ops/crypto/DatabaseUsableKey.hpp"
 
+#include <fmt/format.h>
+
 #include "kms/Exception.hpp"
+#include "kms/keys/ConstantTime.hpp"
+#include "kms/kmip/Dictionary.hpp"
 #include "kms/ops/crypto/CryptoParametersReader.hpp"
 #include "kms/ops/crypto/DecryptPolicy.hpp"
 #include "kms/ops/crypto/UsageCheck.hpp"
@@ -31,7 +35,39 @@ void check(const objects::ManagedObject& object, KeyOperation operation) {
       requireProcessable(object, "SignatureVerify");
       requireUsage(object, kmip::CryptographicUsageMask::Verify, "SignatureVerify");
       return;
+    case KeyOperation::Mac:
+      requireActive(object, "MAC");
+      requireUsage(object, kmip::CryptographicUsageMask::MACGenerate, "MAC");
+      return;
+    case KeyOperation::MacVerify:
+      requireProcessable(object, "MACVerify");
+      requireUsage(object, kmip::CryptographicUsageMask::MACVerify, "MACVerify");
+      return;
   }
+}
+
+// The object's HMAC algorithm, checked against the request's CryptographicParameters.
+void checkHmac(const objects::ManagedObject& object, const kmip::Ttlv& payload, const char* operation) {
+  const auto algorithm = objects::algorithmOf(object);
+  if (!algorithm || !objects::hmacHash(*algorithm)) {
+    throw Exception(ErrorCode::IllegalObjectType,
+                    fmt::format("{}: object {} is not an HMAC key", operation, object.uid));
+  }
+  const auto* params = payload.find("CryptographicParameters");
+  const auto* named = params != nullptr ? params->find("CryptographicAlgorithm") : nullptr;
+  if (named != nullptr && named->asEnumeration() != static_cast<std::uint32_t>(*algorithm)) {
+    throw Exception(
+        ErrorCode::BadCryptographicParameters,
+        fmt::format("{}: CryptographicParameters name {} but the key is {}", operation,
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", named->asEnumeration()),
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(*algorithm))));
+  }
+}
+
+const kmip::Ttlv& macData(const kmip::Ttlv& payload, const char* operation) {
+  const auto* data = payload.find("Data");
+  if (data == nullptr) throw Exception(ErrorCode::MissingData, fmt::format("{} needs Data", operation));
+  return *data;
 }
 
 const kmip::Ttlv& signedData(const kmip::Ttlv& payload, KeyOperation operation) {
@@ -98,6 +134,24 @@ bool DatabaseUsableKey::verify(const kmip::Ttlv& payload) const {
   const auto params = signParams(algorithm, effective(payload, managed.attributes));
   const auto key = ctx_.keys.of(ctx_, managed);
   return key->verify(params, data.asBytes(), signature);
+}
+
+keys::Bytes DatabaseUsableKey::mac(const kmip::Ttlv& payload) const {
+  const auto& managed = *object_;
+  checkHmac(managed, payload, "MAC");
+  const auto& data = macData(payload, "MAC");
+  return ctx_.keys.of(ctx_, managed)->mac(data.asBytes());
+}
+
+bool DatabaseUsableKey::macVerify(const kmip::Ttlv& payload) const {
+  const auto& managed = *object_;
+  checkHmac(managed, payload, "MACVerify");
+  const auto& data = macData(payload, "MACVerify");
+  const auto* expected = payload.find("MACData");
+  if (expected == nullptr) throw Exception(ErrorCode::MissingData, "MACVerify needs MACData");
+  const auto computed = ctx_.keys.of(ctx_, managed)->mac(data.asBytes());
+  // Constant time: the comparison must not tell how many leading bytes of a forged MAC are right.
+  return keys::constantTimeEquals(computed, expected->asBytes());
 }
 
 }  // namespace kms::ops::crypto

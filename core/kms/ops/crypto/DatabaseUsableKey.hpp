@@ -22,6 +22,10 @@ class DatabaseUsableKey final : public UsableKey {
   [[nodiscard]] keys::SecretBytes decrypt(const kmip::Ttlv& payload) const override;
   [[nodiscard]] keys::Bytes sign(const kmip::Ttlv& payload) const override;
   [[nodiscard]] bool verify(const kmip::Ttlv& payload) const override;
+  // HMAC keys only (IllegalObjectType otherwise), with their own digest: CryptographicParameters
+  // naming another CryptographicAlgorithm are BadCryptographicParameters.
+  [[nodiscard]] keys::Bytes mac(const kmip::Ttlv& payload) const override;
+  [[nodiscard]] bool macVerify(const kmip::Ttlv& payload) const override;
 
  private:
   DatabaseUsableKey(OperationContext& ctx, std::shared_ptr<const objects::ManagedObject> object,

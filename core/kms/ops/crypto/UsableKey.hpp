@@ -1,6 +1,6 @@
 #pragma once
 // A key a cryptographic request uses, wherever it lives: one interface for Encrypt, Decrypt,
-// Sign and SignatureVerify, with a software implementation for database objects
+// Sign, SignatureVerify, MAC and MACVerify, with a software implementation for database objects
 // (DatabaseUsableKey) and one for keys inside an HSM (hsmkeys::HsmUsableKey). KeyResolver
 // picks the implementation once per request from the UID's form, locates the key, checks the
 // caller's right and the key's state and usage; the handler then has one path:
@@ -18,7 +18,7 @@
 namespace kms::ops::crypto {
 
 // What a request does with its key: the access right it needs and the checks it gets.
-enum class KeyOperation { Encrypt, Decrypt, Sign, SignatureVerify };
+enum class KeyOperation { Encrypt, Decrypt, Sign, SignatureVerify, Mac, MacVerify };
 
 // The access right an operation needs (the lowercase operation name; Cosmian spells
 // SignatureVerify's "signatureverify"), for database and HSM keys alike.
@@ -32,6 +32,10 @@ enum class KeyOperation { Encrypt, Decrypt, Sign, SignatureVerify };
       return "sign";
     case KeyOperation::SignatureVerify:
       return "signatureverify";
+    case KeyOperation::Mac:
+      return "mac";
+    case KeyOperation::MacVerify:
+      return "macverify";
   }
   return "encrypt";
 }
@@ -53,6 +57,9 @@ class UsableKey {
   [[nodiscard]] virtual keys::Bytes sign(const kmip::Ttlv& payload) const = 0;
   // False when the signature does not verify.
   [[nodiscard]] virtual bool verify(const kmip::Ttlv& payload) const = 0;
+  // The MAC of Data; macVerify: false when MACData is not Data's MAC.
+  [[nodiscard]] virtual keys::Bytes mac(const kmip::Ttlv& payload) const = 0;
+  [[nodiscard]] virtual bool macVerify(const kmip::Ttlv& payload) const = 0;
 
  protected:
   // `uid` must outlive the key (it lives in the implementation's own state).

@@ -21,6 +21,8 @@ Ttlv encrypt(OperationContext& ctx, const Ttlv& payload);
 Ttlv decrypt(OperationContext& ctx, const Ttlv& payload);
 Ttlv sign(OperationContext& ctx, const Ttlv& payload);
 Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload);
+Ttlv mac(OperationContext& ctx, const Ttlv& payload);
+Ttlv macVerify(OperationContext& ctx, const Ttlv& payload);
 
 // Lifecycle, attributes, discovery
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload);

@@ -48,6 +48,8 @@ constexpr std::array kTable{
     Entry{Operation::Decrypt, &decrypt},
     Entry{Operation::Sign, &sign},
     Entry{Operation::SignatureVerify, &signatureVerify},
+    Entry{Operation::MAC, &mac},
+    Entry{Operation::MACVerify, &macVerify},
     Entry{Operation::Import, &importObject},
     Entry{Operation::Export, &routed<&exportObject, &hsmkeys::exportKey>},
     Entry{Operation::Log, &log},

@@ -108,6 +108,11 @@ void refuseWrappingKey(OperationContext& ctx, const HsmKey& key) {
   }
 }
 
+[[noreturn]] void refuseMac(const std::string& uid) {
+  throw Exception(ErrorCode::FeatureNotSupported,
+                  fmt::format("{}: MAC with a key inside an HSM is not supported yet", uid));
+}
+
 HsmKey opened(OperationContext& ctx, const std::string& uid, KeyOperation operation, const Ttlv& payload) {
   if (operation == KeyOperation::Sign) (void)requiredData(payload, "Sign");
   if (operation == KeyOperation::SignatureVerify) (void)requiredData(payload, "Signature Verify");
@@ -128,6 +133,9 @@ HsmKey opened(OperationContext& ctx, const std::string& uid, KeyOperation operat
         throw Exception(ErrorCode::IllegalObjectType, fmt::format("{}: only RSA keys verify signatures", uid));
       }
       break;
+    case KeyOperation::Mac:
+    case KeyOperation::MacVerify:
+      refuseMac(uid);  // after the access check: a caller without the right learns nothing more
   }
   return key;
 }
@@ -184,6 +192,14 @@ bool HsmUsableKey::verify(const Ttlv& payload) const {
   const auto publicKey = keys::RsaPublicKey::fromPkcs1Der(keys::ByteView(der.data(), der.size()));
   const auto params = crypto::signParams(kmip::CryptographicAlgorithm::RSA, payload.find("CryptographicParameters"));
   return publicKey.verify(params, data.asBytes(), payload.at("SignatureData").asBytes());
+}
+
+keys::Bytes HsmUsableKey::mac(const Ttlv& /*payload*/) const {
+  refuseMac(uid());
+}
+
+bool HsmUsableKey::macVerify(const Ttlv& /*payload*/) const {
+  refuseMac(uid());
 }
 
 }  // namespace kms::ops::hsmkeys

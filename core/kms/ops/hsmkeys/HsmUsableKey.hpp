@@ -42,6 +42,9 @@ class HsmUsableKey final : private OpenedHsmKey, public crypto::UsableKey {
   [[nodiscard]] keys::SecretBytes decrypt(const kmip::Ttlv& payload) const override;
   [[nodiscard]] keys::Bytes sign(const kmip::Ttlv& payload) const override;
   [[nodiscard]] bool verify(const kmip::Ttlv& payload) const override;
+  // Not inside HSMs yet: the resolver refuses MAC and MACVerify first (FeatureNotSupported).
+  [[nodiscard]] keys::Bytes mac(const kmip::Ttlv& payload) const override;
+  [[nodiscard]] bool macVerify(const kmip::Ttlv& payload) const override;
 
   [[nodiscard]] const HsmKey& key() const noexcept { return OpenedHsmKey::key; }
 

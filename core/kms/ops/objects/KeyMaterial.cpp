@@ -5,6 +5,7 @@
 #include "kms/Exception.hpp"
 #include "kms/keys/KeyFormats.hpp"
 #include "kms/keys/RsaComponents.hpp"
+#include "kms/keys/HmacKey.hpp"
 #include "kms/keys/RsaPrivateKey.hpp"
 #include "kms/keys/RsaPublicKey.hpp"
 #include "kms/keys/SymmetricKey.hpp"
@@ -271,12 +272,32 @@ std::optional<kmip::CryptographicAlgorithm> algorithmOf(const ManagedObject& obj
   return std::nullopt;
 }
 
+std::optional<keys::Hash> hmacHash(kmip::CryptographicAlgorithm algorithm) noexcept {
+  switch (algorithm) {
+    case kmip::CryptographicAlgorithm::HMAC_SHA1:
+      return keys::Hash::Sha1;
+    case kmip::CryptographicAlgorithm::HMAC_SHA224:
+      return keys::Hash::Sha224;
+    case kmip::CryptographicAlgorithm::HMAC_SHA256:
+      return keys::Hash::Sha256;
+    case kmip::CryptographicAlgorithm::HMAC_SHA384:
+      return keys::Hash::Sha384;
+    case kmip::CryptographicAlgorithm::HMAC_SHA512:
+      return keys::Hash::Sha512;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::unique_ptr<keys::CryptoKey> cryptoKey(const ManagedObject& object) {
   switch (object.objectType) {
     case kmip::ObjectType::SymmetricKey: {
       const auto algorithm = algorithmOf(object).value_or(kmip::CryptographicAlgorithm::AES);
+      if (const auto hash = hmacHash(algorithm)) {
+        return std::make_unique<keys::HmacKey>(symmetricKeyBytes(keyBlock(object.object)), *hash);
+      }
       if (algorithm != kmip::CryptographicAlgorithm::AES) {
-        throw Exception(ErrorCode::FeatureNotSupported, "only AES symmetric keys encrypt and decrypt");
+        throw Exception(ErrorCode::FeatureNotSupported, "only AES and HMAC symmetric keys are usable");
       }
       return std::make_unique<keys::SymmetricKey>(symmetricKeyBytes(keyBlock(object.object)));
     }

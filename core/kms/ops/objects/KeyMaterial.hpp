@@ -64,8 +64,11 @@ struct KeyFacts {
 // The key's algorithm: the CryptographicAlgorithm attribute, else the KeyBlock's.
 [[nodiscard]] std::optional<kmip::CryptographicAlgorithm> algorithmOf(const ManagedObject& object);
 
+// The digest of an HMAC algorithm (HMAC_SHA1 ... HMAC_SHA512); nullopt for any other.
+[[nodiscard]] std::optional<keys::Hash> hmacHash(kmip::CryptographicAlgorithm algorithm) noexcept;
+
 // A usable key. IllegalObjectType for objects that are not keys; FeatureNotSupported for
-// algorithms other than AES and RSA; InvalidField/WrongKeyLifecycleState when the key material
+// algorithms other than AES, HMAC and RSA; InvalidField/WrongKeyLifecycleState when the key material
 // is gone (a Destroyed object).
 [[nodiscard]] std::unique_ptr<keys::CryptoKey> cryptoKey(const ManagedObject& object);
 
