@@ -128,8 +128,9 @@ Ttlv getAttributeListToV1(const Ttlv& response, std::int32_t minor) {
       out.add(item);
       continue;
     }
-    if (const auto name = nameOf(attributes::keyOfReference(item), minor))
+    if (const auto name = nameOf(attributes::keyOfReference(item), minor)) {
       out.add(Ttlv::textString("AttributeName", *name));
+    }
   }
   return out;
 }
