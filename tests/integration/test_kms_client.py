@@ -383,6 +383,10 @@ class Commands(ClientCase):
         self.assertEqual(found, f"List of unique identifiers:\n{uid}\n")
         self.assertIn(uid, json.loads(self.out("--json", "locate", "-a", "aes", "-l", "256"))["unique_identifiers"])
         self.assertEqual(self.out("locate", "-t", "no-such-tag"), "No object found.\n")
+        by_type = json.loads(self.out("--json", "locate", "--object-type", "symmetric-key", "-f", "raw"))
+        self.assertIn(uid, by_type["unique_identifiers"])
+        self.assertNotIn(uid, json.loads(self.out("--json", "locate", "-a", "rsa"))["unique_identifiers"])
+        self.fails(EXIT_USAGE, "locate", "-f", "no-such-format", contains="KeyFormatType")
         self.out("sym", "encrypt", "-t", "alpha", "-t", "beta", "-o", str(self.dir / "by-tag.enc"), str(plain))
 
         attrs = json.loads(self.out("--json", "get-attributes", "-i", uid))
@@ -391,6 +395,8 @@ class Commands(ClientCase):
         self.assertEqual(attrs["attributes"]["CryptographicLength"], "256")
         human = self.out("get-attributes", "-i", uid, "-a", "cryptographic-length")
         self.assertEqual(human, f"Attributes of {uid}:\n      CryptographicLength: 256\n")
+        tags = json.loads(self.out("--json", "get-attributes", "-i", uid, "-a", "tags"))["attributes"]
+        self.assertEqual(json.loads(tags["cosmian::tag"]), ["alpha", "beta"])
         self.assertNotIn(key.hex(), self.out("get-attributes", "-i", uid).lower())
 
         # Import the raw bytes and the JSON TTLV back, under new UIDs; both decrypt the file.

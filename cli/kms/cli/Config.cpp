@@ -46,8 +46,9 @@ void readHttpConfig(const toml::table& table, const std::filesystem::path& file,
   text("tls_server_ca_pem_path", config.caCertPath, true);
   if (const auto* node = table.get("verified_cert")) {
     const auto value = node->value<std::string>();
-    if (!value)
+    if (!value) {
       throw CliError(ExitCode::Usage, fmt::format("{}: [http_config] verified_cert must be a string", file.string()));
+    }
     config.caCertPath = resolved(*value, file);
   }
   if (const auto* node = table.get("accept_invalid_certs")) {
@@ -70,7 +71,7 @@ void readHttpConfig(const toml::table& table, const std::filesystem::path& file,
 }  // namespace
 
 std::string Config::defaultPath() {
-  const std::string named = env("KMS_CLI_CONF");
+  std::string named = env("KMS_CLI_CONF");
   if (!named.empty()) return named;
   const std::string home = env("HOME");
   if (home.empty()) return {};
@@ -113,8 +114,9 @@ std::optional<std::string> Config::bearerToken() const {
   std::string line;
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  if (line.empty())
+  if (line.empty()) {
     throw CliError(ExitCode::LocalFile, fmt::format("the access token file {} is empty", accessTokenFile));
+  }
   return line;
 }
 

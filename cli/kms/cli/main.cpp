@@ -19,9 +19,7 @@ struct SslLibrary {
   SslLibrary& operator=(const SslLibrary&) = delete;
 };
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   using kms::cli::CliError;
   using kms::cli::ExitCode;
   const SslLibrary ssl;
@@ -67,5 +65,15 @@ int main(int argc, char** argv) {
     const CliError unexpected(ExitCode::Internal, error.what());
     context.printer().error(unexpected);
     return unexpected.exitStatus();
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (...) {  // an error while printing an error: stderr may be gone, the code remains
+    return static_cast<int>(kms::cli::ExitCode::Internal);
   }
 }

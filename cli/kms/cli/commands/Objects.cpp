@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "kms/cli/Answers.hpp"
+#include "kms/cli/CliError.hpp"
 #include "kms/cli/OutputFile.hpp"
 #include "kms/cli/Requests.hpp"
 #include "kms/cli/commands/Commands.hpp"
@@ -130,12 +131,24 @@ struct LocateOptions {
   std::string objectType;
 };
 
-// "aes" -> "AES", "rsa" -> "RSA"; "symmetric-key" -> "SymmetricKey".
+// ckms's spellings -> KMIP names: "aes" -> "AES", "pkcs1" -> "PKCS_1", "x509" -> "X_509",
+// "transparent-symmetric-key" / "symmetric-key" -> "TransparentSymmetricKey" / "SymmetricKey".
 std::string enumName(const std::string& tag, const std::string& text) {
   std::string upper;
-  for (char c : text) upper += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  if (kmip::Dictionary::enumValue(tag, upper)) return upper;
-  return kmipName(text);
+  std::string split;  // upper case, '-' as '_', '_' between letters and digits
+  for (char c : text) {
+    const char u = c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (!split.empty() && std::isdigit(static_cast<unsigned char>(u)) &&
+        std::isalpha(static_cast<unsigned char>(split.back()))) {
+      split += '_';
+    }
+    upper += u;
+    split += u;
+  }
+  for (const auto& candidate : {upper, split, kmipName(text)}) {
+    if (kmip::Dictionary::enumValue(tag, candidate)) return candidate;
+  }
+  throw CliError(ExitCode::Usage, fmt::format("'{}' is no {}", text, tag));
 }
 
 void runLocate(Context& context, const LocateOptions& options) {

@@ -17,10 +17,12 @@ namespace {
 
 using kmip::Ttlv;
 
-const std::vector<std::string> kAlgorithms{"ckm-rsa-pkcs-oaep", "ckm-rsa-pkcs"};
 // ckms's names of the OAEP hash -> KMIP HashingAlgorithm.
-const std::map<std::string, std::string> kHashes{
-    {"sha1", "SHA_1"}, {"sha224", "SHA_224"}, {"sha256", "SHA_256"}, {"sha384", "SHA_384"}, {"sha512", "SHA_512"}};
+const std::map<std::string, std::string>& hashes() {
+  static const std::map<std::string, std::string> table{
+      {"sha1", "SHA_1"}, {"sha224", "SHA_224"}, {"sha256", "SHA_256"}, {"sha384", "SHA_384"}, {"sha512", "SHA_512"}};
+  return table;
+}
 
 struct CreateOptions {
   int bits = 4096;
@@ -63,7 +65,7 @@ void runCrypt(Context& context, const CryptOptions& options, bool encrypt) {
       options.force);
   auto input = Files::read(options.file);
   const std::string uid = options.key.resolve(context);
-  const auto parameters = Requests::rsaParameters(options.algorithm, kHashes.at(options.hash));
+  const auto parameters = Requests::rsaParameters(options.algorithm, hashes().at(options.hash));
   Ttlv answer = context.client().call(
       encrypt ? Requests::encrypt(uid, parameters, std::move(input), std::nullopt)
               : Requests::decrypt(uid, parameters, std::move(input), std::nullopt, std::nullopt, std::nullopt));
@@ -91,7 +93,7 @@ void addCrypt(CLI::App& rsa, Context& context, bool encrypt) {
   command
       ->add_option("-e,--encryption-algorithm", options->algorithm,
                    "ckm-rsa-pkcs-oaep (OAEP with SHA-256, the default) or ckm-rsa-pkcs (PKCS#1 v1.5)")
-      ->check(CLI::IsMember(kAlgorithms));
+      ->check(CLI::IsMember({"ckm-rsa-pkcs-oaep", "ckm-rsa-pkcs"}));
   command
       ->add_option("-s,--hashing-algorithm", options->hash,
                    "The OAEP hash: sha1, sha224, sha256 (default), sha384, sha512")

@@ -16,7 +16,7 @@ void addServerInfo(CLI::App& root, Context& context) {
     std::string version = body;
     while (!version.empty() && std::isspace(static_cast<unsigned char>(version.back()))) version.pop_back();
     if (version.size() < 2 || version.front() != '"' || version.back() != '"' ||
-        version.find_first_of("\\", 1) != std::string::npos) {
+        version.find('\\', 1) != std::string::npos) {
       throw CliError(ExitCode::ServerRefused, "GET /version: the answer is not a version string");
     }
     version = version.substr(1, version.size() - 2);
