@@ -259,6 +259,10 @@ class DocumentLines(ClientCase):
             argv = shlex.split(self.substituted(DOC_LINES[EXPORT_PK][0]))[1:]
             self.fails(EXIT_FILE, *argv, contains="--force")
             self.assertEqual(pem.read_bytes(), before)
+            # The private key is sensitive: the HSM never lets it out.
+            self.fails(EXIT_REFUSED, "rsa", "keys", "export", "--key-id", f"hsm::{self.srv.slot}::mykey",
+                       "--key-format", "pkcs8-pem", str(self.work / "private.pem"), contains="sensitive")
+            self.assertFalse((self.work / "private.pem").exists())
         self.sha1_only = False
         with self.subTest(DOC_LINES[RSA_ENCRYPT][0]):
             self.run_line(RSA_ENCRYPT)
@@ -521,6 +525,21 @@ class Commands(ClientCase):
         self.fails(EXIT_REFUSED, "rsa", "decrypt", "-k", private, "-o", str(self.dir / "m4"), str(self.dir / "m.enc"))
         self.assertFalse((self.dir / "m4").exists())
 
+    def test_hsm_aes_key(self):
+        uid = f"hsm::{self.srv.slot}::aes-cli"
+        self.assertEqual(self.out("sym", "keys", "create", "--number-of-bits", "256", "--sensitive", uid),
+                         f"The symmetric key was successfully generated.\n      Unique identifier: {uid}\n")
+        src = self.dir / "hsm.txt"
+        src.write_bytes(b"encrypted inside the HSM")
+        self.out("sym", "encrypt", "-k", uid, str(src))
+        self.assertEqual(len((self.dir / "hsm.enc").read_bytes()), 12 + 24 + 16)
+        self.out("sym", "decrypt", "-k", uid, str(self.dir / "hsm.enc"))
+        self.assertEqual((self.dir / "hsm.plain").read_bytes(), b"encrypted inside the HSM")
+        self.fails(EXIT_REFUSED, "sym", "keys", "export", "-k", uid, "-f", "raw", str(self.dir / "hsm.key"))
+        self.assertFalse((self.dir / "hsm.key").exists())
+        self.out("sym", "keys", "destroy", "-k", uid)
+        self.fails(EXIT_REFUSED, "sym", "encrypt", "-k", uid, "-o", str(self.dir / "gone.enc"), str(src))
+
     def test_json_output(self):
         created = json.loads(self.out("--json", "sym", "keys", "create"))
         self.assertEqual(set(created), {"unique_identifier"})
@@ -677,6 +696,22 @@ class Https(ClientCase):
         self.fails(EXIT_CONNECTION, "sym", "keys", "create")
         # The flags override the file.
         self.out("--cert", str(self.admin[0]), "--key", str(self.admin[1]), "sym", "keys", "create")
+
+
+    def test_server_host_name_is_checked(self):
+        """A certificate of the right CA for another host name is refused (exit 3)."""
+        cert, key = self.pki.issue("elsewhere", "/CN=elsewhere.example", san="DNS:elsewhere.example", server=True)
+        probe = self.pki.client_context(*self.admin)
+        probe.check_hostname = False  # the test's own health probe connects to 127.0.0.1
+        other = Kmsd(default_binary(), extra_args=["--tls-cert-file", str(cert), "--tls-key-file", str(key),
+                                                   "--clients-ca-cert-file", str(self.pki.ca_cert),
+                                                   "--client-cert-user", "email"], ssl_context=probe)
+        with other:
+            self.write_conf(server_url=other.url, tls_server_ca_pem_path=str(self.pki.ca_cert),
+                            tls_client_pem_cert_path=str(self.admin[0]), tls_client_pem_key_path=str(self.admin[1]))
+            self.fails(EXIT_CONNECTION, "sym", "keys", "create", contains="TLS")
+            # The same server under the name its certificate has is accepted.
+            self.out("--accept-invalid-certs", "sym", "keys", "create")
 
 
 class HttpsBearer(ClientCase):
