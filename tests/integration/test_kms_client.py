@@ -540,6 +540,28 @@ class Commands(ClientCase):
         self.out("sym", "keys", "destroy", "-k", uid)
         self.fails(EXIT_REFUSED, "sym", "encrypt", "-k", uid, "-o", str(self.dir / "gone.enc"), str(src))
 
+    def test_access_rights(self):
+        uid = self.create_sym()
+        bob = self.env(KMS_CLI_ACCESS_TOKEN=self.srv.tokens[BOB])
+        src = self.dir / "shared.txt"
+        src.write_bytes(b"for bob")
+        self.fails(EXIT_REFUSED, "sym", "encrypt", "-k", uid, "-o", str(self.dir / "no.enc"), str(src), env=bob)
+        out = self.out("access-rights", "grant", BOB, uid, "encrypt", "decrypt")
+        self.assertTrue(out.startswith(f"Granted encrypt, decrypt on {uid} to {BOB}.\n"), out)
+        self.out("sym", "encrypt", "-k", uid, str(src), env=bob)
+        listed = json.loads(self.out("--json", "access-rights", "list", uid))
+        self.assertEqual([(x["user_id"], sorted(x["operations"])) for x in listed], [(BOB, ["decrypt", "encrypt"])])
+        self.assertIn(f"{BOB}: ", self.out("access-rights", "list", uid))
+        obtained = json.loads(self.out("--json", "access-rights", "obtained", env=bob))
+        self.assertIn(uid, [x["object_id"] for x in obtained])
+        self.assertIn(uid, self.out("access-rights", "owned"))
+        self.assertTrue(self.out("access-rights", "revoke", BOB, uid, "encrypt").startswith(
+            f"Revoked encrypt on {uid} from {BOB}.\n"))
+        self.fails(EXIT_REFUSED, "sym", "encrypt", "-k", uid, "-o", str(self.dir / "no2.enc"), str(src), env=bob)
+        self.out("sym", "decrypt", "-k", uid, str(self.dir / "shared.enc"), env=bob)
+        self.assertEqual((self.dir / "shared.plain").read_bytes(), b"for bob")
+        self.fails(EXIT_USAGE, "access-rights", "grant", BOB, uid, "fly")
+
     def test_json_output(self):
         created = json.loads(self.out("--json", "sym", "keys", "create"))
         self.assertEqual(set(created), {"unique_identifier"})

@@ -216,4 +216,19 @@ std::string KmipClient::get(const std::string& path) {
   return answer;
 }
 
+std::string KmipClient::post(const std::string& path, const std::string& json) {
+  int status = 0;
+  std::string answer = exchange(Poco::Net::HTTPRequest::HTTP_POST, path, json, "POST " + path, status);
+  if (status == Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED) {
+    throw CliError(ExitCode::ServerRefused, fmt::format("POST {}: authentication failed: {} (check access_token or "
+                                                        "the client certificate)",
+                                                        path, oneLine(answer)));
+  }
+  if (status != Poco::Net::HTTPResponse::HTTP_OK) {
+    throw CliError(ExitCode::ServerRefused,
+                   fmt::format("POST {} refused (HTTP {}): {}", path, status, oneLine(answer)));
+  }
+  return answer;
+}
+
 }  // namespace kms::cli

@@ -28,6 +28,8 @@ class KmipClient {
 
   // GET `path`: the body of a 200 answer, or throws.
   std::string get(const std::string& path);
+  // POST `json` to a REST route of kmsd (/access/grant, ...): the body of a 200 answer, or throws.
+  std::string post(const std::string& path, const std::string& json);
 
   [[nodiscard]] const Config& config() const noexcept { return config_; }
 

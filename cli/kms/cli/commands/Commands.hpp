@@ -6,9 +6,10 @@
 
 namespace kms::cli::commands {
 
-void addSym(CLI::App& root, Context& context);         // sym keys ..., sym encrypt|decrypt
-void addRsa(CLI::App& root, Context& context);         // rsa keys ..., rsa encrypt|decrypt
-void addObjects(CLI::App& root, Context& context);     // get-attributes, locate
-void addServerInfo(CLI::App& root, Context& context);  // server-version
+void addSym(CLI::App& root, Context& context);           // sym keys ..., sym encrypt|decrypt
+void addRsa(CLI::App& root, Context& context);           // rsa keys ..., rsa encrypt|decrypt
+void addObjects(CLI::App& root, Context& context);       // get-attributes, locate
+void addServerInfo(CLI::App& root, Context& context);    // server-version
+void addAccessRights(CLI::App& root, Context& context);  // access-rights grant|revoke|list|owned|obtained
 
 }  // namespace kms::cli::commands
