@@ -516,6 +516,21 @@ class Commands(ClientCase):
         named = self.out("rsa", "keys", "import", "-f", "pem", str(priv_pem), "imported-private-key")
         self.assertIn("Unique identifier: ", named)
 
+        # Signatures: kmsd signs (PSS, SHA-256), kmsd and OpenSSL verify; a changed file does not verify.
+        self.assertEqual(self.out("rsa", "sign", "-k", private, str(msg)),
+                         f'The signature is available at "{msg}.sig"\n')
+        self.assertEqual(self.out("rsa", "verify", "-k", public, str(msg), f"{msg}.sig"), "The signature is valid.\n")
+        ossl = subprocess.run(["openssl", "dgst", "-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt",
+                               "rsa_pss_saltlen:-1", "-verify", str(self.dir / "pub.pkcs8-pem"), "-signature",
+                               f"{msg}.sig", str(msg)], capture_output=True, text=True, timeout=30)
+        self.assertEqual(ossl.returncode, 0, ossl.stdout + ossl.stderr)
+        changed = self.dir / "changed.bin"
+        changed.write_bytes(b"rsa messagf")
+        self.fails(EXIT_REFUSED, "rsa", "verify", "-k", public, str(changed), f"{msg}.sig", contains="does not verify")
+        self.out("rsa", "sign", "-k", private, "-a", "pkcs1v15", "-o", str(self.dir / "v15.sig"), str(msg))
+        self.out("rsa", "verify", "-k", public, "-a", "pkcs1v15", str(msg), str(self.dir / "v15.sig"))
+        self.fails(EXIT_REFUSED, "rsa", "verify", "-k", public, str(msg), str(self.dir / "v15.sig"))
+
         # A revoked public key encrypts no more (a revoked private key may still decrypt: KMIP).
         self.out("rsa", "keys", "revoke", "-k", public, "test over")
         self.fails(EXIT_REFUSED, "rsa", "encrypt", "-k", public, "-o", str(self.dir / "m3"), str(msg))

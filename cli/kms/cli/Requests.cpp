@@ -180,6 +180,30 @@ Ttlv Requests::rsaParameters(const std::string& algorithm, const std::string& ha
                  fmt::format("unknown encryption algorithm '{}': use ckm-rsa-pkcs-oaep or ckm-rsa-pkcs", algorithm));
 }
 
+Ttlv Requests::signatureParameters(const std::string& scheme, const std::string& hash) {
+  if (scheme != "rsa-pss" && scheme != "pkcs1v15") {
+    throw CliError(ExitCode::Usage, fmt::format("unknown signature scheme '{}': use rsa-pss or pkcs1v15", scheme));
+  }
+  return Ttlv::structure("CryptographicParameters",
+                         {enumeration("PaddingMethod", scheme == "rsa-pss" ? "PSS" : "PKCS1V1_5"),
+                          enumeration("HashingAlgorithm", hash), enumeration("CryptographicAlgorithm", "RSA")});
+}
+
+Ttlv Requests::sign(const std::string& uid, Ttlv parameters, kms::SecureBytes data) {
+  Ttlv request = byUid("Sign", uid);
+  request.add(std::move(parameters));
+  request.add(Ttlv::byteString("Data", std::move(data)));
+  return request;
+}
+
+Ttlv Requests::verify(const std::string& uid, Ttlv parameters, kms::SecureBytes data, kms::SecureBytes signature) {
+  Ttlv request = byUid("SignatureVerify", uid);
+  request.add(std::move(parameters));
+  request.add(Ttlv::byteString("Data", std::move(data)));
+  request.add(Ttlv::byteString("SignatureData", std::move(signature)));
+  return request;
+}
+
 Ttlv Requests::locate(const LocateSpec& spec) {
   Ttlv attributes = Ttlv::structure("Attributes");
   if (spec.objectType) attributes.add(enumeration("ObjectType", *spec.objectType));

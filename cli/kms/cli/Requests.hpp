@@ -68,6 +68,11 @@ class Requests {
   // or "ckm-rsa-pkcs" (PKCS#1 v1.5, no hash).
   static Ttlv rsaParameters(const std::string& algorithm, const std::string& hash = "SHA_256");
 
+  // "rsa-pss" (PSS, MGF1 with the same hash) or "pkcs1v15", with `hash` (a HashingAlgorithm name).
+  static Ttlv signatureParameters(const std::string& scheme, const std::string& hash);
+  static Ttlv sign(const std::string& uid, Ttlv parameters, kms::SecureBytes data);
+  static Ttlv verify(const std::string& uid, Ttlv parameters, kms::SecureBytes data, kms::SecureBytes signature);
+
   struct LocateSpec {
     std::vector<std::string> tags;
     std::optional<std::string> name;

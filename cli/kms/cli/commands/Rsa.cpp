@@ -6,11 +6,13 @@
 #include <memory>
 
 #include "kms/cli/Answers.hpp"
+#include "kms/cli/CliError.hpp"
 #include "kms/cli/Files.hpp"
 #include "kms/cli/OutputFile.hpp"
 #include "kms/cli/Requests.hpp"
 #include "kms/cli/commands/Commands.hpp"
 #include "kms/cli/commands/KeyCommands.hpp"
+#include "kms/kmip/Dictionary.hpp"
 
 namespace kms::cli::commands {
 namespace {
@@ -105,6 +107,75 @@ void addCrypt(CLI::App& rsa, Context& context, bool encrypt) {
   command->callback([&context, options, encrypt] { runCrypt(context, *options, encrypt); });
 }
 
+struct SignOptions {
+  KeySelector key;
+  std::string file;
+  std::string signatureFile;  // verify: the signature; sign: the output
+  std::string scheme = "rsa-pss";
+  std::string hash = "sha256";
+  bool force = false;
+};
+
+void runSign(Context& context, const SignOptions& options) {
+  const OutputFile output(options.signatureFile.empty() ? options.file + ".sig" : options.signatureFile, options.force);
+  auto data = Files::read(options.file);
+  const std::string uid = options.key.resolve(context);
+  const Ttlv answer = context.client().call(
+      Requests::sign(uid, Requests::signatureParameters(options.scheme, hashes().at(options.hash)), std::move(data)));
+  output.commit(Answers::bytes(answer, "SignatureData"));
+  Poco::JSON::Object fields;
+  fields.set("unique_identifier", uid);
+  fields.set("file", output.path());
+  context.printer().result(fmt::format("The signature is available at \"{}\"", output.path()), fields,
+                           output.isStdout());
+}
+
+void runVerify(Context& context, const SignOptions& options) {
+  auto data = Files::read(options.file);
+  auto signature = Files::read(options.signatureFile);
+  const std::string uid = options.key.resolve(context);
+  const Ttlv answer = context.client().call(
+      Requests::verify(uid, Requests::signatureParameters(options.scheme, hashes().at(options.hash)), std::move(data),
+                       std::move(signature)));
+  const auto* indicator = answer.find("ValidityIndicator");
+  const bool valid =
+      indicator != nullptr && kmip::Dictionary::enumText("ValidityIndicator", indicator->asEnumeration()) == "Valid";
+  if (!valid) {
+    throw CliError(ExitCode::ServerRefused, fmt::format("the signature {} of {} does not verify with {}",
+                                                        options.signatureFile, options.file, uid));
+  }
+  Poco::JSON::Object fields;
+  fields.set("unique_identifier", uid);
+  fields.set("valid", true);
+  context.printer().result("The signature is valid.", fields);
+}
+
+void addSignatures(CLI::App& rsa, Context& context) {
+  const auto common = [](CLI::App& command, SignOptions& options) {
+    command.add_option("-a,--signature-algorithm", options.scheme, "rsa-pss (the default) or pkcs1v15")
+        ->check(CLI::IsMember({"rsa-pss", "pkcs1v15"}));
+    command.add_option("-s,--hashing-algorithm", options.hash, "sha1, sha224, sha256 (default), sha384, sha512")
+        ->check(CLI::IsMember({"sha1", "sha224", "sha256", "sha384", "sha512"}));
+  };
+  auto sign = std::make_shared<SignOptions>();
+  auto* signCommand = rsa.add_subcommand("sign", "Sign a file with an RSA private key (the server signs)");
+  signCommand->add_option("file", sign->file, "The file to sign ('-': stdin)")->required();
+  sign->key.addTo(*signCommand, "The unique identifier of the private key");
+  common(*signCommand, *sign);
+  signCommand->add_option("-o,--output-file", sign->signatureFile, "The signature (default: FILE.sig; '-': stdout)");
+  signCommand->add_flag("--force", sign->force, "Overwrite the output file when it exists");
+  signCommand->callback([&context, sign] { runSign(context, *sign); });
+
+  auto verify = std::make_shared<SignOptions>();
+  auto* verifyCommand =
+      rsa.add_subcommand("verify", "Verify a file's signature with an RSA public key (exit 1 if it does not verify)");
+  verifyCommand->add_option("file", verify->file, "The signed file")->required();
+  verifyCommand->add_option("signature_file", verify->signatureFile, "The signature")->required();
+  verify->key.addTo(*verifyCommand, "The unique identifier of the public key");
+  common(*verifyCommand, *verify);
+  verifyCommand->callback([&context, verify] { runVerify(context, *verify); });
+}
+
 }  // namespace
 
 void addRsa(CLI::App& root, Context& context) {
@@ -131,6 +202,7 @@ void addRsa(CLI::App& root, Context& context) {
   addKeyDestroy(*keys, context);
   addCrypt(*rsa, context, true);
   addCrypt(*rsa, context, false);
+  addSignatures(*rsa, context);
 }
 
 }  // namespace kms::cli::commands
