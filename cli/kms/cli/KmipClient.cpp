@@ -164,11 +164,30 @@ std::string KmipClient::exchange(const std::string& method, const std::string& p
   }
   try {
     std::ostream& out = http.sendRequest(request);
-    out.write(body.data(), static_cast<std::streamsize>(body.size()));
+    // A server that refuses a body (too large) may answer and close before it has all of it:
+    // the answer is still worth reading, it says why.
+    bool sent = true;
+    try {
+      out.write(body.data(), static_cast<std::streamsize>(body.size()));
+      out.flush();
+      sent = static_cast<bool>(out);
+    } catch (const Poco::Exception&) {
+      sent = false;
+    }
     Poco::Net::HTTPResponse response;
-    std::istream& in = http.receiveResponse(response);
     std::string answer;
-    Poco::StreamCopier::copyToString(in, answer);
+    try {
+      std::istream& in = http.receiveResponse(response);
+      Poco::StreamCopier::copyToString(in, answer);
+    } catch (const Poco::Net::SSLException&) {
+      throw;
+    } catch (const Poco::Exception& error) {
+      if (sent) throw;
+      throw CliError(ExitCode::Connection,
+                     fmt::format("{} closed the connection while {} ({} bytes) was sent: the request may exceed its "
+                                 "size limit ({})",
+                                 config_.serverUrl, what, body.size(), oneLine(error.displayText())));
+    }
     status = response.getStatus();
     return answer;
   } catch (const Poco::Net::SSLException& error) {
@@ -194,6 +213,12 @@ kmip::Ttlv KmipClient::call(const kmip::Ttlv& operation) {
     throw CliError(ExitCode::ServerRefused,
                    fmt::format("{}: authentication failed: {} (check access_token or the client certificate)",
                                operation.tag(), oneLine(answer)));
+  }
+  if (status == Poco::Net::HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE) {
+    throw CliError(ExitCode::ServerRefused,
+                   fmt::format("{} refused (HTTP {}): {} (the request exceeds the server's size limit: this version "
+                               "of kms sends a file whole)",
+                               operation.tag(), status, oneLine(answer)));
   }
   if (status != Poco::Net::HTTPResponse::HTTP_OK) {
     throw CliError(ExitCode::ServerRefused,
