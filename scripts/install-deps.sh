@@ -6,7 +6,7 @@ set -euo pipefail
 build_packages=(
   build-essential cmake ninja-build pkg-config ccache
   libssl-dev libpoco-dev libpqxx-dev libsqlite3-dev libtomlplusplus-dev libyaml-cpp-dev
-  libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev
+  libboost-dev libboost-filesystem-dev libfmt-dev doctest-dev libcli11-dev
 )
 runtime_packages=(softhsm2 opensc openssl python3)
 # clang and its runtime libraries (libFuzzer, ASan, UBSan) build the fuzz targets (tests/fuzz).

@@ -41,6 +41,8 @@ ALLOWED: dict[str, set[str]] = {
     "abi": set(),
     "pkcs11": {"abi"},
     "testkit": {"abi"},
+    # The `kms` client (cli/kms/cli/): the TTLV tree and its JSON codec, never the server's rooms.
+    "cli": {"base", "kmip"},
 }
 
 # (including file, included header) pairs allowed across the graph, and why.
@@ -69,6 +71,8 @@ def room_of_file(path: Path) -> str | None:
         return "pkcs11"
     if rel[:2] == ("sdk", "testkit"):
         return "testkit"
+    if rel[0] == "cli":
+        return "cli"
     return None
 
 
@@ -80,11 +84,11 @@ def room_of_include(include: str) -> str | None:
 
 
 def header_exists(include: str) -> bool:
-    return (REPO / "core" / include).is_file() or (REPO / "sdk" / "include" / include).is_file()
+    return any((REPO / root / include).is_file() for root in ("core", "sdk/include", "cli"))
 
 
 def scan():
-    for top in ("core", "sdk/include", "sdk/pkcs11", "sdk/testkit"):
+    for top in ("core", "sdk/include", "sdk/pkcs11", "sdk/testkit", "cli"):
         for pattern in SOURCES:
             for path in sorted((REPO / top).rglob(pattern)):
                 room = room_of_file(path)
@@ -95,8 +99,10 @@ def scan():
 
 
 def header_path(include: str) -> Path:
-    core = REPO / "core" / include
-    return core if core.is_file() else REPO / "sdk" / "include" / include
+    for root in ("core", "cli"):
+        if (REPO / root / include).is_file():
+            return REPO / root / include
+    return REPO / "sdk" / "include" / include
 
 
 def cycles(edges: dict[Path, set[Path]]) -> list[list[Path]]:

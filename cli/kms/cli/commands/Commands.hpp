@@ -1,0 +1,15 @@
+#pragma once
+// The command groups: each adds its subcommands to the parser. One file per group.
+#include <CLI/CLI.hpp>
+
+#include "kms/cli/Context.hpp"
+
+namespace kms::cli::commands {
+
+void addSym(CLI::App& root, Context& context);           // sym keys ..., sym encrypt|decrypt
+void addRsa(CLI::App& root, Context& context);           // rsa keys ..., rsa encrypt|decrypt
+void addObjects(CLI::App& root, Context& context);       // get-attributes, locate
+void addServerInfo(CLI::App& root, Context& context);    // server-version
+void addAccessRights(CLI::App& root, Context& context);  // access-rights grant|revoke|list|owned|obtained
+
+}  // namespace kms::cli::commands
