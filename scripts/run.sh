@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds kmsd and starts it on 127.0.0.1:9998 with SQLite under ./var/
+# Installs what is missing, builds kmsd (and the kms client) and starts it on 127.0.0.1:9998 with SQLite under ./var/
 # and a SoftHSM2 token under ./var/softhsm (made on the first run, reused after) served as the
 # softhsm2 HSM instance (hsm::softhsm2::<slot>::<key>, legacy hsm::<slot>::<key>), administered
 # by the default user. The token's PIN stays in var/softhsm/pin (mode 0600): kmsd reads it from
@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build --target kmsd kms_driver_softhsm2
+cmake --build build --target kmsd kms kms_driver_softhsm2
 mkdir -p var
 
 softhsm="$PWD/var/softhsm"

@@ -7,9 +7,11 @@
 #include <Poco/URI.h>
 #include <fmt/format.h>
 
+#include <cctype>
 #include <iostream>
 #include <memory>
 #include <sstream>
+#include <string_view>
 
 #include "kms/cli/CliError.hpp"
 #include "kms/cli/commands/Commands.hpp"
@@ -17,10 +19,22 @@
 namespace kms::cli::commands {
 namespace {
 
-const std::vector<std::string>& operationNames() {
-  static const std::vector<std::string> names{"create", "get",    "encrypt", "decrypt", "import",
-                                              "revoke", "locate", "rekey",   "destroy", "export"};
-  return names;
+// The rights kmsd checks are the lowercase KMIP operation names (Cosmian's KmipOperation):
+// ckms's ten and the others kmsd knows (sign, getattributes, mac, ...). The server holds the
+// list and names an unknown one; here names are only normalised, so "get_attributes" and
+// "SignatureVerify" work as ckms users write them.
+constexpr std::string_view kCommonRights =
+    "create, get, encrypt, decrypt, import, revoke, locate, rekey, destroy, export, sign, "
+    "signatureverify, mac, macverify, getattributes, setattribute, addattribute, "
+    "modifyattribute, deleteattribute, activate";
+
+std::string normalisedRight(const std::string& name) {
+  std::string right;
+  for (const char c : name) {
+    if (c == '_' || c == '-') continue;
+    right.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  }
+  return right;
 }
 
 Poco::Dynamic::Var parsed(const std::string& body, const std::string& route) {
@@ -86,9 +100,9 @@ void addChange(CLI::App& group, Context& context, bool grant) {
   command->add_option("object_uid", options->uid, "The unique identifier of the object")->required();
   command
       ->add_option("operations", options->operations,
-                   "The operations: " + fmt::format("{}", fmt::join(operationNames(), ", ")))
+                   fmt::format("The operations (KMIP operation names: {}, ...)", kCommonRights))
       ->required()
-      ->check(CLI::IsMember(operationNames()));
+      ->transform([](std::string name) { return normalisedRight(name); });
   command->callback([&context, options, grant] { runChange(context, *options, grant); });
 }
 

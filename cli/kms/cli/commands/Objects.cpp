@@ -13,6 +13,7 @@
 #include "kms/cli/commands/KeyCommands.hpp"
 #include "kms/kmip/DateTimeText.hpp"
 #include "kms/kmip/Dictionary.hpp"
+#include "kms/kmip/Hex.hpp"
 #include "kms/kmip/JsonCodec.hpp"
 
 namespace kms::cli::commands {
@@ -79,6 +80,29 @@ std::string shownValue(const Ttlv& item) {
   }
 }
 
+// For people: a Name is its value, any other structure {Field: value, ...} and bytes in hex,
+// where the JSON answer keeps the JSON TTLV that scripts parse.
+std::string humanValue(const Ttlv& item) {
+  if (item.type() == ItemType::ByteString) {
+    std::string hex;
+    kmip::hex::appendBytes(hex, item.asBytes());
+    return hex;
+  }
+  if (item.type() != ItemType::Structure) return shownValue(item);
+  if (item.tag() == "Name") {
+    if (const auto* value = item.find("NameValue")) return value->text();
+  }
+  if (item.tag() == "Attribute" || item.tag() == "VendorAttribute") {
+    if (const auto* value = item.find("AttributeValue")) return humanValue(*value);
+  }
+  std::string out = "{";
+  for (const auto& field : item.items()) {
+    if (out.size() > 1) out += ", ";
+    out += field.tag() + ": " + humanValue(field);
+  }
+  return out + "}";
+}
+
 struct AttributesOptions {
   std::string id;
   std::vector<std::string> tags;
@@ -112,9 +136,8 @@ void runGetAttributes(Context& context, const AttributesOptions& options) {
   std::string human = fmt::format("Attributes of {}:", uid);
   for (const auto& item : shown.items()) {
     const std::string name = shownName(item);
-    const std::string value = shownValue(item);
-    human += fmt::format("\n      {}: {}", name, value);
-    values.set(name, value);
+    human += fmt::format("\n      {}: {}", name, humanValue(item));
+    values.set(name, shownValue(item));
   }
   if (output) human += fmt::format("\nThe attributes were written to \"{}\"", output->path());
   fields.set("unique_identifier", uid);
