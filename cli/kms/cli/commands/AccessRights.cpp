@@ -15,23 +15,24 @@
 
 #include "kms/cli/CliError.hpp"
 #include "kms/cli/commands/Commands.hpp"
+#include "kms/kmip/Dictionary.hpp"
 
 namespace kms::cli::commands {
 namespace {
 
-// The rights kmsd checks are the lowercase KMIP operation names (Cosmian's KmipOperation):
-// ckms's ten and the others kmsd knows (sign, getattributes, mac, ...). The server holds the
-// list and names an unknown one; here names are only normalised, so "get_attributes" and
-// "SignatureVerify" work as ckms users write them.
+// The rights kmsd checks are the KMIP operation names, lowercase without separators (Cosmian's
+// KmipOperation). Any spelling of an Operation the codec's dictionary knows is taken
+// ("Get_Attributes", "SignatureVerify") and normalised; anything else is a usage error here.
 constexpr std::string_view kCommonRights =
     "create, get, encrypt, decrypt, import, revoke, locate, rekey, destroy, export, sign, "
     "signatureverify, mac, macverify, getattributes, setattribute, addattribute, "
     "modifyattribute, deleteattribute, activate";
 
 std::string normalisedRight(const std::string& name) {
+  const auto code = kmip::Dictionary::enumValue("Operation", name);
+  if (!code) throw CLI::ValidationError(fmt::format("{} is not a KMIP operation name ({}, ...)", name, kCommonRights));
   std::string right;
-  for (const char c : name) {
-    if (c == '_' || c == '-') continue;
+  for (const char c : kmip::Dictionary::enumText("Operation", *code)) {
     right.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
   }
   return right;
