@@ -584,6 +584,11 @@ class Commands(ClientCase):
         self.out("sym", "decrypt", "-k", uid, str(self.dir / "shared.enc"), env=bob)
         self.assertEqual((self.dir / "shared.plain").read_bytes(), b"for bob")
         self.fails(EXIT_USAGE, "access-rights", "grant", BOB, uid, "fly")
+        # Every right kmsd checks, in the spellings ckms users write, reaches the server normalised.
+        self.out("access-rights", "grant", BOB, uid, "Get_Attributes", "SignatureVerify", "mac")
+        listed = json.loads(self.out("--json", "access-rights", "list", uid))
+        self.assertEqual([(x["user_id"], sorted(x["operations"])) for x in listed],
+                         [(BOB, ["decrypt", "getattributes", "mac", "signatureverify"])])
 
     def test_json_output(self):
         created = json.loads(self.out("--json", "sym", "keys", "create"))
