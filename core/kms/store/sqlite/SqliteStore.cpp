@@ -164,7 +164,8 @@ void SqliteStore::insert(const std::vector<StoredObject>& objects) {
       throw Exception(ErrorCode::InvalidField, "an object to store has an empty unique identifier");
     }
   }
-  // Concurrent creates share one commit (one fsync): see GroupCommit.
+  // Concurrent writes share one commit (one fsync): see GroupCommit. Every write of the store
+  // goes through it: a write outside it would hold the writer for a commit of its own.
   groupCommit_->run([&](sqlite::Connection& c) {
     const std::int64_t now = nextMicros();
     auto statement = c.statement(
@@ -214,32 +215,32 @@ std::optional<StoredObject> SqliteStore::get(const std::string& uid) {
 }
 
 void SqliteStore::update(const StoredObject& object) {
-  auto c = pool_->writer();
-  Transaction transaction(*c, Transaction::Kind::Write);
-  // The version check and the write are one statement: no other writer can slip between them.
-  auto statement = c->statement(
-      "UPDATE objects SET owner = ?2, object_type = ?3, state = ?4, algorithm = ?5, length = ?6, object = ?7,"
-      " attributes = ?8, updated_us = ?9, version = version + 1, wrapping_key = ?11 WHERE uid = ?1 AND version = ?10");
-  bindColumns(*statement, object).bindInt64(9, nextMicros()).bindInt64(10, object.version);
-  bindWrappingKey(*statement, 11, object.wrappingKey);
-  statement->run();
-  if (c->changes() == 0) {
-    if (!exists(*c, object.uid)) throw Exception(ErrorCode::NotFound, "object not found");
-    throw Exception(ErrorCode::InvalidField, "concurrent update: the object changed since it was read");
-  }
-  c->statement("DELETE FROM object_names WHERE uid = ?1")->bindText(1, object.uid).run();
-  c->statement("DELETE FROM object_tags WHERE uid = ?1")->bindText(1, object.uid).run();
-  insertNamesAndTags(*c, object);
-  transaction.commit();
+  groupCommit_->run([&](sqlite::Connection& c) {
+    // The version check and the write are one statement: no other writer can slip between them.
+    auto statement = c.statement(
+        "UPDATE objects SET owner = ?2, object_type = ?3, state = ?4, algorithm = ?5, length = ?6, object = ?7,"
+        " attributes = ?8, updated_us = ?9, version = version + 1, wrapping_key = ?11 WHERE uid = ?1 AND version = "
+        "?10");
+    bindColumns(*statement, object).bindInt64(9, nextMicros()).bindInt64(10, object.version);
+    bindWrappingKey(*statement, 11, object.wrappingKey);
+    statement->run();
+    if (c.changes() == 0) {
+      if (!exists(c, object.uid)) throw Exception(ErrorCode::NotFound, "object not found");
+      throw Exception(ErrorCode::InvalidField, "concurrent update: the object changed since it was read");
+    }
+    c.statement("DELETE FROM object_names WHERE uid = ?1")->bindText(1, object.uid).run();
+    c.statement("DELETE FROM object_tags WHERE uid = ?1")->bindText(1, object.uid).run();
+    insertNamesAndTags(c, object);
+  });
 }
 
 bool SqliteStore::remove(const std::string& uid) {
-  auto c = pool_->writer();
-  Transaction transaction(*c, Transaction::Kind::Write);
-  // Names, tags and access rows go with it: ON DELETE CASCADE (foreign_keys is on).
-  c->statement("DELETE FROM objects WHERE uid = ?1")->bindText(1, uid).run();
-  const bool removed = c->changes() > 0;
-  transaction.commit();
+  bool removed = false;
+  groupCommit_->run([&](sqlite::Connection& c) {
+    // Names, tags and access rows go with it: ON DELETE CASCADE (foreign_keys is on).
+    c.statement("DELETE FROM objects WHERE uid = ?1")->bindText(1, uid).run();
+    removed = c.changes() > 0;
+  });
   return removed;
 }
 
@@ -289,30 +290,28 @@ std::vector<std::string> SqliteStore::locate(const LocateQuery& query) {
 
 void SqliteStore::grant(const std::string& uid, const std::string& user, const std::set<std::string>& operations) {
   if (operations.empty()) return;
-  auto c = pool_->writer();
-  Transaction transaction(*c, Transaction::Kind::Write);
-  const bool hsm = isHsmUid(uid);
-  // An HSM key has no row here: the caller (the HSM layer) checked that it exists.
-  if (!hsm && !exists(*c, uid)) throw Exception(ErrorCode::NotFound, "object not found");
-  auto statement = c->statement(hsm ? "INSERT OR IGNORE INTO hsm_access (uid, user_id, operation) VALUES (?1, ?2, ?3)"
-                                    : "INSERT OR IGNORE INTO access (uid, user_id, operation) VALUES (?1, ?2, ?3)");
-  for (const std::string& operation : operations) {
-    statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
-  }
-  transaction.commit();
+  groupCommit_->run([&](sqlite::Connection& c) {
+    const bool hsm = isHsmUid(uid);
+    // An HSM key has no row here: the caller (the HSM layer) checked that it exists.
+    if (!hsm && !exists(c, uid)) throw Exception(ErrorCode::NotFound, "object not found");
+    auto statement = c.statement(hsm ? "INSERT OR IGNORE INTO hsm_access (uid, user_id, operation) VALUES (?1, ?2, ?3)"
+                                     : "INSERT OR IGNORE INTO access (uid, user_id, operation) VALUES (?1, ?2, ?3)");
+    for (const std::string& operation : operations) {
+      statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
+    }
+  });
 }
 
 void SqliteStore::revoke(const std::string& uid, const std::string& user, const std::set<std::string>& operations) {
   if (operations.empty()) return;
-  auto c = pool_->writer();
-  Transaction transaction(*c, Transaction::Kind::Write);
-  auto statement =
-      c->statement(isHsmUid(uid) ? "DELETE FROM hsm_access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3"
-                                 : "DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
-  for (const std::string& operation : operations) {
-    statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
-  }
-  transaction.commit();
+  groupCommit_->run([&](sqlite::Connection& c) {
+    auto statement =
+        c.statement(isHsmUid(uid) ? "DELETE FROM hsm_access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3"
+                                  : "DELETE FROM access WHERE uid = ?1 AND user_id = ?2 AND operation = ?3");
+    for (const std::string& operation : operations) {
+      statement->bindText(1, uid).bindText(2, user).bindText(3, operation).run();
+    }
+  });
 }
 
 std::set<std::string> SqliteStore::operationsFor(const std::string& uid, const std::string& user) {
@@ -395,20 +394,19 @@ std::vector<std::pair<std::string, std::set<std::string>>> SqliteStore::obtained
 
 void SqliteStore::insertToken(const ApiTokenRecord& token) {
   if (token.id.empty()) throw Exception(ErrorCode::InvalidField, "an API token needs an id");
-  auto c = pool_->writer();
-  Transaction transaction(*c, Transaction::Kind::Write);
-  auto taken = c->statement("SELECT 1 FROM api_tokens WHERE id = ?1");
-  taken->bindText(1, token.id);
-  const bool exists = taken->step();
-  taken->reset();
-  if (exists) throw Exception(ErrorCode::AlreadyExists, "an API token with this id exists");
-  c->statement("INSERT INTO api_tokens (id, user_id, hash, created_us, revoked_us) VALUES (?1, ?2, ?3, ?4, NULL)")
-      ->bindText(1, token.id)
-      .bindText(2, token.user)
-      .bindBlob(3, token.hash)
-      .bindInt64(4, nextMicros())
-      .run();
-  transaction.commit();
+  groupCommit_->run([&](sqlite::Connection& c) {
+    auto taken = c.statement("SELECT 1 FROM api_tokens WHERE id = ?1");
+    taken->bindText(1, token.id);
+    const bool exists = taken->step();
+    taken->reset();
+    if (exists) throw Exception(ErrorCode::AlreadyExists, "an API token with this id exists");
+    c.statement("INSERT INTO api_tokens (id, user_id, hash, created_us, revoked_us) VALUES (?1, ?2, ?3, ?4, NULL)")
+        ->bindText(1, token.id)
+        .bindText(2, token.user)
+        .bindBlob(3, token.hash)
+        .bindInt64(4, nextMicros())
+        .run();
+  });
 }
 
 namespace {
@@ -436,14 +434,14 @@ std::optional<ApiTokenRecord> SqliteStore::findToken(const std::string& id) {
 }
 
 bool SqliteStore::revokeToken(const std::string& id) {
-  auto c = pool_->writer();
-  Transaction transaction(*c, Transaction::Kind::Write);
-  c->statement("UPDATE api_tokens SET revoked_us = ?2 WHERE id = ?1 AND revoked_us IS NULL")
-      ->bindText(1, id)
-      .bindInt64(2, nowMicros())
-      .run();
-  const bool revoked = c->changes() > 0;
-  transaction.commit();
+  bool revoked = false;
+  groupCommit_->run([&](sqlite::Connection& c) {
+    c.statement("UPDATE api_tokens SET revoked_us = ?2 WHERE id = ?1 AND revoked_us IS NULL")
+        ->bindText(1, id)
+        .bindInt64(2, nowMicros())
+        .run();
+    revoked = c.changes() > 0;
+  });
   return revoked;
 }
 
