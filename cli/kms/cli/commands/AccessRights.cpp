@@ -103,7 +103,7 @@ void addChange(CLI::App& group, Context& context, bool grant) {
       ->add_option("operations", options->operations,
                    fmt::format("The operations (KMIP operation names: {}, ...)", kCommonRights))
       ->required()
-      ->transform([](std::string name) { return normalisedRight(name); });
+      ->transform([](const std::string& name) { return normalisedRight(name); });
   command->callback([&context, options, grant] { runChange(context, *options, grant); });
 }
 

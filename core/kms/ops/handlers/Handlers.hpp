@@ -23,6 +23,9 @@ Ttlv sign(OperationContext& ctx, const Ttlv& payload);
 Ttlv signatureVerify(OperationContext& ctx, const Ttlv& payload);
 Ttlv mac(OperationContext& ctx, const Ttlv& payload);
 Ttlv macVerify(OperationContext& ctx, const Ttlv& payload);
+Ttlv hash(OperationContext& ctx, const Ttlv& payload);
+Ttlv rngRetrieve(OperationContext& ctx, const Ttlv& payload);
+Ttlv rngSeed(OperationContext& ctx, const Ttlv& payload);
 
 // Lifecycle, attributes, discovery
 Ttlv getAttributes(OperationContext& ctx, const Ttlv& payload);
