@@ -128,9 +128,13 @@ TEST_CASE_FIXTURE(Fixture, "Create Key Pair refusals") {
   };
   CHECK(failure(pair({enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::EC)})) ==
         ErrorCode::FeatureNotSupported);
-  CHECK(failure(pair({Ttlv::integer("CryptographicLength", 1024)})) == ErrorCode::InvalidField);
-  CHECK(failure(pair({Ttlv::integer("CryptographicLength", 2048)}, {Ttlv::integer("CryptographicLength", 3072)})) ==
-        ErrorCode::InvalidField);
+  const auto rsa = [] { return enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::RSA); };
+  CHECK(failure(pair({rsa(), Ttlv::integer("CryptographicLength", 1024)})) == ErrorCode::InvalidField);
+  CHECK(failure(pair({rsa(), Ttlv::integer("CryptographicLength", 2048)},
+                     {Ttlv::integer("CryptographicLength", 3072)})) == ErrorCode::InvalidField);
+  // No algorithm anywhere: refused, not a default RSA pair.
+  CHECK(failure(Ttlv::structure("CreateKeyPair", {})) == ErrorCode::MissingData);
+  CHECK(failure(pair({Ttlv::integer("CryptographicLength", 2048)})) == ErrorCode::MissingData);
 }
 
 }  // namespace kms::ops::keystest
@@ -171,20 +175,26 @@ TEST_CASE_FIXTURE(Fixture, "Create, Create Key Pair and Register honour a client
 
   // A pair: the private key's name, the public key's with _pk, unless it has its own.
   const auto pair = run(Ttlv::structure(
-      "CreateKeyPair", {Ttlv::structure("CommonAttributes", {Ttlv::integer("CryptographicLength", 2048)}),
-                        Ttlv::structure("PrivateKeyAttributes", {named("mykey")})}));
+      "CreateKeyPair",
+      {Ttlv::structure("CommonAttributes", {enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::RSA),
+                                            Ttlv::integer("CryptographicLength", 2048)}),
+       Ttlv::structure("PrivateKeyAttributes", {named("mykey")})}));
   CHECK(pair.at("PrivateKeyUniqueIdentifier").asText() == "mykey");
   CHECK(pair.at("PublicKeyUniqueIdentifier").asText() == "mykey_pk");
   CHECK(getAttributes(*this, "mykey_pk").at("Link").at("LinkedObjectIdentifier").asText() == "mykey");
-  const auto both =
-      run(Ttlv::structure("CreateKeyPair", {Ttlv::structure("CommonAttributes", {named("pair-1")}),
-                                            Ttlv::structure("PublicKeyAttributes", {named("pair-1-pub")})}));
+  const auto both = run(Ttlv::structure(
+      "CreateKeyPair",
+      {Ttlv::structure("CommonAttributes",
+                       {named("pair-1"), enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::RSA)}),
+       Ttlv::structure("PublicKeyAttributes", {named("pair-1-pub")})}));
   CHECK(both.at("PrivateKeyUniqueIdentifier").asText() == "pair-1");
   CHECK(both.at("PublicKeyUniqueIdentifier").asText() == "pair-1-pub");
   // The public key's name taken: nothing is stored, the private key's name stays free.
-  CHECK(failure(Ttlv::structure("CreateKeyPair", {Ttlv::structure("PrivateKeyAttributes", {named("other")}),
-                                                  Ttlv::structure("PublicKeyAttributes", {named("mykey")})})) ==
-        ErrorCode::AlreadyExists);
+  CHECK(failure(Ttlv::structure(
+            "CreateKeyPair",
+            {Ttlv::structure("PrivateKeyAttributes",
+                             {named("other"), enumItem("CryptographicAlgorithm", kmip::CryptographicAlgorithm::RSA)}),
+             Ttlv::structure("PublicKeyAttributes", {named("mykey")})})) == ErrorCode::AlreadyExists);
   CHECK(failure(Ttlv::structure("GetAttributes", {named("other")})) == ErrorCode::NotFound);
 
   const Bytes material(16, 7);

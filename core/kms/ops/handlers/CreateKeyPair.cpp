@@ -1,8 +1,8 @@
 // Create Key Pair (KMIP 2.1 6.1.9): an RSA key pair.
 //
 // CommonAttributes / PrivateKeyAttributes / PublicKeyAttributes (the side wins for
-// single-instance attributes). CryptographicAlgorithm RSA (default; anything else
-// FeatureNotSupported), CryptographicLength 2048 (default), 3072 or 4096. The private key is
+// single-instance attributes). CryptographicAlgorithm RSA (required: none is MissingData;
+// anything else FeatureNotSupported), CryptographicLength 2048 (default), 3072 or 4096. The private key is
 // stored as PKCS_1 and the public key as PKCS_1 (the KMIP default formats, 4.26; the OASIS
 // AKLC vectors read back KeyFormatType PKCS_1), unless the side's KeyFormatType asks for
 // PKCS_8 / TransparentRSAPrivateKey, resp. X_509 / TransparentRSAPublicKey. The private key
@@ -12,6 +12,8 @@
 #include "kms/kmip/Enums.hpp"
 
 #include <fmt/format.h>
+
+#include <optional>
 
 #include "kms/Exception.hpp"
 #include "kms/keys/KeyGenerator.hpp"
@@ -48,18 +50,27 @@ Ttlv createKeyPair(OperationContext& ctx, const Ttlv& payload) {
   auto privateAttributes = attributes::mergeKeyPairAttributes(common, privateSide);
   auto publicAttributes = attributes::mergeKeyPairAttributes(common, publicSide);
 
-  auto algorithmOf = [](const Ttlv& attributes) {
+  // No algorithm is an error, not a default pair: a client that forgot it must not get an RSA
+  // key it did not ask for (issue 20).
+  auto algorithmOf = [](const Ttlv& attributes) -> std::optional<kmip::CryptographicAlgorithm> {
     const auto* a = attributes.find("CryptographicAlgorithm");
-    return a != nullptr ? static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration())
-                        : kmip::CryptographicAlgorithm::RSA;
+    if (a == nullptr) return std::nullopt;
+    return static_cast<kmip::CryptographicAlgorithm>(a->asEnumeration());
   };
   auto lengthOf = [](const Ttlv& attributes) {
     const auto* l = attributes.find("CryptographicLength");
     return l != nullptr ? l->asInteger() : 2048;
   };
-  const auto algorithm = algorithmOf(privateAttributes);
+  const auto privateAlgorithm = algorithmOf(privateAttributes);
+  const auto publicAlgorithm = algorithmOf(publicAttributes);
+  if (!privateAlgorithm && !publicAlgorithm) {
+    throw Exception(ErrorCode::MissingData,
+                    "Create Key Pair needs a CryptographicAlgorithm (RSA) in CommonAttributes, "
+                    "PrivateKeyAttributes or PublicKeyAttributes");
+  }
+  const auto algorithm = privateAlgorithm ? *privateAlgorithm : *publicAlgorithm;
   const auto bits = lengthOf(privateAttributes);
-  if (algorithmOf(publicAttributes) != algorithm || lengthOf(publicAttributes) != bits) {
+  if (algorithmOf(publicAttributes).value_or(algorithm) != algorithm || lengthOf(publicAttributes) != bits) {
     throw Exception(ErrorCode::InvalidField,
                     "the private and public keys must have the same CryptographicAlgorithm and CryptographicLength");
   }
