@@ -11,5 +11,7 @@ void addRsa(CLI::App& root, Context& context);           // rsa keys ..., rsa en
 void addObjects(CLI::App& root, Context& context);       // get-attributes, locate
 void addServerInfo(CLI::App& root, Context& context);    // server-version
 void addAccessRights(CLI::App& root, Context& context);  // access-rights grant|revoke|list|owned|obtained
+// wrap|unwrap under `sym keys` and `rsa keys` (after addSym and addRsa made those groups).
+void addKeyWrapping(CLI::App& root, Context& context);
 
 }  // namespace kms::cli::commands
