@@ -45,6 +45,7 @@ int run(int argc, char** argv) {
   kms::cli::commands::addRsa(app, context);
   kms::cli::commands::addKeyWrapping(app, context);
   kms::cli::commands::addObjects(app, context);
+  kms::cli::commands::addAttributes(app, context);
   kms::cli::commands::addAccessRights(app, context);
   kms::cli::commands::addServerInfo(app, context);
 
