@@ -48,6 +48,7 @@ int run(int argc, char** argv) {
   kms::cli::commands::addAttributes(app, context);
   kms::cli::commands::addAccessRights(app, context);
   kms::cli::commands::addServerInfo(app, context);
+  kms::cli::commands::addOperators(app, context);
 
   try {
     app.parse(argc, argv);
