@@ -49,6 +49,7 @@ int run(int argc, char** argv) {
   kms::cli::commands::addAccessRights(app, context);
   kms::cli::commands::addServerInfo(app, context);
   kms::cli::commands::addOperators(app, context);
+  kms::cli::commands::addConfigure(app, context);
 
   try {
     app.parse(argc, argv);
