@@ -24,6 +24,7 @@ using kmip::Ttlv;
 // "activation-date" (ckms's names) -> "ActivationDate"; a name already in KMIP form stays.
 std::string kmipName(const std::string& name) {
   if (name == "tags") return "cosmian::tag";
+  if (name.find("::") != std::string::npos) return name;  // vendor::name, as shown
   std::string out;
   bool upper = true;
   for (char c : name) {
