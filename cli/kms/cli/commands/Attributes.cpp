@@ -1,9 +1,10 @@
-// kms attributes get|set|delete (ckms's names), and kms set-attribute / delete-attribute: the
-// attributes of an object through KMIP GetAttributes, SetAttribute and DeleteAttribute.
+// kms attributes get|set|modify|delete (ckms's names), attributes add, and kms set-attribute /
+// delete-attribute: the attributes of an object through KMIP GetAttributes, SetAttribute,
+// ModifyAttribute, AddAttribute and DeleteAttribute.
 //
 // The flags are ckms's (activation date, algorithm, length, key usage, links, a vendor
-// attribute), with kmsd's --name and --new-tag besides. Each attribute is one SetAttribute, as
-// ckms sends them; kmsd says which attributes a client may set (AttributeRules): the others are
+// attribute), with kmsd's --name and --new-tag besides. Each attribute is one request, as ckms
+// sends them; kmsd says which attributes a client may set (AttributeRules): the others are
 // refused by the server with its reason (read-only, wrong state, ...).
 #include <Poco/JSON/Array.h>
 #include <fmt/format.h>
@@ -180,18 +181,32 @@ void printChanges(Context& context, const std::string& uid, const std::vector<st
   context.printer().result(human, fields);
 }
 
-void runSet(Context& context, const AttributeOptions& options) {
+// SetAttribute (creates or replaces the single instance), ModifyAttribute (replaces an existing
+// instance only) or AddAttribute (one more instance of a multi-valued attribute: Name, Link).
+struct Edit {
+  const char* operation;
+  const char* sentence;
+  const char* command;
+};
+
+void runEdit(Context& context, const AttributeOptions& options, const Edit& edit) {
   const auto changes = changesOf(options);
-  if (changes.empty()) throw CliError(ExitCode::Usage, "No attribute specified (see kms attributes set --help)");
+  if (changes.empty()) {
+    throw CliError(ExitCode::Usage, fmt::format("No attribute specified (see kms attributes {} --help)", edit.command));
+  }
   const std::string uid = uidOf(context, options);
   std::vector<std::string> shown;
   for (const auto& change : changes) {
-    context.client().call(Ttlv::structure("SetAttribute", {Ttlv::textString("UniqueIdentifier", uid),
+    context.client().call(Ttlv::structure(edit.operation, {Ttlv::textString("UniqueIdentifier", uid),
                                                            Ttlv::structure("NewAttribute", {change.attribute})}));
     shown.push_back(change.shown);
   }
-  printChanges(context, uid, shown, "Attribute set successfully");
+  printChanges(context, uid, shown, edit.sentence);
 }
+
+constexpr Edit kSet{"SetAttribute", "Attribute set successfully", "set"};
+constexpr Edit kModify{"ModifyAttribute", "Attribute modified successfully", "modify"};
+constexpr Edit kAdd{"AddAttribute", "Attribute added successfully", "add"};
 
 // "activation-date" / "ActivationDate" -> an AttributeReference naming the attribute; "tags"
 // (ckms's name for them) -> kmsd's vendor attribute cosmian/tag.
@@ -269,11 +284,11 @@ void addAttributeFlags(CLI::App& command, AttributeOptions& options) {
       ->allow_extra_args(false);
 }
 
-void addSet(CLI::App& parent, Context& context, const std::string& name) {
+void addEdit(CLI::App& parent, Context& context, const std::string& name, const Edit& edit, const char* help) {
   auto options = std::make_shared<AttributeOptions>();
-  auto* command = parent.add_subcommand(name, "Set attributes of an object (KMIP SetAttribute)");
+  auto* command = parent.add_subcommand(name, help);
   addAttributeFlags(*command, *options);
-  command->callback([&context, options] { runSet(context, *options); });
+  command->callback([&context, options, &edit] { runEdit(context, *options, edit); });
 }
 
 void addDelete(CLI::App& parent, Context& context, const std::string& name) {
@@ -294,9 +309,13 @@ void addAttributes(CLI::App& root, Context& context) {
   auto* attributes = root.add_subcommand("attributes", "Get, set and delete the attributes of an object");
   attributes->require_subcommand(1);
   addGetAttributes(*attributes, context, "get");
-  addSet(*attributes, context, "set");
+  addEdit(*attributes, context, "set", kSet, "Set attributes of an object (KMIP SetAttribute)");
+  addEdit(*attributes, context, "modify", kModify,
+          "Change attributes an object already has (KMIP ModifyAttribute: never creates one)");
+  addEdit(*attributes, context, "add", kAdd,
+          "Add an instance of a multi-valued attribute, a Name or a Link (KMIP AddAttribute)");
   addDelete(*attributes, context, "delete");
-  addSet(root, context, "set-attribute");
+  addEdit(root, context, "set-attribute", kSet, "Set attributes of an object (KMIP SetAttribute)");
   addDelete(root, context, "delete-attribute");
 }
 

@@ -13,7 +13,7 @@ void addRsa(CLI::App& root, Context& context);           // rsa keys ..., rsa en
 void addObjects(CLI::App& root, Context& context);       // get-attributes, locate
 void addServerInfo(CLI::App& root, Context& context);    // server-version
 void addAccessRights(CLI::App& root, Context& context);  // access-rights grant|revoke|list|owned|obtained
-void addAttributes(CLI::App& root, Context& context);    // attributes get|set|delete, set-attribute, delete-attribute
+void addAttributes(CLI::App& root, Context& context);    // attributes get|set|modify|add|delete, set-attribute, ...
 void addConfigure(CLI::App& root, Context& context);     // configure
 void addOperators(CLI::App& root, Context& context);     // hsm status, tokens create|list|revoke, admin rewrap
 // wrap|unwrap under `sym keys` and `rsa keys` (after addSym and addRsa made those groups).
