@@ -7,9 +7,9 @@
   (--*-key-id), base64 bytes and a key file; the unwrapped file imports back to the same key bytes
   (checked with an export), Python's own RFC 5649 unwraps what kms wrapped; a wrong key, a wrapped
   key wrapped again, ckms's password option: the exit code and one line.
-- Attributes: attributes set / set-attribute (Name, tags, usage, a link, a vendor attribute)
-  visible in get-attributes and attributes get; attributes delete; what kmsd refuses
-  (read-only, wrong state, another user's object), bad flags.
+- Attributes: attributes set / set-attribute (Name, tags, a link, a vendor attribute) visible in
+  get-attributes and attributes get; attributes add, modify and delete; what kmsd refuses
+  (read-only, wrong state, two instances to choose from, another user's object), bad flags.
 - Configure: the file it writes (0600, the keys Config reads) is used by the next command; never
   replaced without --force; the terminal prompt does not echo the token.
 - Operators: hsm status (the token's slot, --json), tokens create|list|revoke (the token works
@@ -268,6 +268,21 @@ class Commands(ClientCase):
         # attributes get is get-attributes.
         self.assertEqual(self.out("attributes", "get", "-i", uid, "-a", "name"),
                          self.out("get-attributes", "-i", uid, "-a", "name"))
+
+        # add: a second Name (multi-valued); set then refuses to choose, delete by value takes one,
+        # modify changes the one left; modify never creates.
+        r = self.out("attributes", "add", "-i", uid, "--name", "second-name")
+        self.assertEqual(r, f"Attribute added successfully\n      Unique identifier: {uid}\n      Name: second-name\n")
+        names = self.out("attributes", "get", "-i", uid, "-a", "name")
+        self.assertEqual(names.count("NameValue"), 2, names)
+        self.fails(EXIT_REFUSED, "attributes", "set", "-i", uid, "--name", "third", contains="instances")
+        self.out("attributes", "delete", "-i", uid, "--name", "second-name")
+        self.assertNotIn("second-name", self.out("attributes", "get", "-i", uid, "-a", "name"))
+        r = self.out("attributes", "modify", "-i", uid, "--name", "renamed")
+        self.assertEqual(r, f"Attribute modified successfully\n      Unique identifier: {uid}\n      Name: renamed\n")
+        names = self.out("attributes", "get", "-i", uid, "-a", "name")
+        self.assertEqual((names.count("NameValue"), "renamed" in names), (1, True), names)
+        self.fails(EXIT_REFUSED, "attributes", "modify", "-i", parent, "--name", "none-yet", contains="no Name")
 
         # Delete: a whole attribute by name, a vendor attribute by value.
         r = self.out("attributes", "delete", "-i", uid, "--attribute", "name")
