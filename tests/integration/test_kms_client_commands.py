@@ -198,6 +198,29 @@ class Commands(ClientCase):
         self.assertEqual(json.loads(self.out("--json", "sym", "keys", "unwrap", "-k", b64, str(copy))),
                          {"object_type": "SymmetricKey", "file": str(copy)})
 
+        # ckms's default form: the whole KeyValue TTLV-encoded, then wrapped (made here by Python).
+        try:
+            from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding
+        except ImportError:
+            aes_key_wrap_with_padding = None
+        if aes_key_wrap_with_padding is not None:
+            from ttlv_binary import encode as ttlv_encode
+            value = {"tag": "KeyValue", "type": "Structure",
+                     "value": [{"tag": "KeyMaterial", "type": "ByteString", "value": key.hex()}]}
+            blob = aes_key_wrap_with_padding(kek_raw.read_bytes(), ttlv_encode(value))
+            ckms_file = self.dir / "ckms.json"
+            ckms_file.write_text(json.dumps({"tag": "SymmetricKey", "type": "Structure", "value": [
+                {"tag": "KeyBlock", "type": "Structure", "value": [
+                    {"tag": "KeyFormatType", "type": "Enumeration", "value": "Raw"},
+                    {"tag": "KeyValue", "type": "ByteString", "value": blob.hex()},
+                    {"tag": "CryptographicAlgorithm", "type": "Enumeration", "value": "AES"},
+                    {"tag": "CryptographicLength", "type": "Integer", "value": 256},
+                    {"tag": "KeyWrappingData", "type": "Structure", "value": [
+                        {"tag": "WrappingMethod", "type": "Enumeration", "value": "Encrypt"},
+                        {"tag": "EncodingOption", "type": "Enumeration", "value": "TTLVEncoding"}]}]}]}))
+            self.out("sym", "keys", "unwrap", "-k", b64, str(ckms_file))
+            self.assertEqual(key_material(ckms_file), key)
+
         # Errors: a wrong key, a key wrapped again, an existing output, ckms's password, no key.
         other = self.create_sym()
         target = self.dir / "never.json"
