@@ -198,6 +198,14 @@ class Commands(ClientCase):
         self.assertEqual(json.loads(self.out("--json", "sym", "keys", "unwrap", "-k", b64, str(copy))),
                          {"object_type": "SymmetricKey", "file": str(copy)})
 
+        # stdin to stdout: the file alone on stdout, the sentence on stderr.
+        r = self.kms("sym", "keys", "wrap", "-k", b64, "-", "-", stdin=clear.read_bytes())
+        self.assertIn("KeyWrappingData", json.dumps(json.loads(r.stdout)))
+        self.assertEqual(r.stderr.decode(), "The key of type SymmetricKey in file - was wrapped in file: -\n")
+        r = self.kms("sym", "keys", "unwrap", "-k", b64, "-", "-", stdin=r.stdout)
+        (self.dir / "piped.json").write_bytes(r.stdout)
+        self.assertEqual(key_material(self.dir / "piped.json"), key)
+
         # ckms's default form: the whole KeyValue TTLV-encoded, then wrapped (made here by Python).
         try:
             from cryptography.hazmat.primitives.keywrap import aes_key_wrap_with_padding

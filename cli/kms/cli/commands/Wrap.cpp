@@ -183,7 +183,7 @@ void runWrap(Context& context, const WrapOptions& options) {
   fields.set("file", outputOf(options));
   context.printer().result(
       fmt::format("The key of type {} in file {} was wrapped in file: {}", type, options.fileIn, outputOf(options)),
-      fields);
+      fields, outputOf(options) == "-");
 }
 
 void runUnwrap(Context& context, const WrapOptions& options) {
@@ -245,7 +245,7 @@ void runUnwrap(Context& context, const WrapOptions& options) {
   fields.set("file", outputOf(options));
   context.printer().result(
       fmt::format("The key of type {} in file {} was unwrapped in file: {}", type, options.fileIn, outputOf(options)),
-      fields);
+      fields, outputOf(options) == "-");
 }
 
 void addWrap(CLI::App& keys, Context& context, bool wrap) {
@@ -254,8 +254,10 @@ void addWrap(CLI::App& keys, Context& context, bool wrap) {
   auto* command =
       keys.add_subcommand(verb, wrap ? "Wrap a key of a JSON TTLV file with an AES key (locally, RFC 5649)"
                                      : "Unwrap a key of a JSON TTLV file with an AES key (locally, RFC 5649)");
-  command->add_option("key_file_in", options->fileIn, "The JSON TTLV key file to " + verb)->required();
-  command->add_option("key_file_out", options->fileOut, "The JSON TTLV file to write (default: KEY_FILE_IN, replaced)");
+  command->add_option("key_file_in", options->fileIn, "The JSON TTLV key file to " + verb + " ('-': stdin)")
+      ->required();
+  command->add_option("key_file_out", options->fileOut,
+                      "The JSON TTLV file to write (default: KEY_FILE_IN, replaced; '-': stdout)");
   command->add_option("-k,--" + verb + "-key-b64", options->keyB64, "The AES key, in base64");
   command->add_option("-i,--" + verb + "-key-id", options->keyId,
                       "A key of the KMS, exported to " + verb + " here (not a Sensitive nor an HSM key)");
