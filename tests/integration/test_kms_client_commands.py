@@ -15,7 +15,8 @@
 - Operators: hsm status (the token's slot, --json), tokens create|list|revoke (the token works
   as a bearer token, then fails once revoked; its secret is printed by create only), admin rewrap
   (keys move from one HSM key to another and still decrypt, the old key destroyed).
-- Documentation: every command is in docs/cli.md, the man page and the bash completion.
+- Documentation: every command is in docs/cli.md and the man page, and the bash completion
+  offers it.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import os
 import pty
 import re
 import select
+import shlex
 import shutil
 import subprocess
 import sys
@@ -570,13 +572,12 @@ class Commands(ClientCase):
     # -----------------------------------------------------------------------------------------
 
     def test_every_command_is_documented(self):
-        """Every command of `kms --help` (walked down) has a heading in docs/cli.md, an entry in
-        the man page and a word in the completion. "`kms sym encrypt ...` and `kms sym decrypt`"
+        """Every command of `kms --help` (walked down) has a heading in docs/cli.md and an entry in
+        the man page, and the bash completion offers each of its words. "`kms sym encrypt ...` and `kms sym decrypt`"
         and "sym encrypt|decrypt" name both."""
         doc_heads = [line for line in (REPO / "docs" / "cli.md").read_text().splitlines() if line.startswith("### ")]
         man = re.sub(r"\\f[BIR]", "", (REPO / "cli" / "kms.1").read_text()).replace("\\-", "-")
         man_entries = [line for line in man.splitlines() if line.startswith(".B ")]
-        completion = (REPO / "cli" / "kms.bash-completion").read_text()
         commands = []
 
         def walk(path: list[str]) -> None:
@@ -599,7 +600,18 @@ class Commands(ClientCase):
             with self.subTest(command=" ".join(path)):
                 self.assertTrue(named(doc_heads, path, "kms "), "not in docs/cli.md")
                 self.assertTrue(named(man_entries, path, ""), "not in cli/kms.1")
-                self.assertIn(path[-1], completion)
+        # The completion offers each word of each command after the words before it.
+        script = [f"source {shlex.quote(str(REPO / 'cli' / 'kms.bash-completion'))}",
+                  't() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMPREPLY=(); _kms;'
+                  ' echo "${COMPREPLY[*]}"; }']
+        asked = sorted({tuple(path[:depth]) for path in commands for depth in range(1, len(path) + 1)})
+        script += [f"t kms {shlex.join(list(words[:-1]))} ''" for words in asked]
+        r = subprocess.run(["bash", "-c", "\n".join(script)], capture_output=True, text=True, timeout=30)
+        offered = r.stdout.splitlines()
+        self.assertEqual(len(offered), len(asked), r.stderr)
+        for words, line in zip(asked, offered):
+            with self.subTest(completion=" ".join(words)):
+                self.assertIn(words[-1], line.split())
 
 if __name__ == "__main__":
     base.take_kms_arg()
