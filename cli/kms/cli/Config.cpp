@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <toml++/toml.h>
 
 #include "kms/cli/CliError.hpp"
@@ -118,6 +119,30 @@ std::optional<std::string> Config::bearerToken() const {
     throw CliError(ExitCode::LocalFile, fmt::format("the access token file {} is empty", accessTokenFile));
   }
   return line;
+}
+
+std::string Config::toToml() const {
+  toml::table http;
+  const auto text = [&](const char* key, const std::string& value) {
+    if (!value.empty()) http.insert(key, value);
+  };
+  http.insert("server_url", serverUrl);
+  text("tls_server_ca_pem_path", caCertPath);
+  if (acceptInvalidCerts) http.insert("accept_invalid_certs", true);
+  text("tls_client_pem_cert_path", clientCertPath);
+  text("tls_client_pem_key_path", clientKeyPath);
+  text("ssl_client_pkcs12_path", pkcs12Path);
+  text("ssl_client_pkcs12_password", pkcs12Password);
+  text("access_token", accessToken);
+  text("access_token_file", accessTokenFile);
+  if (timeoutSeconds != Config().timeoutSeconds) {
+    http.insert("timeout_seconds", static_cast<std::int64_t>(timeoutSeconds));
+  }
+  toml::table root;
+  root.insert("http_config", std::move(http));
+  std::ostringstream out;
+  out << "# kms client configuration (docs/cli.md), written by kms configure\n" << root << "\n";
+  return out.str();
 }
 
 }  // namespace kms::cli

@@ -33,6 +33,11 @@ class Config {
 
   // The bearer token to send, or nullopt: accessToken, else the first line of accessTokenFile.
   [[nodiscard]] std::optional<std::string> bearerToken() const;
+
+  // The file `load` reads back into this configuration: an [http_config] table of the keys
+  // that differ from the defaults (kms configure). It holds the secrets it is given (token,
+  // PKCS#12 password): write it readable by its owner only.
+  [[nodiscard]] std::string toToml() const;
 };
 
 }  // namespace kms::cli

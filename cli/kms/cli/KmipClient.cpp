@@ -232,28 +232,31 @@ kmip::Ttlv KmipClient::call(const kmip::Ttlv& operation) {
   }
 }
 
-std::string KmipClient::get(const std::string& path) {
+std::string KmipClient::rest(const std::string& method, const std::string& path, const std::string& body) {
   int status = 0;
-  std::string answer = exchange(Poco::Net::HTTPRequest::HTTP_GET, path, {}, "GET " + path, status);
+  const std::string route = method + " " + path;
+  std::string answer = exchange(method, path, body, route, status);
+  if (status == Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED) {
+    throw CliError(ExitCode::ServerRefused, fmt::format("{}: authentication failed: {} (check access_token or "
+                                                        "the client certificate)",
+                                                        route, oneLine(answer)));
+  }
   if (status != Poco::Net::HTTPResponse::HTTP_OK) {
-    throw CliError(ExitCode::ServerRefused, fmt::format("GET {} refused (HTTP {}): {}", path, status, oneLine(answer)));
+    throw CliError(ExitCode::ServerRefused, fmt::format("{} refused (HTTP {}): {}", route, status, oneLine(answer)));
   }
   return answer;
 }
 
+std::string KmipClient::get(const std::string& path) {
+  return rest(Poco::Net::HTTPRequest::HTTP_GET, path, {});
+}
+
 std::string KmipClient::post(const std::string& path, const std::string& json) {
-  int status = 0;
-  std::string answer = exchange(Poco::Net::HTTPRequest::HTTP_POST, path, json, "POST " + path, status);
-  if (status == Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED) {
-    throw CliError(ExitCode::ServerRefused, fmt::format("POST {}: authentication failed: {} (check access_token or "
-                                                        "the client certificate)",
-                                                        path, oneLine(answer)));
-  }
-  if (status != Poco::Net::HTTPResponse::HTTP_OK) {
-    throw CliError(ExitCode::ServerRefused,
-                   fmt::format("POST {} refused (HTTP {}): {}", path, status, oneLine(answer)));
-  }
-  return answer;
+  return rest(Poco::Net::HTTPRequest::HTTP_POST, path, json);
+}
+
+std::string KmipClient::del(const std::string& path) {
+  return rest(Poco::Net::HTTPRequest::HTTP_DELETE, path, {});
 }
 
 }  // namespace kms::cli

@@ -30,6 +30,8 @@ class KmipClient {
   std::string get(const std::string& path);
   // POST `json` to a REST route of kmsd (/access/grant, ...): the body of a 200 answer, or throws.
   std::string post(const std::string& path, const std::string& json);
+  // DELETE `path` (/tokens/<id>): the body of a 200 answer, or throws.
+  std::string del(const std::string& path);
 
   [[nodiscard]] const Config& config() const noexcept { return config_; }
 
@@ -37,6 +39,8 @@ class KmipClient {
   Poco::Net::HTTPClientSession& session();
   std::string exchange(const std::string& method, const std::string& path, const std::string& body,
                        const std::string& what, int& status);
+  // A REST exchange: the body of a 200 answer; otherwise ServerRefused naming the route.
+  std::string rest(const std::string& method, const std::string& path, const std::string& body);
 
   Config config_;
   std::unique_ptr<Poco::Net::HTTPClientSession> session_;

@@ -43,9 +43,13 @@ int run(int argc, char** argv) {
 
   kms::cli::commands::addSym(app, context);
   kms::cli::commands::addRsa(app, context);
+  kms::cli::commands::addKeyWrapping(app, context);
   kms::cli::commands::addObjects(app, context);
+  kms::cli::commands::addAttributes(app, context);
   kms::cli::commands::addAccessRights(app, context);
   kms::cli::commands::addServerInfo(app, context);
+  kms::cli::commands::addOperators(app, context);
+  kms::cli::commands::addConfigure(app, context);
 
   try {
     app.parse(argc, argv);

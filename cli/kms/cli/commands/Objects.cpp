@@ -25,6 +25,7 @@ using kmip::Ttlv;
 // "activation-date" (ckms's names) -> "ActivationDate"; a name already in KMIP form stays.
 std::string kmipName(const std::string& name) {
   if (name == "tags") return "cosmian::tag";
+  if (name.find("::") != std::string::npos) return name;  // vendor::name, as shown
   std::string out;
   bool upper = true;
   for (char c : name) {
@@ -196,9 +197,9 @@ void runLocate(Context& context, const LocateOptions& options) {
 
 }  // namespace
 
-void addObjects(CLI::App& root, Context& context) {
+void addGetAttributes(CLI::App& parent, Context& context, const std::string& name) {
   auto attributes = std::make_shared<AttributesOptions>();
-  auto* get = root.add_subcommand("get-attributes", "Print the attributes of an object");
+  auto* get = parent.add_subcommand(name, "Print the attributes of an object");
   get->add_option("-i,--id", attributes->id, "The unique identifier of the object");
   get->add_option("-t,--tag", attributes->tags, "Find the object by tag instead (repeat for several tags)")
       ->allow_extra_args(false);
@@ -208,6 +209,10 @@ void addObjects(CLI::App& root, Context& context) {
   get->add_option("-o,--output-file", attributes->output, "Also write the attributes to this file, as JSON TTLV");
   get->add_flag("--force", attributes->force, "Overwrite the output file when it exists");
   get->callback([&context, attributes] { runGetAttributes(context, *attributes); });
+}
+
+void addObjects(CLI::App& root, Context& context) {
+  addGetAttributes(root, context, "get-attributes");
 
   auto locate = std::make_shared<LocateOptions>();
   auto* find = root.add_subcommand("locate", "Find objects by tag, name, type or algorithm");
