@@ -307,14 +307,17 @@ class Commands(ClientCase):
         r = self.out("attributes", "add", "-i", uid, "--name", "second-name")
         self.assertEqual(r, f"Attribute added successfully\n      Unique identifier: {uid}\n      Name: second-name\n")
         names = self.out("attributes", "get", "-i", uid, "-a", "name")
-        self.assertEqual(names.count("NameValue"), 2, names)
+        self.assertEqual(names.count("\n      Name: "), 2, names)
+        both = self.attrs(uid)["Name"]  # --json: every instance, as an array
+        self.assertEqual(len(both), 2, both)
+        self.assertEqual(("payroll-key" in both[0] + both[1], "second-name" in both[0] + both[1]), (True, True), both)
         self.fails(EXIT_REFUSED, "attributes", "set", "-i", uid, "--name", "third", contains="instances")
         self.out("attributes", "delete", "-i", uid, "--name", "second-name")
         self.assertNotIn("second-name", self.out("attributes", "get", "-i", uid, "-a", "name"))
         r = self.out("attributes", "modify", "-i", uid, "--name", "renamed")
         self.assertEqual(r, f"Attribute modified successfully\n      Unique identifier: {uid}\n      Name: renamed\n")
         names = self.out("attributes", "get", "-i", uid, "-a", "name")
-        self.assertEqual((names.count("NameValue"), "renamed" in names), (1, True), names)
+        self.assertEqual((names.count("\n      Name: "), "renamed" in names), (1, True), names)
         self.fails(EXIT_REFUSED, "attributes", "modify", "-i", parent, "--name", "none-yet", contains="no Name")
 
         # Delete: a whole attribute by name, a vendor attribute by value.

@@ -138,7 +138,18 @@ void runGetAttributes(Context& context, const AttributesOptions& options) {
   for (const auto& item : shown.items()) {
     const std::string name = shownName(item);
     human += fmt::format("\n      {}: {}", name, humanValue(item));
-    values.set(name, shownValue(item));
+    // A multi-valued attribute (Name, Link, ...) keeps every instance: a string for one, an
+    // array of strings once a second one appears.
+    if (!values.has(name)) {
+      values.set(name, shownValue(item));
+    } else if (values.isArray(name)) {
+      values.getArray(name)->add(shownValue(item));
+    } else {
+      Poco::JSON::Array::Ptr all = new Poco::JSON::Array;
+      all->add(values.getValue<std::string>(name));
+      all->add(shownValue(item));
+      values.set(name, all);
+    }
   }
   if (output) human += fmt::format("\nThe attributes were written to \"{}\"", output->path());
   fields.set("unique_identifier", uid);
