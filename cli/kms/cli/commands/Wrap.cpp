@@ -147,6 +147,20 @@ std::string outputOf(const WrapOptions& options) {
   return options.fileOut.empty() ? options.fileIn : options.fileOut;
 }
 
+// Writes the key file and says so in ckms's sentence ("wrapped" / "unwrapped"); the object's
+// key material is wiped once written.
+void commitAndReport(Context& context, const WrapOptions& options, Ttlv& object, const char* verb) {
+  commitObject(options, object);
+  const std::string type = object.tag();
+  object.wipe();
+  Poco::JSON::Object fields;
+  fields.set("object_type", type);
+  fields.set("file", outputOf(options));
+  context.printer().result(
+      fmt::format("The key of type {} in file {} was {} in file: {}", type, options.fileIn, verb, outputOf(options)),
+      fields, outputOf(options) == "-");
+}
+
 void runWrap(Context& context, const WrapOptions& options) {
   Ttlv object = readKeyFile(options.fileIn);
   Ttlv& block = *object.find("KeyBlock");
@@ -175,15 +189,7 @@ void runWrap(Context& context, const WrapOptions& options) {
                           Requests::enumeration("EncodingOption", "NoEncoding")}));
   block.wipe();
   block = Ttlv::structure("KeyBlock", std::move(items));
-  commitObject(options, object);
-  const std::string type = object.tag();
-  object.wipe();
-  Poco::JSON::Object fields;
-  fields.set("object_type", type);
-  fields.set("file", outputOf(options));
-  context.printer().result(
-      fmt::format("The key of type {} in file {} was wrapped in file: {}", type, options.fileIn, outputOf(options)),
-      fields, outputOf(options) == "-");
+  commitAndReport(context, options, object, "wrapped");
 }
 
 void runUnwrap(Context& context, const WrapOptions& options) {
@@ -237,15 +243,7 @@ void runUnwrap(Context& context, const WrapOptions& options) {
   clearValue.wipe();
   block.wipe();
   block = Ttlv::structure("KeyBlock", std::move(items));
-  commitObject(options, object);
-  const std::string type = object.tag();
-  object.wipe();
-  Poco::JSON::Object fields;
-  fields.set("object_type", type);
-  fields.set("file", outputOf(options));
-  context.printer().result(
-      fmt::format("The key of type {} in file {} was unwrapped in file: {}", type, options.fileIn, outputOf(options)),
-      fields, outputOf(options) == "-");
+  commitAndReport(context, options, object, "unwrapped");
 }
 
 void addWrap(CLI::App& keys, Context& context, bool wrap) {
