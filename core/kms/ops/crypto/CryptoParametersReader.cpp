@@ -17,17 +17,6 @@ const Ttlv* field(const Ttlv* params, std::string_view tag) {
   return params != nullptr ? params->find(tag) : nullptr;
 }
 
-void checkAlgorithm(kmip::CryptographicAlgorithm keyAlgorithm, const Ttlv* params) {
-  const auto* algorithm = field(params, "CryptographicAlgorithm");
-  if (algorithm != nullptr && algorithm->asEnumeration() != static_cast<std::uint32_t>(keyAlgorithm)) {
-    throw Exception(
-        ErrorCode::BadCryptographicParameters,
-        fmt::format("CryptographicParameters name {} but the key is {}",
-                    kmip::Dictionary::enumText("CryptographicAlgorithm", algorithm->asEnumeration()),
-                    kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(keyAlgorithm))));
-  }
-}
-
 keys::CipherMode modeOf(const Ttlv* params) {
   const auto* mode = field(params, "BlockCipherMode");
   if (mode == nullptr) return keys::CipherMode::GCM;
@@ -100,6 +89,17 @@ keys::Padding blockPadding(const Ttlv* params) {
 }
 
 }  // namespace
+
+void checkAlgorithm(kmip::CryptographicAlgorithm keyAlgorithm, const kmip::Ttlv* params) {
+  const auto* algorithm = field(params, "CryptographicAlgorithm");
+  if (algorithm != nullptr && algorithm->asEnumeration() != static_cast<std::uint32_t>(keyAlgorithm)) {
+    throw Exception(
+        ErrorCode::BadCryptographicParameters,
+        fmt::format("CryptographicParameters name {} but the key is {}",
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", algorithm->asEnumeration()),
+                    kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(keyAlgorithm))));
+  }
+}
 
 const Ttlv* effective(const Ttlv& payload, const Ttlv& keyAttributes) {
   if (const auto* params = payload.find("CryptographicParameters")) return params;

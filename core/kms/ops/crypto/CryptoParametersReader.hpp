@@ -44,6 +44,9 @@ struct CipherRequest {
 
 [[nodiscard]] keys::SignParams signParams(kmip::CryptographicAlgorithm algorithm, const kmip::Ttlv* params);
 
+// BadCryptographicParameters when `params` name a CryptographicAlgorithm other than the key's.
+void checkAlgorithm(kmip::CryptographicAlgorithm keyAlgorithm, const kmip::Ttlv* params);
+
 // KMIP HashingAlgorithm -> keys::Hash; FeatureNotSupported for MD5, SHA-3, ...
 [[nodiscard]] keys::Hash hashOf(std::uint32_t hashingAlgorithm);
 

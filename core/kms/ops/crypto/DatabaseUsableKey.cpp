@@ -53,15 +53,7 @@ void checkHmac(const objects::ManagedObject& object, const kmip::Ttlv& payload, 
     throw Exception(ErrorCode::IllegalObjectType,
                     fmt::format("{}: object {} is not an HMAC key", operation, object.uid));
   }
-  const auto* params = payload.find("CryptographicParameters");
-  const auto* named = params != nullptr ? params->find("CryptographicAlgorithm") : nullptr;
-  if (named != nullptr && named->asEnumeration() != static_cast<std::uint32_t>(*algorithm)) {
-    throw Exception(
-        ErrorCode::BadCryptographicParameters,
-        fmt::format("{}: CryptographicParameters name {} but the key is {}", operation,
-                    kmip::Dictionary::enumText("CryptographicAlgorithm", named->asEnumeration()),
-                    kmip::Dictionary::enumText("CryptographicAlgorithm", static_cast<std::uint32_t>(*algorithm))));
-  }
+  checkAlgorithm(*algorithm, payload.find("CryptographicParameters"));
 }
 
 const kmip::Ttlv& macData(const kmip::Ttlv& payload, const char* operation) {

@@ -1,3 +1,4 @@
+#include "kms/ops/crypto/CryptoParametersReader.hpp"
 #include "kms/ops/kmip1/Translator.hpp"
 
 #include <cstddef>
@@ -162,7 +163,7 @@ bool decryptsWithGcm(const Ttlv& request, const Translator::Runner& run, std::si
       algorithm->asEnumeration() != static_cast<std::uint32_t>(kmip::CryptographicAlgorithm::AES)) {
     return false;
   }
-  if (params == nullptr && attrs != nullptr) params = attrs->find("CryptographicParameters");
+  if (attrs != nullptr) params = crypto::effective(request, *attrs);  // the rule Decrypt itself applies
   mode = params != nullptr ? params->find("BlockCipherMode") : nullptr;
   if (mode != nullptr && mode->asEnumeration() != static_cast<std::uint32_t>(kmip::BlockCipherMode::GCM)) return false;
   const auto* length = params != nullptr ? params->find("TagLength") : nullptr;
