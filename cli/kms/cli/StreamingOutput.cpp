@@ -75,8 +75,9 @@ void StreamingOutput::write(const std::uint8_t* data, std::size_t size) {
     if (written < 0) {
       if (errno == EINTR) continue;
       const int error = errno;
-      if (isStdout())
+      if (isStdout()) {
         throw CliError(ExitCode::LocalFile, fmt::format("cannot write to stdout: {}", std::strerror(error)));
+      }
       fail("write", path_, error);
     }
     data += written;
