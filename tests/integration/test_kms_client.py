@@ -453,11 +453,13 @@ class Commands(ClientCase):
         self.assertEqual(target.read_bytes(), b"attack at dawn")
 
     def test_file_above_the_server_limit(self):
-        """5 MiB, hex in JSON, pass kmsd's default 8 MiB body limit: refused, said why, no output."""
+        """5 MiB sent whole (--no-envelope), hex in JSON, pass kmsd's default 8 MiB body limit:
+        refused, said why, no output. (Without it, the file is envelope-encrypted:
+        test_kms_client_files.py.)"""
         uid = self.create_sym()
         big = self.dir / "big.bin"
         big.write_bytes(os.urandom(5 << 20))
-        self.fails(EXIT_REFUSED, "sym", "encrypt", "-k", uid, str(big), contains="size limit")
+        self.fails(EXIT_REFUSED, "sym", "encrypt", "-k", uid, "--no-envelope", str(big), contains="size limit")
         self.assertFalse((self.dir / "big.enc").exists())
 
     def test_empty_and_one_byte_files_and_streams(self):

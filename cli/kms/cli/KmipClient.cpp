@@ -216,8 +216,8 @@ kmip::Ttlv KmipClient::call(const kmip::Ttlv& operation) {
   }
   if (status == Poco::Net::HTTPResponse::HTTP_REQUEST_ENTITY_TOO_LARGE) {
     throw CliError(ExitCode::ServerRefused,
-                   fmt::format("{} refused (HTTP {}): {} (the request exceeds the server's size limit: this version "
-                               "of kms sends a file whole)",
+                   fmt::format("{} refused (HTTP {}): {} (the request exceeds the server's size limit: leave "
+                               "--no-envelope out to encrypt a large file)",
                                operation.tag(), status, oneLine(answer)));
   }
   if (status != Poco::Net::HTTPResponse::HTTP_OK) {

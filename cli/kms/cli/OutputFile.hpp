@@ -2,7 +2,7 @@
 // An output file that appears whole or not at all: the bytes go to a temporary file beside
 // the target, which then takes the target's name (without --force only if no file has it,
 // atomically: link(2) fails on an existing name). A failure leaves nothing behind.
-// "-" writes to stdout instead.
+// "-" writes to stdout instead. (A StreamingOutput written in one piece.)
 #include <string>
 
 #include "kms/SecureBytes.hpp"

@@ -1,5 +1,7 @@
-// kms rsa: RSA key pairs (create, export, import, revoke, destroy) and RSA encryption of small
-// files through the server (the output file holds the bare ciphertext, or the bare plaintext).
+// kms rsa: RSA key pairs (create, export, import, revoke, destroy) and RSA encryption of files
+// through the server: a small file is RSA-encrypted whole (the output holds the bare
+// ciphertext, or the bare plaintext); a file above FileCrypt::kSmallFileLimit is
+// envelope-encrypted (docs/file-format.md): the server RSA-encrypts its data key only.
 #include <fmt/format.h>
 
 #include <map>
@@ -7,8 +9,12 @@
 
 #include "kms/cli/Answers.hpp"
 #include "kms/cli/CliError.hpp"
+#include "kms/cli/EnvelopeHeader.hpp"
 #include "kms/cli/Files.hpp"
+#include "kms/cli/FileCrypt.hpp"
 #include "kms/cli/OutputFile.hpp"
+#include "kms/cli/Progress.hpp"
+#include "kms/cli/StreamingOutput.hpp"
 #include "kms/cli/Requests.hpp"
 #include "kms/cli/commands/Commands.hpp"
 #include "kms/cli/commands/KeyCommands.hpp"
@@ -52,6 +58,26 @@ void runCreate(Context& context, const CreateOptions& options) {
                            fields);
 }
 
+// ckms's names of the OAEP hash -> the envelope header's code.
+EnvelopeHeader::Hash headerHash(const std::string& hash) {
+  static const std::map<std::string, EnvelopeHeader::Hash> table{{"sha1", EnvelopeHeader::Hash::Sha1},
+                                                                 {"sha224", EnvelopeHeader::Hash::Sha224},
+                                                                 {"sha256", EnvelopeHeader::Hash::Sha256},
+                                                                 {"sha384", EnvelopeHeader::Hash::Sha384},
+                                                                 {"sha512", EnvelopeHeader::Hash::Sha512}};
+  return table.at(hash);
+}
+
+std::string hashName(EnvelopeHeader::Hash hash) {
+  for (const auto& [name, code] :
+       {std::pair{"sha1", EnvelopeHeader::Hash::Sha1}, std::pair{"sha224", EnvelopeHeader::Hash::Sha224},
+        std::pair{"sha256", EnvelopeHeader::Hash::Sha256}, std::pair{"sha384", EnvelopeHeader::Hash::Sha384},
+        std::pair{"sha512", EnvelopeHeader::Hash::Sha512}}) {
+    if (code == hash) return name;
+  }
+  return "sha256";  // PKCS#1 v1.5: no hash; rsaParameters ignores it
+}
+
 struct CryptOptions {
   KeySelector key;
   std::string file;
@@ -59,33 +85,88 @@ struct CryptOptions {
   std::string algorithm = "ckm-rsa-pkcs-oaep";
   std::string hash = "sha256";
   bool force = false;
+  bool envelope = false;
+  bool noEnvelope = false;
 };
 
-void runCrypt(Context& context, const CryptOptions& options, bool encrypt) {
-  const OutputFile output(
-      options.output.empty() ? Files::withExtension(options.file, encrypt ? "enc" : "plain") : options.output,
-      options.force);
-  auto input = Files::read(options.file);
-  const std::string uid = options.key.resolve(context);
-  const auto parameters = Requests::rsaParameters(options.algorithm, hashes().at(options.hash));
+// One Encrypt or Decrypt request: the bare ciphertext or plaintext.
+kms::SecureBytes crypt(Context& context, const std::string& uid, const std::string& algorithm, const std::string& hash,
+                       kms::SecureBytes input, bool encrypt) {
+  const auto parameters = Requests::rsaParameters(algorithm, hashes().at(hash));
   Ttlv answer = context.client().call(
       encrypt ? Requests::encrypt(uid, parameters, std::move(input), std::nullopt)
               : Requests::decrypt(uid, parameters, std::move(input), std::nullopt, std::nullopt, std::nullopt));
-  output.commit(Answers::bytes(answer, "Data"));
+  kms::SecureBytes output = Answers::bytes(answer, "Data");
   answer.wipe();
+  return output;
+}
+
+void runCrypt(Context& context, const CryptOptions& options, bool encrypt) {
+  FileCrypt::Io files;
+  files.input = options.file;
+  files.output =
+      options.output.empty() ? Files::withExtension(options.file, encrypt ? "enc" : "plain") : options.output;
+  files.force = options.force;
+  files.progress = Progress::terminal() && !context.quiet && !context.json;
+  StreamingOutput::checkTarget(files.output, files.force);  // before any server call
+  std::string uid;
+  bool envelope = false;
+  if (encrypt) {
+    FileCrypt::EncryptJob job;
+    job.files = files;
+    job.mode = options.envelope ? FileCrypt::Mode::Envelope
+                                : (options.noEnvelope ? FileCrypt::Mode::Single : FileCrypt::Mode::Auto);
+    job.keyUid = uid = options.key.resolve(context);
+    const bool oaep = options.algorithm == "ckm-rsa-pkcs-oaep";
+    job.wrap = oaep ? EnvelopeHeader::Wrap::RsaOaep : EnvelopeHeader::Wrap::RsaPkcs1;
+    job.hash = oaep ? headerHash(options.hash) : EnvelopeHeader::Hash::None;
+    job.seal = [&context, &options, &uid](kms::SecureBytes plaintext) {
+      return crypt(context, uid, options.algorithm, options.hash, std::move(plaintext), true);
+    };
+    envelope = FileCrypt::encrypt(job);
+  } else {
+    FileCrypt::DecryptJob job;
+    job.files = files;
+    job.resolveKey = [&context, &options](const EnvelopeHeader* header) {
+      if (header != nullptr && header->wrap == EnvelopeHeader::Wrap::AesGcm) {
+        throw CliError(
+            ExitCode::Usage,
+            fmt::format("{} was encrypted by kms sym encrypt: decrypt it with kms sym decrypt", options.file));
+      }
+      // The header names the public key; the private key's UID is the user's to give.
+      if (header != nullptr && options.key.keyId.empty() && options.key.tags.empty()) {
+        throw CliError(ExitCode::Usage,
+                       fmt::format("name the private key with --key-id: {} was encrypted with the public key {}",
+                                   options.file, header->keyUid));
+      }
+      return options.key.resolve(context);
+    };
+    // An envelope's data key was wrapped with the parameters its header records: those, not -e/-s.
+    job.unseal = [&context, &options](const std::string& key, kms::SecureBytes sealed, const EnvelopeHeader* header) {
+      if (header == nullptr) return crypt(context, key, options.algorithm, options.hash, std::move(sealed), false);
+      const bool oaep = header->wrap == EnvelopeHeader::Wrap::RsaOaep;
+      return crypt(context, key, oaep ? "ckm-rsa-pkcs-oaep" : "ckm-rsa-pkcs", hashName(header->hash), std::move(sealed),
+                   false);
+    };
+    const auto decrypted = FileCrypt::decrypt(job);
+    uid = decrypted.keyUid;
+    envelope = decrypted.envelope;
+  }
   Poco::JSON::Object fields;
   fields.set("unique_identifier", uid);
-  fields.set("file", output.path());
+  fields.set("file", files.output);
+  fields.set("envelope", envelope);
   context.printer().result(
-      fmt::format("The {} file is available at \"{}\"", encrypt ? "encrypted" : "decrypted", output.path()), fields,
-      output.isStdout());
+      fmt::format("The {} file is available at \"{}\"", encrypt ? "encrypted" : "decrypted", files.output), fields,
+      files.output == "-");
 }
 
 void addCrypt(CLI::App& rsa, Context& context, bool encrypt) {
   auto options = std::make_shared<CryptOptions>();
-  auto* command = rsa.add_subcommand(encrypt ? "encrypt" : "decrypt",
-                                     encrypt ? "Encrypt a small file with an RSA public key (the server encrypts)"
-                                             : "Decrypt a file of `kms rsa encrypt` with the private key");
+  auto* command =
+      rsa.add_subcommand(encrypt ? "encrypt" : "decrypt",
+                         encrypt ? "Encrypt a file with an RSA public key (the server encrypts it, or its data key)"
+                                 : "Decrypt a file of `kms rsa encrypt` with the private key");
   command
       ->add_option("file", options->file,
                    encrypt ? "The file to encrypt ('-': stdin)" : "The file to decrypt ('-': stdin)")
@@ -104,6 +185,16 @@ void addCrypt(CLI::App& rsa, Context& context, bool encrypt) {
                       encrypt ? "The encrypted file (default: FILE with the extension .enc; '-': stdout)"
                               : "The decrypted file (default: FILE with the extension .plain; '-': stdout)");
   command->add_flag("--force", options->force, "Overwrite the output file when it exists");
+  if (encrypt) {
+    auto* envelope =
+        command->add_flag("--envelope", options->envelope,
+                          fmt::format("Envelope-encrypt even a file of {} MiB or less (see docs/file-format.md)",
+                                      FileCrypt::kSmallFileLimit >> 20));
+    command
+        ->add_flag("--no-envelope", options->noEnvelope,
+                   "Encrypt the whole file with RSA in one request, whatever its size (it must fit the key)")
+        ->excludes(envelope);
+  }
   command->callback([&context, options, encrypt] { runCrypt(context, *options, encrypt); });
 }
 
@@ -179,7 +270,7 @@ void addSignatures(CLI::App& rsa, Context& context) {
 }  // namespace
 
 void addRsa(CLI::App& root, Context& context) {
-  auto* rsa = root.add_subcommand("rsa", "Manage RSA key pairs; encrypt and decrypt small files with them");
+  auto* rsa = root.add_subcommand("rsa", "Manage RSA key pairs; encrypt and decrypt files with them");
   rsa->require_subcommand(1);
   auto* keys = rsa->add_subcommand("keys", "Create, export, import, revoke and destroy RSA keys");
   keys->require_subcommand(1);

@@ -10,8 +10,11 @@
 
 #include "kms/cli/Answers.hpp"
 #include "kms/cli/CliError.hpp"
+#include "kms/cli/EnvelopeHeader.hpp"
 #include "kms/cli/Files.hpp"
-#include "kms/cli/OutputFile.hpp"
+#include "kms/cli/FileCrypt.hpp"
+#include "kms/cli/Progress.hpp"
+#include "kms/cli/StreamingOutput.hpp"
 #include "kms/cli/Requests.hpp"
 #include "kms/cli/commands/Commands.hpp"
 #include "kms/cli/commands/KeyCommands.hpp"
@@ -54,6 +57,8 @@ struct CryptOptions {
   std::string output;
   std::string authenticationData;
   bool force = false;
+  bool envelope = false;
+  bool noEnvelope = false;
 };
 
 std::optional<std::string> aadOf(const CryptOptions& options) {
@@ -61,13 +66,22 @@ std::optional<std::string> aadOf(const CryptOptions& options) {
   return options.authenticationData;
 }
 
-void runEncrypt(Context& context, const CryptOptions& options) {
-  const OutputFile output(options.output.empty() ? Files::withExtension(options.file, "enc") : options.output,
-                          options.force);
-  auto plaintext = Files::read(options.file);
-  const std::string uid = options.key.resolve(context);
-  const Ttlv answer =
-      context.client().call(Requests::encrypt(uid, Requests::aesGcmParameters(), std::move(plaintext), aadOf(options)));
+FileCrypt::Io filesOf(const Context& context, const CryptOptions& options, const char* extension) {
+  FileCrypt::Io files;
+  files.input = options.file;
+  files.output = options.output.empty() ? Files::withExtension(options.file, extension) : options.output;
+  files.force = options.force;
+  files.progress = Progress::terminal() && !context.quiet && !context.json;
+  // Before any server call (a key found by its tags needs one).
+  StreamingOutput::checkTarget(files.output, files.force);
+  return files;
+}
+
+// One Encrypt request: the small file (nonce | ciphertext | tag) of `plaintext`. Also what
+// wraps an envelope's data key.
+kms::SecureBytes seal(Context& context, const std::string& uid, kms::SecureBytes plaintext,
+                      const std::optional<std::string>& aad) {
+  Ttlv answer = context.client().call(Requests::encrypt(uid, Requests::aesGcmParameters(), std::move(plaintext), aad));
   const auto& nonce = Answers::bytes(answer, "IVCounterNonce");
   const auto& ciphertext = Answers::bytes(answer, "Data");
   const auto& tag = Answers::bytes(answer, "AuthenticatedEncryptionTag");
@@ -81,36 +95,71 @@ void runEncrypt(Context& context, const CryptOptions& options) {
   file.insert(file.end(), nonce.begin(), nonce.end());
   file.insert(file.end(), ciphertext.begin(), ciphertext.end());
   file.insert(file.end(), tag.begin(), tag.end());
-  output.commit(file);
-  Poco::JSON::Object fields;
-  fields.set("unique_identifier", uid);
-  fields.set("file", output.path());
-  context.printer().result(fmt::format("The encrypted file is available at \"{}\"", output.path()), fields,
-                           output.isStdout());
+  return file;
 }
 
-void runDecrypt(Context& context, const CryptOptions& options) {
-  const OutputFile output(options.output.empty() ? Files::withExtension(options.file, "plain") : options.output,
-                          options.force);
-  const auto file = Files::read(options.file);
+// One Decrypt request of a small file (or of an envelope's wrapped data key).
+kms::SecureBytes unseal(Context& context, const std::string& uid, const kms::SecureBytes& file,
+                        const std::optional<std::string>& aad, const std::string& what) {
   if (file.size() < kNonceSize + kTagSize) {
     throw CliError(ExitCode::BadData, fmt::format("{} holds {} bytes: too short for a file of kms sym encrypt (a "
                                                   "12-byte nonce, the data, a 16-byte tag)",
-                                                  options.file, file.size()));
+                                                  what, file.size()));
   }
   kms::SecureBytes nonce(file.begin(), file.begin() + kNonceSize);
   kms::SecureBytes ciphertext(file.begin() + kNonceSize, file.end() - kTagSize);
   kms::SecureBytes tag(file.end() - kTagSize, file.end());
-  const std::string uid = options.key.resolve(context);
   Ttlv answer = context.client().call(Requests::decrypt(uid, Requests::aesGcmParameters(), std::move(ciphertext),
-                                                        std::move(nonce), std::move(tag), aadOf(options)));
-  output.commit(Answers::bytes(answer, "Data"));
+                                                        std::move(nonce), std::move(tag), aad));
+  kms::SecureBytes plaintext = Answers::bytes(answer, "Data");
   answer.wipe();
+  return plaintext;
+}
+
+void runEncrypt(Context& context, const CryptOptions& options) {
+  FileCrypt::EncryptJob job;
+  job.files = filesOf(context, options, "enc");
+  job.mode = options.envelope ? FileCrypt::Mode::Envelope
+                              : (options.noEnvelope ? FileCrypt::Mode::Single : FileCrypt::Mode::Auto);
+  job.keyUid = options.key.resolve(context);
+  job.wrap = EnvelopeHeader::Wrap::AesGcm;
+  job.aad = aadOf(options);
+  job.seal = [&context, &job](kms::SecureBytes plaintext) {
+    return seal(context, job.keyUid, std::move(plaintext), job.aad);
+  };
+  const bool envelope = FileCrypt::encrypt(job);
   Poco::JSON::Object fields;
-  fields.set("unique_identifier", uid);
-  fields.set("file", output.path());
-  context.printer().result(fmt::format("The decrypted file is available at \"{}\"", output.path()), fields,
-                           output.isStdout());
+  fields.set("unique_identifier", job.keyUid);
+  fields.set("file", job.files.output);
+  fields.set("envelope", envelope);
+  context.printer().result(fmt::format("The encrypted file is available at \"{}\"", job.files.output), fields,
+                           job.files.output == "-");
+}
+
+void runDecrypt(Context& context, const CryptOptions& options) {
+  FileCrypt::DecryptJob job;
+  job.files = filesOf(context, options, "plain");
+  job.aad = aadOf(options);
+  job.resolveKey = [&context, &options](const EnvelopeHeader* header) {
+    if (header != nullptr && header->wrap != EnvelopeHeader::Wrap::AesGcm) {
+      throw CliError(ExitCode::Usage,
+                     fmt::format("{} was encrypted by kms rsa encrypt: decrypt it with kms rsa decrypt", options.file));
+    }
+    // The envelope names its key; --key-id or --tag still choose another.
+    if (header != nullptr && options.key.keyId.empty() && options.key.tags.empty()) return header->keyUid;
+    return options.key.resolve(context);
+  };
+  job.unseal = [&context, &job, &options](const std::string& uid, const kms::SecureBytes& sealed,
+                                          const EnvelopeHeader* header) {
+    return unseal(context, uid, sealed, job.aad, header != nullptr ? "the wrapped data key" : options.file);
+  };
+  const auto decrypted = FileCrypt::decrypt(job);
+  Poco::JSON::Object fields;
+  fields.set("unique_identifier", decrypted.keyUid);
+  fields.set("file", job.files.output);
+  fields.set("envelope", decrypted.envelope);
+  context.printer().result(fmt::format("The decrypted file is available at \"{}\"", job.files.output), fields,
+                           job.files.output == "-");
 }
 
 void addCrypt(CLI::App& sym, Context& context, bool encrypt) {
@@ -129,6 +178,17 @@ void addCrypt(CLI::App& sym, Context& context, bool encrypt) {
   command->add_option("-a,--authentication-data", options->authenticationData,
                       "Authenticated additional data (give the same to decrypt)");
   command->add_flag("--force", options->force, "Overwrite the output file when it exists");
+  if (encrypt) {
+    auto* envelope =
+        command->add_flag("--envelope", options->envelope,
+                          fmt::format("Envelope-encrypt even a file of {} MiB or less (see docs/file-format.md)",
+                                      FileCrypt::kSmallFileLimit >> 20));
+    command
+        ->add_flag("--no-envelope", options->noEnvelope,
+                   "Send the whole file to the server in one request, whatever its size (the server's size limit "
+                   "applies)")
+        ->excludes(envelope);
+  }
   command->callback([&context, options, encrypt] {
     if (encrypt) {
       runEncrypt(context, *options);
