@@ -152,6 +152,23 @@ class ClientCase(unittest.TestCase):
         cls.conf = cls.tmp / "cli.toml"
 
     @classmethod
+    def start_on_softhsm(cls, prefix: str, extra_args: list[str] | None = None) -> None:
+        """A temporary directory, a kmsd on a SoftHSM2 token, and a configuration file with the
+        admin's token: what most client test classes start from."""
+        cls.make_tmp(prefix)
+        cls.srv = Server.on_softhsm(f"kms-{prefix}", **({"extra_args": extra_args} if extra_args else {}))
+        cls.write_conf(server_url=cls.srv.kmsd.url, access_token=cls.srv.tokens[ADMIN])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.srv.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def new_dir(self) -> Path:
+        """A fresh directory of this test's own, under the class's temporary directory."""
+        return Path(tempfile.mkdtemp(dir=self.tmp))
+
+    @classmethod
     def write_conf(cls, **keys) -> Path:
         lines = ["[http_config]"]
         for key, value in keys.items():
@@ -209,11 +226,6 @@ class DocumentLines(ClientCase):
         cls.write_conf(server_url=cls.srv.kmsd.url, access_token=cls.srv.tokens[ADMIN])
         cls.work = cls.tmp / "files"
         cls.work.mkdir()
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def substituted(self, text: str) -> str:
         return text.replace("hsm::4::", f"hsm::{self.srv.slot}::").replace("/tmp/", f"{self.work}/")
@@ -327,17 +339,10 @@ class DocumentLines(ClientCase):
 class Commands(ClientCase):
     @classmethod
     def setUpClass(cls):
-        cls.make_tmp("cmd")
-        cls.srv = Server.on_softhsm("kms-cmd")
-        cls.write_conf(server_url=cls.srv.kmsd.url, access_token=cls.srv.tokens[ADMIN])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.start_on_softhsm("cmd")
 
     def setUp(self):
-        self.dir = Path(tempfile.mkdtemp(dir=self.tmp))
+        self.dir = self.new_dir()
 
     def create_sym(self, *more: str) -> str:
         return self.uid_of(self.out("sym", "keys", "create", *more))
@@ -623,11 +628,6 @@ class Credentials(ClientCase):
     def setUpClass(cls):
         cls.make_tmp("cred")
         cls.srv = Server.on_softhsm("kms-cred")
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
 
     def test_token_sources(self):
         self.write_conf(server_url=self.srv.kmsd.url)

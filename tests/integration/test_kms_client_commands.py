@@ -31,7 +31,6 @@ import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -42,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 import test_kms_client as base  # noqa: E402
 from test_kms_client import (EXIT_BAD_DATA, EXIT_FILE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE,  # noqa: E402
                              ClientCase)
-from servers import ADMIN, BOB, Server, main  # noqa: E402
+from servers import ADMIN, BOB, main  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -95,20 +94,13 @@ def wrapped_value(path: Path) -> bytes:
 class Commands(ClientCase):
     @classmethod
     def setUpClass(cls):
-        cls.make_tmp("cmds")
-        cls.srv = Server.on_softhsm("kms-cmds", extra_args=["--api-token-auth", "--privileged-users", ADMIN])
-        cls.write_conf(server_url=cls.srv.kmsd.url, access_token=cls.srv.tokens[ADMIN])
+        cls.start_on_softhsm("cmds", ["--api-token-auth", "--privileged-users", ADMIN])
         cls.bob_conf = cls.tmp / "bob.toml"
         cls.bob_conf.write_text(f'[http_config]\nserver_url = "{cls.srv.kmsd.url}"\n'
                                 f'access_token = "{cls.srv.tokens[BOB]}"\n')
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
     def setUp(self):
-        self.dir = Path(tempfile.mkdtemp(dir=self.tmp))
+        self.dir = self.new_dir()
 
     def create_sym(self, *more: str) -> str:
         return self.uid_of(self.out("sym", "keys", "create", *more))

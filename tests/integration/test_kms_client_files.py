@@ -26,7 +26,6 @@ import pty
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -34,7 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 import test_kms_client as base  # noqa: E402
-from servers import ADMIN, Server, main  # noqa: E402
+from servers import main  # noqa: E402
 from test_kms_client import EXIT_BAD_DATA, EXIT_FILE, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, ClientCase  # noqa: E402
 
 MAGIC = bytes([0x89]) + b"KMSENV\n"
@@ -74,17 +73,10 @@ def header_size(data: bytes) -> int:
 class FilesCase(ClientCase):
     @classmethod
     def setUpClass(cls):
-        cls.make_tmp("files")
-        cls.srv = Server.on_softhsm("kms-files")
-        cls.write_conf(server_url=cls.srv.kmsd.url, access_token=cls.srv.tokens[ADMIN])
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.srv.close()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+        cls.start_on_softhsm("files")
 
     def setUp(self):
-        self.dir = Path(tempfile.mkdtemp(dir=self.tmp))
+        self.dir = self.new_dir()
 
     def tearDown(self):
         shutil.rmtree(self.dir, ignore_errors=True)
