@@ -1,3 +1,4 @@
+#include "kms/cli/FileCrypt.hpp"
 #include "kms/cli/commands/KeyCommands.hpp"
 
 #include <Poco/Base64Encoder.h>
@@ -316,6 +317,14 @@ void addKeyDestroy(CLI::App& keys, Context& context) {
     fields.set("unique_identifier", uid);
     context.printer().result("Successfully destroyed the key." + uidLine("Unique identifier", uid), fields);
   });
+}
+
+void addEnvelopeFlags(CLI::App& command, bool& envelope, bool& noEnvelope, const std::string& wholeFileHelp) {
+  auto* always =
+      command.add_flag("--envelope", envelope,
+                       fmt::format("Envelope-encrypt even a file of {} MiB or less (see docs/file-format.md)",
+                                   FileCrypt::kSmallFileLimit >> 20));
+  command.add_flag("--no-envelope", noEnvelope, wholeFileHelp)->excludes(always);
 }
 
 }  // namespace kms::cli::commands

@@ -29,4 +29,8 @@ void addKeyDestroy(CLI::App& keys, Context& context);
 // "\n      Unique identifier: <uid>": the indented line of ckms's answers.
 std::string uidLine(const std::string& label, const std::string& uid);
 
+// --envelope and --no-envelope (mutually exclusive) of an encrypt command; `wholeFileHelp` says
+// what --no-envelope means for that command.
+void addEnvelopeFlags(CLI::App& command, bool& envelope, bool& noEnvelope, const std::string& wholeFileHelp);
+
 }  // namespace kms::cli::commands

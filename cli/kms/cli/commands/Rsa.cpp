@@ -186,14 +186,8 @@ void addCrypt(CLI::App& rsa, Context& context, bool encrypt) {
                               : "The decrypted file (default: FILE with the extension .plain; '-': stdout)");
   command->add_flag("--force", options->force, "Overwrite the output file when it exists");
   if (encrypt) {
-    auto* envelope =
-        command->add_flag("--envelope", options->envelope,
-                          fmt::format("Envelope-encrypt even a file of {} MiB or less (see docs/file-format.md)",
-                                      FileCrypt::kSmallFileLimit >> 20));
-    command
-        ->add_flag("--no-envelope", options->noEnvelope,
-                   "Encrypt the whole file with RSA in one request, whatever its size (it must fit the key)")
-        ->excludes(envelope);
+    addEnvelopeFlags(*command, options->envelope, options->noEnvelope,
+                     "Encrypt the whole file with RSA in one request, whatever its size (it must fit the key)");
   }
   command->callback([&context, options, encrypt] { runCrypt(context, *options, encrypt); });
 }

@@ -179,15 +179,9 @@ void addCrypt(CLI::App& sym, Context& context, bool encrypt) {
                       "Authenticated additional data (give the same to decrypt)");
   command->add_flag("--force", options->force, "Overwrite the output file when it exists");
   if (encrypt) {
-    auto* envelope =
-        command->add_flag("--envelope", options->envelope,
-                          fmt::format("Envelope-encrypt even a file of {} MiB or less (see docs/file-format.md)",
-                                      FileCrypt::kSmallFileLimit >> 20));
-    command
-        ->add_flag("--no-envelope", options->noEnvelope,
-                   "Send the whole file to the server in one request, whatever its size (the server's size limit "
-                   "applies)")
-        ->excludes(envelope);
+    addEnvelopeFlags(*command, options->envelope, options->noEnvelope,
+                     "Send the whole file to the server in one request, whatever its size (the server's size limit "
+                     "applies)");
   }
   command->callback([&context, options, encrypt] {
     if (encrypt) {
