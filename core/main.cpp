@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -351,9 +352,7 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   kms::config::LoadedConfig loaded;
   try {
     loaded = kms::config::ConfigLoader::load(argc, argv);
@@ -405,4 +404,21 @@ int main(int argc, char** argv) {
     std::cerr << "kmsd: " << error.what() << '\n';
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // What escapes the start (logging set-up, the SSL manager) ends kmsd with its message, never
+  // through std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fputs("kmsd: ", stderr);
+    std::fputs(error.what(), stderr);
+    std::fputs("\n", stderr);
+  } catch (...) {
+    std::fputs("kmsd: unexpected error\n", stderr);
+  }
+  return 1;
 }

@@ -30,7 +30,9 @@ std::string readFile(const std::string& path, const std::string& origin) {
   if (!file) throw fail(errno);
   std::string text;
   std::array<char, 8192> buffer{};
-  while (const std::size_t count = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
+  // Never read again once the stream is at its end or in error.
+  while (std::feof(file.get()) == 0 && std::ferror(file.get()) == 0) {
+    const std::size_t count = std::fread(buffer.data(), 1, buffer.size(), file.get());
     text.append(buffer.data(), count);
   }
   if (std::ferror(file.get())) throw fail(errno);
