@@ -283,15 +283,15 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   kms::net::InflightBudget inflight(config.http.maxInflightMemory);
   kms::net::SocketMetrics socketMetrics;
   kms::http::HandlerContext context{processor,
-                                          *store,
-                                          authenticator,
-                                          config.http.maxBodySize,
-                                          {},
-                                          &policy,
-                                          config.apiTokenAuth ? &apiTokens : nullptr,
-                                          hsms.get(),
-                                          &inflight,
-                                          config.socketServer.start ? &socketMetrics : nullptr};
+                                    *store,
+                                    authenticator,
+                                    config.http.maxBodySize,
+                                    {},
+                                    &policy,
+                                    config.apiTokenAuth ? &apiTokens : nullptr,
+                                    hsms.get(),
+                                    &inflight,
+                                    config.socketServer.start ? &socketMetrics : nullptr};
   // AWS KMS External Key Store proxy (docs/aws-xks.md): its routes come before kmsd's own and
   // live until the server has stopped (declared before it).
   std::unique_ptr<kms::integrations::aws_xks::XksRoutes> awsXks;
@@ -300,8 +300,7 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     context.integrationRoutes.emplace_back(
         [xks = awsXks.get()](const Poco::Net::HTTPServerRequest& request) { return xks->route(request); });
     logger.information(fmt::format("AWS XKS proxy API at {} (SigV4 region {}, service {}), acting as user '{}'",
-                                   awsXks->base(), config.awsXks.region, config.awsXks.service,
-                                   config.awsXks.user));
+                                   awsXks->base(), config.awsXks.region, config.awsXks.service, config.awsXks.user));
   }
 
   Poco::Net::Context::Ptr tls;

@@ -12,7 +12,9 @@ The same cases run over HTTP and over HTTPS (one kmsd each, on a token of its ow
 - the errors: wrong signature, stale date, a body byte changed after signing, unknown access
   key, unknown key, key not granted to the XKS user, revoked key, tampered ciphertext, wrong
   AAD, changed ciphertextMetadata, encrypt-only key, GET, unknown path, sizes.
-Both SigV4 credentials work (rotation). Needs Debian's python3-botocore: without it, exit 77.
+Both SigV4 credentials work (rotation). With the HSM cut off (tests/fixtures/faultyp11), Encrypt
+answers the retryable DependencyTimeoutException and health reports the instance UNAVAILABLE,
+then ACTIVE again. Needs Debian's python3-botocore: without it, exit 77.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 import unittest
 from pathlib import Path
 from unittest import mock
@@ -34,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from credentials import Pki  # noqa: E402
 from kmip_requests import AES_GCM, create_aes, create_hsm_aes, revoke, uid_op  # noqa: E402
 from kmsd import b, http_request, value  # noqa: E402
-from servers import Server, main  # noqa: E402
+from servers import Server, faulty_hsm_kmsd, faulty_p11_path, main  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
 try:
@@ -133,11 +136,61 @@ def xks_args(directory: Path) -> list[str]:
 XKS_ENV = {"KMS_AWS_XKS_SIGV4_SECONDARY_SECRET_ACCESS_KEY": SECRET_2}
 
 
-class XksCases:
+class XksClient:
+    """Signed XKS requests to `self.target` (a Kmsd), over HTTPS when ssl_context is set."""
+
+    ssl_context = None
+    target = None
+
+    def signed(self, path: str, body: bytes, *, access_key: str = KEY_ID_1, secret: str = SECRET_1,
+               region: str = REGION, stale: bool = False, method: str = "POST") -> dict:
+        port = self.target.port
+        scheme = "https" if self.ssl_context is not None else "http"
+        request = AWSRequest(method=method, url=f"{scheme}://127.0.0.1:{port}{path}", data=body,
+                             headers={"Content-Type": "application/json"})
+        signer = botocore.auth.SigV4Auth(Credentials(access_key, secret), SERVICE, region)
+        if stale:
+            with mock.patch.object(botocore.auth, "datetime", _StaleClock):
+                signer.add_auth(request)
+        else:
+            signer.add_auth(request)
+        headers = dict(request.headers.items())
+        headers["Host"] = f"127.0.0.1:{port}"
+        return headers
+
+    def send(self, path: str, obj, *, tamper=None, **sign) -> tuple[int, object]:
+        body = json.dumps(obj).encode() if not isinstance(obj, bytes) else obj
+        method = sign.pop("method", "POST")
+        headers = self.signed(path, body, method=method, **sign)
+        if tamper is not None:
+            body = tamper(body)
+        status, answer, _ = http_request(self.target.port, method, path, body, headers,
+                                         ssl_context=self.ssl_context)
+        return status, answer
+
+    def ok(self, path: str, obj, **sign) -> dict:
+        status, answer = self.send(path, obj, **sign)
+        self.assertEqual(status, 200, answer)
+        self.assertIsInstance(answer, dict)
+        return answer
+
+    def fails(self, path: str, obj, status: int, name: str, **sign) -> dict:
+        got, answer = self.send(path, obj, **sign)
+        self.assertEqual((got, answer.get("errorName") if isinstance(answer, dict) else answer), (status, name),
+                         answer)
+        message = answer.get("errorMessage", "")
+        self.assertLess(len(message), 512)
+        self.assertTrue(all(0x20 <= ord(c) <= 0x7e for c in message), message)
+        return answer
+
+    def encrypt(self, uid: str, request: dict = ENCRYPT_EXAMPLE) -> dict:
+        return self.ok(f"{BASE}/keys/{key_id(uid)}/encrypt", request)
+
+
+class XksCases(XksClient):
     """The cases; a subclass starts the kmsd (HTTP or HTTPS) in setUpClass as cls.srv."""
 
     srv: Server
-    ssl_context = None
     hsm: SoftHsm
     token = 0
     tmp: Path
@@ -169,51 +222,9 @@ class XksCases:
     def tearDownClass(cls):
         cls.srv.close()
 
-    # -- requests -----------------------------------------------------------------------------
-
-    def signed(self, path: str, body: bytes, *, access_key: str = KEY_ID_1, secret: str = SECRET_1,
-               region: str = REGION, stale: bool = False, method: str = "POST") -> dict:
-        port = self.srv.kmsd.port
-        scheme = "https" if self.ssl_context is not None else "http"
-        request = AWSRequest(method=method, url=f"{scheme}://127.0.0.1:{port}{path}", data=body,
-                             headers={"Content-Type": "application/json"})
-        signer = botocore.auth.SigV4Auth(Credentials(access_key, secret), SERVICE, region)
-        if stale:
-            with mock.patch.object(botocore.auth, "datetime", _StaleClock):
-                signer.add_auth(request)
-        else:
-            signer.add_auth(request)
-        headers = dict(request.headers.items())
-        headers["Host"] = f"127.0.0.1:{port}"
-        return headers
-
-    def send(self, path: str, obj, *, tamper=None, **sign) -> tuple[int, object]:
-        body = json.dumps(obj).encode() if not isinstance(obj, bytes) else obj
-        method = sign.pop("method", "POST")
-        headers = self.signed(path, body, method=method, **sign)
-        if tamper is not None:
-            body = tamper(body)
-        status, answer, _ = http_request(self.srv.kmsd.port, method, path, body, headers,
-                                         ssl_context=self.ssl_context)
-        return status, answer
-
-    def ok(self, path: str, obj, **sign) -> dict:
-        status, answer = self.send(path, obj, **sign)
-        self.assertEqual(status, 200, answer)
-        self.assertIsInstance(answer, dict)
-        return answer
-
-    def fails(self, path: str, obj, status: int, name: str, **sign) -> dict:
-        got, answer = self.send(path, obj, **sign)
-        self.assertEqual((got, answer.get("errorName") if isinstance(answer, dict) else answer), (status, name),
-                         answer)
-        message = answer.get("errorMessage", "")
-        self.assertLess(len(message), 512)
-        self.assertTrue(all(0x20 <= ord(c) <= 0x7e for c in message), message)
-        return answer
-
-    def encrypt(self, uid: str, request: dict = ENCRYPT_EXAMPLE) -> dict:
-        return self.ok(f"{BASE}/keys/{key_id(uid)}/encrypt", request)
+    @property
+    def target(self):
+        return self.srv.kmsd
 
     def decrypt_request(self, encrypted: dict, aad: str | None) -> dict:
         out = {"requestMetadata": DECRYPT_METADATA, "encryptionAlgorithm": "AES_GCM",
@@ -324,7 +335,7 @@ class XksCases:
         # One byte of the body changed after signing.
         self.fails(path, ENCRYPT_EXAMPLE, 401, name, tamper=lambda body: body.replace(b"SGVsbG8", b"SGVsbG9", 1))
         # No signature at all.
-        status, answer, _ = http_request(self.srv.kmsd.port, "POST", path, json.dumps(ENCRYPT_EXAMPLE).encode(),
+        status, answer, _ = http_request(self.target.port, "POST", path, json.dumps(ENCRYPT_EXAMPLE).encode(),
                                          {"Content-Type": "application/json"}, ssl_context=self.ssl_context)
         self.assertEqual((status, answer.get("errorName")), (401, name), answer)
         # Health is authenticated too.
@@ -405,7 +416,10 @@ class XksCases:
         self.encrypt(self.wrapped_key, dict(PLAIN_ENCRYPT, plaintext=secret_text,
                                             requestMetadata=dict(PLAIN_ENCRYPT["requestMetadata"],
                                                                  kmsRequestId="req-id-for-the-log-1234")))
-        log = self.srv.kmsd.log_text()
+        # The line is written after the answer is sent: give it a moment.
+        deadline = time.monotonic() + 5
+        while "req-id-for-the-log-1234" not in (log := self.srv.kmsd.log_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
         self.assertIn("kmsRequestId=req-id-for-the-log-1234", log)
         self.assertIn("awsPrincipalArn=arn:aws:iam::123456789012:user/Alice", log)
         self.assertNotIn(secret_text, log)
@@ -450,6 +464,70 @@ class XksOverHttps(XksCases, unittest.TestCase):
         super().tearDownClass()
         cls.hsm.stop()
         shutil.rmtree(cls.tmp, ignore_errors=True)
+
+
+class XksHsmOutage(XksClient, unittest.TestCase):
+    """The HSM cut off behind the fault-injecting PKCS#11 module: only these cases run here."""
+
+    @classmethod
+    def setUpClass(cls):
+        try:
+            shim = faulty_p11_path()
+        except FileNotFoundError as error:
+            raise unittest.SkipTest(str(error))
+        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-xks-outage-"))
+        cls.switch = cls.tmp / "hsm-down"
+        cls.hsm = SoftHsm(tokens=1, label_prefix="xksfault").start()
+        try:
+            kmsd = faulty_hsm_kmsd(cls.tmp, cls.hsm, "admin", shim)
+            kmsd.extra_args += xks_args(cls.tmp) + ["--aws-xks-health-probe-interval", "1s"]
+            kmsd.extra_env.update(XKS_ENV)
+            cls.kmsd = kmsd.__enter__()
+        except BaseException:
+            cls.hsm.stop()
+            raise
+        # No authentication configured: kmsd's default user administers the HSM and grants.
+        cls.uid = f"hsm::softhsm2::{cls.hsm.tokens[0].slot_id}::xks-outage"
+        status, body = kmsd.post_json("/kmip/2_1", create_hsm_aes(cls.uid))
+        assert status == 200, body
+        status, body = kmsd.post_json("/access/grant", {"unique_identifier": cls.uid, "user_id": XKS_USER,
+                                                        "operation_types": ["encrypt", "decrypt"]})
+        assert status == 200, body
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.switch.unlink(missing_ok=True)
+        cls.kmsd.__exit__(None, None, None)
+        cls.hsm.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @property
+    def target(self):
+        return self.kmsd
+
+    def health(self) -> list[str]:
+        return [e["healthStatus"] for e in self.ok(f"{BASE}/health", HEALTH_EXAMPLE)["ekmFleetDetails"]]
+
+    def wait_health(self, expected: str) -> None:
+        deadline = time.monotonic() + 10
+        while self.health() != [expected]:
+            self.assertLess(time.monotonic(), deadline, f"health never became {expected}")
+            time.sleep(0.2)
+
+    def test_outage(self):
+        self.encrypt(self.uid)
+        self.assertEqual(self.health(), ["ACTIVE"])
+        self.switch.touch()
+        try:
+            self.fails(f"{BASE}/keys/{key_id(self.uid)}/encrypt", ENCRYPT_EXAMPLE, 503, "DependencyTimeoutException")
+            self.wait_health("UNAVAILABLE")
+        finally:
+            self.switch.unlink(missing_ok=True)
+        self.wait_health("ACTIVE")
+        deadline = time.monotonic() + 10
+        while self.send(f"{BASE}/keys/{key_id(self.uid)}/encrypt", ENCRYPT_EXAMPLE)[0] != 200:
+            self.assertLess(time.monotonic(), deadline, "Encrypt never worked again after the outage")
+            time.sleep(0.2)
 
 
 if __name__ == "__main__":

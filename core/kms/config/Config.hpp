@@ -141,8 +141,11 @@ struct AwsXksConfig {
   std::string service = "kms-xks-proxy";  // the SigV4 service name
   std::string uriPathPrefix;              // before /kms/xks/v1: "" or "/keystore-1"
   AwsXksCredential primary;
-  AwsXksCredential secondary;  // optional: the pair being rotated in or out
+  AwsXksCredential secondary;    // optional: the pair being rotated in or out
   std::string user = "aws-xks";  // the identity XKS calls act as: keys are granted to it
+  // How often GetHealthStatus's answer is refreshed by probing the HSMs (AWS accepts a cached
+  // answer up to one minute old, and gives each call 250 ms: a live probe may take longer).
+  std::chrono::milliseconds healthProbeInterval{10000};
 };
 
 struct LoggingConfig {

@@ -86,13 +86,14 @@ void validateAwsXks(const AwsXksConfig& xks, const ConfigValidator::Origins& ori
   }
   const std::string& prefix = xks.uriPathPrefix;
   const bool charsOk = std::all_of(prefix.begin(), prefix.end(), [](char ch) {
-    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '/' ||
-           ch == '-' || ch == '_';
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '/' || ch == '-' ||
+           ch == '_';
   });
   if (!charsOk || (!prefix.empty() && prefix.front() != '/') || prefix.size() + 11 > 128) {
-    throw ConfigError(fmt::format("{}: must be empty or start with '/', hold only a-z A-Z 0-9 / - _ and leave "
-                                  "room for /kms/xks/v1 in 128 characters",
-                                  originOf(origins, "aws_xks_config.aws_xks_uri_path_prefix")));
+    throw ConfigError(
+        fmt::format("{}: must be empty or start with '/', hold only a-z A-Z 0-9 / - _ and leave "
+                    "room for /kms/xks/v1 in 128 characters",
+                    originOf(origins, "aws_xks_config.aws_xks_uri_path_prefix")));
   }
 }
 

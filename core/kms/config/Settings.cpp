@@ -292,8 +292,8 @@ const std::array kSettings{
             "Serve the AWS KMS External Key Store proxy API under aws_xks_uri_path_prefix/kms/xks/v1 (SigV4)",
             [](Config& c, std::string_view v, const std::string& o) { c.awsXks.enable = ValueParser::boolean(v, o); },
             [] { return std::string("false"); }},
-    Setting{"aws_xks_config.aws_xks_region", "--aws-xks-region", "KMS_AWS_XKS_REGION", "REGION", ValueKind::Text,
-            false, "AWS region of the KMS that signs XKS requests (SigV4 credential scope)",
+    Setting{"aws_xks_config.aws_xks_region", "--aws-xks-region", "KMS_AWS_XKS_REGION", "REGION", ValueKind::Text, false,
+            "AWS region of the KMS that signs XKS requests (SigV4 credential scope)",
             [](Config& c, std::string_view v, const std::string&) { c.awsXks.region = v; },
             [] { return std::string("none"); }},
     Setting{"aws_xks_config.aws_xks_service", "--aws-xks-service", "KMS_AWS_XKS_SERVICE", "NAME", ValueKind::Text,
@@ -340,6 +340,14 @@ const std::array kSettings{
             "The user XKS calls act as: grant it encrypt, decrypt and getattributes on the keys AWS may use",
             [](Config& c, std::string_view v, const std::string& o) { c.awsXks.user = ValueParser::user(v, o); },
             [] { return AwsXksConfig{}.user; }},
+    Setting{"aws_xks_config.aws_xks_health_probe_interval", "--aws-xks-health-probe-interval",
+            "KMS_AWS_XKS_HEALTH_PROBE_INTERVAL", "DURATION", ValueKind::IntegerOrText, false,
+            "How often the XKS health answer is refreshed from the HSMs' slot probes (seconds, or 500ms, 10s, 1m)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.awsXks.healthProbeInterval = ValueParser::duration(
+                  v, o, std::chrono::seconds(1), std::chrono::milliseconds(200), std::chrono::minutes(1));
+            },
+            [] { return durationText(AwsXksConfig{}.healthProbeInterval); }},
     Setting{"logging.level", "--log-level", "KMS_LOG_LEVEL", "LEVEL", ValueKind::Text, false,
             "Log level on stderr: error, warning, info or debug (one line per request)",
             [](Config& c, std::string_view v, const std::string& o) { c.logging.level = ValueParser::logLevel(v, o); },

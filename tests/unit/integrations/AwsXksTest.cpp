@@ -55,9 +55,9 @@ TEST_CASE("Base64: standard alphabet, padded, one encoding per value") {
   CHECK(decoded("SGVsbG8gV29ybGQh") == bytes("Hello World!"));
   CHECK(decoded("").empty());
   CHECK(decoded("+/+/") == std::vector<std::uint8_t>{0xfb, 0xff, 0xbf});
-  CHECK_FALSE(Base64::decode("YQ").has_value());      // no padding
-  CHECK_FALSE(Base64::decode("YR==").has_value());    // stray bits
-  CHECK_FALSE(Base64::decode("-_-_").has_value());    // URL-safe alphabet
+  CHECK_FALSE(Base64::decode("YQ").has_value());        // no padding
+  CHECK_FALSE(Base64::decode("YR==").has_value());      // stray bits
+  CHECK_FALSE(Base64::decode("-_-_").has_value());      // URL-safe alphabet
   CHECK_FALSE(Base64::decode("YQ==YQ==").has_value());  // padding inside
   CHECK_FALSE(Base64::decode("YW I=").has_value());
 }

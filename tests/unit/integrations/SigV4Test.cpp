@@ -37,8 +37,8 @@ std::chrono::system_clock::time_point suiteTime() {
 }
 
 std::string authorization(const std::string& keyId, const std::string& signature) {
-  return "AWS4-HMAC-SHA256 Credential=" + keyId + "/" + kScope + ", SignedHeaders=host;x-amz-date, Signature=" +
-         signature;
+  return "AWS4-HMAC-SHA256 Credential=" + keyId + "/" + kScope +
+         ", SignedHeaders=host;x-amz-date, Signature=" + signature;
 }
 
 XksErrorName failure(const std::function<void()>& call) {
@@ -58,8 +58,8 @@ TEST_CASE("SigV4: the test suite's get-vanilla, post-vanilla and query order") {
   CHECK(canonical ==
         "GET\n/\n\nhost:example.amazonaws.com\nx-amz-date:20150830T123600Z\n\nhost;x-amz-date\n"
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(SigV4::stringToSign(kDate, kScope, canonical).ends_with(
-      "bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"));
+  CHECK(SigV4::stringToSign(kDate, kScope, canonical)
+            .ends_with("bb579772317eb040ac9ed261061d46c1f17a8133879d6129b6e1c25292927e63"));
   CHECK(sign("GET", "") == "5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31");
   CHECK(sign("POST", "") == "5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
   CHECK(SigV4::canonicalQuery("Param2=value2&Param1=value1") == "Param1=value1&Param2=value2");
@@ -95,8 +95,7 @@ TEST_CASE("SigV4Verifier: the post-vanilla request, and what must fail") {
   // A body the signature does not cover; another credential's id; an unknown id.
   CHECK(failure([&] { verify(authorization("AKIDEXAMPLE", good), kDate, std::chrono::seconds(0), "x"); }) ==
         kAuthFailed);
-  CHECK(failure([&] { verify(authorization("AKIDSECOND", good), kDate, std::chrono::seconds(0), ""); }) ==
-        kAuthFailed);
+  CHECK(failure([&] { verify(authorization("AKIDSECOND", good), kDate, std::chrono::seconds(0), ""); }) == kAuthFailed);
   CHECK(failure([&] { verify(authorization("AKIDUNKNOWN", good), kDate, std::chrono::seconds(0), ""); }) ==
         kAuthFailed);
   // One hex digit changed; upper-case hex; no Authorization; another algorithm.
@@ -118,9 +117,7 @@ TEST_CASE("SigV4Verifier: the post-vanilla request, and what must fail") {
   CHECK(failure([&] { (void)otherRegion.precheck(authorization("AKIDEXAMPLE", good), kDate, suiteTime()); }) ==
         kAuthFailed);
   // X-Amz-Date missing, or naming another day than the scope.
-  CHECK(failure([&] { verify(authorization("AKIDEXAMPLE", good), "", std::chrono::seconds(0), ""); }) ==
+  CHECK(failure([&] { verify(authorization("AKIDEXAMPLE", good), "", std::chrono::seconds(0), ""); }) == kAuthFailed);
+  CHECK(failure([&] { verify(authorization("AKIDEXAMPLE", good), "20150831T000100Z", std::chrono::seconds(0), ""); }) ==
         kAuthFailed);
-  CHECK(failure([&] {
-          verify(authorization("AKIDEXAMPLE", good), "20150831T000100Z", std::chrono::seconds(0), "");
-        }) == kAuthFailed);
 }

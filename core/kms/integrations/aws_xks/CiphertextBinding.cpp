@@ -19,8 +19,7 @@ CiphertextBinding::Bytes CiphertextBinding::gcmAad(const Bytes& aad, const Bytes
 }
 
 CiphertextBinding::Bytes CiphertextBinding::integrityValue(const Bytes& aad, const Bytes& ciphertextMetadata,
-                                                           const Bytes& iv, const Bytes& ciphertext,
-                                                           const Bytes& tag) {
+                                                           const Bytes& iv, const Bytes& ciphertext, const Bytes& tag) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   Bytes out(32);
   unsigned int size = 0;

@@ -6,8 +6,8 @@ namespace kms::integrations::aws_xks {
 namespace {
 
 bool allowed(char ch) {
-  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-         ch == '.' || ch == '_';
+  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+         ch == '_';
 }
 
 std::string replaceAll(std::string_view text, std::string_view from, std::string_view to) {

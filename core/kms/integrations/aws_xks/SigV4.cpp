@@ -14,8 +14,8 @@ constexpr std::string_view kHexDigits = "0123456789abcdef";
 constexpr std::string_view kUpperHex = "0123456789ABCDEF";
 
 bool unreserved(unsigned char ch) {
-  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' ||
-         ch == '.' || ch == '_' || ch == '~';
+  return (ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+         ch == '_' || ch == '~';
 }
 
 std::string uriEncode(std::string_view text, bool keepSlash) {

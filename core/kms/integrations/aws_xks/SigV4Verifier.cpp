@@ -92,9 +92,9 @@ SigV4Verifier::Authorization SigV4Verifier::precheck(std::string_view authorizat
     if (candidate.accessKeyId == out.accessKeyId) out.credential = &candidate;
   }
   if (out.credential == nullptr) fail("unknown access key id");
-  if (out.signature.size() != 64 ||
-      !std::all_of(out.signature.begin(), out.signature.end(),
-                   [](char ch) { return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'); })) {
+  if (out.signature.size() != 64 || !std::all_of(out.signature.begin(), out.signature.end(), [](char ch) {
+        return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+      })) {
     fail("Signature is not 64 lower-case hex digits");
   }
   std::chrono::system_clock::time_point signedAt;
@@ -118,8 +118,8 @@ SigV4Verifier::Authorization SigV4Verifier::precheck(std::string_view authorizat
 }
 
 void SigV4Verifier::verify(const Authorization& authorization, std::string_view method, std::string_view path,
-                           std::string_view query, const std::vector<SigV4::Header>& headers,
-                           std::string_view amzDate, std::string_view body) const {
+                           std::string_view query, const std::vector<SigV4::Header>& headers, std::string_view amzDate,
+                           std::string_view body) const {
   std::vector<SigV4::Header> signedHeaders;
   signedHeaders.reserve(authorization.signedHeaderNames.size());
   for (const auto& name : authorization.signedHeaderNames) {
@@ -134,8 +134,8 @@ void SigV4Verifier::verify(const Authorization& authorization, std::string_view 
     if (!found) fail("signed header " + name + " is missing");
     signedHeaders.emplace_back(name, std::move(value));
   }
-  const std::string canonical = SigV4::canonicalRequest(method, path, query, signedHeaders,
-                                                        authorization.signedHeaders, SigV4::sha256Hex(body));
+  const std::string canonical =
+      SigV4::canonicalRequest(method, path, query, signedHeaders, authorization.signedHeaders, SigV4::sha256Hex(body));
   const std::string toSign = SigV4::stringToSign(amzDate, authorization.scope, canonical);
   SigV4::Digest key =
       SigV4::signingKey(authorization.credential->secretAccessKey, authorization.date, region_, service_);

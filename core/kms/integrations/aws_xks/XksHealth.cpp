@@ -63,11 +63,12 @@ void XksHealth::probe() {
       const auto up = static_cast<std::size_t>(
           std::count_if(status.slots.begin(), status.slots.end(), [](const auto& slot) { return slot.accessible; }));
       const char* health = !status.available || up == 0 ? "UNAVAILABLE"
-                           : up < status.slots.size()    ? "DEGRADED"
-                                                         : "ACTIVE";
+                           : up < status.slots.size()   ? "DEGRADED"
+                                                        : "ACTIVE";
       std::string model = status.model;
       for (const auto& slot : status.slots) {
-        if (!slot.tokenLabel.empty()) model.append(" slot ").append(std::to_string(slot.slot)).append(" token ").append(slot.tokenLabel);
+        if (!slot.tokenLabel.empty())
+          model.append(" slot ").append(std::to_string(slot.slot)).append(" token ").append(slot.tokenLabel);
       }
       if (fleet->size() == 0) vendor = status.model;
       fleet->add(entry(status.prefix, model.substr(0, 256), health));

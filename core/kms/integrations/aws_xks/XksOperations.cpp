@@ -51,8 +51,7 @@ Bytes requiredBase64(const Poco::JSON::Object& body, const std::string& name, st
   return std::move(*bytes);
 }
 
-void requireText(const Poco::JSON::Object& body, const std::string& name, std::string_view expected,
-                 bool required) {
+void requireText(const Poco::JSON::Object& body, const std::string& name, std::string_view expected, bool required) {
   if (!body.has(name) || body.isNull(name)) {
     if (required) throw XksError(XksErrorName::ValidationException, name + " is missing");
     return;
@@ -73,7 +72,8 @@ Ttlv gcmParameters() {
 
 const Bytes& bytesOf(const Ttlv& response, std::string_view tag) {
   const Ttlv* item = response.find(tag);
-  if (item == nullptr) throw XksError(XksErrorName::InternalException, "the key manager's answer lacks " + std::string(tag));
+  if (item == nullptr)
+    throw XksError(XksErrorName::InternalException, "the key manager's answer lacks " + std::string(tag));
   return item->asBytes();
 }
 
@@ -98,8 +98,8 @@ XksOperations::XksOperations(ops::RequestProcessor& processor, std::string user)
 std::string XksOperations::metadata(const std::string& uid) const {
   Ttlv response;
   try {
-    response = processor_.process(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", uid)}),
-                                  context_);
+    response =
+        processor_.process(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", uid)}), context_);
   } catch (const kms::Exception& error) {
     throw XksError::fromKms(error, false);
   }
@@ -122,8 +122,7 @@ std::string XksOperations::metadata(const std::string& uid) const {
     if (unrestricted || (usage & bit) != 0) keyUsage->add(std::string(name));
   }
   const Ttlv* state = attributes->find("State");
-  const bool active =
-      state != nullptr && state->asEnumeration() == static_cast<std::uint32_t>(kmip::State::Active);
+  const bool active = state != nullptr && state->asEnumeration() == static_cast<std::uint32_t>(kmip::State::Active);
   Poco::JSON::Object out;
   out.set("keySpec", keySpecOf(attributes->find("CryptographicAlgorithm"), attributes->find("CryptographicLength")));
   out.set("keyUsage", keyUsage);
@@ -147,9 +146,9 @@ std::string XksOperations::encrypt(const std::string& uid, const Poco::JSON::Obj
   Ttlv response;
   try {
     response = processor_.process(
-        Ttlv::structure("Encrypt", {Ttlv::textString("UniqueIdentifier", uid), gcmParameters(),
-                                    Ttlv::byteString("Data", plaintext),
-                                    Ttlv::byteString("AuthenticatedEncryptionAdditionalData", gcmAad)}),
+        Ttlv::structure(
+            "Encrypt", {Ttlv::textString("UniqueIdentifier", uid), gcmParameters(), Ttlv::byteString("Data", plaintext),
+                        Ttlv::byteString("AuthenticatedEncryptionAdditionalData", gcmAad)}),
         context_);
   } catch (const kms::Exception& error) {
     throw XksError::fromKms(error, false);
@@ -202,9 +201,9 @@ std::string XksOperations::decrypt(const std::string& uid, const Poco::JSON::Obj
   const Bytes aad = base64Field(body, "additionalAuthenticatedData", CiphertextBinding::kMaxAad,
                                 XksErrorName::UnsupportedOperationException)
                         .value_or(Bytes{});
-  const Bytes metadata = base64Field(body, "ciphertextMetadata", CiphertextBinding::kMaxMetadata,
-                                     XksErrorName::ValidationException)
-                             .value_or(Bytes{});
+  const Bytes metadata =
+      base64Field(body, "ciphertextMetadata", CiphertextBinding::kMaxMetadata, XksErrorName::ValidationException)
+          .value_or(Bytes{});
   const Bytes iv = requiredBase64(body, "initializationVector", 16, XksErrorName::InvalidCiphertextException);
   const Bytes tag = requiredBase64(body, "authenticationTag", kTagBytes, XksErrorName::InvalidCiphertextException);
   if (iv.size() != 12 && iv.size() != 16) {

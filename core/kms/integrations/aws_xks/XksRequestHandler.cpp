@@ -109,7 +109,8 @@ void XksRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
   const std::string& uri = request.getURI();
   const std::size_t question = uri.find('?');
   const std::string_view path = std::string_view(uri).substr(0, question);
-  const std::string_view query = question == std::string::npos ? std::string_view{} : std::string_view(uri).substr(question + 1);
+  const std::string_view query =
+      question == std::string::npos ? std::string_view{} : std::string_view(uri).substr(question + 1);
   const Route route = routeOf(path, routes_.base());
   RequestMetadata metadata;
   std::string outcome = "200";

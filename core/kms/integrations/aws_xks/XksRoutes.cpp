@@ -26,7 +26,7 @@ XksRoutes::XksRoutes(const config::AwsXksConfig& config, ops::RequestProcessor& 
     : base_(baseOf(config.uriPathPrefix)),
       verifier_(credentialsOf(config), config.region, config.service),
       operations_(processor, config.user),
-      health_(std::make_unique<XksHealth>(hsm)) {}
+      health_(std::make_unique<XksHealth>(hsm, config.healthProbeInterval)) {}
 
 Poco::Net::HTTPRequestHandler* XksRoutes::route(const Poco::Net::HTTPServerRequest& request) const {
   const std::string& uri = request.getURI();
