@@ -37,6 +37,7 @@
 #include "kms/auth/ClientCertificateAuthenticator.hpp"
 #include "kms/auth/JwtAuthenticator.hpp"
 #include "kms/http/HandlerContext.hpp"
+#include "kms/integrations/aws_xks/XksRoutes.hpp"
 #include "kms/http/HttpServer.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestAuthenticator.hpp"
@@ -282,16 +283,26 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   kms::net::InflightBudget::configureAllocator();
   kms::net::InflightBudget inflight(config.http.maxInflightMemory);
   kms::net::SocketMetrics socketMetrics;
-  const kms::http::HandlerContext context{processor,
-                                          *store,
-                                          authenticator,
-                                          config.http.maxBodySize,
-                                          {},
-                                          &policy,
-                                          config.apiTokenAuth ? &apiTokens : nullptr,
-                                          hsms.get(),
-                                          &inflight,
-                                          config.socketServer.start ? &socketMetrics : nullptr};
+  kms::http::HandlerContext context{processor,
+                                    *store,
+                                    authenticator,
+                                    config.http.maxBodySize,
+                                    {},
+                                    &policy,
+                                    config.apiTokenAuth ? &apiTokens : nullptr,
+                                    hsms.get(),
+                                    &inflight,
+                                    config.socketServer.start ? &socketMetrics : nullptr};
+  // AWS KMS External Key Store proxy (docs/aws-xks.md): its routes come before kmsd's own and
+  // live until the server has stopped (declared before it).
+  std::unique_ptr<kms::integrations::aws_xks::XksRoutes> awsXks;
+  if (config.awsXks.enable) {
+    awsXks = std::make_unique<kms::integrations::aws_xks::XksRoutes>(config.awsXks, processor, hsms.get());
+    context.integrationRoutes.emplace_back(
+        [xks = awsXks.get()](const Poco::Net::HTTPServerRequest& request) { return xks->route(request); });
+    logger.information(fmt::format("AWS XKS proxy API at {} (SigV4 region {}, service {}), acting as user '{}'",
+                                   awsXks->base(), config.awsXks.region, config.awsXks.service, config.awsXks.user));
+  }
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {

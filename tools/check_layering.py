@@ -36,7 +36,11 @@ ALLOWED: dict[str, set[str]] = {
     "http": {"base", "kmip", "auth", "ops", "config", "net"},
     # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
     "socket": {"base", "kmip", "auth", "ops", "config", "net"},
-    "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi"},
+    # integrations/: each maps an external API (AWS XKS, ...) onto the operations; its routes plug
+    # into http/ (HandlerContext::integrationRoutes), so it may use http's body reader.
+    "integrations": {"base", "kmip", "auth", "ops", "config", "net", "http"},
+    "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi",
+               "integrations"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},
@@ -51,6 +55,10 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "/health pings the database itself: it must answer when the operations cannot",
     ("core/kms/http/HsmStatusHandler.cpp", "kms/hsm/HsmRegistry.hpp"):
         "the HSM Status page shows the driver host's own view of its instances",
+    ("core/kms/integrations/aws_xks/XksHealth.cpp", "kms/hsm/HsmRegistry.hpp"):
+        "XKS GetHealthStatus reports each HSM instance from the driver host's status, as /hsm/status does",
+    ("core/kms/integrations/aws_xks/XksHealth.cpp", "kms/hsm/DriverInstance.hpp"):
+        "XKS GetHealthStatus reads each instance's slot status",
     ("core/kms/http/MetricsHandler.cpp", "kms/hsm/HsmRegistry.hpp"):
         "/metrics reports the driver host's call counters",
 }

@@ -1,8 +1,15 @@
 #pragma once
 // What request handlers need, owned elsewhere (main, or a test) and outliving the server.
 #include <cstddef>
+#include <functional>
+#include <vector>
 
 #include "kms/kmip/DecodeLimits.hpp"
+
+namespace Poco::Net {
+class HTTPRequestHandler;
+class HTTPServerRequest;
+}  // namespace Poco::Net
 
 namespace kms::ops {
 class RequestProcessor;
@@ -46,6 +53,10 @@ struct HandlerContext {
   net::InflightBudget* inflight = nullptr;
   // /metrics shows the KMIP socket server's counters too; nullptr when it does not run.
   const net::SocketMetrics* socketMetrics = nullptr;
+  // The cloud integrations' routes (integrations/), asked before kmsd's own: each returns a new
+  // handler for a path it serves, nullptr otherwise. They authenticate their requests
+  // themselves (AWS SigV4, ...), as their APIs prescribe.
+  std::vector<std::function<Poco::Net::HTTPRequestHandler*(const Poco::Net::HTTPServerRequest&)>> integrationRoutes{};
 };
 
 }  // namespace kms::http
