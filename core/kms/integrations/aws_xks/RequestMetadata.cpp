@@ -11,8 +11,9 @@ constexpr std::size_t kMaxField = 2048;  // the specification's ARN length
 
 std::string field(const Poco::JSON::Object& metadata, const std::string& name, bool required, bool strict) {
   if (!metadata.has(name) || metadata.isNull(name)) {
-    if (required && strict)
+    if (required && strict) {
       throw XksError(XksErrorName::ValidationException, "requestMetadata." + name + " is missing");
+    }
     return {};
   }
   const Poco::Dynamic::Var value = metadata.get(name);

@@ -67,8 +67,9 @@ void XksHealth::probe() {
                                                         : "ACTIVE";
       std::string model = status.model;
       for (const auto& slot : status.slots) {
-        if (!slot.tokenLabel.empty())
+        if (!slot.tokenLabel.empty()) {
           model.append(" slot ").append(std::to_string(slot.slot)).append(" token ").append(slot.tokenLabel);
+        }
       }
       if (fleet->size() == 0) vendor = status.model;
       fleet->add(entry(status.prefix, model.substr(0, 256), health));

@@ -25,7 +25,10 @@ using Bytes = kms::SecureBytes;
 
 // What kmsd puts in ciphertextMetadata: the format of its AAD framing (version 1: the
 // specification's lengths), so that a later format can still decrypt what this one made.
-const Bytes kMetadataV1{0x01};
+const Bytes& metadataV1() {
+  static const Bytes value{0x01};
+  return value;
+}
 
 constexpr std::size_t kTagBytes = 16;
 
@@ -72,8 +75,9 @@ Ttlv gcmParameters() {
 
 const Bytes& bytesOf(const Ttlv& response, std::string_view tag) {
   const Ttlv* item = response.find(tag);
-  if (item == nullptr)
+  if (item == nullptr) {
     throw XksError(XksErrorName::InternalException, "the key manager's answer lacks " + std::string(tag));
+  }
   return item->asBytes();
 }
 
@@ -141,7 +145,7 @@ std::string XksOperations::encrypt(const std::string& uid, const Poco::JSON::Obj
   const Bytes aad = base64Field(body, "additionalAuthenticatedData", CiphertextBinding::kMaxAad,
                                 XksErrorName::UnsupportedOperationException)
                         .value_or(Bytes{});
-  const Bytes gcmAad = CiphertextBinding::gcmAad(aad, kMetadataV1);
+  const Bytes gcmAad = CiphertextBinding::gcmAad(aad, metadataV1());
 
   Ttlv response;
   try {
@@ -163,7 +167,7 @@ std::string XksOperations::encrypt(const std::string& uid, const Poco::JSON::Obj
   if (integrity) {
     // Appendix C: the value first, then a decryption of exactly what is returned, so that AWS
     // never stores a data key that would not decrypt.
-    const Bytes value = CiphertextBinding::integrityValue(aad, kMetadataV1, iv, ciphertext, tag);
+    const Bytes value = CiphertextBinding::integrityValue(aad, metadataV1(), iv, ciphertext, tag);
     Bytes check;
     try {
       const Ttlv decrypted = processor_.process(
@@ -187,7 +191,7 @@ std::string XksOperations::encrypt(const std::string& uid, const Poco::JSON::Obj
     out.set("ciphertextDataIntegrityValue", Base64::encode(value));
   }
   out.set("ciphertext", Base64::encode(ciphertext));
-  out.set("ciphertextMetadata", Base64::encode(kMetadataV1));
+  out.set("ciphertextMetadata", Base64::encode(metadataV1()));
   out.set("initializationVector", Base64::encode(iv));
   out.set("authenticationTag", Base64::encode(tag));
   std::ostringstream text;

@@ -95,7 +95,8 @@ Poco::JSON::Object::Ptr parseBody(const std::string& body) {
     parser.setDepth(32);  // requestMetadata is two levels deep; refuse deep nesting early
     const Poco::Dynamic::Var parsed = parser.parse(body);
     if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) return parsed.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {
+  } catch (const Poco::Exception&) {  // NOLINT(bugprone-empty-catch): why below
+    // Not JSON at all: the caller answers ValidationException for any body that is not an object.
   }
   return nullptr;
 }
