@@ -427,13 +427,24 @@ class XksCases(XksClient):
         self.assertNotIn(SECRET_2, log)
 
 
-class XksOverHttp(XksCases, unittest.TestCase):
+class XksServed(XksCases):
+    """setUpClass and tearDownClass of a case class: a token, the kmsd (HTTPS when `https`)."""
+
+    https = False
+
     @classmethod
     def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-xks-http-"))
-        cls.hsm = SoftHsm(tokens=1, label_prefix="xkshttp").start()
+        name = "https" if cls.https else "http"
+        cls.tmp = Path(tempfile.mkdtemp(prefix=f"kmsd-xks-{name}-"))
+        args = []
+        if cls.https:
+            pki = Pki(cls.tmp / "pki")
+            cert, key = pki.server()
+            cls.ssl_context = pki.client_context()
+            args = ["--tls-cert-file", str(cert), "--tls-key-file", str(key)]
+        cls.hsm = SoftHsm(tokens=1, label_prefix=f"xks{name}").start()
         try:
-            cls.start()
+            cls.start(args)
         except BaseException:
             cls.hsm.stop()
             raise
@@ -445,25 +456,12 @@ class XksOverHttp(XksCases, unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
 
-class XksOverHttps(XksCases, unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-xks-https-"))
-        pki = Pki(cls.tmp / "pki")
-        cert, key = pki.server()
-        cls.ssl_context = pki.client_context()
-        cls.hsm = SoftHsm(tokens=1, label_prefix="xkshttps").start()
-        try:
-            cls.start(["--tls-cert-file", str(cert), "--tls-key-file", str(key)])
-        except BaseException:
-            cls.hsm.stop()
-            raise
+class XksOverHttp(XksServed, unittest.TestCase):
+    pass
 
-    @classmethod
-    def tearDownClass(cls):
-        super().tearDownClass()
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+class XksOverHttps(XksServed, unittest.TestCase):
+    https = True
 
 
 class XksHsmOutage(XksClient, unittest.TestCase):
