@@ -233,8 +233,8 @@ std::string sigv4Headers(const Options& o, const std::string& host, const std::s
   const std::string toSign = std::string("AWS4-HMAC-SHA256\n") + amzDate + "\n" + scope + "\n" + sha256Hex(canonical);
   const std::string key = hmac(hmac(hmac(hmac("AWS4" + secret, date), region), service), "aws4_request");
   const std::string signature = hmac(key, toSign);
-  return std::string("X-Amz-Date: ") + amzDate + "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + accessKeyId +
-         "/" + scope + ", SignedHeaders=content-type;host;x-amz-date, Signature=" +
+  return std::string("X-Amz-Date: ") + amzDate + "\r\nAuthorization: AWS4-HMAC-SHA256 Credential=" + accessKeyId + "/" +
+         scope + ", SignedHeaders=content-type;host;x-amz-date, Signature=" +
          hex(reinterpret_cast<const unsigned char*>(signature.data()), signature.size()) + "\r\n";
 }
 
