@@ -12,6 +12,7 @@
 #include "kms/Exception.hpp"
 #include "kms/integrations/aws_xks/Base64.hpp"
 #include "kms/integrations/aws_xks/CiphertextBinding.hpp"
+#include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 #include "kms/kmip/Enums.hpp"
 #include "kms/kmip/Ttlv.hpp"
@@ -33,12 +34,12 @@ const Bytes& metadataV1() {
 constexpr std::size_t kTagBytes = 16;
 
 // A Base64 member; nullopt when absent. `tooLarge` names the error of a value above `limit`.
-std::optional<Bytes> base64Field(const Poco::JSON::Object& body, const std::string& name, std::size_t limit,
+std::optional<Bytes> base64Field(const XksBody& body, const std::string& name, std::size_t limit,
                                  XksErrorName tooLarge) {
-  if (!body.has(name) || body.isNull(name)) return std::nullopt;
-  const Poco::Dynamic::Var value = body.get(name);
-  if (!value.isString()) throw XksError(XksErrorName::ValidationException, name + " is not a string");
-  const auto& text = value.extract<std::string>();
+  if (!body.has(name)) return std::nullopt;
+  const std::string* value = body.text(name);
+  if (value == nullptr) throw XksError(XksErrorName::ValidationException, name + " is not a string");
+  const std::string& text = *value;
   // Base64 of `limit` bytes is at most this long: refuse before decoding.
   if (text.size() > (limit + 2) / 3 * 4) throw XksError(tooLarge, name + " is larger than supported");
   auto bytes = Base64::decode(text);
@@ -47,20 +48,19 @@ std::optional<Bytes> base64Field(const Poco::JSON::Object& body, const std::stri
   return bytes;
 }
 
-Bytes requiredBase64(const Poco::JSON::Object& body, const std::string& name, std::size_t limit,
-                     XksErrorName tooLarge) {
+Bytes requiredBase64(const XksBody& body, const std::string& name, std::size_t limit, XksErrorName tooLarge) {
   auto bytes = base64Field(body, name, limit, tooLarge);
   if (!bytes) throw XksError(XksErrorName::ValidationException, name + " is missing");
   return std::move(*bytes);
 }
 
-void requireText(const Poco::JSON::Object& body, const std::string& name, std::string_view expected, bool required) {
-  if (!body.has(name) || body.isNull(name)) {
+void requireText(const XksBody& body, const std::string& name, std::string_view expected, bool required) {
+  if (!body.has(name)) {
     if (required) throw XksError(XksErrorName::ValidationException, name + " is missing");
     return;
   }
-  const Poco::Dynamic::Var value = body.get(name);
-  if (!value.isString() || value.extract<std::string>() != expected) {
+  const std::string* value = body.text(name);
+  if (value == nullptr || *value != expected) {
     throw XksError(XksErrorName::ValidationException, name + " must be " + std::string(expected));
   }
 }
@@ -136,7 +136,7 @@ std::string XksOperations::metadata(const std::string& uid) const {
   return text.str();
 }
 
-std::string XksOperations::encrypt(const std::string& uid, const Poco::JSON::Object& body) const {
+std::string XksOperations::encrypt(const std::string& uid, const XksBody& body) const {
   requireText(body, "encryptionAlgorithm", "AES_GCM", true);
   requireText(body, "ciphertextDataIntegrityValueAlgorithm", "SHA_256", false);
   const bool integrity = body.has("ciphertextDataIntegrityValueAlgorithm");
@@ -205,7 +205,7 @@ std::string XksOperations::encrypt(const std::string& uid, const Poco::JSON::Obj
   return text;
 }
 
-std::string XksOperations::decrypt(const std::string& uid, const Poco::JSON::Object& body) const {
+std::string XksOperations::decrypt(const std::string& uid, const XksBody& body) const {
   requireText(body, "encryptionAlgorithm", "AES_GCM", true);
   const Bytes ciphertext = requiredBase64(body, "ciphertext", kMaxData, XksErrorName::UnsupportedOperationException);
   const Bytes aad = base64Field(body, "additionalAuthenticatedData", CiphertextBinding::kMaxAad,

@@ -1,19 +1,20 @@
 #include "kms/integrations/aws_xks/XksRequestHandler.hpp"
 
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <Poco/Net/HTTPServerRequest.h>
 #include <Poco/Net/HTTPServerResponse.h>
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <sstream>
 
 #include "kms/Exception.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/integrations/aws_xks/ExternalKeyId.hpp"
+#include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/RequestMetadata.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 #include "kms/integrations/aws_xks/XksRoutes.hpp"
@@ -89,18 +90,6 @@ void sendError(Poco::Net::HTTPServerResponse& response, const XksError& error) {
   response.sendBuffer(json.data(), json.size());
 }
 
-Poco::JSON::Object::Ptr parseBody(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser;
-    parser.setDepth(32);  // requestMetadata is two levels deep; refuse deep nesting early
-    const Poco::Dynamic::Var parsed = parser.parse(body);
-    if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) return parsed.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {  // NOLINT(bugprone-empty-catch): why below
-    // Not JSON at all: the caller answers ValidationException for any body that is not an object.
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 XksRequestHandler::XksRequestHandler(const XksRoutes& routes) : routes_(routes) {}
@@ -145,7 +134,7 @@ void XksRequestHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poc
       if (route.api == Api::Unknown) {
         throw XksError(XksErrorName::InvalidUriPathException, "no XKS API at this path");
       }
-      const Poco::JSON::Object::Ptr json = parseBody(body);
+      const std::unique_ptr<XksBody> json = XksBody::parse(body);
       std::string answer;
       if (route.api == Api::Health) {
         if (json) metadata = RequestMetadata::read(*json, false);
