@@ -39,6 +39,7 @@
 #include "kms/http/HttpServer.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestAuthenticator.hpp"
+#include "kms/integrations/ms_dke/MsDkeService.hpp"
 #include "kms/net/InflightBudget.hpp"
 #include "kms/net/SocketMetrics.hpp"
 #include "kms/net/TlsContext.hpp"
@@ -281,6 +282,14 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   kms::net::InflightBudget::configureAllocator();
   kms::net::InflightBudget inflight(config.http.maxInflightMemory);
   kms::net::SocketMetrics socketMetrics;
+  // Cloud integrations: each serves its prefix and authenticates its callers itself.
+  std::vector<kms::http::RestRoute> restRoutes;
+  std::unique_ptr<kms::integrations::ms_dke::MsDkeService> msDke;
+  if (config.msDke.enable) {
+    msDke = std::make_unique<kms::integrations::ms_dke::MsDkeService>(processor, config);
+    restRoutes.push_back({std::string(kms::integrations::ms_dke::MsDkeService::kPrefix), msDke.get()});
+    logger.information("Microsoft Double Key Encryption served under /ms_dke");
+  }
   const kms::http::HandlerContext context{processor,
                                           *store,
                                           authenticator,
@@ -290,7 +299,8 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
                                           config.apiTokenAuth ? &apiTokens : nullptr,
                                           hsms.get(),
                                           &inflight,
-                                          config.socketServer.start ? &socketMetrics : nullptr};
+                                          config.socketServer.start ? &socketMetrics : nullptr,
+                                          restRoutes};
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {

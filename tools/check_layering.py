@@ -36,7 +36,11 @@ ALLOWED: dict[str, set[str]] = {
     "http": {"base", "kmip", "auth", "ops", "config", "net"},
     # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
     "socket": {"base", "kmip", "auth", "ops", "config", "net"},
-    "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi"},
+    "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi",
+               "integrations/ms_dke"},
+    # Cloud integrations (core/kms/integrations/<name>/, a room each): an external REST API mapped
+    # onto the operations, served by http/ through net::RestService, never including http/.
+    "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},
@@ -61,6 +65,8 @@ SOURCES = ("*.cpp", "*.hpp", "*.h")
 
 def room_of_file(path: Path) -> str | None:
     rel = path.relative_to(REPO).parts
+    if rel[:3] == ("core", "kms", "integrations") and len(rel) > 4:
+        return f"integrations/{rel[3]}"
     if rel[:2] == ("core", "kms"):
         return rel[2] if len(rel) > 3 else "base"
     if rel[0] == "core" and len(rel) == 2:
@@ -80,6 +86,8 @@ def room_of_include(include: str) -> str | None:
     parts = include.split("/")  # kms/<room>/.../X.hpp or kms/X.hpp
     if len(parts) == 2:
         return "abi" if parts[1] == "driver.h" else "base"
+    if parts[1] == "integrations" and len(parts) > 3:
+        return f"integrations/{parts[2]}"
     return parts[1]
 
 

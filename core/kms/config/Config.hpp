@@ -126,6 +126,18 @@ struct HsmConfig {
   std::string pluginsDir = "/usr/lib/kms/plugins";
 };
 
+// [ms_dke_config]: Microsoft Double Key Encryption (integrations/ms_dke). Callers present Entra ID
+// tokens for https://aadrm.com through a jwt_auth_provider; a decryption also needs the caller's
+// email (or upn) in authorizedEmails or one of its "roles" in authorizedRoles, when either is set.
+struct MsDkeConfig {
+  bool enable = false;
+  std::vector<std::string> authorizedEmails;  // compared without regard to case
+  std::vector<std::string> authorizedRoles;
+  // Cosmian's ms_dke_service_url: the URL clients reach the service at (key ids are built on
+  // it); empty: the request's own origin + /ms_dke.
+  std::string serviceUrl;
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::Info;  // debug adds one line per HTTP request
 };
@@ -163,6 +175,7 @@ struct Config {
   std::vector<std::string> hsmStatusReaders;
   std::vector<std::string> metricsReaders;
   bool metricsLoopbackUnauthenticated = false;
+  MsDkeConfig msDke;
 
   // A client certificate CA, a JWT provider or API tokens: requests must authenticate.
   [[nodiscard]] bool authenticationConfigured() const noexcept;

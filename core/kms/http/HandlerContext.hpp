@@ -1,6 +1,8 @@
 #pragma once
 // What request handlers need, owned elsewhere (main, or a test) and outliving the server.
 #include <cstddef>
+#include <string>
+#include <vector>
 
 #include "kms/kmip/DecodeLimits.hpp"
 
@@ -21,12 +23,19 @@ class ApiTokens;
 
 namespace kms::net {
 class InflightBudget;
+class RestService;
 class SocketMetrics;
 }  // namespace kms::net
 
 namespace kms::http {
 
 class Authenticator;
+
+// A cloud integration's routes: the path `prefix` and every path below it go to `service`.
+struct RestRoute {
+  std::string prefix;  // "/ms_dke"
+  net::RestService* service = nullptr;
+};
 
 struct HandlerContext {
   ops::RequestProcessor& processor;
@@ -46,6 +55,8 @@ struct HandlerContext {
   net::InflightBudget* inflight = nullptr;
   // /metrics shows the KMIP socket server's counters too; nullptr when it does not run.
   const net::SocketMetrics* socketMetrics = nullptr;
+  // The enabled integrations (Microsoft DKE, ...); they authenticate their callers themselves.
+  std::vector<RestRoute> restRoutes{};
 };
 
 }  // namespace kms::http

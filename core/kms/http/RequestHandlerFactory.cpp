@@ -17,6 +17,7 @@
 #include "kms/http/KmipHandler.hpp"
 #include "kms/http/LoggingHandler.hpp"
 #include "kms/http/MeHandler.hpp"
+#include "kms/http/RestServiceHandler.hpp"
 #include "kms/http/StatusHandler.hpp"
 #include "kms/http/TokenHandler.hpp"
 #include "kms/http/VersionHandler.hpp"
@@ -100,6 +101,11 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
   if (path == "/admin/rewrap") return post ? new RewrapHandler(context_) : methodNotAllowed(method, path, "POST");
   if (path == "/version") return get ? new VersionHandler : methodNotAllowed(method, path, "GET");
   if (path == "/health") return get ? new HealthHandler(context_.store) : methodNotAllowed(method, path, "GET");
+  for (const auto& rest : context_.restRoutes) {
+    if (path.starts_with(rest.prefix) && (path.size() == rest.prefix.size() || path[rest.prefix.size()] == '/')) {
+      return new RestServiceHandler(*rest.service, std::string(path.substr(rest.prefix.size())));
+    }
+  }
   return new StatusHandler(Poco::Net::HTTPResponse::HTTP_NOT_FOUND, "no such endpoint");
 }
 
