@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <csignal>
+#include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <iostream>
@@ -36,6 +37,7 @@
 #include "kms/auth/ClientCertificateAuthenticator.hpp"
 #include "kms/auth/JwtAuthenticator.hpp"
 #include "kms/http/HandlerContext.hpp"
+#include "kms/integrations/aws_xks/XksRoutes.hpp"
 #include "kms/http/HttpServer.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestAuthenticator.hpp"
@@ -282,7 +284,8 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   kms::net::InflightBudget::configureAllocator();
   kms::net::InflightBudget inflight(config.http.maxInflightMemory);
   kms::net::SocketMetrics socketMetrics;
-  // Cloud integrations: each serves its prefix and authenticates its callers itself.
+  // Cloud integrations: each serves its prefix and authenticates its callers itself; they live
+  // until the server has stopped (declared before it).
   std::vector<kms::http::RestRoute> restRoutes;
   std::unique_ptr<kms::integrations::ms_dke::MsDkeService> msDke;
   if (config.msDke.enable) {
@@ -290,17 +293,26 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     restRoutes.push_back({std::string(kms::integrations::ms_dke::MsDkeService::kPrefix), msDke.get()});
     logger.information("Microsoft Double Key Encryption served under /ms_dke");
   }
-  const kms::http::HandlerContext context{processor,
-                                          *store,
-                                          authenticator,
-                                          config.http.maxBodySize,
-                                          {},
-                                          &policy,
-                                          config.apiTokenAuth ? &apiTokens : nullptr,
-                                          hsms.get(),
-                                          &inflight,
-                                          config.socketServer.start ? &socketMetrics : nullptr,
-                                          restRoutes};
+  kms::http::HandlerContext context{processor,
+                                    *store,
+                                    authenticator,
+                                    config.http.maxBodySize,
+                                    {},
+                                    &policy,
+                                    config.apiTokenAuth ? &apiTokens : nullptr,
+                                    hsms.get(),
+                                    &inflight,
+                                    config.socketServer.start ? &socketMetrics : nullptr,
+                                    restRoutes};
+  // AWS KMS External Key Store proxy (docs/aws-xks.md): its routes come before kmsd's own.
+  std::unique_ptr<kms::integrations::aws_xks::XksRoutes> awsXks;
+  if (config.awsXks.enable) {
+    awsXks = std::make_unique<kms::integrations::aws_xks::XksRoutes>(config.awsXks, processor, hsms.get());
+    context.integrationRoutes.emplace_back(
+        [xks = awsXks.get()](const Poco::Net::HTTPServerRequest& request) { return xks->route(request); });
+    logger.information(fmt::format("AWS XKS proxy API at {} (SigV4 region {}, service {}), acting as user '{}'",
+                                   awsXks->base(), config.awsXks.region, config.awsXks.service, config.awsXks.user));
+  }
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {
@@ -361,9 +373,7 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   return 0;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   kms::config::LoadedConfig loaded;
   try {
     loaded = kms::config::ConfigLoader::load(argc, argv);
@@ -415,4 +425,21 @@ int main(int argc, char** argv) {
     std::cerr << "kmsd: " << error.what() << '\n';
     return 1;
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // What escapes the start (logging set-up, the SSL manager) ends kmsd with its message, never
+  // through std::terminate.
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& error) {
+    std::fputs("kmsd: ", stderr);
+    std::fputs(error.what(), stderr);
+    std::fputs("\n", stderr);
+  } catch (...) {
+    std::fputs("kmsd: unexpected error\n", stderr);
+  }
+  return 1;
 }

@@ -3,11 +3,17 @@
 # each for SECONDS (default 600) on its corpus, two at a time. Prints per target: executions,
 # executions/s, coverage, corpus size and crashes; fails naming the crash input if any.
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     e.g. scripts/fuzz.sh 60 json_ttlv http_framing
+#   scripts/fuzz.sh --build-only              builds the targets and seeds, fuzzes nothing
 # Environment: KMS_FUZZ_JOBS (targets at a time, default 2), KMS_KMIP_VECTORS (the OASIS XML
 # vectors turned into seeds; default ../shared/kmip-vectors beside the repository).
 # What each run learns stays in build-fuzz/fuzz-work/<target>/corpus and seeds the next run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build_only=false
+if [[ ${1:-} == --build-only ]]; then
+  build_only=true
+  shift
+fi
 seconds=${1:-600}
 shift || true
 jobs=${KMS_FUZZ_JOBS:-2}
@@ -29,6 +35,9 @@ CC=clang CXX=clang++ cmake -S . -B "$build" -G Ninja -DKMS_FUZZ=ON -DCMAKE_BUILD
   "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" "-DCMAKE_C_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" \
   "-DKMS_FUZZ_VECTORS_DIR=$vectors" >/dev/null
 cmake --build "$build" --target kms_fuzz -j "$(nproc)"
+if $build_only; then
+  exit 0
+fi
 
 if (($# > 0)); then
   targets=("$@")

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Fails when clang-tidy (.clang-tidy) warns on a C++ source of core/, sdk/, plugins/ or cli/, or
 # on a header of ours it includes. BUILD (default build/) gives the compile commands; every
-# source compiled there is checked, in parallel. Takes ~4 min on 2 cores: the test command runs
-# it once, on the optimised build.
+# source compiled there is checked, in parallel. clang-tidy 22 (bookworm-security) when it is
+# installed, else Debian 12's default 14: 22 skips the system headers' declarations when it
+# matches and takes ~45% less CPU per file (core/kms/ops/handlers/Activate.cpp: 5.5 s against
+# 9.5 s). The test command runs it once, on the optimised build.
 #   tools/check-tidy.sh [BUILD] [FILE...]   # FILEs: only these (paths from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,14 +29,15 @@ print("\n".join(sorted(seen)))
 EOF
   )
 fi
+tidy=${KMS_CLANG_TIDY:-$(command -v clang-tidy-22 || command -v clang-tidy)}  # KMS_CLANG_TIDY: another one
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 status=0
 printf '%s\n' "${files[@]}" |
-  xargs -P "$(nproc)" -n 4 clang-tidy -p "$build" --quiet --warnings-as-errors='*' >"$log" 2>&1 || status=$?
+  xargs -P "$(nproc)" -n 4 "$tidy" -p "$build" --quiet --warnings-as-errors='*' >"$log" 2>&1 || status=$?
 if ((status != 0)); then
   grep -E 'error:|warning:' -A3 "$log" | grep -v -E '^[0-9]+ warnings? (and [0-9]+ errors? )?generated' || cat "$log"
   echo "clang-tidy: findings above (.clang-tidy; fix them, or NOLINT with the reason)" >&2
   exit 1
 fi
-echo "clang-tidy: ${#files[@]} files clean"
+echo "clang-tidy: ${#files[@]} files clean ($("$tidy" --version | sed -n 's/.*LLVM version \([0-9.]*\).*/\1/p'))"

@@ -37,10 +37,11 @@ ALLOWED: dict[str, set[str]] = {
     # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
     "socket": {"base", "kmip", "auth", "ops", "config", "net"},
     "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi",
-               "integrations/ms_dke"},
+               "integrations/ms_dke", "integrations/aws_xks"},
     # Cloud integrations (core/kms/integrations/<name>/, a room each): an external REST API mapped
     # onto the operations, served by http/ through net::RestService, never including http/.
     "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net"},
+    "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net", "http"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},
@@ -55,6 +56,10 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
         "/health pings the database itself: it must answer when the operations cannot",
     ("core/kms/http/HsmStatusHandler.cpp", "kms/hsm/HsmRegistry.hpp"):
         "the HSM Status page shows the driver host's own view of its instances",
+    ("core/kms/integrations/aws_xks/XksHealth.cpp", "kms/hsm/HsmRegistry.hpp"):
+        "XKS GetHealthStatus reports each HSM instance from the driver host's status, as /hsm/status does",
+    ("core/kms/integrations/aws_xks/XksHealth.cpp", "kms/hsm/DriverInstance.hpp"):
+        "XKS GetHealthStatus reads each instance's slot status",
     ("core/kms/http/MetricsHandler.cpp", "kms/hsm/HsmRegistry.hpp"):
         "/metrics reports the driver host's call counters",
 }

@@ -16,7 +16,7 @@ void Call::traceCall(const char* name, CK_RV rv, std::chrono::steady_clock::dura
   try {
     const double ms = std::chrono::duration<double, std::milli>(took).count();
     host_->log(KMS_LOG_TRACE, fmt::format("pkcs11: {} -> {} in {:.3f} ms", name, ReturnCodes::name(rv), ms));
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): why below
     // Tracing never fails a call.
   }
 }

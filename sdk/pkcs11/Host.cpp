@@ -18,7 +18,7 @@ void Host::log(std::int32_t level, std::string_view message) const noexcept {
   try {
     const std::string text(message);
     log_(context_, level, text.c_str());
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): why below
     // Logging must never turn a successful call into a failure.
   }
 }

@@ -95,6 +95,7 @@ void Settings::apply(std::string_view name, std::string_view value) {
 
 std::string Settings::oaepHashList() const {
   std::vector<std::string> parts;
+  parts.reserve(oaepHashes.size());
   for (const auto hash : oaepHashes) parts.emplace_back(HashNames::display(hash));
   return parts.empty() ? std::string("none") : fmt::format("{}", fmt::join(parts, ", "));
 }

@@ -124,8 +124,7 @@ class Suite {
   Fn need(Fn kms_driver_v1::*member, const char* name) const {
     if (table_ == nullptr) throw Skipped{"no driver table"};
     static constexpr kms_driver_v1 probe{};
-    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&(probe.*member)) -
-                                                 reinterpret_cast<const char*>(&probe));
+    const auto offset = reinterpret_cast<std::uintptr_t>(&(probe.*member)) - reinterpret_cast<std::uintptr_t>(&probe);
     if (table_->struct_size < offset + sizeof(Fn) || table_->*member == nullptr) {
       throw Skipped{std::string(name) + " is not implemented (NULL = not supported)"};
     }
@@ -205,6 +204,7 @@ kms_status Suite::openWith(const std::string& pin, std::uint64_t slot, const std
   slotConfig.password = reinterpret_cast<const std::uint8_t*>(pin.data());
   slotConfig.password_length = static_cast<std::uint32_t>(pin.size());
   std::vector<kms_setting> settings;
+  settings.reserve(options_.settings.size() + extra.size());
   for (const auto& [name, value] : options_.settings) settings.push_back({name.c_str(), value.c_str()});
   settings.insert(settings.end(), extra.begin(), extra.end());
   kms_host_services host{};

@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
         break;
     }
   }
-  std::cout << "kms-driver-check: " << passed << " passed, " << failed << " failed, " << skipped << " skipped"
-            << std::endl;
+  std::cout << "kms-driver-check: " << passed << " passed, " << failed << " failed, " << skipped << " skipped\n"
+            << std::flush;
   return failed == 0 ? 0 : 1;
 }

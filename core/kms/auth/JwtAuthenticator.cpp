@@ -123,7 +123,7 @@ JwtAuthenticator::Verified JwtAuthenticator::verify(const std::string& jwt) {
   if (!payload.has(userClaim_) || !payload.get(userClaim_).isString()) {
     throw AuthenticationError(fmt::format("JWT without a \"{}\" claim", shown(userClaim_)));
   }
-  const std::string user = payload.getValue<std::string>(userClaim_);
+  std::string user = payload.getValue<std::string>(userClaim_);
   if (user.empty() ||
       std::any_of(user.begin(), user.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     throw AuthenticationError(fmt::format("JWT \"{}\" claim is not a usable user name", shown(userClaim_)));

@@ -138,6 +138,28 @@ struct MsDkeConfig {
   std::string serviceUrl;
 };
 
+// Cosmian's [aws_xks_config]: kmsd as an AWS KMS External Key Store proxy
+// (integrations/aws_xks, docs/aws-xks.md). Two SigV4 credential pairs may be active at once so
+// that the operator rotates them without downtime: requests name the access key id they used.
+struct AwsXksCredential {
+  std::string accessKeyId;
+  std::string secretAccessKey;      // secret: never printed
+  std::string secretAccessKeyFile;  // the secret instead, read at start (one line)
+};
+
+struct AwsXksConfig {
+  bool enable = false;
+  std::string region;                     // the AWS region signing the requests (SigV4 scope)
+  std::string service = "kms-xks-proxy";  // the SigV4 service name
+  std::string uriPathPrefix;              // before /kms/xks/v1: "" or "/keystore-1"
+  AwsXksCredential primary;
+  AwsXksCredential secondary;    // optional: the pair being rotated in or out
+  std::string user = "aws-xks";  // the identity XKS calls act as: keys are granted to it
+  // How often GetHealthStatus's answer is refreshed by probing the HSMs (AWS accepts a cached
+  // answer up to one minute old, and gives each call 250 ms: a live probe may take longer).
+  std::chrono::milliseconds healthProbeInterval{10000};
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::Info;  // debug adds one line per HTTP request
 };
@@ -162,6 +184,7 @@ struct Config {
   std::vector<std::string> privilegedUsers;
   std::string vendorIdentification = "cosmian";
   HsmConfig hsm;
+  AwsXksConfig awsXks;
   // hsm:: UID of the server key-encryption key: every secret key created or imported without
   // its own wrapping key is stored wrapped by it. Empty: keys without a wrapping key are clear.
   std::string keyEncryptionKey;

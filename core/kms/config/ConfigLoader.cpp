@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <array>
@@ -30,11 +31,26 @@ std::string readFile(const std::string& path, const std::string& origin) {
   if (!file) throw fail(errno);
   std::string text;
   std::array<char, 8192> buffer{};
-  while (const std::size_t count = std::fread(buffer.data(), 1, buffer.size(), file.get())) {
+  // Never read again once the stream is at its end or in error.
+  while (std::feof(file.get()) == 0 && std::ferror(file.get()) == 0) {
+    const std::size_t count = std::fread(buffer.data(), 1, buffer.size(), file.get());
     text.append(buffer.data(), count);
   }
   if (std::ferror(file.get())) throw fail(errno);
   return text;
+}
+
+// A secret given as a file: its first line, without the line end (`echo secret > file`).
+void readSecretFile(std::string& secret, const std::string& file, const ConfigValidator::Origins& origins,
+                    std::string_view fileKey, std::string_view secretKey) {
+  if (file.empty()) return;
+  const auto origin = origins.find(fileKey);
+  const std::string where = origin != origins.end() ? origin->second : std::string(fileKey);
+  if (!secret.empty()) {
+    throw ConfigError(fmt::format("{}: give either {} or this file, not both", where, secretKey));
+  }
+  secret = readFile(file, where);
+  secret.resize(std::min(secret.size(), secret.find_first_of("\r\n")));
 }
 
 bool isYaml(const std::string& path) {
@@ -113,6 +129,13 @@ LoadedConfig ConfigLoader::load(const std::vector<std::string>& arguments,
   if (!applier.origins().contains("socket_server.socket_server_max_message_size")) {
     loaded.config.socketServer.maxMessageSize = loaded.config.http.maxBodySize;
   }
+
+  auto& xks = loaded.config.awsXks;
+  readSecretFile(xks.primary.secretAccessKey, xks.primary.secretAccessKeyFile, applier.origins(),
+                 "aws_xks_config.aws_xks_sigv4_secret_access_key_file", "aws_xks_sigv4_secret_access_key");
+  readSecretFile(xks.secondary.secretAccessKey, xks.secondary.secretAccessKeyFile, applier.origins(),
+                 "aws_xks_config.aws_xks_sigv4_secondary_secret_access_key_file",
+                 "aws_xks_sigv4_secondary_secret_access_key");
 
   ConfigValidator::validate(loaded.config, applier.origins());
   return loaded;

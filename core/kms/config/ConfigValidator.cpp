@@ -67,6 +67,36 @@ void validateTls(const TlsConfig& tls, const ConfigValidator::Origins& origins) 
   requireReadable(tls.clientsCaCertFile, origins, "tls.clients_ca_cert_file");
 }
 
+// [aws_xks_config] when enabled: what SigV4 verification needs, and a URI path AWS accepts
+// (XksProxyUriPath: at most 128 characters of a-z A-Z 0-9 / - _, ending in /kms/xks/v1).
+void validateAwsXks(const AwsXksConfig& xks, const ConfigValidator::Origins& origins) {
+  if (!xks.enable) return;
+  requireNonEmpty(xks.region, origins, "aws_xks_config.aws_xks_region");
+  requireNonEmpty(xks.service, origins, "aws_xks_config.aws_xks_service");
+  requireNonEmpty(xks.user, origins, "aws_xks_config.aws_xks_user");
+  requireNonEmpty(xks.primary.accessKeyId, origins, "aws_xks_config.aws_xks_sigv4_access_key_id");
+  requireNonEmpty(xks.primary.secretAccessKey, origins, "aws_xks_config.aws_xks_sigv4_secret_access_key");
+  if (xks.secondary.accessKeyId.empty() != xks.secondary.secretAccessKey.empty()) {
+    throw ConfigError(fmt::format("{}: the second SigV4 credential needs both its access key id and its secret",
+                                  originOf(origins, "aws_xks_config.aws_xks_sigv4_secondary_access_key_id")));
+  }
+  if (!xks.secondary.accessKeyId.empty() && xks.secondary.accessKeyId == xks.primary.accessKeyId) {
+    throw ConfigError(fmt::format("{}: must differ from aws_xks_sigv4_access_key_id (the id names the secret)",
+                                  originOf(origins, "aws_xks_config.aws_xks_sigv4_secondary_access_key_id")));
+  }
+  const std::string& prefix = xks.uriPathPrefix;
+  const bool charsOk = std::all_of(prefix.begin(), prefix.end(), [](char ch) {
+    return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') || ch == '/' || ch == '-' ||
+           ch == '_';
+  });
+  if (!charsOk || (!prefix.empty() && prefix.front() != '/') || prefix.size() + 11 > 128) {
+    throw ConfigError(
+        fmt::format("{}: must be empty or start with '/', hold only a-z A-Z 0-9 / - _ and leave "
+                    "room for /kms/xks/v1 in 128 characters",
+                    originOf(origins, "aws_xks_config.aws_xks_uri_path_prefix")));
+  }
+}
+
 }  // namespace
 
 void ConfigValidator::validate(const Config& config, const Origins& origins) {
@@ -86,6 +116,7 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
   requireNonEmpty(config.vendorIdentification, origins, "vendor_identification");
   requireNonEmpty(config.idp.userClaim, origins, "idp_auth.jwt_user_claim");
   validateTls(config.tls, origins);
+  validateAwsXks(config.awsXks, origins);
   // KMIP clients on 5696 authenticate with their TLS certificate only: without TLS and a
   // client CA the socket would serve everyone as the default user.
   if (config.socketServer.start && (!config.tls.enabled() || config.tls.clientsCaCertFile.empty())) {

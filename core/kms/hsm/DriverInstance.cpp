@@ -168,6 +168,7 @@ std::unique_ptr<DriverInstance> DriverInstance::open(std::string name, std::shar
     slots.push_back(c);
   }
   std::vector<kms_setting> settings;
+  settings.reserve(config.settings.size());
   for (const auto& [key, value] : config.settings) settings.push_back(kms_setting{key.c_str(), value.c_str()});
 
   kms_open_params params{};

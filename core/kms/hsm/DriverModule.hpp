@@ -4,6 +4,7 @@
 // pointer beyond the driver's struct_size alike: "not supported" (docs/abi.md).
 #include <boost/dll/shared_library.hpp>
 #include <cstddef>
+#include <cstdint>
 #include <string>
 
 #include "kms/driver.h"
@@ -29,8 +30,7 @@ class DriverModule {
   [[nodiscard]] Fn function(Fn kms_driver_v1::*member) const noexcept {
     // offsetof for a pointer to member, on a real object (no null-pointer arithmetic).
     static constexpr kms_driver_v1 probe{};
-    const auto offset = static_cast<std::size_t>(reinterpret_cast<const char*>(&(probe.*member)) -
-                                                 reinterpret_cast<const char*>(&probe));
+    const auto offset = reinterpret_cast<std::uintptr_t>(&(probe.*member)) - reinterpret_cast<std::uintptr_t>(&probe);
     if (table_->struct_size < offset + sizeof(Fn)) return nullptr;
     return table_->*member;
   }

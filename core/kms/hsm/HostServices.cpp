@@ -44,7 +44,7 @@ void HostServices::log(void* context, std::int32_t level, const char* message) n
         logger.trace(line);
         break;
     }
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): why below
     // A logging failure must never unwind into the driver's C frames.
   }
 }

@@ -1,10 +1,16 @@
 #pragma once
 // What request handlers need, owned elsewhere (main, or a test) and outliving the server.
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "kms/kmip/DecodeLimits.hpp"
+
+namespace Poco::Net {
+class HTTPRequestHandler;
+class HTTPServerRequest;
+}  // namespace Poco::Net
 
 namespace kms::ops {
 class RequestProcessor;
@@ -57,6 +63,10 @@ struct HandlerContext {
   const net::SocketMetrics* socketMetrics = nullptr;
   // The enabled integrations (Microsoft DKE, ...); they authenticate their callers themselves.
   std::vector<RestRoute> restRoutes{};
+  // The cloud integrations' routes (integrations/), asked before kmsd's own: each returns a new
+  // handler for a path it serves, nullptr otherwise. They authenticate their requests
+  // themselves (AWS SigV4, ...), as their APIs prescribe.
+  std::vector<std::function<Poco::Net::HTTPRequestHandler*(const Poco::Net::HTTPServerRequest&)>> integrationRoutes{};
 };
 
 }  // namespace kms::http

@@ -43,7 +43,7 @@ void HttpConnection::run() {
   if (!settings_.registry.add(this)) return;
   try {
     serve();
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): why below
     // A reset, a timeout or a failed TLS handshake ends the connection; the peer learns it
     // from the closed socket and there is nobody else to tell.
   }

@@ -109,7 +109,7 @@ HttpServer::HttpServer(const config::HttpConfig& config, const HandlerContext& c
 HttpServer::~HttpServer() {
   try {
     stop();
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): why below
     // A destructor must not throw; stop() failing here leaves nothing more to do.
   }
 }

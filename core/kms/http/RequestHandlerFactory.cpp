@@ -63,6 +63,10 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
   const bool get = method == Poco::Net::HTTPRequest::HTTP_GET;
   const bool post = method == Poco::Net::HTTPRequest::HTTP_POST;
 
+  for (const auto& integration : context_.integrationRoutes) {
+    if (auto* handler = integration(request)) return handler;
+  }
+
   if (path == "/kmip/2_1" || path == "/kmip") {
     if (!post) return methodNotAllowed(method, path, "POST");
     // Poco answers "Expect: 100-continue" only while the status is 200: a body declared too

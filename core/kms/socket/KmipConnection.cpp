@@ -80,7 +80,7 @@ void KmipConnection::run() {
   settings_.metrics.opened();
   try {
     serve();
-  } catch (const ConnectionOver&) {
+  } catch (const ConnectionOver&) {  // NOLINT(bugprone-empty-catch): why below
     // Closed, cut at its deadline, reclaimed or stopped: nothing to answer.
   } catch (const std::exception& error) {
     settings_.metrics.failed(Failure::Internal);

@@ -75,7 +75,7 @@ SocketServer::SocketServer(const ServerSettings& settings, const ServerServices&
 SocketServer::~SocketServer() {
   try {
     stop();
-  } catch (...) {
+  } catch (...) {  // NOLINT(bugprone-empty-catch): why below
     // A destructor must not throw; nothing more to do.
   }
 }

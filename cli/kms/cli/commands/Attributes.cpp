@@ -127,6 +127,7 @@ std::vector<Change> changesOf(const AttributeOptions& options) {
   }
   if (!options.usages.empty()) {
     std::vector<std::string> bits;
+    bits.reserve(options.usages.size());
     for (const auto& usage : options.usages) bits.push_back(usageBits().at(usage));
     out.push_back({Requests::usageMask(bits), "CryptographicUsageMask: " + joined(bits)});
   }

@@ -93,9 +93,11 @@ struct CryptOptions {
 kms::SecureBytes crypt(Context& context, const std::string& uid, const std::string& algorithm, const std::string& hash,
                        kms::SecureBytes input, bool encrypt) {
   const auto parameters = Requests::rsaParameters(algorithm, hashes().at(hash));
-  Ttlv answer = context.client().call(
-      encrypt ? Requests::encrypt(uid, parameters, std::move(input), std::nullopt)
-              : Requests::decrypt(uid, parameters, std::move(input), std::nullopt, std::nullopt, std::nullopt));
+  Ttlv request = encrypt
+                     ? Requests::encrypt(uid, parameters, std::move(input), std::nullopt)
+                     : Requests::decrypt(uid, parameters, std::move(input), std::nullopt, std::nullopt, std::nullopt);
+  Ttlv answer = context.client().call(request);
+  request.wipe();
   kms::SecureBytes output = Answers::bytes(answer, "Data");
   answer.wipe();
   return output;

@@ -59,6 +59,7 @@ std::size_t ConnectionPool::openCount() const {
 std::vector<int> ConnectionPool::idleBackendPids() const {
   std::lock_guard lock(mutex_);
   std::vector<int> pids;
+  pids.reserve(idle_.size());
   for (const auto& connection : idle_) pids.push_back(connection->backendPid());
   return pids;
 }

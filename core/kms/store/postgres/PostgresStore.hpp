@@ -43,7 +43,7 @@
 #include "kms/store/TokenStore.hpp"
 
 namespace pqxx {
-class transaction_base;
+class transaction_base;  // NOLINT(readability-identifier-naming): libpqxx's name
 }
 
 namespace kms::store {
