@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     # Cloud integrations (core/kms/integrations/<name>/, a room each): an external REST API mapped
     # onto the operations, served by http/ through net::RestService, never including http/.
     "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net"},
-    "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net", "http"},
+    "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},

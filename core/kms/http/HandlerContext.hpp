@@ -1,16 +1,9 @@
 #pragma once
 // What request handlers need, owned elsewhere (main, or a test) and outliving the server.
 #include <cstddef>
-#include <functional>
-#include <string>
 #include <vector>
 
 #include "kms/kmip/DecodeLimits.hpp"
-
-namespace Poco::Net {
-class HTTPRequestHandler;
-class HTTPServerRequest;
-}  // namespace Poco::Net
 
 namespace kms::ops {
 class RequestProcessor;
@@ -37,12 +30,6 @@ namespace kms::http {
 
 class Authenticator;
 
-// A cloud integration's routes: the path `prefix` and every path below it go to `service`.
-struct RestRoute {
-  std::string prefix;  // "/ms_dke"
-  net::RestService* service = nullptr;
-};
-
 struct HandlerContext {
   ops::RequestProcessor& processor;
   store::ObjectStore& store;  // for /health
@@ -61,12 +48,10 @@ struct HandlerContext {
   net::InflightBudget* inflight = nullptr;
   // /metrics shows the KMIP socket server's counters too; nullptr when it does not run.
   const net::SocketMetrics* socketMetrics = nullptr;
-  // The enabled integrations (Microsoft DKE, ...); they authenticate their callers themselves.
-  std::vector<RestRoute> restRoutes{};
-  // The cloud integrations' routes (integrations/), asked before kmsd's own: each returns a new
-  // handler for a path it serves, nullptr otherwise. They authenticate their requests
-  // themselves (AWS SigV4, ...), as their APIs prescribe.
-  std::vector<std::function<Poco::Net::HTTPRequestHandler*(const Poco::Net::HTTPServerRequest&)>> integrationRoutes{};
+  // The enabled cloud integrations (AWS XKS, Microsoft DKE, ...), asked in this order before
+  // kmsd's own routes: a path one serves() is its own. They authenticate their callers
+  // themselves, as their APIs prescribe (SigV4, Entra ID tokens).
+  std::vector<net::RestService*> restServices{};
 };
 
 }  // namespace kms::http

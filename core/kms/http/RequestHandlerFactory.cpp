@@ -63,8 +63,8 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
   const bool get = method == Poco::Net::HTTPRequest::HTTP_GET;
   const bool post = method == Poco::Net::HTTPRequest::HTTP_POST;
 
-  for (const auto& integration : context_.integrationRoutes) {
-    if (auto* handler = integration(request)) return handler;
+  for (auto* service : context_.restServices) {
+    if (service->serves(path)) return new RestServiceHandler(*service);
   }
 
   if (path == "/kmip/2_1" || path == "/kmip") {
@@ -105,11 +105,6 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
   if (path == "/admin/rewrap") return post ? new RewrapHandler(context_) : methodNotAllowed(method, path, "POST");
   if (path == "/version") return get ? new VersionHandler : methodNotAllowed(method, path, "GET");
   if (path == "/health") return get ? new HealthHandler(context_.store) : methodNotAllowed(method, path, "GET");
-  for (const auto& rest : context_.restRoutes) {
-    if (path.starts_with(rest.prefix) && (path.size() == rest.prefix.size() || path[rest.prefix.size()] == '/')) {
-      return new RestServiceHandler(*rest.service, std::string(path.substr(rest.prefix.size())));
-    }
-  }
   return new StatusHandler(Poco::Net::HTTPResponse::HTTP_NOT_FOUND, "no such endpoint");
 }
 

@@ -5,6 +5,8 @@
 #include <Poco/Net/HTTPServerResponse.h>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
 #include <exception>
 
 #include "kms/Exception.hpp"
@@ -24,32 +26,63 @@ std::string originOf(const Poco::Net::HTTPServerRequest& request) {
   return fmt::format("{}://{}", request.secure() ? "https" : "http", host);
 }
 
+class RequestBody : public net::RestBody {
+ public:
+  RequestBody(Poco::Net::HTTPServerRequest& request, std::size_t limit) : request_(request), limit_(limit) {}
+  std::string read() override {
+    std::string body = BodyReader::read(request_, limit_);
+    read_ = true;
+    return body;
+  }
+  [[nodiscard]] bool wasRead() const noexcept { return read_; }
+
+ private:
+  Poco::Net::HTTPServerRequest& request_;
+  std::size_t limit_;
+  bool read_ = false;
+};
+
+net::RestRequest restRequestOf(const Poco::Net::HTTPServerRequest& request, net::RestBody& body) {
+  net::RestRequest call;
+  call.method = request.getMethod();
+  const std::string& uri = request.getURI();
+  const std::size_t question = uri.find('?');
+  call.path = uri.substr(0, question);
+  if (question != std::string::npos) call.query = uri.substr(question + 1);
+  call.headers.reserve(request.size());
+  for (const auto& [name, value] : request) {
+    std::string lower = name;
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    call.headers.emplace_back(std::move(lower), value);
+  }
+  call.origin = originOf(request);
+  call.peer = request.clientAddress().toString();
+  call.body = &body;
+  return call;
+}
+
 }  // namespace
 
-RestServiceHandler::RestServiceHandler(net::RestService& service, std::string path)
-    : service_(service), path_(std::move(path)) {}
+RestServiceHandler::RestServiceHandler(net::RestService& service) : service_(service) {}
 
 void RestServiceHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) {
-  bool bodyRead = false;
+  RequestBody body(request, service_.maxBodySize());
+  // A body left unread is skipped by Poco before the next request, unless it is too large.
+  const auto closeUnlessRead = [&] {
+    if (!body.wasRead() && BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
+  };
   try {
-    net::RestRequest call;
-    call.method = request.getMethod();
-    call.path = path_;
-    call.authorization = request.get("Authorization", "");
-    call.origin = originOf(request);
-    call.peer = request.clientAddress().host().toString();
-    call.body = BodyReader::read(request, service_.maxBodySize());
-    bodyRead = true;
-    const net::RestResponse answer = service_.serve(call);
+    const net::RestResponse answer = service_.serve(restRequestOf(request, body));
     response.setStatusAndReason(static_cast<Poco::Net::HTTPResponse::HTTPStatus>(answer.status));
     for (const auto& [name, value] : answer.headers) response.set(name, value);
-    // A refused caller gets nothing more from this connection (as ErrorResponse does for 401).
-    if (answer.status == Poco::Net::HTTPResponse::HTTP_UNAUTHORIZED) response.setKeepAlive(false);
+    if (answer.closeConnection) response.setKeepAlive(false);
+    closeUnlessRead();
     response.setContentType(answer.contentType);
     response.sendBuffer(answer.body.data(), answer.body.size());
     return;
   } catch (const kms::Exception& error) {
-    if (!bodyRead && BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
+    closeUnlessRead();
     ErrorResponse::send(response, error);
     return;
   } catch (const std::exception& error) {
@@ -57,7 +90,7 @@ void RestServiceHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Po
         .error(fmt::format("{} {}: unexpected error: {}", request.getMethod(), request.getURI().substr(0, 100),
                            error.what()));
   }
-  if (!bodyRead && BodyReader::tooLargeToSkip(request)) response.setKeepAlive(false);
+  closeUnlessRead();
   ErrorResponse::sendInternal(response);
 }
 

@@ -51,6 +51,7 @@ net::RestResponse challenge(bool tokenPresented) {
   response.headers.emplace_back("WWW-Authenticate", tokenPresented ? "Bearer error=\"invalid_token\"" : "Bearer");
   response.headers.emplace_back("resource", std::string(DkeTokenVerifier::kAudience));
   response.headers.emplace_back("authorization", std::string(MsDkeService::kAuthorizationUri));
+  response.closeConnection = true;
   return response;
 }
 
@@ -109,16 +110,21 @@ MsDkeService::MsDkeService(ops::RequestProcessor& processor, const config::Confi
   while (!serviceUrl_.empty() && serviceUrl_.back() == '/') serviceUrl_.pop_back();
 }
 
+bool MsDkeService::serves(std::string_view path) const noexcept {
+  return path.starts_with(kPrefix) && (path.size() == kPrefix.size() || path[kPrefix.size()] == '/');
+}
+
 net::RestResponse MsDkeService::serve(const net::RestRequest& request) {
-  const auto segments = segmentsOf(request.path);
+  const auto segments = segmentsOf(request.path.substr(kPrefix.size()));
   const bool keyRoute = segments.size() == 1;
   const bool decryptRoute = segments.size() == 3 && Poco::toLower(segments[2]) == "decrypt";
   if (!keyRoute && !decryptRoute) return text(404, "no such DKE endpoint");
   if (keyRoute && request.method != "GET") return methodNotAllowed("GET");
   if (decryptRoute && request.method != "POST") return methodNotAllowed("POST");
   try {
-    const DkeCaller caller = tokens_.verify(request.authorization, request.peer);
-    return keyRoute ? publicKey(caller, segments[0], request) : decrypt(caller, segments[0], segments[1], request.body);
+    const DkeCaller caller = tokens_.verify(std::string(request.header("authorization")), request.peer);
+    return keyRoute ? publicKey(caller, segments[0], request)
+                    : decrypt(caller, segments[0], segments[1], request.body->read());
   } catch (const DkeRefusal& refusal) {
     if (refusal.status() == 401) return challenge(refusal.tokenPresented());
     return text(refusal.status(), refusal.what());

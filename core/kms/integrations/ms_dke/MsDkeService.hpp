@@ -31,6 +31,8 @@ class MsDkeService : public net::RestService {
   static constexpr int kCacheDays = 1;
 
   MsDkeService(ops::RequestProcessor& processor, const config::Config& config);
+  // /ms_dke and every path below it.
+  [[nodiscard]] bool serves(std::string_view path) const noexcept override;
   net::RestResponse serve(const net::RestRequest& request) override;
   [[nodiscard]] std::size_t maxBodySize() const noexcept override { return std::size_t{16} * 1024; }
 
