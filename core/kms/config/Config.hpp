@@ -133,6 +133,10 @@ struct MsDkeConfig {
   bool enable = false;
   std::vector<std::string> authorizedEmails;  // compared without regard to case
   std::vector<std::string> authorizedRoles;
+  // The identity GET /ms_dke/{keyName} acts as: Office clients fetch public keys without a token
+  // (Microsoft's reference service), so the lookup runs as this user, granted getattributes on
+  // the private keys and get on the public ones; decryptions run as the token's user.
+  std::string user = "ms-dke";
   // Cosmian's ms_dke_service_url: the URL clients reach the service at (key ids are built on
   // it); empty: the request's own origin + /ms_dke.
   std::string serviceUrl;

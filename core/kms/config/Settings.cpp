@@ -269,6 +269,11 @@ const std::array kSettings{
               c.msDke.authorizedRoles.push_back(ValueParser::user(v, o));
             },
             [] { return std::string("none"); }, [](Config& c) { c.msDke.authorizedRoles.clear(); }, ','},
+    Setting{"ms_dke_config.ms_dke_user", "--ms-dke-user", "KMS_MS_DKE_USER", "USER", ValueKind::Text, false,
+            "The user that publishes DKE public keys (GET /ms_dke/{keyName} takes no token, as Microsoft's "
+            "reference): grant it getattributes on the RSA private keys and get on their public keys",
+            [](Config& c, std::string_view v, const std::string& o) { c.msDke.user = ValueParser::user(v, o); },
+            [] { return MsDkeConfig{}.user; }},
     Setting{"ms_dke_service_url", "--ms-dke-service-url", "KMS_MS_DKE_SERVICE_URL", "URL", ValueKind::Text, false,
             "URL DKE clients reach the service at, e.g. https://dke.example.com/ms_dke (key ids are built on it)",
             [](Config& c, std::string_view v, const std::string&) { c.msDke.serviceUrl = v; },

@@ -106,6 +106,7 @@ MsDkeService::MsDkeService(ops::RequestProcessor& processor, const config::Confi
     : tokens_(config.idp.providers, config.idp.userClaim),
       policy_(config.msDke.authorizedEmails, config.msDke.authorizedRoles),
       keys_(processor),
+      publisher_(config.msDke.user),
       serviceUrl_(config.msDke.serviceUrl) {
   while (!serviceUrl_.empty() && serviceUrl_.back() == '/') serviceUrl_.pop_back();
 }
@@ -122,9 +123,10 @@ net::RestResponse MsDkeService::serve(const net::RestRequest& request) {
   if (keyRoute && request.method != "GET") return methodNotAllowed("GET");
   if (decryptRoute && request.method != "POST") return methodNotAllowed("POST");
   try {
+    // The public key is public: the reference's GetKey has no [Authorize] (only Decrypt has).
+    if (keyRoute) return publicKey(segments[0], request);
     const DkeCaller caller = tokens_.verify(std::string(request.header("authorization")), request.peer);
-    return keyRoute ? publicKey(caller, segments[0], request)
-                    : decrypt(caller, segments[0], segments[1], request.body->read());
+    return decrypt(caller, segments[0], segments[1], request.body->read());
   } catch (const DkeRefusal& refusal) {
     if (refusal.status() == 401) return challenge(refusal.tokenPresented());
     return text(refusal.status(), refusal.what());
@@ -133,9 +135,8 @@ net::RestResponse MsDkeService::serve(const net::RestRequest& request) {
   }
 }
 
-net::RestResponse MsDkeService::publicKey(const DkeCaller& caller, const std::string& keyName,
-                                          const net::RestRequest& request) {
-  const DkePublicKey key = keys_.publish(caller.user, keyName);
+net::RestResponse MsDkeService::publicKey(const std::string& keyName, const net::RestRequest& request) {
+  const DkePublicKey key = keys_.publish(publisher_, keyName);
   const std::string base = serviceUrl_.empty() ? request.origin + std::string(kPrefix) : serviceUrl_;
 
   Poco::JSON::Object jwk(Poco::JSON_PRESERVE_KEY_ORDER);

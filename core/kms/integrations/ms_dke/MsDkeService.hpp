@@ -7,10 +7,12 @@
 //                                            "cache": {"exp": "yyyy-MM-ddTHH:mm:ss"}}
 //   POST /ms_dke/{keyName}/{keyId}/decrypt  {"alg": "RSA-OAEP-256", "value": base64} -> {"value": base64}
 //
-// {keyName} is the Name of an RSA private key, {keyId} its UID. Both calls need an Entra ID
-// bearer token for https://aadrm.com (DkeTokenVerifier); without one, or with one that fails,
-// the answer is the reference's 401 challenge. A decryption also passes [ms_dke_config]'s policy
-// (DkeAuthorization, else 403). Keys are reached through the operations as the caller (DkeKeys).
+// {keyName} is the Name of an RSA private key, {keyId} its UID. As in the reference, GET takes no
+// token (a public key is public; Office fetches it to encrypt): it runs as [ms_dke_config]
+// ms_dke_user. Decrypt needs an Entra ID bearer token for https://aadrm.com (DkeTokenVerifier);
+// without one, or with one that fails, the answer is the reference's 401 challenge. It also
+// passes [ms_dke_config]'s policy (DkeAuthorization, else 403), and runs the operations as the
+// token's user (DkeKeys): that user needs decrypt granted on the key.
 // Failures as the reference: 400 for an unknown key or a bad request, 403 for the policy.
 #include <string>
 
@@ -37,14 +39,14 @@ class MsDkeService : public net::RestService {
   [[nodiscard]] std::size_t maxBodySize() const noexcept override { return std::size_t{16} * 1024; }
 
  private:
-  [[nodiscard]] net::RestResponse publicKey(const DkeCaller& caller, const std::string& keyName,
-                                            const net::RestRequest& request);
+  [[nodiscard]] net::RestResponse publicKey(const std::string& keyName, const net::RestRequest& request);
   [[nodiscard]] net::RestResponse decrypt(const DkeCaller& caller, const std::string& keyName, const std::string& keyId,
                                           const std::string& body);
 
   DkeTokenVerifier tokens_;
   DkeAuthorization policy_;
   DkeKeys keys_;
+  std::string publisher_;   // [ms_dke_config] ms_dke_user: whom GET acts as
   std::string serviceUrl_;  // no trailing slash; empty: the request's origin + kPrefix
 };
 
