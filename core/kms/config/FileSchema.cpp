@@ -65,8 +65,8 @@ constexpr std::array kDeferredKeys{
 };
 
 // Sections whose keys are settings (the top level is the other place settings live).
-constexpr std::array<std::string_view, 8> kSections{"http",     "socket_server",  "db",           "logging",
-                                                    "tls",      "idp_auth",       "ms_dke_config", "aws_xks_config"};
+constexpr std::array<std::string_view, 8> kSections{
+    "http", "socket_server", "db", "logging", "tls", "idp_auth", "ms_dke_config", "aws_xks_config"};
 
 const DeferredKey* findDeferred(std::string_view path) noexcept {
   for (const auto& key : kDeferredKeys) {

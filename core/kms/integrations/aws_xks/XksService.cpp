@@ -117,7 +117,9 @@ XksService::XksService(const config::AwsXksConfig& config, ops::RequestProcessor
       operations_(processor, config.user),
       health_(std::make_unique<XksHealth>(hsm, config.healthProbeInterval)) {}
 
-bool XksService::serves(std::string_view path) const noexcept { return path.find("/kms/xks/") != std::string_view::npos; }
+bool XksService::serves(std::string_view path) const noexcept {
+  return path.find("/kms/xks/") != std::string_view::npos;
+}
 
 net::RestResponse XksService::serve(const net::RestRequest& request) {
   const auto started = std::chrono::steady_clock::now();
