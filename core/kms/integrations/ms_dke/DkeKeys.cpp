@@ -47,7 +47,7 @@ SecureBytes magnitude(const SecureBytes& bigInteger) {
 
 DkeKeys::DkeKeys(ops::RequestProcessor& processor) : processor_(processor) {}
 
-Ttlv DkeKeys::call(const std::string& user, Ttlv request) {
+Ttlv DkeKeys::call(const std::string& user, const Ttlv& request) {
   return processor_.process(request, ops::RequestContext{user});
 }
 

@@ -33,7 +33,7 @@ class DkeKeys {
   [[nodiscard]] SecureBytes decrypt(const std::string& user, const std::string& uid, const SecureBytes& ciphertext);
 
  private:
-  [[nodiscard]] kmip::Ttlv call(const std::string& user, kmip::Ttlv request);
+  [[nodiscard]] kmip::Ttlv call(const std::string& user, const kmip::Ttlv& request);
   [[nodiscard]] kmip::Ttlv attributesOf(const std::string& user, const std::string& keyName, const std::string& uid);
 
   ops::RequestProcessor& processor_;
