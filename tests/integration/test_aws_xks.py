@@ -14,7 +14,8 @@ The same cases run over HTTP and over HTTPS (one kmsd each, on a token of its ow
   AAD, changed ciphertextMetadata, encrypt-only key, GET, unknown path, sizes.
 Both SigV4 credentials work (rotation). With the HSM cut off (tests/fixtures/faultyp11), Encrypt
 answers the retryable DependencyTimeoutException and health reports the instance UNAVAILABLE,
-then ACTIVE again. Needs Debian's python3-botocore: without it, exit 77.
+then ACTIVE again. With one of an instance's two tokens missing, health reports it DEGRADED and
+the other token still serves. Needs Debian's python3-botocore: without it, exit 77.
 """
 
 from __future__ import annotations
@@ -36,8 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from credentials import Pki  # noqa: E402
 from kmip_requests import AES_GCM, create_aes, create_hsm_aes, revoke, uid_op  # noqa: E402
-from kmsd import b, http_request, value  # noqa: E402
-from servers import Server, faulty_hsm_kmsd, faulty_p11_path, main  # noqa: E402
+from kmsd import Kmsd, b, default_binary, http_request, value  # noqa: E402
+from servers import Server, faulty_hsm_kmsd, faulty_p11_path, hsm_args, main  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
 try:
@@ -526,6 +527,72 @@ class XksHsmOutage(XksClient, unittest.TestCase):
         while self.send(f"{BASE}/keys/{key_id(self.uid)}/encrypt", ENCRYPT_EXAMPLE)[0] != 200:
             self.assertLess(time.monotonic(), deadline, "Encrypt never worked again after the outage")
             time.sleep(0.2)
+
+
+class XksHealthDegraded(XksClient, unittest.TestCase):
+    """One HSM instance on two SoftHSM2 tokens, one of which goes missing (its token directory
+    moved away, as a card pulled from a reader): health reports the instance DEGRADED while the
+    other slot still serves. (SoftHSM2 does not take a token directory back once it has seen it
+    gone, so the slot stays down until kmsd restarts: the HSM outage case above tests recovery.)"""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = Path(tempfile.mkdtemp(prefix="kmsd-xks-degraded-"))
+        cls.hsm = SoftHsm(tokens=2, label_prefix="xksdeg").start()
+        try:
+            slots = [token.slot_id for token in cls.hsm.tokens]
+            args = hsm_args(cls.tmp, slots, cls.hsm.tokens[0].pin) + xks_args(cls.tmp) + \
+                ["--aws-xks-health-probe-interval", "1s"]
+            cls.kmsd = Kmsd(default_binary(), extra_args=args, env=XKS_ENV).__enter__()
+        except BaseException:
+            cls.hsm.stop()
+            shutil.rmtree(cls.tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kmsd.__exit__(None, None, None)
+        cls.hsm.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @property
+    def target(self):
+        return self.kmsd
+
+    def fleet(self) -> list[dict]:
+        return self.ok(f"{BASE}/health", HEALTH_EXAMPLE)["ekmFleetDetails"]
+
+    def wait_health(self, expected: str) -> None:
+        deadline = time.monotonic() + 10
+        while [entry["healthStatus"] for entry in self.fleet()] != [expected]:
+            self.assertLess(time.monotonic(), deadline, f"health never became {expected}: {self.fleet()}")
+            time.sleep(0.2)
+
+    def accessible_slots(self) -> list[int]:
+        status, body = self.kmsd.get("/hsm/status")
+        self.assertEqual(status, 200, body)
+        return [slot["slot_id"] for slot in body[0]["slots"] if slot["accessible"]]
+
+    def test_one_token_missing(self):
+        self.assertEqual([entry["healthStatus"] for entry in self.fleet()], ["ACTIVE"])
+        self.assertEqual(self.fleet()[0]["id"], "hsm::softhsm2")
+        token_dirs = sorted((self.hsm.directory / "tokens").iterdir())
+        self.assertEqual(len(token_dirs), 2)
+        away = self.tmp / "pulled-token"
+        shutil.move(str(token_dirs[0]), str(away))
+        try:
+            self.wait_health("DEGRADED")
+            # The token still present serves XKS calls: an AES key inside it encrypts.
+            (up,) = self.accessible_slots()
+            uid = f"hsm::softhsm2::{up}::xks-degraded"
+            status, body = self.kmsd.post_json("/kmip/2_1", create_hsm_aes(uid))
+            self.assertEqual(status, 200, body)
+            status, body = self.kmsd.post_json("/access/grant", {"unique_identifier": uid, "user_id": XKS_USER,
+                                                                 "operation_types": ["encrypt", "decrypt"]})
+            self.assertEqual(status, 200, body)
+            self.encrypt(uid)
+        finally:
+            shutil.move(str(away), str(token_dirs[0]))
 
 
 if __name__ == "__main__":

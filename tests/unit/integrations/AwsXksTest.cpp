@@ -7,11 +7,13 @@
 #include "kms/integrations/aws_xks/Base64.hpp"
 #include "kms/integrations/aws_xks/CiphertextBinding.hpp"
 #include "kms/integrations/aws_xks/ExternalKeyId.hpp"
+#include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 
 using kms::integrations::aws_xks::Base64;
 using kms::integrations::aws_xks::CiphertextBinding;
 using kms::integrations::aws_xks::ExternalKeyId;
+using kms::integrations::aws_xks::XksBody;
 using kms::integrations::aws_xks::XksError;
 using kms::integrations::aws_xks::XksErrorName;
 
@@ -91,4 +93,38 @@ TEST_CASE("XksError: names and statuses of the specification") {
         XksErrorName::InvalidStateException);
   CHECK(XksError::fromKms(kms::Exception(kms::ErrorCode::IncompatibleUsageMask, "x"), true).name() ==
         XksErrorName::InvalidKeyUsageException);
+}
+
+TEST_CASE("XksBody: string members, requestMetadata, and what is not an XKS body") {
+  const auto body = XksBody::parse(
+      R"( {"requestMetadata": {"kmsRequestId": "r-1", "deep": {"x": [1, {"y": 2}]}, "n": 5},
+          "plaintext": "SGVsbG8=", "count": 3, "list": ["a"], "none": null, "esc": "a\u0041\"b",
+          "plaintext2": "x", "plaintext2": "last"} )");
+  REQUIRE(body != nullptr);
+  REQUIRE(body->text("plaintext") != nullptr);
+  CHECK(*body->text("plaintext") == "SGVsbG8=");
+  CHECK(*body->text("esc") == "aA\"b");
+  CHECK(*body->text("plaintext2") == "last");  // a repeated member: the last one
+  // Present but not strings: has() and no text(), so validation says "is not a string".
+  CHECK(body->has("count"));
+  CHECK(body->text("count") == nullptr);
+  CHECK(body->has("list"));
+  CHECK(body->text("list") == nullptr);
+  // null is as if absent.
+  CHECK_FALSE(body->has("none"));
+  CHECK_FALSE(body->has("missing"));
+  const XksBody* metadata = body->object("requestMetadata");
+  REQUIRE(metadata != nullptr);
+  CHECK(*metadata->text("kmsRequestId") == "r-1");
+  CHECK(metadata->has("deep"));  // deeper objects are skipped, not read
+  CHECK(metadata->object("deep") == nullptr);
+  CHECK(metadata->text("n") == nullptr);
+  CHECK(body->object("plaintext") == nullptr);
+
+  CHECK(XksBody::parse("{}") != nullptr);
+  for (const char* bad : {"", "[]", "\"text\"", "{", R"({"a": })", R"({"a": "b"} x)", R"({"a" "b"})", R"({"a": "b",})",
+                          "{\"a\": \"\xff\"}"}) {
+    CAPTURE(bad);
+    CHECK(XksBody::parse(bad) == nullptr);
+  }
 }

@@ -9,6 +9,7 @@
 
 #include "kms/integrations/aws_xks/SigV4.hpp"
 #include "kms/integrations/aws_xks/SigV4Verifier.hpp"
+#include "kms/integrations/aws_xks/SigningKeyCache.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 
 using kms::integrations::aws_xks::SigV4;
@@ -120,4 +121,18 @@ TEST_CASE("SigV4Verifier: the post-vanilla request, and what must fail") {
   CHECK(failure([&] { verify(authorization("AKIDEXAMPLE", good), "", std::chrono::seconds(0), ""); }) == kAuthFailed);
   CHECK(failure([&] { verify(authorization("AKIDEXAMPLE", good), "20150831T000100Z", std::chrono::seconds(0), ""); }) ==
         kAuthFailed);
+}
+
+TEST_CASE("SigningKeyCache: the same keys as SigV4::signingKey, per credential and day") {
+  kms::integrations::aws_xks::SigningKeyCache cache(2);
+  const auto direct = [](std::string_view secret, std::string_view date) {
+    return SigV4::signingKey(secret, date, "us-east-1", "service");
+  };
+  // Twice the same day (the second from the cache), the next day, then a third day that
+  // replaces the oldest: every answer is the derived key of that credential and day.
+  for (const char* date : {"20150830", "20150830", "20150831", "20150901", "20150831", "20150830"}) {
+    CHECK(cache.get(0, kSecret, date, "us-east-1", "service") == direct(kSecret, date));
+    CHECK(cache.get(1, "other-secret", date, "us-east-1", "service") == direct("other-secret", date));
+  }
+  CHECK(cache.get(0, kSecret, "20150830", "us-east-1", "service") != direct("other-secret", "20150830"));
 }

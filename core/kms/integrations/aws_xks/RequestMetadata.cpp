@@ -1,7 +1,6 @@
 #include "kms/integrations/aws_xks/RequestMetadata.hpp"
 
-#include <Poco/JSON/Object.h>
-
+#include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 
 namespace kms::integrations::aws_xks {
@@ -9,19 +8,19 @@ namespace {
 
 constexpr std::size_t kMaxField = 2048;  // the specification's ARN length
 
-std::string field(const Poco::JSON::Object& metadata, const std::string& name, bool required, bool strict) {
-  if (!metadata.has(name) || metadata.isNull(name)) {
+std::string field(const XksBody& metadata, const std::string& name, bool required, bool strict) {
+  if (!metadata.has(name)) {
     if (required && strict) {
       throw XksError(XksErrorName::ValidationException, "requestMetadata." + name + " is missing");
     }
     return {};
   }
-  const Poco::Dynamic::Var value = metadata.get(name);
-  if (!value.isString()) {
+  const std::string* value = metadata.text(name);
+  if (value == nullptr) {
     if (strict) throw XksError(XksErrorName::ValidationException, "requestMetadata." + name + " is not a string");
     return {};
   }
-  std::string text = value.extract<std::string>();
+  std::string text = *value;
   if (text.size() > kMaxField) {
     if (strict) throw XksError(XksErrorName::ValidationException, "requestMetadata." + name + " is too long");
     text.resize(kMaxField);
@@ -37,9 +36,9 @@ void append(std::string& out, const char* name, const std::string& value) {
 
 }  // namespace
 
-RequestMetadata RequestMetadata::read(const Poco::JSON::Object& body, bool strict) {
-  const Poco::JSON::Object::Ptr metadata = body.getObject("requestMetadata");
-  if (metadata.isNull()) {
+RequestMetadata RequestMetadata::read(const XksBody& body, bool strict) {
+  const XksBody* metadata = body.object("requestMetadata");
+  if (metadata == nullptr) {
     if (strict) throw XksError(XksErrorName::ValidationException, "requestMetadata is missing or not an object");
     return {};
   }

@@ -4,11 +4,9 @@
 // CloudTrail; it never decides anything (the XKS user's grants do).
 #include <string>
 
-namespace Poco::JSON {
-class Object;
-}
-
 namespace kms::integrations::aws_xks {
+
+class XksBody;
 
 struct RequestMetadata {
   std::string awsPrincipalArn;
@@ -22,7 +20,7 @@ struct RequestMetadata {
   // From the request body. `strict`: requestMetadata with awsPrincipalArn, kmsOperation and
   // kmsRequestId must be there (ValidationException otherwise); health requests are read
   // leniently (GetHealthStatus has no ValidationException). ARNs up to 2048 characters.
-  [[nodiscard]] static RequestMetadata read(const Poco::JSON::Object& body, bool strict);
+  [[nodiscard]] static RequestMetadata read(const XksBody& body, bool strict);
   // " kmsRequestId=... kmsOperation=..." of the fields present, printable ASCII only.
   [[nodiscard]] std::string logText() const;
 };

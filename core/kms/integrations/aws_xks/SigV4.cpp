@@ -1,8 +1,8 @@
 #include "kms/integrations/aws_xks/SigV4.hpp"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
-#include <openssl/sha.h>
+#include <openssl/params.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -55,14 +55,42 @@ std::string uriDecode(std::string_view text) {
   return out;
 }
 
+// SHA-256 and HMAC fetched once: the one-shot SHA256() and HMAC() fetch them from the provider on
+// every call, which costs more than hashing an XKS request.
+const EVP_MD* sha256Method() {
+  static const EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) throw std::runtime_error("SHA-256 is not available");
+  return md;
+}
+
+// An HMAC-SHA256 context without a key, duplicated per MAC: the digest parameter is set once.
+const EVP_MAC_CTX* hmacTemplate() {
+  static EVP_MAC_CTX* const ctx = [] {
+    EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+    EVP_MAC_CTX* out = mac != nullptr ? EVP_MAC_CTX_new(mac) : nullptr;
+    EVP_MAC_free(mac);  // the context holds its own reference
+    std::array<char, 7> digest{"SHA256"};
+    const std::array<OSSL_PARAM, 2> params{OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest.data(), 0),
+                                           OSSL_PARAM_construct_end()};
+    if (out != nullptr && EVP_MAC_CTX_set_params(out, params.data()) != 1) {
+      EVP_MAC_CTX_free(out);
+      out = nullptr;
+    }
+    return out;
+  }();
+  if (ctx == nullptr) throw std::runtime_error("HMAC-SHA256 is not available");
+  return ctx;
+}
+
 SigV4::Digest hmac(const std::uint8_t* key, std::size_t keySize, std::string_view data) {
   SigV4::Digest out{};
-  unsigned int size = 0;
-  if (HMAC(EVP_sha256(), key, static_cast<int>(keySize), reinterpret_cast<const unsigned char*>(data.data()),
-           data.size(), out.data(), &size) == nullptr ||
-      size != out.size()) {
-    throw std::runtime_error("HMAC-SHA256 failed");
-  }
+  std::size_t size = 0;
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_dup(hmacTemplate());
+  const bool ok = ctx != nullptr && EVP_MAC_init(ctx, key, keySize, nullptr) == 1 &&
+                  EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(data.data()), data.size()) == 1 &&
+                  EVP_MAC_final(ctx, out.data(), &size, out.size()) == 1 && size == out.size();
+  EVP_MAC_CTX_free(ctx);  // cleanses the key schedule
+  if (!ok) throw std::runtime_error("HMAC-SHA256 failed");
   return out;
 }
 
@@ -161,7 +189,11 @@ std::string SigV4::signature(const Digest& signingKey, std::string_view stringTo
 
 std::string SigV4::sha256Hex(std::string_view data) {
   Digest digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest.data());
+  unsigned int size = 0;
+  if (EVP_Digest(data.data(), data.size(), digest.data(), &size, sha256Method(), nullptr) != 1 ||
+      size != digest.size()) {
+    throw std::runtime_error("SHA-256 failed");
+  }
   return hex(digest.data(), digest.size());
 }
 

@@ -55,7 +55,10 @@ bool parseAmzDate(std::string_view text, std::chrono::system_clock::time_point& 
 }  // namespace
 
 SigV4Verifier::SigV4Verifier(std::vector<SigV4Credential> credentials, std::string region, std::string service)
-    : credentials_(std::move(credentials)), region_(std::move(region)), service_(std::move(service)) {}
+    : credentials_(std::move(credentials)),
+      region_(std::move(region)),
+      service_(std::move(service)),
+      signingKeys_(credentials_.size()) {}
 
 SigV4Verifier::Authorization SigV4Verifier::precheck(std::string_view authorization, std::string_view amzDate,
                                                      std::chrono::system_clock::time_point now) const {
@@ -137,8 +140,9 @@ void SigV4Verifier::verify(const Authorization& authorization, std::string_view 
   const std::string canonical =
       SigV4::canonicalRequest(method, path, query, signedHeaders, authorization.signedHeaders, SigV4::sha256Hex(body));
   const std::string toSign = SigV4::stringToSign(amzDate, authorization.scope, canonical);
+  const auto index = static_cast<std::size_t>(authorization.credential - credentials_.data());
   SigV4::Digest key =
-      SigV4::signingKey(authorization.credential->secretAccessKey, authorization.date, region_, service_);
+      signingKeys_.get(index, authorization.credential->secretAccessKey, authorization.date, region_, service_);
   const std::string expected = SigV4::signature(key, toSign);
   OPENSSL_cleanse(key.data(), key.size());
   if (CRYPTO_memcmp(expected.data(), authorization.signature.data(), expected.size()) != 0) {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "kms/integrations/aws_xks/SigV4.hpp"
+#include "kms/integrations/aws_xks/SigningKeyCache.hpp"
 
 namespace kms::integrations::aws_xks {
 
@@ -52,6 +53,7 @@ class SigV4Verifier {
   std::vector<SigV4Credential> credentials_;
   std::string region_;
   std::string service_;
+  mutable SigningKeyCache signingKeys_;  // verify() is const and runs on many threads
 };
 
 }  // namespace kms::integrations::aws_xks

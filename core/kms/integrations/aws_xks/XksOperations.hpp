@@ -9,14 +9,13 @@
 
 #include "kms/ops/RequestContext.hpp"
 
-namespace Poco::JSON {
-class Object;
-}
 namespace kms::ops {
 class RequestProcessor;
 }
 
 namespace kms::integrations::aws_xks {
+
+class XksBody;
 
 class XksOperations {
  public:
@@ -28,8 +27,8 @@ class XksOperations {
 
   // Each returns the JSON text of the 200 answer.
   [[nodiscard]] std::string metadata(const std::string& uid) const;
-  [[nodiscard]] std::string encrypt(const std::string& uid, const Poco::JSON::Object& body) const;
-  [[nodiscard]] std::string decrypt(const std::string& uid, const Poco::JSON::Object& body) const;
+  [[nodiscard]] std::string encrypt(const std::string& uid, const XksBody& body) const;
+  [[nodiscard]] std::string decrypt(const std::string& uid, const XksBody& body) const;
 
  private:
   ops::RequestProcessor& processor_;

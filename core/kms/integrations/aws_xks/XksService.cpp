@@ -1,15 +1,16 @@
 #include "kms/integrations/aws_xks/XksService.hpp"
 
 #include <Poco/JSON/Object.h>
-#include <Poco/JSON/Parser.h>
 #include <Poco/Logger.h>
 #include <fmt/format.h>
 
 #include <chrono>
+#include <memory>
 #include <sstream>
 
 #include "kms/Exception.hpp"
 #include "kms/integrations/aws_xks/ExternalKeyId.hpp"
+#include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/RequestMetadata.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 
@@ -97,18 +98,6 @@ net::RestResponse errorResponse(const XksError& error) {
   return response;
 }
 
-Poco::JSON::Object::Ptr parseBody(const std::string& body) {
-  try {
-    Poco::JSON::Parser parser;
-    parser.setDepth(32);  // requestMetadata is two levels deep; refuse deep nesting early
-    const Poco::Dynamic::Var parsed = parser.parse(body);
-    if (parsed.type() == typeid(Poco::JSON::Object::Ptr)) return parsed.extract<Poco::JSON::Object::Ptr>();
-  } catch (const Poco::Exception&) {  // NOLINT(bugprone-empty-catch): why below
-    // Not JSON at all: the caller answers ValidationException for any body that is not an object.
-  }
-  return nullptr;
-}
-
 }  // namespace
 
 XksService::XksService(const config::AwsXksConfig& config, ops::RequestProcessor& processor, hsm::HsmRegistry* hsm)
@@ -151,7 +140,7 @@ net::RestResponse XksService::serve(const net::RestRequest& request) {
       if (route.api == Api::Unknown) {
         throw XksError(XksErrorName::InvalidUriPathException, "no XKS API at this path");
       }
-      const Poco::JSON::Object::Ptr json = parseBody(body);
+      const std::unique_ptr<XksBody> json = XksBody::parse(body);
       if (route.api == Api::Health) {
         if (json) metadata = RequestMetadata::read(*json, false);
         response.body = health_->answer();
