@@ -37,10 +37,11 @@
 #include "kms/auth/ClientCertificateAuthenticator.hpp"
 #include "kms/auth/JwtAuthenticator.hpp"
 #include "kms/http/HandlerContext.hpp"
-#include "kms/integrations/aws_xks/XksRoutes.hpp"
 #include "kms/http/HttpServer.hpp"
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestAuthenticator.hpp"
+#include "kms/integrations/aws_xks/XksService.hpp"
+#include "kms/integrations/ms_dke/MsDkeService.hpp"
 #include "kms/net/InflightBudget.hpp"
 #include "kms/net/SocketMetrics.hpp"
 #include "kms/net/TlsContext.hpp"
@@ -283,26 +284,36 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   kms::net::InflightBudget::configureAllocator();
   kms::net::InflightBudget inflight(config.http.maxInflightMemory);
   kms::net::SocketMetrics socketMetrics;
-  kms::http::HandlerContext context{processor,
-                                    *store,
-                                    authenticator,
-                                    config.http.maxBodySize,
-                                    {},
-                                    &policy,
-                                    config.apiTokenAuth ? &apiTokens : nullptr,
-                                    hsms.get(),
-                                    &inflight,
-                                    config.socketServer.start ? &socketMetrics : nullptr};
-  // AWS KMS External Key Store proxy (docs/aws-xks.md): its routes come before kmsd's own and
-  // live until the server has stopped (declared before it).
-  std::unique_ptr<kms::integrations::aws_xks::XksRoutes> awsXks;
+  // Cloud integrations (net::RestService): each serves its own paths and authenticates its callers
+  // itself; they live until the server has stopped (declared before it).
+  std::vector<kms::net::RestService*> restServices;
+  std::unique_ptr<kms::integrations::aws_xks::XksService> awsXks;
   if (config.awsXks.enable) {
-    awsXks = std::make_unique<kms::integrations::aws_xks::XksRoutes>(config.awsXks, processor, hsms.get());
-    context.integrationRoutes.emplace_back(
-        [xks = awsXks.get()](const Poco::Net::HTTPServerRequest& request) { return xks->route(request); });
+    // AWS KMS External Key Store proxy (docs/aws-xks.md).
+    awsXks = std::make_unique<kms::integrations::aws_xks::XksService>(config.awsXks, processor, hsms.get());
+    restServices.push_back(awsXks.get());
     logger.information(fmt::format("AWS XKS proxy API at {} (SigV4 region {}, service {}), acting as user '{}'",
                                    awsXks->base(), config.awsXks.region, config.awsXks.service, config.awsXks.user));
   }
+  std::unique_ptr<kms::integrations::ms_dke::MsDkeService> msDke;
+  if (config.msDke.enable) {
+    // Microsoft Double Key Encryption (docs/ms-dke.md).
+    msDke = std::make_unique<kms::integrations::ms_dke::MsDkeService>(processor, config);
+    restServices.push_back(msDke.get());
+    logger.information(fmt::format("Microsoft Double Key Encryption served under {}",
+                                   kms::integrations::ms_dke::MsDkeService::kPrefix));
+  }
+  const kms::http::HandlerContext context{processor,
+                                          *store,
+                                          authenticator,
+                                          config.http.maxBodySize,
+                                          {},
+                                          &policy,
+                                          config.apiTokenAuth ? &apiTokens : nullptr,
+                                          hsms.get(),
+                                          &inflight,
+                                          config.socketServer.start ? &socketMetrics : nullptr,
+                                          restServices};
 
   Poco::Net::Context::Ptr tls;
   if (config.tls.enabled()) {

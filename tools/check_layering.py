@@ -36,11 +36,12 @@ ALLOWED: dict[str, set[str]] = {
     "http": {"base", "kmip", "auth", "ops", "config", "net"},
     # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
     "socket": {"base", "kmip", "auth", "ops", "config", "net"},
-    # integrations/: each maps an external API (AWS XKS, ...) onto the operations; its routes plug
-    # into http/ (HandlerContext::integrationRoutes), so it may use http's body reader.
-    "integrations": {"base", "kmip", "auth", "ops", "config", "net", "http"},
     "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi",
-               "integrations"},
+               "integrations/ms_dke", "integrations/aws_xks"},
+    # Cloud integrations (core/kms/integrations/<name>/, a room each): an external REST API mapped
+    # onto the operations, served by http/ through net::RestService, never including http/.
+    "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net"},
+    "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},
@@ -69,6 +70,8 @@ SOURCES = ("*.cpp", "*.hpp", "*.h")
 
 def room_of_file(path: Path) -> str | None:
     rel = path.relative_to(REPO).parts
+    if rel[:3] == ("core", "kms", "integrations") and len(rel) > 4:
+        return f"integrations/{rel[3]}"
     if rel[:2] == ("core", "kms"):
         return rel[2] if len(rel) > 3 else "base"
     if rel[0] == "core" and len(rel) == 2:
@@ -88,6 +91,8 @@ def room_of_include(include: str) -> str | None:
     parts = include.split("/")  # kms/<room>/.../X.hpp or kms/X.hpp
     if len(parts) == 2:
         return "abi" if parts[1] == "driver.h" else "base"
+    if parts[1] == "integrations" and len(parts) > 3:
+        return f"integrations/{parts[2]}"
     return parts[1]
 
 

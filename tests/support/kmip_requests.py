@@ -100,13 +100,15 @@ def create_hsm_rsa(uid: str, bits: int = 2048, sensitive: bool | None = None) ->
                  bo("Sensitive", sensitive) if sensitive is not None else None))
 
 
-def create_rsa_pair(wrapping: str | None = None, bits: int = 2048) -> dict:
-    """CreateKeyPair of an Active software RSA pair; wrapping_key_id on the private side."""
+def create_rsa_pair(wrapping: str | None = None, bits: int = 2048, name: str | None = None) -> dict:
+    """CreateKeyPair of an Active software RSA pair; wrapping_key_id and the Name `name` on the
+    private side."""
     return st("CreateKeyPair",
               st("CommonAttributes", e("CryptographicAlgorithm", "RSA"), i("CryptographicLength", bits),
                  dt("ActivationDate", PAST)),
               st("PrivateKeyAttributes", i("CryptographicUsageMask", "Sign|Decrypt"),
-                 wrapping_attribute(wrapping) if wrapping else None),
+                 wrapping_attribute(wrapping) if wrapping else None,
+                 name_attribute(name) if name else None),
               st("PublicKeyAttributes", i("CryptographicUsageMask", "Verify|Encrypt")))
 
 

@@ -66,8 +66,10 @@ JwtAuthenticator::JwtAuthenticator(const std::vector<config::JwtProvider>& provi
 
 std::optional<std::string> JwtAuthenticator::authenticate(const Credentials& credentials) {
   if (!credentials.bearer || ApiTokens::looksLikeToken(*credentials.bearer)) return std::nullopt;
-  const std::string& jwt = *credentials.bearer;
+  return verify(*credentials.bearer).user;
+}
 
+JwtAuthenticator::Verified JwtAuthenticator::verify(const std::string& jwt) {
   // Read unverified, only to find which provider and key should verify it.
   Poco::JWT::Token unverified;
   try {
@@ -126,7 +128,7 @@ std::optional<std::string> JwtAuthenticator::authenticate(const Credentials& cre
       std::any_of(user.begin(), user.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
     throw AuthenticationError(fmt::format("JWT \"{}\" claim is not a usable user name", shown(userClaim_)));
   }
-  return user;
+  return Verified{user, new Poco::JSON::Object(payload)};
 }
 
 std::string JwtAuthenticator::describe() const {

@@ -7,6 +7,8 @@
 // past; "nbf", when present, is not in the future (both with a small clock-skew allowance);
 // "aud" holds one of the provider's audiences, when any are configured; and the user claim
 // ("email" by default) is a non-empty string.
+#include <Poco/JSON/Object.h>
+
 #include <chrono>
 #include <memory>
 #include <string>
@@ -25,6 +27,15 @@ class JwtAuthenticator : public Authenticator {
   JwtAuthenticator(const std::vector<config::JwtProvider>& providers, std::string userClaim,
                    std::chrono::seconds jwksMinRefresh = std::chrono::seconds(10));
   std::optional<std::string> authenticate(const Credentials& credentials) override;
+
+  // A token that passed every check above: its user and all its claims, for the front ends
+  // whose rules read more than the user (DKE's roles, CSE's resource names).
+  struct Verified {
+    std::string user;
+    Poco::JSON::Object::Ptr claims;
+  };
+  // Verifies `jwt` as authenticate() does. Throws AuthenticationError (reason for the log).
+  [[nodiscard]] Verified verify(const std::string& jwt);
   [[nodiscard]] std::string describe() const override;
 
  private:

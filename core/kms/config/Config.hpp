@@ -126,6 +126,22 @@ struct HsmConfig {
   std::string pluginsDir = "/usr/lib/kms/plugins";
 };
 
+// [ms_dke_config]: Microsoft Double Key Encryption (integrations/ms_dke). Callers present Entra ID
+// tokens for https://aadrm.com through a jwt_auth_provider; a decryption also needs the caller's
+// email (or upn) in authorizedEmails or one of its "roles" in authorizedRoles, when either is set.
+struct MsDkeConfig {
+  bool enable = false;
+  std::vector<std::string> authorizedEmails;  // compared without regard to case
+  std::vector<std::string> authorizedRoles;
+  // The identity GET /ms_dke/{keyName} acts as: Office clients fetch public keys without a token
+  // (Microsoft's reference service), so the lookup runs as this user, granted getattributes on
+  // the private keys and get on the public ones; decryptions run as the token's user.
+  std::string user = "ms-dke";
+  // Cosmian's ms_dke_service_url: the URL clients reach the service at (key ids are built on
+  // it); empty: the request's own origin + /ms_dke.
+  std::string serviceUrl;
+};
+
 // Cosmian's [aws_xks_config]: kmsd as an AWS KMS External Key Store proxy
 // (integrations/aws_xks, docs/aws-xks.md). Two SigV4 credential pairs may be active at once so
 // that the operator rotates them without downtime: requests name the access key id they used.
@@ -186,6 +202,7 @@ struct Config {
   std::vector<std::string> hsmStatusReaders;
   std::vector<std::string> metricsReaders;
   bool metricsLoopbackUnauthenticated = false;
+  MsDkeConfig msDke;
 
   // A client certificate CA, a JWT provider or API tokens: requests must authenticate.
   [[nodiscard]] bool authenticationConfigured() const noexcept;

@@ -149,6 +149,25 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
         fmt::format("{}: API tokens are issued by privileged users: set privileged_users (the token administrators)",
                     originOf(origins, "api_token_auth")));
   }
+  // DKE callers are Entra ID users: without a provider whose tokens are meant for Azure RMS no
+  // caller could ever authenticate, and a provider that checks no audience would let tokens
+  // meant for other services decrypt.
+  if (config.msDke.enable) {
+    const bool entra = std::any_of(config.idp.providers.begin(), config.idp.providers.end(), [](const auto& p) {
+      return std::find(p.audiences.begin(), p.audiences.end(), "https://aadrm.com") != p.audiences.end();
+    });
+    if (!entra) {
+      throw ConfigError(fmt::format(
+          "{}: Double Key Encryption needs a jwt_auth_provider with the audience https://aadrm.com (Entra ID "
+          "tokens for Azure RMS): ISSUER,JWKS_URI,https://aadrm.com",
+          originOf(origins, "ms_dke_config.ms_dke_enable")));
+    }
+  }
+  if (!config.msDke.serviceUrl.empty() && !config.msDke.serviceUrl.starts_with("https://") &&
+      !config.msDke.serviceUrl.starts_with("http://")) {
+    throw ConfigError(fmt::format("{}: must be an http(s):// URL, e.g. https://dke.example.com/ms_dke",
+                                  originOf(origins, "ms_dke_service_url")));
+  }
   // The default user applies only when no authentication method is configured: with one,
   // force_default_username would give every authenticated user the default user's rights
   // (its objects, and hsm_admin where it is the documented default "admin").

@@ -31,7 +31,6 @@ constexpr std::array kDeferredKeys{
     // Ignoring these only leaves a feature out: warn.
     DeferredKey{"info", Deferral::Ignored},
     DeferredKey{"kms_public_url", Deferral::Ignored},
-    DeferredKey{"ms_dke_service_url", Deferral::Ignored},
     DeferredKey{"google_cse_kacls_url", Deferral::Ignored},
     DeferredKey{"google_cse_disable_tokens_validation", Deferral::Ignored},
     DeferredKey{"default_unwrap_type", Deferral::Ignored},
@@ -66,8 +65,8 @@ constexpr std::array kDeferredKeys{
 };
 
 // Sections whose keys are settings (the top level is the other place settings live).
-constexpr std::array<std::string_view, 7> kSections{"http",     "socket_server", "db", "logging", "tls",
-                                                    "idp_auth", "aws_xks_config"};
+constexpr std::array<std::string_view, 8> kSections{
+    "http", "socket_server", "db", "logging", "tls", "idp_auth", "ms_dke_config", "aws_xks_config"};
 
 const DeferredKey* findDeferred(std::string_view path) noexcept {
   for (const auto& key : kDeferredKeys) {

@@ -249,6 +249,35 @@ const std::array kSettings{
     Setting{"idp_auth.jwt_user_claim", "--jwt-user-claim", "KMS_JWT_USER_CLAIM", "CLAIM", ValueKind::Text, false,
             "JWT claim naming the user", [](Config& c, std::string_view v, const std::string&) { c.idp.userClaim = v; },
             [] { return IdpConfig{}.userClaim; }},
+    Setting{"ms_dke_config.ms_dke_enable", "--ms-dke-enable", "KMS_MS_DKE_ENABLE", "[true|false]", ValueKind::Boolean,
+            false,
+            "Serve Microsoft Double Key Encryption under /ms_dke (needs a jwt_auth_provider with audience "
+            "https://aadrm.com)",
+            [](Config& c, std::string_view v, const std::string& o) { c.msDke.enable = ValueParser::boolean(v, o); },
+            [] { return std::string(MsDkeConfig{}.enable ? "true" : "false"); }},
+    Setting{"ms_dke_config.ms_dke_authorized_emails", "--ms-dke-authorized-emails", "KMS_MS_DKE_AUTHORIZED_EMAILS",
+            "EMAIL[,EMAIL...]", ValueKind::TextList, false,
+            "DKE decryptions only for these users (email or upn claim, any case; repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.msDke.authorizedEmails.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.msDke.authorizedEmails.clear(); }, ','},
+    Setting{"ms_dke_config.ms_dke_authorized_roles", "--ms-dke-authorized-roles", "KMS_MS_DKE_AUTHORIZED_ROLES",
+            "ROLE[,ROLE...]", ValueKind::TextList, false,
+            "DKE decryptions only for tokens holding one of these roles (\"roles\" claim; repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.msDke.authorizedRoles.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.msDke.authorizedRoles.clear(); }, ','},
+    Setting{"ms_dke_config.ms_dke_user", "--ms-dke-user", "KMS_MS_DKE_USER", "USER", ValueKind::Text, false,
+            "The user that publishes DKE public keys (GET /ms_dke/{keyName} takes no token, as Microsoft's "
+            "reference): grant it getattributes on the RSA private keys and get on their public keys",
+            [](Config& c, std::string_view v, const std::string& o) { c.msDke.user = ValueParser::user(v, o); },
+            [] { return MsDkeConfig{}.user; }},
+    Setting{"ms_dke_service_url", "--ms-dke-service-url", "KMS_MS_DKE_SERVICE_URL", "URL", ValueKind::Text, false,
+            "URL DKE clients reach the service at, e.g. https://dke.example.com/ms_dke (key ids are built on it)",
+            [](Config& c, std::string_view v, const std::string&) { c.msDke.serviceUrl = v; },
+            [] { return std::string("the request's origin + /ms_dke"); }},
     Setting{"vendor_identification", "--vendor-identification", "KMS_VENDOR_IDENTIFICATION", "ID", ValueKind::Text,
             false, "Vendor identification of vendor attributes (tags, ...)",
             [](Config& c, std::string_view v, const std::string&) { c.vendorIdentification = v; },

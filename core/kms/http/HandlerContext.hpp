@@ -1,15 +1,9 @@
 #pragma once
 // What request handlers need, owned elsewhere (main, or a test) and outliving the server.
 #include <cstddef>
-#include <functional>
 #include <vector>
 
 #include "kms/kmip/DecodeLimits.hpp"
-
-namespace Poco::Net {
-class HTTPRequestHandler;
-class HTTPServerRequest;
-}  // namespace Poco::Net
 
 namespace kms::ops {
 class RequestProcessor;
@@ -28,6 +22,7 @@ class ApiTokens;
 
 namespace kms::net {
 class InflightBudget;
+class RestService;
 class SocketMetrics;
 }  // namespace kms::net
 
@@ -53,10 +48,10 @@ struct HandlerContext {
   net::InflightBudget* inflight = nullptr;
   // /metrics shows the KMIP socket server's counters too; nullptr when it does not run.
   const net::SocketMetrics* socketMetrics = nullptr;
-  // The cloud integrations' routes (integrations/), asked before kmsd's own: each returns a new
-  // handler for a path it serves, nullptr otherwise. They authenticate their requests
-  // themselves (AWS SigV4, ...), as their APIs prescribe.
-  std::vector<std::function<Poco::Net::HTTPRequestHandler*(const Poco::Net::HTTPServerRequest&)>> integrationRoutes{};
+  // The enabled cloud integrations (AWS XKS, Microsoft DKE, ...), asked in this order before
+  // kmsd's own routes: a path one serves() is its own. They authenticate their callers
+  // themselves, as their APIs prescribe (SigV4, Entra ID tokens).
+  std::vector<net::RestService*> restServices{};
 };
 
 }  // namespace kms::http

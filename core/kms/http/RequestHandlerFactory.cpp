@@ -17,6 +17,7 @@
 #include "kms/http/KmipHandler.hpp"
 #include "kms/http/LoggingHandler.hpp"
 #include "kms/http/MeHandler.hpp"
+#include "kms/http/RestServiceHandler.hpp"
 #include "kms/http/StatusHandler.hpp"
 #include "kms/http/TokenHandler.hpp"
 #include "kms/http/VersionHandler.hpp"
@@ -62,8 +63,8 @@ Poco::Net::HTTPRequestHandler* RequestHandlerFactory::route(const Poco::Net::HTT
   const bool get = method == Poco::Net::HTTPRequest::HTTP_GET;
   const bool post = method == Poco::Net::HTTPRequest::HTTP_POST;
 
-  for (const auto& integration : context_.integrationRoutes) {
-    if (auto* handler = integration(request)) return handler;
+  for (auto* service : context_.restServices) {
+    if (service->serves(path)) return new RestServiceHandler(*service);
   }
 
   if (path == "/kmip/2_1" || path == "/kmip") {

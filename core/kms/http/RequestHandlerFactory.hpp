@@ -1,5 +1,6 @@
 #pragma once
-// Routes a request to its handler: POST /kmip/2_1, POST /kmip, /access/*, GET /me, /tokens,
+// Routes a request to its handler: first the paths the enabled integrations serve
+// (HandlerContext::restServices), then POST /kmip/2_1, POST /kmip, /access/*, GET /me, /tokens,
 // GET /version, GET /health; a known path with another method is 405, anything else 404.
 // /version and /health answer without authentication (load balancers probe them); /metrics
 // too for loopback peers when metrics_loopback_unauthenticated is set (MetricsHandler).
