@@ -212,9 +212,8 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
       if (!config.audit.hmacKeyFile.empty()) {
         auditSettings.hmacKey = kms::audit::HmacKeyFile::read(config.audit.hmacKeyFile);
       }
-      auditSettings.flush = config.audit.flush == kms::config::AuditFlush::Interval
-                                ? kms::audit::FlushPolicy::Interval
-                                : kms::audit::FlushPolicy::Event;
+      auditSettings.flush = config.audit.flush == kms::config::AuditFlush::Interval ? kms::audit::FlushPolicy::Interval
+                                                                                    : kms::audit::FlushPolicy::Event;
       auditSettings.flushInterval = config.audit.flushInterval;
       auditSettings.rotateSize = config.audit.rotateSize;
       auditSettings.syslog = config.audit.syslog;
@@ -224,10 +223,9 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
       return 1;
     }
     kms::audit::AuditLog::install(audit.log.get());
-    logger.information(fmt::format("audit log {} (flush: {}, {})", config.audit.logFile,
-                                   kms::config::auditFlushName(config.audit.flush),
-                                   config.audit.hmacKeyFile.empty() ? "no mac: set audit_hmac_key_file"
-                                                                    : "lines carry an HMAC-SHA-256"));
+    logger.information(fmt::format(
+        "audit log {} (flush: {}, {})", config.audit.logFile, kms::config::auditFlushName(config.audit.flush),
+        config.audit.hmacKeyFile.empty() ? "no mac: set audit_hmac_key_file" : "lines carry an HMAC-SHA-256"));
   }
 
   // Both stores implement ObjectStore and TokenStore; the rest of kmsd sees only those.
@@ -384,18 +382,19 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   // shows as two different server.start lines (no secret: names, UIDs and switches only).
   if (audit.log) {
     auto event = serverEvent("server.start");
-    event.fields = {{"version", std::string(kms::config::kVersion)},
-                    {"config_file", config.configFile},
-                    {"http", fmt::format("{}:{}{}", urlHost(config.http.hostname), config.http.port,
-                                         config.tls.enabled() ? " tls" : "")},
-                    {"kmip_socket", config.socketServer.start ? std::to_string(config.socketServer.port) : "off"},
-                    {"database", storeDescription},
-                    {"authentication", chain.empty() ? "none: default user " + config.defaultUsername : chain.describe()},
-                    {"key_encryption_key", config.keyEncryptionKey},
-                    {"hsm_instances", std::to_string(hsmInstances.size())},
-                    {"aws_xks", config.awsXks.enable ? "on" : "off"},
-                    {"audit_flush", std::string(kms::config::auditFlushName(config.audit.flush))},
-                    {"audit_mac", config.audit.hmacKeyFile.empty() ? "off" : "on"}};
+    event.fields = {
+        {"version", std::string(kms::config::kVersion)},
+        {"config_file", config.configFile},
+        {"http",
+         fmt::format("{}:{}{}", urlHost(config.http.hostname), config.http.port, config.tls.enabled() ? " tls" : "")},
+        {"kmip_socket", config.socketServer.start ? std::to_string(config.socketServer.port) : "off"},
+        {"database", storeDescription},
+        {"authentication", chain.empty() ? "none: default user " + config.defaultUsername : chain.describe()},
+        {"key_encryption_key", config.keyEncryptionKey},
+        {"hsm_instances", std::to_string(hsmInstances.size())},
+        {"aws_xks", config.awsXks.enable ? "on" : "off"},
+        {"audit_flush", std::string(kms::config::auditFlushName(config.audit.flush))},
+        {"audit_mac", config.audit.hmacKeyFile.empty() ? "off" : "on"}};
     try {
       audit.log->record(std::move(event));
     } catch (const kms::audit::AuditError& error) {

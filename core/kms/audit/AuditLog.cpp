@@ -75,8 +75,7 @@ Tail readTail(const std::string& path) {
   std::string bytes(want, '\0');
   std::size_t got = 0;
   while (got < want) {
-    const ssize_t n =
-        ::pread(fd, bytes.data() + got, want - got, static_cast<off_t>(tail.size - want + got));
+    const ssize_t n = ::pread(fd, bytes.data() + got, want - got, static_cast<off_t>(tail.size - want + got));
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     got += static_cast<std::size_t>(n);

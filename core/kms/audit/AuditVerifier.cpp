@@ -156,11 +156,11 @@ VerifyReport AuditVerifier::verify(const std::vector<std::string>& files, std::s
                         fmt::format("reordered: seq {} where seq {} was expected (seq {} is at {}:{})", seq, *expected,
                                     *expected, name(later->file), later->line));
           }
-          return fail(f, number,
-                      seq == *expected + 1
-                          ? fmt::format("missing: the line of seq {} before this one was removed", *expected)
-                          : fmt::format("missing: the lines of seq {}..{} before this one were removed", *expected,
-                                        seq - 1));
+          return fail(
+              f, number,
+              seq == *expected + 1
+                  ? fmt::format("missing: the line of seq {} before this one was removed", *expected)
+                  : fmt::format("missing: the lines of seq {}..{} before this one were removed", *expected, seq - 1));
         }
         if (seq < *expected) {
           return fail(f, number,

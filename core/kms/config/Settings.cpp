@@ -371,8 +371,8 @@ const std::array kSettings{
               } else if (v == "interval") {
                 c.audit.flush = AuditFlush::Interval;
               } else {
-                throw ConfigError(fmt::format("{}: unknown audit flush policy '{}' (expected event or interval)", o,
-                                              printable(v)));
+                throw ConfigError(
+                    fmt::format("{}: unknown audit flush policy '{}' (expected event or interval)", o, printable(v)));
               }
             },
             [] { return std::string(auditFlushName(AuditConfig{}.flush)); }},

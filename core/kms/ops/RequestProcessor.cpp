@@ -363,8 +363,8 @@ RewrapResult RequestProcessor::rewrap(const std::string& from, const std::string
   event.operation = "rewrap";
   event.uids = {from, to};
   try {
-    const RewrapResult result = impl_->asServer(
-        user, [&](OperationContext& ctx) { return wrapping::Rewrapper::run(ctx, from, to, limit); });
+    const RewrapResult result =
+        impl_->asServer(user, [&](OperationContext& ctx) { return wrapping::Rewrapper::run(ctx, from, to, limit); });
     event.fields = {{"rewrapped", std::to_string(result.rewrapped)},
                     {"failed", std::to_string(result.failed)},
                     {"remaining", std::to_string(result.remaining)}};

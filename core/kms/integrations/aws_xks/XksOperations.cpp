@@ -108,10 +108,9 @@ ops::RequestContext XksOperations::contextFor(const Poco::JSON::Object* body) co
   if (body == nullptr || audit::AuditLog::current() == nullptr) return context;  // read for the audit log only
   try {
     const RequestMetadata metadata = RequestMetadata::read(*body, false);
-    for (const auto& [name, value] : {std::pair{"awsPrincipalArn", &metadata.awsPrincipalArn},
-                                      std::pair{"kmsKeyArn", &metadata.kmsKeyArn},
-                                      std::pair{"kmsRequestId", &metadata.kmsRequestId},
-                                      std::pair{"kmsOperation", &metadata.kmsOperation}}) {
+    for (const auto& [name, value] :
+         {std::pair{"awsPrincipalArn", &metadata.awsPrincipalArn}, std::pair{"kmsKeyArn", &metadata.kmsKeyArn},
+          std::pair{"kmsRequestId", &metadata.kmsRequestId}, std::pair{"kmsOperation", &metadata.kmsOperation}}) {
       if (!value->empty()) context.auditFields.emplace_back(name, *value);
     }
     if (!metadata.kmsRequestId.empty()) context.requestId = metadata.kmsRequestId;
