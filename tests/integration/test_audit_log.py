@@ -10,6 +10,8 @@
 - `kmsd audit verify` accepts the file (exit 0), then fails (exit 1) naming file:line for a byte
   altered, a line deleted, two lines swapped, the last line truncated, and the whole file
   rewritten with recomputed hashes but without the key.
+- An AWS XKS Encrypt carries its requestMetadata (principal, key ARN, request id, operation) into
+  its line (skipped without python3-botocore).
 - With a small audit_rotate_size the log rotates over several files, and verify checks the chain
   across them in order; a file left out is named.
 """
@@ -254,6 +256,45 @@ class Rotation(unittest.TestCase):
             self.assertIn("does not start", out)
             self.assertEqual(verify(*files[2:], partial=True)[0], 0)
         finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+class XksMetadata(unittest.TestCase):
+    """Issue 19 item 4: an XKS call's requestMetadata (AWS principal, key ARN, request id,
+    operation) goes into its audit line, with the XKS user as the line's user."""
+
+    def test_request_metadata_in_the_line(self):
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import test_aws_xks as xks  # the SigV4 client and the specification's examples
+        if xks.botocore is None:
+            self.skipTest("python3-botocore is not installed")
+        tmp = Path(tempfile.mkdtemp(prefix="kmsd-audit-xks-"))
+        log = tmp / "audit.log"
+        srv = None
+        try:
+            args = xks.xks_args(tmp)[:-2]  # without the secondary credential (its secret is in the environment)
+            srv = Server.on_softhsm("auditxks", extra_args=args + ["--audit-log-file", str(log)])
+            status, body = srv.call(xks.create_aes())
+            self.assertEqual(status, 200, body)
+            uid = value(body, "UniqueIdentifier")
+            xks.grant(srv, uid, "encrypt", "decrypt", "getattributes")
+            client = xks.XksClient()
+            client.target = srv.kmsd
+            status, answer = client.send(f"{xks.BASE}/keys/{xks.key_id(uid)}/encrypt", xks.PLAIN_ENCRYPT)
+            self.assertEqual(status, 200, answer)
+            srv.kmsd.stop()
+            lines = [json.loads(line) for line in lines_of(log)]
+            entry = next(e for e in lines if e["type"] == "kmip" and e["user"] == xks.XKS_USER and e["op"] == "Encrypt")
+            meta = xks.PLAIN_ENCRYPT["requestMetadata"]
+            self.assertEqual(entry["uids"], [uid])
+            self.assertEqual(entry["transport"], "aws-xks")
+            self.assertEqual(entry["request_id"], meta["kmsRequestId"])
+            self.assertEqual(entry["ctx"], {k: meta[k] for k in
+                                            ("awsPrincipalArn", "kmsKeyArn", "kmsRequestId", "kmsOperation")})
+            self.assertEqual(verify(log)[0], 0)
+        finally:
+            if srv is not None:
+                srv.close()
             shutil.rmtree(tmp, ignore_errors=True)
 
 
