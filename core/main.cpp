@@ -24,6 +24,10 @@
 #include <vector>
 
 #include "kms/server/ProcessHardening.hpp"
+#include "kms/audit/AuditError.hpp"
+#include "kms/audit/AuditLog.hpp"
+#include "kms/audit/AuditVerifier.hpp"
+#include "kms/audit/HmacKeyFile.hpp"
 #include "kms/config/ConfigError.hpp"
 #include "kms/config/ConfigLoader.hpp"
 #include "kms/config/HelpText.hpp"
@@ -124,9 +128,106 @@ struct ChangeForwarder {
   };
 };
 
+// `kmsd audit verify [--hmac-key-file FILE] [--partial] FILE...` (docs/audit.md): 0 when the
+// files hold one unbroken chain, 1 naming the first bad line, 2 for a usage error.
+int auditCommand(int argc, char** argv) {
+  constexpr std::string_view kUsage =
+      "usage: kmsd audit verify [--hmac-key-file FILE] [--partial] FILE...\n"
+      "  Checks audit log files, oldest first (FILE.000001 FILE.000002 ... FILE), and names the first line\n"
+      "  that was altered, removed, reordered or truncated. With the key, every line's mac is checked too.\n";
+  if (argc < 3 || std::string_view(argv[2]) != "verify") {
+    std::cerr << kUsage;
+    return argc >= 3 && (std::string_view(argv[2]) == "--help" || std::string_view(argv[2]) == "-h") ? 0 : 2;
+  }
+  std::vector<std::string> files;
+  std::string keyFile;
+  bool partial = false;
+  for (int i = 3; i < argc; ++i) {
+    const std::string_view arg(argv[i]);
+    if (arg == "--hmac-key-file" && i + 1 < argc) {
+      keyFile = argv[++i];
+    } else if (arg.starts_with("--hmac-key-file=")) {
+      keyFile = std::string(arg.substr(16));
+    } else if (arg == "--partial") {
+      partial = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg.starts_with("--")) {
+      std::cerr << "kmsd audit verify: unknown option " << arg << '\n' << kUsage;
+      return 2;
+    } else {
+      files.emplace_back(arg);
+    }
+  }
+  if (files.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  try {
+    kms::SecureBytes key;
+    if (!keyFile.empty()) key = kms::audit::HmacKeyFile::read(keyFile);
+    const auto report = kms::audit::AuditVerifier::verify(files, key, partial);
+    if (!report.ok) {
+      std::cout << "kmsd audit verify: FAILED: " << report.text() << '\n';
+      return 1;
+    }
+    std::cout << "kmsd audit verify: OK: " << report.text() << '\n';
+    return 0;
+  } catch (const std::exception& error) {
+    std::cerr << "kmsd audit verify: " << error.what() << '\n';
+    return 2;
+  }
+}
+
+// The installed audit log for as long as serve() runs: uninstalled before it is destroyed.
+struct InstalledAudit {
+  std::unique_ptr<kms::audit::AuditLog> log;
+  InstalledAudit() = default;
+  InstalledAudit(const InstalledAudit&) = delete;
+  InstalledAudit& operator=(const InstalledAudit&) = delete;
+  ~InstalledAudit() {
+    kms::audit::AuditLog::install(nullptr);
+    if (log) log->stop();
+  }
+};
+
+kms::audit::AuditEvent serverEvent(std::string type) {
+  kms::audit::AuditEvent event;
+  event.type = std::move(type);
+  event.operation = event.type;
+  event.transport = "server";
+  return event;
+}
+
 int serve(const kms::config::Config& config, const std::vector<kms::hsm::InstanceConfig>& hsmInstances,
           sigset_t& stopSignals) {
   auto& logger = Poco::Logger::get("kmsd");
+
+  // The audit log first: every request is recorded from the first one on (docs/audit.md).
+  InstalledAudit audit;
+  if (!config.audit.logFile.empty()) {
+    try {
+      kms::audit::AuditSettings auditSettings;
+      auditSettings.path = config.audit.logFile;
+      if (!config.audit.hmacKeyFile.empty()) {
+        auditSettings.hmacKey = kms::audit::HmacKeyFile::read(config.audit.hmacKeyFile);
+      }
+      auditSettings.flush = config.audit.flush == kms::config::AuditFlush::Interval ? kms::audit::FlushPolicy::Interval
+                                                                                    : kms::audit::FlushPolicy::Event;
+      auditSettings.flushInterval = config.audit.flushInterval;
+      auditSettings.rotateSize = config.audit.rotateSize;
+      auditSettings.syslog = config.audit.syslog;
+      audit.log = std::make_unique<kms::audit::AuditLog>(std::move(auditSettings));
+    } catch (const kms::audit::AuditError& error) {
+      std::cerr << "kmsd: " << error.what() << '\n';
+      return 1;
+    }
+    kms::audit::AuditLog::install(audit.log.get());
+    logger.information(fmt::format(
+        "audit log {} (flush: {}, {})", config.audit.logFile, kms::config::auditFlushName(config.audit.flush),
+        config.audit.hmacKeyFile.empty() ? "no mac: set audit_hmac_key_file" : "lines carry an HMAC-SHA-256"));
+  }
 
   // Both stores implement ObjectStore and TokenStore; the rest of kmsd sees only those.
   std::unique_ptr<kms::store::SqliteStore> sqlite;
@@ -278,6 +379,30 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   } else {
     logger.information(fmt::format("authentication: {}", chain.describe()));
   }
+  // The configuration each start runs with, for the audit log: a change between two starts
+  // shows as two different server.start lines (no secret: names, UIDs and switches only).
+  if (audit.log) {
+    auto event = serverEvent("server.start");
+    event.fields = {
+        {"version", std::string(kms::config::kVersion)},
+        {"config_file", config.configFile},
+        {"http",
+         fmt::format("{}:{}{}", urlHost(config.http.hostname), config.http.port, config.tls.enabled() ? " tls" : "")},
+        {"kmip_socket", config.socketServer.start ? std::to_string(config.socketServer.port) : "off"},
+        {"database", storeDescription},
+        {"authentication", chain.empty() ? "none: default user " + config.defaultUsername : chain.describe()},
+        {"key_encryption_key", config.keyEncryptionKey},
+        {"hsm_instances", std::to_string(hsmInstances.size())},
+        {"aws_xks", config.awsXks.enable ? "on" : "off"},
+        {"audit_flush", std::string(kms::config::auditFlushName(config.audit.flush))},
+        {"audit_mac", config.audit.hmacKeyFile.empty() ? "off" : "on"}};
+    try {
+      audit.log->record(std::move(event));
+    } catch (const kms::audit::AuditError& error) {
+      std::cerr << "kmsd: " << error.what() << '\n';
+      return 1;
+    }
+  }
   kms::http::RequestAuthenticator authenticator(chain);
   // One budget for the KMIP messages of both front ends: together they hold at most
   // max_inflight_memory.
@@ -370,11 +495,22 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
   logger.information("received %s: stopping", std::string(received == SIGINT ? "SIGINT" : "SIGTERM"));
   if (socketServer) socketServer->stop();
   server->stop();
+  if (audit.log) {
+    auto event = serverEvent("server.stop");
+    event.fields = {{"signal", received == SIGINT ? "SIGINT" : "SIGTERM"}};
+    try {
+      audit.log->record(std::move(event));
+    } catch (const kms::audit::AuditError& error) {
+      logger.error(fmt::format("audit: {}", error.what()));
+    }
+  }
   logger.information("stopped");
   return 0;
 }
 
 int run(int argc, char** argv) {
+  // Subcommands come before the configuration flags: `kmsd audit verify` reads no configuration.
+  if (argc >= 2 && std::string_view(argv[1]) == "audit") return auditCommand(argc, argv);
   kms::config::LoadedConfig loaded;
   try {
     loaded = kms::config::ConfigLoader::load(argc, argv);

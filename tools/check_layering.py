@@ -30,18 +30,20 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"base"},
     "hsm": {"base", "keys", "config", "abi"},
     "auth": {"base", "keys", "config", "store"},
-    "ops": {"base", "kmip", "keys", "store", "hsm", "auth", "config"},
+    # The audit log (audit/): events -> chained JSON lines; every room that records events uses it.
+    "audit": {"base"},
+    "ops": {"base", "kmip", "keys", "store", "hsm", "auth", "config", "audit"},
     # What the front ends share: the TLS context, the in-flight memory budget, socket counters.
     "net": {"base", "kmip", "config"},
-    "http": {"base", "kmip", "auth", "ops", "config", "net"},
+    "http": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
     # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
-    "socket": {"base", "kmip", "auth", "ops", "config", "net"},
+    "socket": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
     "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi",
-               "integrations/ms_dke", "integrations/aws_xks"},
+               "integrations/ms_dke", "integrations/aws_xks", "audit"},
     # Cloud integrations (core/kms/integrations/<name>/, a room each): an external REST API mapped
     # onto the operations, served by http/ through net::RestService, never including http/.
-    "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net"},
-    "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net"},
+    "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
+    "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},

@@ -26,6 +26,10 @@ std::string_view logLevelName(LogLevel level) noexcept {
   return "info";
 }
 
+std::string_view auditFlushName(AuditFlush flush) noexcept {
+  return flush == AuditFlush::Interval ? "interval" : "event";
+}
+
 bool Config::authenticationConfigured() const noexcept {
   return apiTokenAuth || !idp.providers.empty() || !tls.clientsCaCertFile.empty();
 }

@@ -164,6 +164,21 @@ struct AwsXksConfig {
   std::chrono::milliseconds healthProbeInterval{10000};
 };
 
+// [audit]: the tamper-evident audit log (kms::audit, docs/audit.md). Off unless logFile is set.
+enum class AuditFlush { Event, Interval };
+std::string_view auditFlushName(AuditFlush flush) noexcept;
+
+struct AuditConfig {
+  std::string logFile;      // the active file; rotated ones are logFile.000001, ...
+  std::string hmacKeyFile;  // 64 hex digits or 32 raw bytes; empty: lines carry no mac
+  // event: a request is answered once its line is synced (group commit); interval: lines are
+  // synced every flushInterval and requests never wait for the disk.
+  AuditFlush flush = AuditFlush::Event;
+  std::chrono::milliseconds flushInterval{1000};
+  std::size_t rotateSize = std::size_t{100} << 20;  // 0: never rotate
+  bool syslog = false;                              // also send each line to syslog (LOG_AUTHPRIV)
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::Info;  // debug adds one line per HTTP request
 };
@@ -174,6 +189,7 @@ struct Config {
   SocketServerConfig socketServer;
   DbConfig db;
   LoggingConfig logging;
+  AuditConfig audit;
   TlsConfig tls;
   IdpConfig idp;
   // The user of every request when no authentication method is configured. Cosmian's

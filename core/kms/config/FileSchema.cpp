@@ -27,7 +27,6 @@ constexpr std::array kDeferredKeys{
     DeferredKey{"http.rate_limit_per_second", Deferral::Refused},
     DeferredKey{"roles", Deferral::Refused},
     DeferredKey{"kmip", Deferral::Refused},
-    DeferredKey{"audit", Deferral::Refused},
     // Ignoring these only leaves a feature out: warn.
     DeferredKey{"info", Deferral::Ignored},
     DeferredKey{"kms_public_url", Deferral::Ignored},
@@ -65,8 +64,8 @@ constexpr std::array kDeferredKeys{
 };
 
 // Sections whose keys are settings (the top level is the other place settings live).
-constexpr std::array<std::string_view, 8> kSections{
-    "http", "socket_server", "db", "logging", "tls", "idp_auth", "ms_dke_config", "aws_xks_config"};
+constexpr std::array<std::string_view, 9> kSections{
+    "http", "socket_server", "db", "logging", "tls", "idp_auth", "ms_dke_config", "aws_xks_config", "audit"};
 
 const DeferredKey* findDeferred(std::string_view path) noexcept {
   for (const auto& key : kDeferredKeys) {

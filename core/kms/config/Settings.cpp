@@ -4,7 +4,11 @@
 #include <chrono>
 #include <cstddef>
 
+#include <fmt/format.h>
+
 #include "kms/config/Assignment.hpp"
+#include "kms/config/ConfigError.hpp"
+#include "kms/config/Printable.hpp"
 #include "kms/config/ValueParser.hpp"
 
 namespace kms::config {
@@ -377,6 +381,51 @@ const std::array kSettings{
                   v, o, std::chrono::seconds(1), std::chrono::milliseconds(200), std::chrono::minutes(1));
             },
             [] { return durationText(AwsXksConfig{}.healthProbeInterval); }},
+    Setting{"audit.audit_log_file", "--audit-log-file", "KMS_AUDIT_LOG_FILE", "FILE", ValueKind::Text, false,
+            "Tamper-evident audit log (JSON lines chained by SHA-256; docs/audit.md); off when unset",
+            [](Config& c, std::string_view v, const std::string&) { c.audit.logFile = v; },
+            [] { return std::string("none: no audit log"); }},
+    Setting{"audit.audit_hmac_key_file", "--audit-hmac-key-file", "KMS_AUDIT_HMAC_KEY_FILE", "FILE", ValueKind::Text,
+            false,
+            "File holding the audit HMAC-SHA-256 key (64 hex digits or 32 raw bytes): each line carries a mac, so "
+            "a rewrite of the whole file is detected by `kmsd audit verify --hmac-key-file`",
+            [](Config& c, std::string_view v, const std::string&) { c.audit.hmacKeyFile = v; },
+            [] { return std::string("none: lines carry no mac"); }},
+    Setting{"audit.audit_flush", "--audit-flush", "KMS_AUDIT_FLUSH", "event|interval", ValueKind::Text, false,
+            "event: a request is answered once its audit line is on disk (one fdatasync per batch of lines); "
+            "interval: lines are synced every audit_flush_interval, requests never wait",
+            [](Config& c, std::string_view v, const std::string& o) {
+              if (v == "event") {
+                c.audit.flush = AuditFlush::Event;
+              } else if (v == "interval") {
+                c.audit.flush = AuditFlush::Interval;
+              } else {
+                throw ConfigError(
+                    fmt::format("{}: unknown audit flush policy '{}' (expected event or interval)", o, printable(v)));
+              }
+            },
+            [] { return std::string(auditFlushName(AuditConfig{}.flush)); }},
+    Setting{"audit.audit_flush_interval", "--audit-flush-interval", "KMS_AUDIT_FLUSH_INTERVAL", "DURATION",
+            ValueKind::IntegerOrText, false,
+            "With audit_flush = interval: how often lines are synced (seconds, or 200ms, 1s, 1m)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.audit.flushInterval = ValueParser::duration(v, o, std::chrono::seconds(1),
+                                                            std::chrono::milliseconds(10), std::chrono::minutes(10));
+            },
+            [] { return durationText(AuditConfig{}.flushInterval); }},
+    Setting{"audit.audit_rotate_size", "--audit-rotate-size", "KMS_AUDIT_ROTATE_SIZE", "BYTES",
+            ValueKind::IntegerOrText, false,
+            "Rotate the audit log to FILE.000001, FILE.000002, ... before it grows beyond this size; the chain "
+            "continues across files (bytes, or with KiB/MiB/GiB; 0: never)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.audit.rotateSize = ValueParser::size(v, o, 0, std::size_t{1} << 40);
+            },
+            [] { return std::to_string(AuditConfig{}.rotateSize); }},
+    Setting{"audit.audit_syslog", "--audit-syslog", "KMS_AUDIT_SYSLOG", "[true|false]", ValueKind::Boolean, false,
+            "Also send each audit line to syslog (facility authpriv; journald collects it): a copy an intruder "
+            "cannot rewrite on this machine's disk",
+            [](Config& c, std::string_view v, const std::string& o) { c.audit.syslog = ValueParser::boolean(v, o); },
+            [] { return std::string(AuditConfig{}.syslog ? "true" : "false"); }},
     Setting{"logging.level", "--log-level", "KMS_LOG_LEVEL", "LEVEL", ValueKind::Text, false,
             "Log level on stderr: error, warning, info or debug (one line per request)",
             [](Config& c, std::string_view v, const std::string& o) { c.logging.level = ValueParser::logLevel(v, o); },

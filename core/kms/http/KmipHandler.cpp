@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "kms/Exception.hpp"
+#include "kms/audit/AuditLog.hpp"
 #include "kms/http/Authenticator.hpp"
 #include "kms/http/BodyReader.hpp"
 #include "kms/http/ErrorResponse.hpp"
@@ -78,7 +79,12 @@ void KmipHandler::serve(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPSe
       return;
     }
   }
-  const ops::RequestContext requestContext{context_.authenticator.authenticate(request)};
+  ops::RequestContext requestContext{context_.authenticator.authenticate(request)};
+  // For the audit log only (kms::audit): read when one is configured.
+  if (audit::AuditLog::current() != nullptr) {
+    requestContext.peer = request.clientAddress().host().toString();
+    requestContext.transport = "http";
+  }
   // Before the body: it holds what the body and its decoded tree take until the answer is sent.
   net::InflightBudget::Reservation reservation(context_.inflight);
   const std::string body = BodyReader::read(request, context_.maxBodySize, &reservation);

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "kms/Exception.hpp"
+#include "kms/audit/AuditLog.hpp"
 #include "kms/auth/AuthenticationError.hpp"
 #include "kms/http/ServerRequest.hpp"
 
@@ -16,6 +17,24 @@ namespace {
 Poco::Logger& logger() {
   static Poco::Logger& instance = Poco::Logger::get("kms.auth");
   return instance;
+}
+
+// The audit line of a refused authentication (the reason as the server log gives it: never a
+// credential). Not waited for: see AuditLog::note.
+void auditFailure(const Poco::Net::HTTPServerRequest& request, const std::string& reason) {
+  try {
+    audit::AuditEvent event;
+    event.type = "auth.failure";
+    event.operation = request.getMethod() + " " + request.getURI().substr(0, request.getURI().find('?')).substr(0, 100);
+    event.result = "denied";
+    event.reason = "AuthenticationFailed";
+    event.message = reason;
+    event.peer = request.clientAddress().host().toString();
+    event.transport = "http";
+    audit::AuditLog::note(std::move(event), false);
+  } catch (const std::exception& error) {
+    logger().error(fmt::format("audit: {}", error.what()));
+  }
 }
 
 }  // namespace
@@ -54,10 +73,12 @@ std::string RequestAuthenticator::authenticate(const Poco::Net::HTTPServerReques
     logger().warning(fmt::format("authentication failed for {} {} from {}: {}", request.getMethod(),
                                  request.getURI().substr(0, 100), request.clientAddress().host().toString(),
                                  error.what()));
+    auditFailure(request, error.what());
   } catch (const Poco::Exception& error) {
     logger().warning(fmt::format("authentication failed for {} {} from {}: {}", request.getMethod(),
                                  request.getURI().substr(0, 100), request.clientAddress().host().toString(),
                                  error.displayText()));
+    auditFailure(request, error.displayText());
   }
   throw Exception(ErrorCode::AuthenticationFailed, std::string(kRefusal));
 }

@@ -10,7 +10,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "kms/ErrorTable.hpp"
 #include "kms/Exception.hpp"
+#include "kms/audit/AuditLog.hpp"
 #include "kms/auth/AccessPolicy.hpp"
 #include "kms/auth/ApiTokens.hpp"
 #include "kms/http/JsonExchange.hpp"
@@ -33,6 +35,43 @@ void TokenHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Ne
   static const auth::AccessPolicy kOpenPolicy;
   const auth::AccessPolicy& policy = context_.accessPolicy != nullptr ? *context_.accessPolicy : kOpenPolicy;
   JsonExchange::run(context_, request, response, [&](const std::string& user) -> Poco::Dynamic::Var {
+    if (route_ == Route::List) return serve(policy, request, user);
+    // Issue and revoke are audited (docs/audit.md): the token's id and user, never the token.
+    audit::AuditEvent event;
+    event.type = route_ == Route::Issue ? "token.issue" : "token.revoke";
+    event.user = user;
+    event.operation = request.getMethod() + " /tokens";
+    event.peer = request.clientAddress().host().toString();
+    event.transport = "http";
+    try {
+      Poco::Dynamic::Var answer = serve(policy, request, user);
+      if (route_ == Route::Issue) {
+        const auto& object = answer.extract<Poco::JSON::Object::Ptr>();
+        event.fields = {{"token_id", object->getValue<std::string>("id")},
+                        {"token_user", object->getValue<std::string>("user")}};
+      } else {
+        event.fields = {{"token_id", id_}};
+      }
+      audit::AuditLog::note(std::move(event));
+      return answer;
+    } catch (const Exception& error) {
+      event.result = error.code() == ErrorCode::PermissionDenied ? "denied" : "failure";
+      event.reason = std::string(ErrorTable::lookup(error.code()).name);
+      event.message = error.what();
+      if (route_ == Route::Revoke) event.fields = {{"token_id", id_.substr(0, 64)}};
+      try {
+        audit::AuditLog::note(std::move(event));
+      } catch (const std::exception& auditError) {
+        Poco::Logger::get("kms.audit").error(auditError.what());
+      }
+      throw;
+    }
+  });
+}
+
+Poco::Dynamic::Var TokenHandler::serve(const auth::AccessPolicy& policy, Poco::Net::HTTPServerRequest& request,
+                                       const std::string& user) {
+  {
     if (context_.apiTokens == nullptr) {
       throw Exception(ErrorCode::OperationNotSupported, "API tokens are not enabled (api_token_auth)");
     }
@@ -85,7 +124,7 @@ void TokenHandler::handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Ne
       }
     }
     throw Exception(ErrorCode::InternalError, "unknown token route");
-  });
+  }
 }
 
 }  // namespace kms::http

@@ -6,11 +6,16 @@
 //   POST   /tokens        {"user": "alice"} -> {"id", "user", "token"}  (the token, once)
 //   GET    /tokens                          -> [{"id", "user", "created", "revoked"}]
 //   DELETE /tokens/{id}                     -> {"success": "..."}
+#include <Poco/Dynamic/Var.h>
 #include <Poco/Net/HTTPRequestHandler.h>
 
 #include <string>
 
 #include "kms/http/HandlerContext.hpp"
+
+namespace kms::auth {
+class AccessPolicy;
+}
 
 namespace kms::http {
 
@@ -22,6 +27,10 @@ class TokenHandler : public Poco::Net::HTTPRequestHandler {
   void handleRequest(Poco::Net::HTTPServerRequest& request, Poco::Net::HTTPServerResponse& response) override;
 
  private:
+  // The route's answer; handleRequest() audits issue and revoke around it.
+  Poco::Dynamic::Var serve(const auth::AccessPolicy& policy, Poco::Net::HTTPServerRequest& request,
+                           const std::string& user);
+
   const HandlerContext& context_;
   const Route route_;
   const std::string id_;

@@ -15,6 +15,7 @@
 
 #include "kms/Exception.hpp"
 #include "kms/SecureBytes.hpp"
+#include "kms/audit/AuditLog.hpp"
 #include "kms/auth/AuthenticationError.hpp"
 #include "kms/auth/AuthenticatorChain.hpp"
 #include "kms/kmip/BinaryCodec.hpp"
@@ -142,6 +143,19 @@ std::string KmipConnection::authenticate() {
   } catch (const auth::AuthenticationError& error) {
     logger().warning(fmt::format("KMIP connection from {}: authentication failed: {}",
                                  socket().peerAddress().host().toString(), error.what()));
+    try {
+      audit::AuditEvent event;
+      event.type = "auth.failure";
+      event.operation = "connect";
+      event.result = "denied";
+      event.reason = "AuthenticationFailed";
+      event.message = error.what();
+      event.peer = socket().peerAddress().host().toString();
+      event.transport = "kmip-socket";
+      audit::AuditLog::note(std::move(event), false);  // not waited for: the client is unknown
+    } catch (const std::exception& auditError) {
+      logger().error(fmt::format("audit: {}", auditError.what()));
+    }
   }
   // One fixed text, as on HTTPS: the answer does not help tell one refusal from another.
   throw Exception(ErrorCode::AuthenticationFailed, "authentication required");
@@ -189,7 +203,11 @@ bool KmipConnection::serveMessage(const std::string& user) {
       const std::string_view operation = operationOf(request);
       // Exactly as POST /kmip with a binary body: the processor answers every batch item, and
       // throws only for a message it cannot use as a whole.
-      const kmip::Ttlv response = settings_.processor.process(request, ops::RequestContext{user});
+      ops::RequestContext context{user};
+      // getpeername per message only when there is an audit log to read it.
+      if (audit::AuditLog::current() != nullptr) context.peer = socket().peerAddress().host().toString();
+      context.transport = "kmip-socket";
+      const kmip::Ttlv response = settings_.processor.process(request, context);
       send(response);
       settings_.metrics.observe(operation, Clock::now() - started);
       return true;

@@ -24,5 +24,6 @@ TEST_CASE("etc/kms.toml and etc/kms.yaml load without warnings and say the same 
   CHECK(a.defaultUsername == b.defaultUsername);
   CHECK(a.vendorIdentification == b.vendorIdentification);
   CHECK(a.logging.level == b.logging.level);
+  CHECK(a.audit.logFile == b.audit.logFile);
   CHECK(a.http.hostname == "127.0.0.1");  // the samples keep the server local
 }

@@ -10,9 +10,11 @@
 #include <utility>
 
 #include "kms/Exception.hpp"
+#include "kms/audit/AuditLog.hpp"
 #include "kms/integrations/aws_xks/Base64.hpp"
 #include "kms/integrations/aws_xks/CiphertextBinding.hpp"
 #include "kms/integrations/aws_xks/XksBody.hpp"
+#include "kms/integrations/aws_xks/RequestMetadata.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 #include "kms/kmip/Enums.hpp"
 #include "kms/kmip/Ttlv.hpp"
@@ -97,13 +99,32 @@ std::string keySpecOf(const Ttlv* algorithm, const Ttlv* length) {
 }  // namespace
 
 XksOperations::XksOperations(ops::RequestProcessor& processor, std::string user)
-    : processor_(processor), context_{std::move(user)} {}
+    : processor_(processor), context_{std::move(user)} {
+  context_.transport = "aws-xks";
+}
 
-std::string XksOperations::metadata(const std::string& uid) const {
+ops::RequestContext XksOperations::contextFor(const XksBody* body) const {
+  ops::RequestContext context = context_;
+  if (body == nullptr || audit::AuditLog::current() == nullptr) return context;  // read for the audit log only
+  try {
+    const RequestMetadata metadata = RequestMetadata::read(*body, false);
+    for (const auto& [name, value] :
+         {std::pair{"awsPrincipalArn", &metadata.awsPrincipalArn}, std::pair{"kmsKeyArn", &metadata.kmsKeyArn},
+          std::pair{"kmsRequestId", &metadata.kmsRequestId}, std::pair{"kmsOperation", &metadata.kmsOperation}}) {
+      if (!value->empty()) context.auditFields.emplace_back(name, *value);
+    }
+    if (!metadata.kmsRequestId.empty()) context.requestId = metadata.kmsRequestId;
+  } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): the handler already refused bad metadata
+  }
+  return context;
+}
+
+std::string XksOperations::metadata(const std::string& uid, const XksBody* body) const {
+  const ops::RequestContext context = contextFor(body);
   Ttlv response;
   try {
     response =
-        processor_.process(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", uid)}), context_);
+        processor_.process(Ttlv::structure("GetAttributes", {Ttlv::textString("UniqueIdentifier", uid)}), context);
   } catch (const kms::Exception& error) {
     throw XksError::fromKms(error, false);
   }
@@ -146,6 +167,7 @@ std::string XksOperations::encrypt(const std::string& uid, const XksBody& body) 
                                 XksErrorName::UnsupportedOperationException)
                         .value_or(Bytes{});
   const Bytes gcmAad = CiphertextBinding::gcmAad(aad, metadataV1());
+  const ops::RequestContext context = contextFor(&body);
 
   Ttlv response;
   try {
@@ -153,7 +175,7 @@ std::string XksOperations::encrypt(const std::string& uid, const XksBody& body) 
         Ttlv::structure(
             "Encrypt", {Ttlv::textString("UniqueIdentifier", uid), gcmParameters(), Ttlv::byteString("Data", plaintext),
                         Ttlv::byteString("AuthenticatedEncryptionAdditionalData", gcmAad)}),
-        context_);
+        context);
   } catch (const kms::Exception& error) {
     throw XksError::fromKms(error, false);
   }
@@ -175,7 +197,7 @@ std::string XksOperations::encrypt(const std::string& uid, const XksBody& body) 
                                       Ttlv::byteString("Data", ciphertext), Ttlv::byteString("IVCounterNonce", iv),
                                       Ttlv::byteString("AuthenticatedEncryptionAdditionalData", gcmAad),
                                       Ttlv::byteString("AuthenticatedEncryptionTag", tag)}),
-          context_);
+          context);
       check = bytesOf(decrypted, "Data");
     } catch (const kms::Exception& error) {
       // A key the XKS user may encrypt with but not decrypt (usage mask, grants) cannot be
@@ -223,6 +245,7 @@ std::string XksOperations::decrypt(const std::string& uid, const XksBody& body) 
     throw XksError(XksErrorName::InvalidCiphertextException, "authenticationTag must be 16 bytes");
   }
   if (ciphertext.empty()) throw XksError(XksErrorName::InvalidCiphertextException, "ciphertext is empty");
+  const ops::RequestContext context = contextFor(&body);
   Ttlv response;
   try {
     response = processor_.process(
@@ -231,7 +254,7 @@ std::string XksOperations::decrypt(const std::string& uid, const XksBody& body) 
                                     Ttlv::byteString("AuthenticatedEncryptionAdditionalData",
                                                      CiphertextBinding::gcmAad(aad, metadata)),
                                     Ttlv::byteString("AuthenticatedEncryptionTag", tag)}),
-        context_);
+        context);
   } catch (const kms::Exception& error) {
     throw XksError::fromKms(error, true);
   }

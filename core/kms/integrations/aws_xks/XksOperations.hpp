@@ -26,11 +26,16 @@ class XksOperations {
   XksOperations(ops::RequestProcessor& processor, std::string user);
 
   // Each returns the JSON text of the 200 answer.
-  [[nodiscard]] std::string metadata(const std::string& uid) const;
+  // `body`: the request's JSON, whose requestMetadata goes into the audit lines (when given).
+  [[nodiscard]] std::string metadata(const std::string& uid, const XksBody* body = nullptr) const;
   [[nodiscard]] std::string encrypt(const std::string& uid, const XksBody& body) const;
   [[nodiscard]] std::string decrypt(const std::string& uid, const XksBody& body) const;
 
  private:
+  // The XKS user's context with the request's requestMetadata (awsPrincipalArn, kmsKeyArn,
+  // kmsRequestId, kmsOperation) as audit fields: recorded, never used to decide anything.
+  [[nodiscard]] ops::RequestContext contextFor(const XksBody* body) const;
+
   ops::RequestProcessor& processor_;
   ops::RequestContext context_;
 };

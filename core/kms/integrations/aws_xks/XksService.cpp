@@ -149,7 +149,7 @@ net::RestResponse XksService::serve(const net::RestRequest& request) {
         metadata = RequestMetadata::read(*json, true);
         const auto uid = ExternalKeyId::toUid(route.keyId);
         if (!uid) throw XksError(XksErrorName::ValidationException, "the externalKeyId is not valid");
-        if (route.api == Api::Metadata) response.body = operations_.metadata(*uid);
+        if (route.api == Api::Metadata) response.body = operations_.metadata(*uid, json.get());
         if (route.api == Api::Encrypt) response.body = operations_.encrypt(*uid, *json);
         if (route.api == Api::Decrypt) response.body = operations_.decrypt(*uid, *json);
       }

@@ -7,6 +7,8 @@
 #include <optional>
 
 #include "kms/Exception.hpp"
+#include "kms/audit/AuditLog.hpp"
+#include "kms/ErrorTable.hpp"
 #include "kms/auth/AccessPolicy.hpp"
 #include "kms/hsm/HsmRegistry.hpp"
 #include "kms/ops/NotFound.hpp"
@@ -33,6 +35,27 @@ void checkRights(const std::set<std::string>& operations) {
   if (operations.empty()) throw Exception(ErrorCode::MissingData, "\"operation_types\" is empty");
 }
 
+// The audit line of a grant or revoke, refused or done (docs/audit.md).
+audit::AuditEvent changeEvent(const RequestContext& requester, const AccessRights::Change& change, bool grant,
+                              const Exception* error) {
+  audit::AuditEvent event;
+  event.type = grant ? "access.grant" : "access.revoke";
+  event.user = requester.user;
+  event.operation = grant ? "grant" : "revoke";
+  event.uids.push_back(change.uid);
+  event.requestId = requester.requestId;
+  event.peer = requester.peer;
+  event.transport = requester.transport;
+  event.fields.emplace_back("grantee", change.user);
+  event.fields.emplace_back("rights", fmt::format("{}", fmt::join(change.operations, ",")));
+  if (error != nullptr) {
+    event.result = error->code() == ErrorCode::PermissionDenied ? "denied" : "failure";
+    event.reason = std::string(ErrorTable::lookup(error->code()).name);
+    event.message = error->what();
+  }
+  return event;
+}
+
 }  // namespace
 
 AccessRights::AccessRights(store::ObjectStore& store, const auth::AccessPolicy& policy, const hsm::HsmRegistry* hsms)
@@ -47,6 +70,20 @@ void AccessRights::revoke(const RequestContext& requester, const Change& change)
 }
 
 void AccessRights::change(const RequestContext& requester, const Change& change, bool grant) {
+  try {
+    apply(requester, change, grant);
+  } catch (const Exception& error) {
+    try {
+      audit::AuditLog::note(changeEvent(requester, change, grant, &error));
+    } catch (const std::exception& auditError) {
+      logger().error(fmt::format("audit: {}", auditError.what()));
+    }
+    throw;
+  }
+  audit::AuditLog::note(changeEvent(requester, change, grant, nullptr));
+}
+
+void AccessRights::apply(const RequestContext& requester, const Change& change, bool grant) {
   checkRights(change.operations);
   std::string uid;
   if (hsm::UidParser::isHsmUid(change.uid)) {

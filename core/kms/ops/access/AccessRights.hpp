@@ -75,7 +75,9 @@ class AccessRights {
   [[nodiscard]] std::vector<ObtainedObject> obtained(const RequestContext& requester);
 
  private:
+  // change() records the audit line (success or refusal) of what apply() does.
   void change(const RequestContext& requester, const Change& change, bool grant);
+  void apply(const RequestContext& requester, const Change& change, bool grant);
   // The UID grants of `uid` are stored under, once the requester is known to manage them.
   [[nodiscard]] std::string managedUid(const RequestContext& requester, const std::string& uid);
   [[nodiscard]] std::string hsmKeyUid(const RequestContext& requester, const std::string& uid) const;
