@@ -465,7 +465,47 @@ class XksOverHttps(XksServed, unittest.TestCase):
     https = True
 
 
-class XksHsmOutage(XksClient, unittest.TestCase):
+class XksOwnKmsd(XksClient):
+    """A case class that starts its own kmsd (cls.kmsd) on its own SoftHSM2 tokens (cls.hsm) in
+    cls.tmp, without authentication (kmsd's default user administers the HSM and grants)."""
+
+    kmsd: Kmsd
+    hsm: SoftHsm
+    tmp: Path
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.kmsd.__exit__(None, None, None)
+        cls.hsm.stop()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def create_granted_hsm_key(cls, uid: str) -> None:
+        """An AES key inside the HSM, granted encrypt and decrypt to the XKS user."""
+        status, body = cls.kmsd.post_json("/kmip/2_1", create_hsm_aes(uid))
+        assert status == 200, body
+        status, body = cls.kmsd.post_json("/access/grant", {"unique_identifier": uid, "user_id": XKS_USER,
+                                                            "operation_types": ["encrypt", "decrypt"]})
+        assert status == 200, body
+
+    @property
+    def target(self):
+        return self.kmsd
+
+    def fleet(self) -> list[dict]:
+        return self.ok(f"{BASE}/health", HEALTH_EXAMPLE)["ekmFleetDetails"]
+
+    def health(self) -> list[str]:
+        return [entry["healthStatus"] for entry in self.fleet()]
+
+    def wait_health(self, expected: str) -> None:
+        deadline = time.monotonic() + 10
+        while self.health() != [expected]:
+            self.assertLess(time.monotonic(), deadline, f"health never became {expected}: {self.fleet()}")
+            time.sleep(0.2)
+
+
+class XksHsmOutage(XksOwnKmsd, unittest.TestCase):
     """The HSM cut off behind the fault-injecting PKCS#11 module: only these cases run here."""
 
     @classmethod
@@ -485,33 +525,13 @@ class XksHsmOutage(XksClient, unittest.TestCase):
         except BaseException:
             cls.hsm.stop()
             raise
-        # No authentication configured: kmsd's default user administers the HSM and grants.
         cls.uid = f"hsm::softhsm2::{cls.hsm.tokens[0].slot_id}::xks-outage"
-        status, body = kmsd.post_json("/kmip/2_1", create_hsm_aes(cls.uid))
-        assert status == 200, body
-        status, body = kmsd.post_json("/access/grant", {"unique_identifier": cls.uid, "user_id": XKS_USER,
-                                                        "operation_types": ["encrypt", "decrypt"]})
-        assert status == 200, body
+        cls.create_granted_hsm_key(cls.uid)
 
     @classmethod
     def tearDownClass(cls):
         cls.switch.unlink(missing_ok=True)
-        cls.kmsd.__exit__(None, None, None)
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    @property
-    def target(self):
-        return self.kmsd
-
-    def health(self) -> list[str]:
-        return [e["healthStatus"] for e in self.ok(f"{BASE}/health", HEALTH_EXAMPLE)["ekmFleetDetails"]]
-
-    def wait_health(self, expected: str) -> None:
-        deadline = time.monotonic() + 10
-        while self.health() != [expected]:
-            self.assertLess(time.monotonic(), deadline, f"health never became {expected}")
-            time.sleep(0.2)
+        super().tearDownClass()
 
     def test_outage(self):
         self.encrypt(self.uid)
@@ -529,7 +549,7 @@ class XksHsmOutage(XksClient, unittest.TestCase):
             time.sleep(0.2)
 
 
-class XksHealthDegraded(XksClient, unittest.TestCase):
+class XksHealthDegraded(XksOwnKmsd, unittest.TestCase):
     """One HSM instance on two SoftHSM2 tokens, one of which goes missing (its token directory
     moved away, as a card pulled from a reader): health reports the instance DEGRADED while the
     other slot still serves. (SoftHSM2 does not take a token directory back once it has seen it
@@ -549,32 +569,13 @@ class XksHealthDegraded(XksClient, unittest.TestCase):
             shutil.rmtree(cls.tmp, ignore_errors=True)
             raise
 
-    @classmethod
-    def tearDownClass(cls):
-        cls.kmsd.__exit__(None, None, None)
-        cls.hsm.stop()
-        shutil.rmtree(cls.tmp, ignore_errors=True)
-
-    @property
-    def target(self):
-        return self.kmsd
-
-    def fleet(self) -> list[dict]:
-        return self.ok(f"{BASE}/health", HEALTH_EXAMPLE)["ekmFleetDetails"]
-
-    def wait_health(self, expected: str) -> None:
-        deadline = time.monotonic() + 10
-        while [entry["healthStatus"] for entry in self.fleet()] != [expected]:
-            self.assertLess(time.monotonic(), deadline, f"health never became {expected}: {self.fleet()}")
-            time.sleep(0.2)
-
     def accessible_slots(self) -> list[int]:
         status, body = self.kmsd.get("/hsm/status")
         self.assertEqual(status, 200, body)
         return [slot["slot_id"] for slot in body[0]["slots"] if slot["accessible"]]
 
     def test_one_token_missing(self):
-        self.assertEqual([entry["healthStatus"] for entry in self.fleet()], ["ACTIVE"])
+        self.assertEqual(self.health(), ["ACTIVE"])
         self.assertEqual(self.fleet()[0]["id"], "hsm::softhsm2")
         token_dirs = sorted((self.hsm.directory / "tokens").iterdir())
         self.assertEqual(len(token_dirs), 2)
@@ -585,11 +586,7 @@ class XksHealthDegraded(XksClient, unittest.TestCase):
             # The token still present serves XKS calls: an AES key inside it encrypts.
             (up,) = self.accessible_slots()
             uid = f"hsm::softhsm2::{up}::xks-degraded"
-            status, body = self.kmsd.post_json("/kmip/2_1", create_hsm_aes(uid))
-            self.assertEqual(status, 200, body)
-            status, body = self.kmsd.post_json("/access/grant", {"unique_identifier": uid, "user_id": XKS_USER,
-                                                                 "operation_types": ["encrypt", "decrypt"]})
-            self.assertEqual(status, 200, body)
+            self.create_granted_hsm_key(uid)
             self.encrypt(uid)
         finally:
             shutil.move(str(away), str(token_dirs[0]))
