@@ -10,7 +10,7 @@ build_packages=(
 )
 runtime_packages=(softhsm2 opensc openssl python3)
 # clang and its runtime libraries (libFuzzer, ASan, UBSan) build the fuzz targets (tests/fuzz).
-test_packages=(python3 python3-pykmip python3-botocore curl openssl postgresql-15 clang-format clang-tidy git clang libclang-rt-14-dev)
+test_packages=(python3 python3-pykmip python3-botocore python3-cryptography curl openssl postgresql-15 clang-format clang-tidy git clang libclang-rt-14-dev)
 # bench/run: nginx is baseline (a), matplotlib draws the chart, PostgreSQL serves scenario 4's
 # second half; perf and valgrind profile with --profile.
 bench_packages=(nginx python3-matplotlib postgresql-15 linux-perf valgrind)
