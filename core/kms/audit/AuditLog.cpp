@@ -203,8 +203,7 @@ void AuditLog::await(std::uint64_t ticket) {
 }
 
 bool AuditLog::healthy() const {
-  const std::lock_guard lock(mutex_);
-  return !failed_;
+  return !broken_.load(std::memory_order_relaxed);
 }
 
 std::uint64_t AuditLog::lastSequence() const {
@@ -246,6 +245,7 @@ void AuditLog::writerLoop() {
           logger().error(error.what());
           lock.lock();
           failed_ = true;
+          broken_.store(true);
           break;
         }
         lastSync = std::chrono::steady_clock::now();
@@ -276,6 +276,7 @@ void AuditLog::writerLoop() {
       durableTicket_ = upTo;
     } else {
       failed_ = true;
+      broken_.store(true);
     }
     durable_.notify_all();
     notFull_.notify_all();

@@ -8,6 +8,7 @@
 // One log serves the whole process, as Poco's loggers do: every room records to current()
 // (installed by main.cpp) without each front end carrying a pointer through its constructors;
 // nullptr means no audit log is configured, and the check is one atomic load.
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -89,6 +90,8 @@ class AuditLog {
   bool stopping_ = false;
   bool stopped_ = false;
   bool failed_ = false;
+  // failed_ for healthy(), read by every request without taking the mutex.
+  std::atomic<bool> broken_{false};
   std::thread writer_;
 };
 

@@ -53,7 +53,7 @@ std::optional<Parsed> parse(const std::string& text) {
   try {
     Poco::JSON::Parser parser;
     const auto value = parser.parse(text);
-    const auto object = value.extract<Poco::JSON::Object::Ptr>();
+    const auto& object = value.extract<Poco::JSON::Object::Ptr>();
     if (object.isNull() || !object->has("prev") || !object->has("type") || !object->has("time")) return std::nullopt;
     Parsed out{*seq, object->getValue<std::string>("prev")};
     if (out.prev.size() != Digest::kHexSize) return std::nullopt;
@@ -112,7 +112,7 @@ VerifyReport AuditVerifier::verify(const std::vector<std::string>& files, std::s
     return report;
   };
 
-  std::optional<std::uint64_t> expected;
+  std::uint64_t expected = 0;  // the seq the next line must carry, once `any` line was read
   std::string prevHash;
   Location previous;
   std::size_t seqIndex = 0;  // index in `seqs` of the line after the current one
@@ -150,21 +150,21 @@ VerifyReport AuditVerifier::verify(const std::vector<std::string>& files, std::s
         }
         report.firstSeq = seq;
       } else {
-        if (seq > *expected) {
-          if (const auto later = findSeq(*expected, seqIndex)) {
+        if (seq > expected) {
+          if (const auto later = findSeq(expected, seqIndex)) {
             return fail(f, number,
-                        fmt::format("reordered: seq {} where seq {} was expected (seq {} is at {}:{})", seq, *expected,
-                                    *expected, name(later->file), later->line));
+                        fmt::format("reordered: seq {} where seq {} was expected (seq {} is at {}:{})", seq, expected,
+                                    expected, name(later->file), later->line));
           }
           return fail(
               f, number,
-              seq == *expected + 1
-                  ? fmt::format("missing: the line of seq {} before this one was removed", *expected)
-                  : fmt::format("missing: the lines of seq {}..{} before this one were removed", *expected, seq - 1));
+              seq == expected + 1
+                  ? fmt::format("missing: the line of seq {} before this one was removed", expected)
+                  : fmt::format("missing: the lines of seq {}..{} before this one were removed", expected, seq - 1));
         }
-        if (seq < *expected) {
+        if (seq < expected) {
           return fail(f, number,
-                      fmt::format("reordered: seq {} after seq {} (moved or duplicated)", seq, *expected - 1));
+                      fmt::format("reordered: seq {} after seq {} (moved or duplicated)", seq, expected - 1));
         }
         if (parsed->prev != prevHash) {
           // This line follows in sequence, yet the previous line is not what it chained to.

@@ -171,3 +171,14 @@ TEST_CASE("the installed log receives note(); none installed: nothing happens") 
   }
   CHECK(readLines(settings.path).size() == 1);
 }
+
+TEST_CASE("a write that fails leaves the log failed: record() throws, healthy() is false") {
+  REQUIRE(std::filesystem::exists("/dev/full"));  // every write there fails with ENOSPC
+  AuditSettings settings;
+  settings.path = "/dev/full";
+  AuditLog log(settings);
+  CHECK(log.healthy());
+  CHECK_THROWS_AS(log.record(event(0)), kms::audit::AuditError);
+  CHECK_FALSE(log.healthy());
+  CHECK_THROWS_AS(log.submit(event(1)), kms::audit::AuditError);
+}
