@@ -4,13 +4,13 @@
 
 #include <string>
 
-#include "kms/integrations/aws_xks/Base64.hpp"
+#include "kms/Base64.hpp"
 #include "kms/integrations/aws_xks/CiphertextBinding.hpp"
 #include "kms/integrations/aws_xks/ExternalKeyId.hpp"
 #include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/XksError.hpp"
 
-using kms::integrations::aws_xks::Base64;
+using kms::Base64;
 using kms::integrations::aws_xks::CiphertextBinding;
 using kms::integrations::aws_xks::ExternalKeyId;
 using kms::integrations::aws_xks::XksBody;

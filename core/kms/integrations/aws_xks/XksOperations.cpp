@@ -11,7 +11,7 @@
 
 #include "kms/Exception.hpp"
 #include "kms/audit/AuditLog.hpp"
-#include "kms/integrations/aws_xks/Base64.hpp"
+#include "kms/Base64.hpp"
 #include "kms/integrations/aws_xks/CiphertextBinding.hpp"
 #include "kms/integrations/aws_xks/XksBody.hpp"
 #include "kms/integrations/aws_xks/RequestMetadata.hpp"

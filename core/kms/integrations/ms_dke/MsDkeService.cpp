@@ -16,7 +16,7 @@
 
 #include "kms/ErrorTable.hpp"
 #include "kms/Exception.hpp"
-#include "kms/integrations/ms_dke/Base64.hpp"
+#include "kms/Base64.hpp"
 #include "kms/integrations/ms_dke/DkeRefusal.hpp"
 
 namespace kms::integrations::ms_dke {
@@ -175,7 +175,7 @@ net::RestResponse MsDkeService::decrypt(const DkeCaller& caller, const std::stri
   }
   const std::string alg = request->getValue<std::string>("alg");
   if (alg != "RSA-OAEP-256") throw DkeRefusal(400, fmt::format("{} is not supported", alg.substr(0, 40)));
-  const auto ciphertext = Base64::decode(request->getValue<std::string>("value"));
+  const auto ciphertext = Base64::decode(request->getValue<std::string>("value"), Base64::Padding::Optional);
   if (!ciphertext || ciphertext->empty()) throw DkeRefusal(400, "\"value\" must be base64");
 
   const SecureBytes plaintext = keys_.decrypt(caller.user, keyId, *ciphertext);
