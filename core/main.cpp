@@ -45,6 +45,7 @@
 #include "kms/http/ListenError.hpp"
 #include "kms/http/RequestAuthenticator.hpp"
 #include "kms/integrations/aws_xks/XksService.hpp"
+#include "kms/integrations/google_cse/GoogleCseService.hpp"
 #include "kms/integrations/ms_dke/MsDkeService.hpp"
 #include "kms/net/InflightBudget.hpp"
 #include "kms/net/SocketMetrics.hpp"
@@ -427,6 +428,14 @@ int serve(const kms::config::Config& config, const std::vector<kms::hsm::Instanc
     restServices.push_back(msDke.get());
     logger.information(fmt::format("Microsoft Double Key Encryption served under {}",
                                    kms::integrations::ms_dke::MsDkeService::kPrefix));
+  }
+  std::unique_ptr<kms::integrations::google_cse::GoogleCseService> googleCse;
+  if (config.googleCse.enable) {
+    // Google Workspace client-side encryption (docs/google-cse.md).
+    googleCse = std::make_unique<kms::integrations::google_cse::GoogleCseService>(processor, config);
+    restServices.push_back(googleCse.get());
+    logger.information(
+        fmt::format("Google CSE KACLS at {}, data keys wrapped by {}", googleCse->kaclsUrl(), config.googleCse.keyId));
   }
   const kms::http::HandlerContext context{processor,
                                           *store,

@@ -39,11 +39,13 @@ ALLOWED: dict[str, set[str]] = {
     # Binary KMIP over TLS (port 5696): a front end beside http, never including it.
     "socket": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
     "server": {"base", "kmip", "keys", "store", "config", "hsm", "auth", "ops", "net", "http", "socket", "abi",
-               "integrations/ms_dke", "integrations/aws_xks", "audit"},
+               "integrations/ms_dke", "integrations/aws_xks", "integrations/google_cse", "audit"},
     # Cloud integrations (core/kms/integrations/<name>/, a room each): an external REST API mapped
     # onto the operations, served by http/ through net::RestService, never including http/.
     "integrations/ms_dke": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
     "integrations/aws_xks": {"base", "kmip", "auth", "ops", "config", "net", "audit"},
+    # Google CSE signs and decrypts with Gmail's unwrapped S/MIME private keys: keys/ too.
+    "integrations/google_cse": {"base", "kmip", "keys", "auth", "ops", "config", "net", "audit"},
     # The SDK: the ABI header alone, the PKCS#11 engine on it, the conformance kit on the ABI.
     "abi": set(),
     "pkcs11": {"abi"},

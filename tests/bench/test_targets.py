@@ -180,6 +180,23 @@ class Targets(unittest.TestCase):
         self.assertEqual(measured, "-")
         self.assertTrue(verdict.startswith("not measured: the three-item batch"), verdict)
 
+    def test_google_cse_p99_against_20_ms(self):
+        def cse(p99_us, rps=8_000.0, available=True):
+            res = results(self.s1(), self.s3({32: 1.0}))
+            res["scenarios"] += [
+                {"id": "S1-tls", "title": "x", "available": True, "rows": [row(32, 30_000.0, 50_000.0)]},
+                {"id": "S9-cse-wrap", "title": "x", "available": available, "reason": "no --google-cse-enable",
+                 "rows": [row(32, rps, 50_000.0, p99_us)] if available else []}]
+            return verdicts(res)
+
+        table = cse(19_900.0)
+        self.assertEqual(find(table, "S9-cse-wrap p99 < 20 ms"), ("19.90 ms", "holds"))
+        self.assertEqual(find(table, "(info) S9-cse-wrap against S1-tls"),
+                         ("8000 / 30000 req/s = 27%", "information"))
+        self.assertEqual(find(cse(20_000.0), "S9-cse-wrap p99 < 20 ms"), ("20.00 ms", "missed"))
+        self.assertEqual(find(cse(0.0, available=False), "S9-cse-wrap p99 < 20 ms"),
+                         ("-", "not measurable: no --google-cse-enable"))
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -84,7 +84,7 @@ class MsDke(unittest.TestCase):
                 "--ms-dke-authorized-roles", ROLE]
         cls.srv = Server(cls.tmp / "srv", [tok.slot_id], tok.pin, args).start()
         cls.kek = f"hsm::softhsm2::{cls.slot}::dke-kek"
-        cls.create(create_hsm_aes(cls.kek))
+        cls.srv.created(create_hsm_aes(cls.kek))
         cls.first = cls.create_dke_key()
         time.sleep(1.1)  # the second key is newer by its creation date
         cls.second = cls.create_dke_key()
@@ -98,29 +98,15 @@ class MsDke(unittest.TestCase):
         shutil.rmtree(cls.tmp, ignore_errors=True)
 
     @classmethod
-    def create(cls, node: dict) -> dict:
-        status, body = cls.srv.call(node)
-        if status != 200:
-            raise AssertionError(f"create: HTTP {status}: {body}")
-        return body
-
-    @classmethod
-    def grant(cls, uid: str, user: str, *rights: str) -> None:
-        status, body, _ = cls.srv.rest("POST", "/access/grant",
-                                       {"unique_identifier": uid, "user_id": user, "operation_types": list(rights)})
-        if status != 200:
-            raise AssertionError(f"grant {rights} on {uid} to {user}: HTTP {status}: {body}")
-
-    @classmethod
     def create_dke_key(cls, name: str = KEY_NAME) -> str:
         """A database RSA pair named `name`, its private key wrapped by the HSM key; the publisher
         may read it, the three callers may decrypt (the policy decides for them)."""
-        body = cls.create(create_rsa_pair(wrapping=cls.kek, name=name))
+        body = cls.srv.created(create_rsa_pair(wrapping=cls.kek, name=name))
         private, public = value(body, "PrivateKeyUniqueIdentifier"), value(body, "PublicKeyUniqueIdentifier")
-        cls.grant(private, DKE_USER, "getattributes")
-        cls.grant(public, DKE_USER, "get")
+        cls.srv.grant(private, DKE_USER, "getattributes")
+        cls.srv.grant(public, DKE_USER, "get")
         for user in (ALICE, BOB, CAROL):
-            cls.grant(private, user, "decrypt", "getattributes")
+            cls.srv.grant(private, user, "decrypt", "getattributes")
         return private
 
     # -- helpers ------------------------------------------------------------------------------
@@ -281,8 +267,8 @@ class MsDke(unittest.TestCase):
 
     def test_hsm_rsa_key_is_a_clear_error(self):
         uid = f"hsm::softhsm2::{self.slot}::dke-hsm-rsa"
-        self.create(create_hsm_rsa(uid))
-        self.grant(uid, ALICE, "decrypt", "getattributes")
+        self.srv.created(create_hsm_rsa(uid))
+        self.srv.grant(uid, ALICE, "decrypt", "getattributes")
         status, body = self.srv.call({"tag": "GetAttributes", "value": [
             {"tag": "UniqueIdentifier", "type": "TextString", "value": uid}]})
         self.assertEqual(status, 200, body)

@@ -236,6 +236,21 @@ class Server:
     def rest(self, method: str, path: str, obj: Any = None, user: str = ADMIN) -> tuple[int, Any, dict]:
         return rest_as(self.kmsd, method, path, obj, self.users.headers(user))
 
+    def created(self, node: dict, user: str = ADMIN) -> dict:
+        """The answer of a Create/CreateKeyPair/... that must succeed (AssertionError if not)."""
+        status, body = self.call(node, user)
+        if status != 200:
+            raise AssertionError(f"create: HTTP {status}: {body}")
+        return body
+
+    def grant(self, uid: str, user: str, *rights: str, as_user: str = ADMIN) -> None:
+        """POST /access/grant of `rights` on `uid` to `user`, which must succeed."""
+        status, body, _ = self.rest("POST", "/access/grant",
+                                    {"unique_identifier": uid, "user_id": user, "operation_types": list(rights)},
+                                    as_user)
+        if status != 200:
+            raise AssertionError(f"grant {rights} on {uid} to {user}: HTTP {status}: {body}")
+
     def metrics(self) -> dict[str, float]:
         status, body, headers = self.rest("GET", "/metrics")
         if status != 200:

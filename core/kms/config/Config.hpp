@@ -142,6 +142,26 @@ struct MsDkeConfig {
   std::string serviceUrl;
 };
 
+// [google_cse_config]: Google Workspace client-side encryption, kmsd as the KACLS (Key Access
+// Control List Service, integrations/google_cse, docs/google-cse.md). Every call carries two
+// JWTs: the user's authentication token (a jwt_auth_provider) and Google's authorization token
+// (an issuer below, audience cse-authorization, kacls_url = kms_public_url + /google_cse).
+struct GoogleCseConfig {
+  bool enable = false;
+  // The UID of the AES key that wraps every DEK (an hsm:: key or a database key); wrapped keys
+  // name the key that wrapped them, so changing this keeps older ones readable.
+  std::string keyId = "google_cse";
+  // Issuers of authorization tokens; empty: Google's, one per Workspace application.
+  std::vector<std::string> authorizationIssuers;
+  // Their JWKS: empty: Google's service-account JWKS of each issuer; one: for every issuer;
+  // more: one per issuer, in the same order.
+  std::vector<std::string> authorizationJwksUris;
+  // Who may call the privileged routes (privilegedwrap, privilegedunwrap,
+  // privilegedprivatekeydecrypt, wrapprivatekey), which take no authorization token: the email
+  // of their authentication token must be listed. Empty: nobody.
+  std::vector<std::string> privilegedUsers;
+};
+
 // Cosmian's [aws_xks_config]: kmsd as an AWS KMS External Key Store proxy
 // (integrations/aws_xks, docs/aws-xks.md). Two SigV4 credential pairs may be active at once so
 // that the operator rotates them without downtime: requests name the access key id they used.
@@ -219,6 +239,10 @@ struct Config {
   std::vector<std::string> metricsReaders;
   bool metricsLoopbackUnauthenticated = false;
   MsDkeConfig msDke;
+  GoogleCseConfig googleCse;
+  // Cosmian's kms_public_url: the URL clients reach kmsd at ("https://kms.example.com"); Google
+  // CSE's KACLS URL is built on it.
+  std::string publicUrl;
 
   // A client certificate CA, a JWT provider or API tokens: requests must authenticate.
   [[nodiscard]] bool authenticationConfigured() const noexcept;

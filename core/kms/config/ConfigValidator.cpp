@@ -163,6 +163,35 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
           originOf(origins, "ms_dke_config.ms_dke_enable")));
     }
   }
+  // Google's authorization tokens name the KACLS they are for (kacls_url): kmsd compares it with
+  // kms_public_url + /google_cse, and the users' own tokens come from a jwt_auth_provider.
+  if (config.googleCse.enable) {
+    if (config.publicUrl.empty()) {
+      throw ConfigError(
+          fmt::format("{}: Google CSE needs kms_public_url (the KACLS URL is kms_public_url + "
+                      "/google_cse, as given to the Workspace admin console)",
+                      originOf(origins, "google_cse_config.google_cse_enable")));
+    }
+    if (config.idp.providers.empty()) {
+      throw ConfigError(
+          fmt::format("{}: Google CSE needs a jwt_auth_provider for the users' identity provider (it "
+                      "verifies each call's authentication token)",
+                      originOf(origins, "google_cse_config.google_cse_enable")));
+    }
+    const auto& uris = config.googleCse.authorizationJwksUris;
+    const std::size_t issuers =
+        config.googleCse.authorizationIssuers.empty() ? 4 : config.googleCse.authorizationIssuers.size();
+    if (uris.size() > 1 && uris.size() != issuers) {
+      throw ConfigError(
+          fmt::format("{}: {} JWKS URIs for {} authorization issuers: give one for all, or one per issuer",
+                      originOf(origins, "google_cse_config.google_cse_authorization_jwks_uri"), uris.size(), issuers));
+    }
+  }
+  if (!config.publicUrl.empty() && !config.publicUrl.starts_with("https://") &&
+      !config.publicUrl.starts_with("http://")) {
+    throw ConfigError(fmt::format("{}: must be an http(s):// URL, e.g. https://kms.example.com",
+                                  originOf(origins, "kms_public_url")));
+  }
   if (!config.msDke.serviceUrl.empty() && !config.msDke.serviceUrl.starts_with("https://") &&
       !config.msDke.serviceUrl.starts_with("http://")) {
     throw ConfigError(fmt::format("{}: must be an http(s):// URL, e.g. https://dke.example.com/ms_dke",

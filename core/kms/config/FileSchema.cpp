@@ -29,7 +29,6 @@ constexpr std::array kDeferredKeys{
     DeferredKey{"kmip", Deferral::Refused},
     // Ignoring these only leaves a feature out: warn.
     DeferredKey{"info", Deferral::Ignored},
-    DeferredKey{"kms_public_url", Deferral::Ignored},
     DeferredKey{"google_cse_kacls_url", Deferral::Ignored},
     DeferredKey{"google_cse_disable_tokens_validation", Deferral::Ignored},
     DeferredKey{"default_unwrap_type", Deferral::Ignored},
@@ -53,7 +52,10 @@ constexpr std::array kDeferredKeys{
     DeferredKey{"logging.ansi_colors", Deferral::Ignored},
     DeferredKey{"telemetry", Deferral::Ignored},
     DeferredKey{"ui_config", Deferral::Ignored},
-    DeferredKey{"google_cse_config", Deferral::Ignored},
+    // Token validation is never turned off, and migration from another KACLS is not offered.
+    DeferredKey{"google_cse_config.google_cse_disable_tokens_validation", Deferral::Ignored},
+    DeferredKey{"google_cse_config.google_cse_incoming_url_whitelist", Deferral::Ignored},
+    DeferredKey{"google_cse_config.google_cse_migration_key", Deferral::Ignored},
     DeferredKey{"azure_ekm_config", Deferral::Ignored},
     DeferredKey{"notifications", Deferral::Ignored},
     DeferredKey{"jwks_endpoint", Deferral::Ignored},
@@ -64,8 +66,9 @@ constexpr std::array kDeferredKeys{
 };
 
 // Sections whose keys are settings (the top level is the other place settings live).
-constexpr std::array<std::string_view, 9> kSections{
-    "http", "socket_server", "db", "logging", "tls", "idp_auth", "ms_dke_config", "aws_xks_config", "audit"};
+constexpr std::array<std::string_view, 10> kSections{
+    "http",           "socket_server",     "db",   "logging", "tls", "idp_auth", "ms_dke_config",
+    "aws_xks_config", "google_cse_config", "audit"};
 
 const DeferredKey* findDeferred(std::string_view path) noexcept {
   for (const auto& key : kDeferredKeys) {

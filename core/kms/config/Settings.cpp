@@ -282,6 +282,48 @@ const std::array kSettings{
             "URL DKE clients reach the service at, e.g. https://dke.example.com/ms_dke (key ids are built on it)",
             [](Config& c, std::string_view v, const std::string&) { c.msDke.serviceUrl = v; },
             [] { return std::string("the request's origin + /ms_dke"); }},
+    Setting{"kms_public_url", "--kms-public-url", "KMS_PUBLIC_URL", "URL", ValueKind::Text, false,
+            "URL clients reach kmsd at, e.g. https://kms.example.com (Google CSE's KACLS URL is this + /google_cse)",
+            [](Config& c, std::string_view v, const std::string&) { c.publicUrl = v; },
+            [] { return std::string("none"); }},
+    Setting{
+        "google_cse_config.google_cse_enable", "--google-cse-enable", "KMS_GOOGLE_CSE_ENABLE", "[true|false]",
+        ValueKind::Boolean, false,
+        "Serve Google Workspace client-side encryption (the KACLS API) under /google_cse (needs kms_public_url "
+        "and a jwt_auth_provider for the users' identity provider)",
+        [](Config& c, std::string_view v, const std::string& o) { c.googleCse.enable = ValueParser::boolean(v, o); },
+        [] { return std::string(GoogleCseConfig{}.enable ? "true" : "false"); }},
+    Setting{"google_cse_config.google_cse_key_id", "--google-cse-key-id", "KMS_GOOGLE_CSE_KEY_ID", "UID",
+            ValueKind::Text, false,
+            "UID of the AES key that wraps Google CSE data keys (an hsm:: key, or a database key wrapped by one); "
+            "wrapped keys name the key that wrapped them, so a new UID here keeps older ones readable",
+            [](Config& c, std::string_view v, const std::string&) { c.googleCse.keyId = v; },
+            [] { return GoogleCseConfig{}.keyId; }},
+    Setting{"google_cse_config.google_cse_authorization_issuers", "--google-cse-authorization-issuers",
+            "KMS_GOOGLE_CSE_AUTHORIZATION_ISSUERS", "ISSUER[,ISSUER...]", ValueKind::TextList, false,
+            "Issuers of Google CSE authorization tokens (repeatable)",
+            [](Config& c, std::string_view v, const std::string&) { c.googleCse.authorizationIssuers.emplace_back(v); },
+            [] {
+              return std::string(
+                  "Google's: gsuitecse-tokenissuer-{drive,meet,calendar,gmail}@system.gserviceaccount.com");
+            },
+            [](Config& c) { c.googleCse.authorizationIssuers.clear(); }, ','},
+    Setting{
+        "google_cse_config.google_cse_authorization_jwks_uri", "--google-cse-authorization-jwks-uri",
+        "KMS_GOOGLE_CSE_AUTHORIZATION_JWKS_URI", "URI[,URI...]", ValueKind::TextList, false,
+        "JWKS of the authorization token issuers: one for all, or one per issuer in their order (https://, "
+        "file:// or a path)",
+        [](Config& c, std::string_view v, const std::string&) { c.googleCse.authorizationJwksUris.emplace_back(v); },
+        [] { return std::string("https://www.googleapis.com/service_accounts/v1/jwk/ISSUER for each issuer"); },
+        [](Config& c) { c.googleCse.authorizationJwksUris.clear(); }, ','},
+    Setting{"google_cse_config.google_cse_privileged_users", "--google-cse-privileged-users",
+            "KMS_GOOGLE_CSE_PRIVILEGED_USERS", "EMAIL[,EMAIL...]", ValueKind::TextList, false,
+            "Who may call the privileged CSE routes (privilegedwrap, privilegedunwrap, privilegedprivatekeydecrypt, "
+            "wrapprivatekey), which take no authorization token (repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.googleCse.privilegedUsers.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.googleCse.privilegedUsers.clear(); }, ','},
     Setting{"vendor_identification", "--vendor-identification", "KMS_VENDOR_IDENTIFICATION", "ID", ValueKind::Text,
             false, "Vendor identification of vendor attributes (tags, ...)",
             [](Config& c, std::string_view v, const std::string&) { c.vendorIdentification = v; },

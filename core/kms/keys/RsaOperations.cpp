@@ -192,6 +192,31 @@ Bytes RsaOperations::sign(EVP_PKEY* key, const SignParams& params, ByteView data
   return signature;
 }
 
+Bytes RsaOperations::signDigest(EVP_PKEY* key, const SignParams& params, ByteView digest) {
+  if (digest.size() != Algorithms::digestLength(params.hash)) {
+    throw Exception(ErrorCode::InvalidField, "the digest's length is not that of the signature's hash");
+  }
+  ParamList list{};
+  int saltLength = 0;
+  signatureParams(params, key, true, list, saltLength);
+  std::size_t end = 0;
+  while (list[end].key != nullptr) ++end;
+  list[end] =
+      OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, mutableName(checkedDigestName(params.hash)), 0);
+  list[end + 1] = OSSL_PARAM_construct_end();
+  const PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  if (!ctx || EVP_PKEY_sign_init_ex(ctx.get(), list.data()) != 1) {
+    throwOpenSslError(ErrorCode::BadCryptographicParameters, "unusable RSA signature parameters");
+  }
+  std::size_t size = static_cast<std::size_t>(EVP_PKEY_get_size(key));
+  Bytes signature(size);
+  if (EVP_PKEY_sign(ctx.get(), signature.data(), &size, digest.data(), digest.size()) != 1) {
+    throwOpenSslError(ErrorCode::CryptographicFailure, "RSA signature failed");
+  }
+  signature.resize(size);
+  return signature;
+}
+
 bool RsaOperations::verify(EVP_PKEY* key, const SignParams& params, ByteView data, ByteView signature) {
   ParamList list{};
   int saltLength = 0;

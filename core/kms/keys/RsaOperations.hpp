@@ -15,6 +15,8 @@ class RsaOperations {
   // the same message: telling them apart would be a Bleichenbacher/Manger oracle.
   [[nodiscard]] static SecretBytes decrypt(EVP_PKEY* key, const CipherParams& params, ByteView ciphertext);
   [[nodiscard]] static Bytes sign(EVP_PKEY* key, const SignParams& params, ByteView data);
+  // Signs a digest the caller computed (params.hash names it; its length is checked).
+  [[nodiscard]] static Bytes signDigest(EVP_PKEY* key, const SignParams& params, ByteView digest);
   [[nodiscard]] static bool verify(EVP_PKEY* key, const SignParams& params, ByteView data, ByteView signature);
   [[nodiscard]] static int modulusBits(const EVP_PKEY* key);
 };

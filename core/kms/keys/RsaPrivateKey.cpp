@@ -53,6 +53,10 @@ Bytes RsaPrivateKey::sign(const SignParams& params, ByteView data) const {
   return RsaOperations::sign(key_.get(), params, data);
 }
 
+Bytes RsaPrivateKey::signDigest(const SignParams& params, ByteView digest) const {
+  return RsaOperations::signDigest(key_.get(), params, digest);
+}
+
 bool RsaPrivateKey::verify(const SignParams& params, ByteView data, ByteView signature) const {
   return RsaOperations::verify(key_.get(), params, data, signature);
 }

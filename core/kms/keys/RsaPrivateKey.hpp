@@ -28,6 +28,8 @@ class RsaPrivateKey final : public CryptoKey {
   // data is the message (hashed here with params.hash). PSS salt: params.pssSaltLength, else
   // the digest length.
   [[nodiscard]] Bytes sign(const SignParams& params, ByteView data) const override;
+  // Signs a digest computed elsewhere (Gmail CSE's privatekeysign); its length must be params.hash's.
+  [[nodiscard]] Bytes signDigest(const SignParams& params, ByteView digest) const;
   [[nodiscard]] bool verify(const SignParams& params, ByteView data, ByteView signature) const override;
 
  private:
