@@ -51,6 +51,9 @@ KACLS_URL = PUBLIC_URL + "/google_cse"
 GOOGLE = "gsuitecse-tokenissuer-drive@system.gserviceaccount.com"  # one of kmsd's default issuers
 CAROL = "carol@example.com"  # authenticated, but not granted the wrapping key
 BOB_AT_IDP = "bob@idp.example.org"  # BOB's identity-provider email; google_email names BOB
+BLOCKED = "wsadmin@example.com"     # google_cse_blocked_users (a Workspace administrator, say)
+OUTSIDER = "dave@other.test"        # outside google_cse_allowed_domains
+GOOGLE_ORIGIN = "https://client-side-encryption.google.com"
 RESOURCE = "//googleapis.com/drive/files/1AbCdEf"
 PERIMETER = "eu-perimeter"
 OPERATIONS = {"digest", "privatekeydecrypt", "privatekeysign", "privilegedprivatekeydecrypt", "privilegedunwrap",
@@ -97,7 +100,8 @@ class GoogleCse(unittest.TestCase):
         cls.db_key = "cse-database-key"
         cls.args = ["--kms-public-url", PUBLIC_URL, "--google-cse-enable", "true",
                     "--google-cse-authorization-jwks-uri", str(google_jwks),
-                    "--google-cse-privileged-users", ADMIN, "--google-cse-key-id", cls.hsm_key]
+                    "--google-cse-privileged-users", ADMIN, "--google-cse-key-id", cls.hsm_key,
+                    "--google-cse-allowed-domains", "example.com", "--google-cse-blocked-users", BLOCKED]
         cls.srv = Server(cls.tmp / "srv", [tok.slot_id], tok.pin, cls.args).start()
         cls.srv.created(create_hsm_aes(cls.hsm_key))
         cls.srv.created(create_hsm_aes(cls.kek))
@@ -291,6 +295,39 @@ class GoogleCse(unittest.TestCase):
         self.refused("wrap", {"authentication": authn, "authorization": authz, "key": 12, "reason": ""}, 400)
         self.refused("wrap", {"authentication": authn, "authorization": authz, "key": b64(os.urandom(32)),
                               "reason": "r" * 1025}, 400, "reason")
+
+    def test_perimeter(self):
+        for user in (BLOCKED, OUTSIDER):
+            with self.subTest(user):
+                self.refused("wrap", {"authentication": self.authentication(user),
+                                      "authorization": self.authorization(user, "writer"), "key": b64(os.urandom(32)),
+                                      "reason": ""}, 403, "perimeter")
+        self.refused("digest", {"authorization": self.authorization(OUTSIDER, "verifier"),
+                                "wrapped_key": self.wrap(os.urandom(32)), "reason": ""}, 403, "perimeter")
+
+    def test_cors_for_googles_front_end(self):
+        port = self.srv.kmsd.port
+        status, _, headers = http_request(port, "OPTIONS", "/google_cse/wrap", None,
+                                          {"Origin": GOOGLE_ORIGIN, "Access-Control-Request-Method": "POST",
+                                           "Access-Control-Request-Headers": "content-type"})
+        lower = {k.lower(): v for k, v in headers.items()}
+        self.assertEqual(status, 204, headers)
+        self.assertEqual(lower.get("access-control-allow-origin"), GOOGLE_ORIGIN)
+        self.assertIn("POST", lower.get("access-control-allow-methods", ""))
+        self.assertIn("content-type", lower.get("access-control-allow-headers", "").lower())
+        status, body, headers = http_request(port, "OPTIONS", "/google_cse/wrap", None,
+                                             {"Origin": "https://evil.test", "Access-Control-Request-Method": "POST"})
+        self.assertEqual(status, 403)
+        self.assertNotIn("access-control-allow-origin", {k.lower() for k in headers})
+        # Answers, errors too, name the allowed origin; others get no CORS header.
+        status, body, headers = http_request(port, "GET", "/google_cse/status", None, {"Origin": GOOGLE_ORIGIN})
+        self.assertEqual({k.lower(): v for k, v in headers.items()}.get("access-control-allow-origin"), GOOGLE_ORIGIN)
+        status, body, headers = http_request(port, "POST", "/google_cse/wrap", b"{}",
+                                             {"Origin": GOOGLE_ORIGIN, "Content-Type": "application/json"})
+        self.assertEqual(status, 400)
+        self.assertEqual({k.lower(): v for k, v in headers.items()}.get("access-control-allow-origin"), GOOGLE_ORIGIN)
+        status, body, headers = http_request(port, "GET", "/google_cse/status", None, {"Origin": "https://evil.test"})
+        self.assertNotIn("access-control-allow-origin", {k.lower() for k in headers})
 
     # -- privileged routes ------------------------------------------------------------------------
 

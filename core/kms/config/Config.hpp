@@ -160,6 +160,14 @@ struct GoogleCseConfig {
   // privilegedprivatekeydecrypt, wrapprivatekey), which take no authorization token: the email
   // of their authentication token must be listed. Empty: nobody.
   std::vector<std::string> privilegedUsers;
+  // Perimeter (Google's "optional additional checks" on the tokens): when not empty, only
+  // callers whose email is in one of these domains; never the blocked users (e.g. Workspace
+  // administrators). Compared without regard to case.
+  std::vector<std::string> allowedDomains;
+  std::vector<std::string> blockedUsers;
+  // The browser origins that may call the KACLS (CORS): Google's client-side encryption
+  // front end by default.
+  std::vector<std::string> allowedOrigins{"https://client-side-encryption.google.com"};
 };
 
 // Cosmian's [aws_xks_config]: kmsd as an AWS KMS External Key Store proxy

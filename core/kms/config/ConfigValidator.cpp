@@ -180,7 +180,7 @@ void ConfigValidator::validate(const Config& config, const Origins& origins) {
     }
     const auto& uris = config.googleCse.authorizationJwksUris;
     const std::size_t issuers =
-        config.googleCse.authorizationIssuers.empty() ? 4 : config.googleCse.authorizationIssuers.size();
+        config.googleCse.authorizationIssuers.empty() ? 5 : config.googleCse.authorizationIssuers.size();  // Google's 5
     if (uris.size() > 1 && uris.size() != issuers) {
       throw ConfigError(
           fmt::format("{}: {} JWKS URIs for {} authorization issuers: give one for all, or one per issuer",

@@ -305,7 +305,8 @@ const std::array kSettings{
             [](Config& c, std::string_view v, const std::string&) { c.googleCse.authorizationIssuers.emplace_back(v); },
             [] {
               return std::string(
-                  "Google's: gsuitecse-tokenissuer-{drive,meet,calendar,gmail}@system.gserviceaccount.com");
+                  "Google's: gsuitecse-tokenissuer-{drive,meet,calendar,gmail}@system.gserviceaccount.com and "
+                  "apps-security-cse-kaclscommunication@system.gserviceaccount.com (KACLS migration)");
             },
             [](Config& c) { c.googleCse.authorizationIssuers.clear(); }, ','},
     Setting{
@@ -324,6 +325,27 @@ const std::array kSettings{
               c.googleCse.privilegedUsers.push_back(ValueParser::user(v, o));
             },
             [] { return std::string("none"); }, [](Config& c) { c.googleCse.privilegedUsers.clear(); }, ','},
+    Setting{"google_cse_config.google_cse_allowed_domains", "--google-cse-allowed-domains",
+            "KMS_GOOGLE_CSE_ALLOWED_DOMAINS", "DOMAIN[,DOMAIN...]", ValueKind::TextList, false,
+            "Google CSE perimeter: only callers whose email is in one of these domains (repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.googleCse.allowedDomains.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("any domain"); }, [](Config& c) { c.googleCse.allowedDomains.clear(); }, ','},
+    Setting{"google_cse_config.google_cse_blocked_users", "--google-cse-blocked-users", "KMS_GOOGLE_CSE_BLOCKED_USERS",
+            "EMAIL[,EMAIL...]", ValueKind::TextList, false,
+            "Google CSE perimeter: these users are refused every KACLS call, e.g. Workspace administrators "
+            "(repeatable)",
+            [](Config& c, std::string_view v, const std::string& o) {
+              c.googleCse.blockedUsers.push_back(ValueParser::user(v, o));
+            },
+            [] { return std::string("none"); }, [](Config& c) { c.googleCse.blockedUsers.clear(); }, ','},
+    Setting{"google_cse_config.google_cse_allowed_origins", "--google-cse-allowed-origins",
+            "KMS_GOOGLE_CSE_ALLOWED_ORIGINS", "ORIGIN[,ORIGIN...]", ValueKind::TextList, false,
+            "Browser origins allowed to call the KACLS (CORS; Google's CSE front end calls it from the browser)",
+            [](Config& c, std::string_view v, const std::string&) { c.googleCse.allowedOrigins.emplace_back(v); },
+            [] { return std::string("https://client-side-encryption.google.com"); },
+            [](Config& c) { c.googleCse.allowedOrigins.clear(); }, ','},
     Setting{"vendor_identification", "--vendor-identification", "KMS_VENDOR_IDENTIFICATION", "ID", ValueKind::Text,
             false, "Vendor identification of vendor attributes (tags, ...)",
             [](Config& c, std::string_view v, const std::string&) { c.vendorIdentification = v; },

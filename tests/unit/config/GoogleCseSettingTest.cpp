@@ -60,7 +60,7 @@ TEST_CASE("[google_cse_config]: a KACLS that could never verify a call does not 
   // The users' tokens come from a jwt_auth_provider.
   CHECK_THROWS_WITH_AS(ConfigLoader::load({"--google-cse-enable", "true", "--kms-public-url", "https://k.test"}, {}),
                        doctest::Contains("jwt_auth_provider"), ConfigError);
-  // Two JWKS for Google's four issuers pair up with none.
+  // Two JWKS for Google's five issuers pair up with none.
   CHECK_THROWS_WITH_AS(
       ConfigLoader::load({"--google-cse-enable", "true", "--kms-public-url", "https://k.test", "--jwt-auth-provider",
                           kProvider, "--google-cse-authorization-jwks-uri", "/a.json,/b.json"},

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "kms/Base64.hpp"
+#include "kms/integrations/google_cse/CsePerimeter.hpp"
 #include "kms/integrations/google_cse/CsePrivateKey.hpp"
 #include "kms/integrations/google_cse/CseRefusal.hpp"
 #include "kms/integrations/google_cse/ResourceKeyHash.hpp"
@@ -134,4 +135,22 @@ TEST_CASE("CsePrivateKey: PEM and Base64 DER in both forms, nothing else") {
   CHECK_THROWS_AS(static_cast<void>(CsePrivateKey::readPrivateKey(kms::Base64::encode(bytes("short")))), CseRefusal);
   CHECK_THROWS_AS(static_cast<void>(CsePrivateKey::spkiHash(pkcs8, "MD5")), CseRefusal);
   CHECK(CsePrivateKey::spkiHash(pkcs8, "SHA-256").size() == 44);
+}
+
+TEST_CASE("CsePerimeter: allowed domains, blocked users, any case") {
+  using kms::integrations::google_cse::CsePerimeter;
+  const CsePerimeter open({}, {});
+  CHECK_NOTHROW(open.check("anyone@anywhere.test"));
+  const CsePerimeter perimeter({"Example.com", "@corp.example"}, {"Admin@example.com"});
+  CHECK_NOTHROW(perimeter.check("alice@EXAMPLE.com"));
+  CHECK_NOTHROW(perimeter.check("bob@corp.example"));
+  CHECK_THROWS_AS(perimeter.check("admin@example.com"), CseRefusal);  // blocked, though in the domain
+  CHECK_THROWS_AS(perimeter.check("eve@example.com.evil.test"), CseRefusal);
+  CHECK_THROWS_AS(perimeter.check("eve@sub.example.com"), CseRefusal);  // a domain, not its subdomains
+  CHECK_THROWS_AS(perimeter.check("no-domain"), CseRefusal);
+  try {
+    perimeter.check("eve@other.test");
+  } catch (const CseRefusal& refusal) {
+    CHECK(refusal.status() == 403);
+  }
 }

@@ -68,6 +68,7 @@ std::vector<std::string> CseTokenVerifier::googleIssuers() {
   for (const char* application : {"drive", "meet", "calendar", "gmail"}) {
     out.push_back(fmt::format("gsuitecse-tokenissuer-{}@system.gserviceaccount.com", application));
   }
+  out.emplace_back("apps-security-cse-kaclscommunication@system.gserviceaccount.com");  // KACLS migration
   return out;
 }
 
@@ -78,7 +79,8 @@ std::string CseTokenVerifier::googleJwksUri(const std::string& issuer) {
 CseTokenVerifier::CseTokenVerifier(const config::Config& config, std::string kaclsUrl)
     : identity_(config.idp.providers, config.idp.userClaim),
       google_(authorizationProviders(config.googleCse), "email"),
-      kaclsUrl_(withoutTrailingSlash(std::move(kaclsUrl))) {}
+      kaclsUrl_(withoutTrailingSlash(std::move(kaclsUrl))),
+      perimeter_(config.googleCse.allowedDomains, config.googleCse.blockedUsers) {}
 
 CseIdentity CseTokenVerifier::authenticate(const std::string& token, const std::string& peer) {
   if (token.empty()) throw CseRefusal(401, "the authentication token is missing");
@@ -132,6 +134,13 @@ CseAuthorization CseTokenVerifier::authorize(const std::string& token, std::init
   }
   if (out.perimeterId.size() > WrappedKey::kMaxPerimeter) {
     throw forbidden("the authorization token's perimeter_id is longer than 128 bytes", peer);
+  }
+  try {
+    perimeter_.check(out.email);
+  } catch (const CseRefusal& refusal) {
+    logger().warning(
+        fmt::format("Google CSE call refused from {} to '{}': {}", peer, out.email.substr(0, 100), refusal.details()));
+    throw;
   }
   return out;
 }

@@ -5,7 +5,7 @@
 // - the authorization token, from Google: an issuer of [google_cse_config] (Google's by
 //   default) signed it with a key of its JWKS, its audience is "cse-authorization", its
 //   kacls_url is this KACLS, it names a resource (at most 128 bytes), an email, and one of the
-//   roles the operation allows.
+//   roles the operation allows; and its email must be inside the perimeter (CsePerimeter).
 // When a call carries both, the emails must match without regard to case (the authentication
 // token's google_email claim, when present, else its email). Failures throw CseRefusal: 401 for
 // a token that does not verify, 403 for verified tokens that do not permit the call; the
@@ -17,6 +17,7 @@
 
 #include "kms/auth/JwtAuthenticator.hpp"
 #include "kms/config/Config.hpp"
+#include "kms/integrations/google_cse/CsePerimeter.hpp"
 #include "kms/integrations/google_cse/CseTokens.hpp"
 
 namespace kms::integrations::google_cse {
@@ -47,6 +48,7 @@ class CseTokenVerifier {
   auth::JwtAuthenticator identity_;
   auth::JwtAuthenticator google_;
   std::string kaclsUrl_;
+  CsePerimeter perimeter_;
 };
 
 }  // namespace kms::integrations::google_cse

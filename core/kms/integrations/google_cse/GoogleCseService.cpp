@@ -171,6 +171,7 @@ GoogleCseService::GoogleCseService(ops::RequestProcessor& processor, const confi
       tokens_(config, kaclsUrl_),
       keys_(processor, config.googleCse.keyId),
       privilegedUsers_(config.googleCse.privilegedUsers),
+      allowedOrigins_(config.googleCse.allowedOrigins),
       pkcs1v15Decrypt_(config.rsaPkcs1v15Decrypt) {}
 
 bool GoogleCseService::serves(std::string_view path) const noexcept {
@@ -178,6 +179,37 @@ bool GoogleCseService::serves(std::string_view path) const noexcept {
 }
 
 net::RestResponse GoogleCseService::serve(const net::RestRequest& request) {
+  if (request.method == "OPTIONS") return preflight(request);
+  net::RestResponse response = answer(request);
+  const std::string_view origin = request.header("origin");
+  if (!origin.empty() && allowedOrigin(origin)) {
+    response.headers.emplace_back("Access-Control-Allow-Origin", std::string(origin));
+    response.headers.emplace_back("Vary", "Origin");
+  }
+  return response;
+}
+
+bool GoogleCseService::allowedOrigin(std::string_view origin) const {
+  return std::any_of(allowedOrigins_.begin(), allowedOrigins_.end(),
+                     [&](const std::string& allowed) { return Poco::icompare(allowed, std::string(origin)) == 0; });
+}
+
+net::RestResponse GoogleCseService::preflight(const net::RestRequest& request) const {
+  const std::string_view origin = request.header("origin");
+  if (origin.empty() || !allowedOrigin(origin)) {
+    return error(403, "this origin may not call the KACLS", "the Origin is not in google_cse_allowed_origins");
+  }
+  net::RestResponse response = reply(204, {});
+  response.contentType.clear();
+  response.headers = {{"Access-Control-Allow-Origin", std::string(origin)},
+                      {"Access-Control-Allow-Methods", "GET, POST, OPTIONS"},
+                      {"Access-Control-Allow-Headers", "Content-Type, Authorization"},
+                      {"Access-Control-Max-Age", "3600"},
+                      {"Vary", "Origin"}};
+  return response;
+}
+
+net::RestResponse GoogleCseService::answer(const net::RestRequest& request) {
   std::string_view rest = std::string_view(request.path).substr(kPrefix.size());
   while (!rest.empty() && rest.front() == '/') rest.remove_prefix(1);
   while (!rest.empty() && rest.back() == '/') rest.remove_suffix(1);

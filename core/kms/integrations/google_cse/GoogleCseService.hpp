@@ -12,6 +12,8 @@
 //                                    an authentication token of a google_cse_privileged_users user
 //   POST privatekeysign / privatekeydecrypt   Gmail's S/MIME private keys (both tokens)
 //
+// Google's front end calls the KACLS from the user's browser: CORS preflights (OPTIONS) are
+// answered, and answers carry Access-Control-Allow-Origin, for google_cse_allowed_origins only.
 // Requests and answers are the reference's JSON; failures are its structured error reply
 // {"code", "message", "details"} with the HTTP status in "code". The keys are wrapped by kmsd
 // operations run as the caller (CseKeys), in kmsd's own blob format (WrappedKey).
@@ -44,6 +46,10 @@ class GoogleCseService : public net::RestService {
 
  private:
   class Call;
+  [[nodiscard]] net::RestResponse answer(const net::RestRequest& request);
+  // The answer to a CORS preflight, or the headers a CORS answer adds, for an allowed Origin.
+  [[nodiscard]] net::RestResponse preflight(const net::RestRequest& request) const;
+  [[nodiscard]] bool allowedOrigin(std::string_view origin) const;
   [[nodiscard]] std::string status() const;
   [[nodiscard]] std::string wrap(Call& call);
   [[nodiscard]] std::string unwrap(Call& call);
@@ -63,6 +69,7 @@ class GoogleCseService : public net::RestService {
   CseTokenVerifier tokens_;
   CseKeys keys_;
   std::vector<std::string> privilegedUsers_;
+  std::vector<std::string> allowedOrigins_;  // CORS
   bool pkcs1v15Decrypt_;
 };
 
