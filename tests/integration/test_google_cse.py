@@ -15,6 +15,7 @@ kmsd with SoftHSM2, as Google Workspace would call it:
 - every token failure and each refusal answers Google's structured error with its status;
 - privileged routes for google_cse_privileged_users only; Gmail's private keys: wrapprivatekey,
   privatekeysign (verified with python3-cryptography), privatekeydecrypt (RSA-OAEP), spki_hash;
+- on PostgreSQL (integration.pg.test_google_cse), a second node unwraps what the first wrapped;
 - no DEK, private key or token ever reaches kmsd's log.
 Needs Debian's python3-cryptography: without it, exit 77.
 """
@@ -36,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 
 from credentials import RsaJwtKey, claims, jwks  # noqa: E402
 from kmip_requests import create_aes, create_hsm_aes  # noqa: E402
-from kmsd import http_request  # noqa: E402
+from kmsd import Kmsd, default_binary, http_request  # noqa: E402
 from servers import ADMIN, AUDIENCE, BOB, ISSUER, Server, main  # noqa: E402
 from softhsm import SoftHsm  # noqa: E402
 
@@ -415,6 +416,32 @@ class GoogleCse(unittest.TestCase):
                      "holds a data encryption key")
         self.refused("wrapprivatekey", {"authentication": self.authentication(ADMIN), "private_key": "not a key"}, 400,
                      "RSA private key")
+
+    # -- a cluster --------------------------------------------------------------------------------
+
+    def test_another_node_unwraps(self):
+        """Nodes of a cluster share the PostgreSQL database and the HSM: a blob wrapped by one
+        unwraps on the other, both ways (integration.pg.test_google_cse runs this)."""
+        first = self.srv.kmsd
+        if first.store_kind != "postgresql":
+            self.skipTest("a cluster shares a PostgreSQL database: integration.pg.test_google_cse runs this")
+        second = Kmsd(default_binary(), extra_args=first.extra_args, database_url=first.database_url).start()
+        try:
+            dek = os.urandom(32)
+            blob = self.wrap(dek)
+            body = self.unwrap_body(blob)
+            status, answer, _ = http_request(second.port, "POST", "/google_cse/unwrap", json.dumps(body).encode(),
+                                             {"Content-Type": "application/json"})
+            self.assertEqual((status, base64.b64decode(answer.get("key", ""))), (200, dek), answer)
+            wrap = {"authentication": self.authentication(BOB), "authorization": self.authorization(BOB, "writer"),
+                    "key": b64(dek), "reason": ""}
+            status, answer, _ = http_request(second.port, "POST", "/google_cse/wrap", json.dumps(wrap).encode(),
+                                             {"Content-Type": "application/json"})
+            self.assertEqual(status, 200, answer)
+            self.assertEqual(self.unwrap(answer["wrapped_key"]), dek)
+        finally:
+            second.stop()
+            shutil.rmtree(second.dir, ignore_errors=True)
 
     # -- rotation (last: it restarts kmsd) -------------------------------------------------------
 
