@@ -23,11 +23,6 @@ std::string text(const Poco::JSON::Object& claims, const std::string& name) {
   return claims.has(name) && claims.get(name).isString() ? claims.getValue<std::string>(name) : std::string();
 }
 
-std::string withoutTrailingSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 std::vector<config::JwtProvider> authorizationProviders(const config::GoogleCseConfig& cse) {
   const auto issuers = cse.authorizationIssuers.empty() ? CseTokenVerifier::googleIssuers() : cse.authorizationIssuers;
   const auto& uris = cse.authorizationJwksUris;
@@ -72,6 +67,11 @@ std::vector<std::string> CseTokenVerifier::googleIssuers() {
   return out;
 }
 
+std::string CseTokenVerifier::normalizedUrl(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
 std::string CseTokenVerifier::googleJwksUri(const std::string& issuer) {
   return "https://www.googleapis.com/service_accounts/v1/jwk/" + issuer;
 }
@@ -79,7 +79,7 @@ std::string CseTokenVerifier::googleJwksUri(const std::string& issuer) {
 CseTokenVerifier::CseTokenVerifier(const config::Config& config, std::string kaclsUrl)
     : identity_(config.idp.providers, config.idp.userClaim),
       google_(authorizationProviders(config.googleCse), "email"),
-      kaclsUrl_(withoutTrailingSlash(std::move(kaclsUrl))),
+      kaclsUrl_(normalizedUrl(std::move(kaclsUrl))),
       perimeter_(config.googleCse.allowedDomains, config.googleCse.blockedUsers) {}
 
 CseIdentity CseTokenVerifier::authenticate(const std::string& token, const std::string& peer) {
@@ -120,7 +120,7 @@ CseAuthorization CseTokenVerifier::authorize(const std::string& token, std::init
   out.spkiHash = text(claims, "spki_hash");
   out.spkiHashAlgorithm = text(claims, "spki_hash_algorithm");
   // kacls_url is what stops a token Google issued for another KACLS from working here.
-  if (withoutTrailingSlash(text(claims, "kacls_url")) != kaclsUrl_) {
+  if (normalizedUrl(text(claims, "kacls_url")) != kaclsUrl_) {
     throw forbidden(fmt::format("the authorization token is for another KACLS (kacls_url is not {})", kaclsUrl_), peer);
   }
   if (std::none_of(roles.begin(), roles.end(), [&](std::string_view role) { return role == out.role; })) {

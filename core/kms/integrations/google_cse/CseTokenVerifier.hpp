@@ -32,6 +32,9 @@ class CseTokenVerifier {
   // Google publishes each issuer's keys at its service-account JWKS.
   [[nodiscard]] static std::string googleJwksUri(const std::string& issuer);
 
+  // A KACLS URL as kmsd compares them (kacls_url, original_kacls_url): without trailing slashes.
+  [[nodiscard]] static std::string normalizedUrl(std::string url);
+
   // `kaclsUrl`: this KACLS (kms_public_url + /google_cse), without a trailing slash.
   CseTokenVerifier(const config::Config& config, std::string kaclsUrl);
 

@@ -46,18 +46,13 @@ constexpr std::array<std::string_view, 11> kOperations{"digest",           "priv
                                                        "unwrap",           "wrap",
                                                        "wrapprivatekey"};
 
-std::string withoutTrailingSlash(std::string url) {
-  while (!url.empty() && url.back() == '/') url.pop_back();
-  return url;
-}
-
 std::string kaclsUrlOf(const config::Config& config) {
   if (config.publicUrl.empty()) {
     throw config::ConfigError(
         "google_cse_enable needs kms_public_url: Google's authorization tokens name the KACLS URL, kms_public_url + "
         "/google_cse, and kmsd refuses tokens for any other");
   }
-  return withoutTrailingSlash(config.publicUrl) + std::string(GoogleCseService::kPrefix);
+  return CseTokenVerifier::normalizedUrl(config.publicUrl) + std::string(GoogleCseService::kPrefix);
 }
 
 net::RestResponse reply(int status, std::string body) {
@@ -89,11 +84,6 @@ std::string object(std::initializer_list<std::string> members) {
   std::string out = "{";
   for (const auto& m : members) out.append(out.size() > 1 ? "," : "").append(m);
   return out + "}";
-}
-
-// The answer's Base64 of a key: the only copy left once the response is written.
-std::string encodedSecret(const SecureBytes& bytes) {
-  return Base64::encode(bytes);
 }
 
 }  // namespace
@@ -276,7 +266,7 @@ std::string GoogleCseService::unwrap(Call& call) {
                      {"reader", "writer"}, call.peer());
   const auto payload = keys_.unwrap(call.context(identity.user, granted.resourceName), WrappedKey::Kind::Dek,
                                     call.bytes("wrapped_key", kMaxWrappedKey), granted.resourceName);
-  return object({member("key", encodedSecret(payload.key))});
+  return object({member("key", Base64::encode(payload.key))});
 }
 
 std::string GoogleCseService::digest(Call& call) {
@@ -291,7 +281,7 @@ std::string GoogleCseService::rewrap(Call& call) {
   const auto granted = tokens_.authorize(call.text("authorization", true, kMaxToken), {"migrator"}, call.peer());
   // kmsd rewraps what it wrapped itself, with whichever key that was, under the current key:
   // the rotation of google_cse_key_id. Blobs of another vendor's KACLS are not readable here.
-  if (withoutTrailingSlash(call.text("original_kacls_url", true, 2048)) != kaclsUrl_) {
+  if (CseTokenVerifier::normalizedUrl(call.text("original_kacls_url", true, 2048)) != kaclsUrl_) {
     throw CseRefusal(400, "original_kacls_url must be this KACLS: kmsd rewraps only the keys it wrapped");
   }
   const auto context = call.context(granted.email, granted.resourceName);
@@ -331,7 +321,7 @@ std::string GoogleCseService::privilegedUnwrap(Call& call) {
   const std::string resource = call.text("resource_name", true, CseTokenVerifier::kMaxResourceName);
   const auto payload = keys_.unwrap(call.context(identity.user, resource), WrappedKey::Kind::Dek,
                                     call.bytes("wrapped_key", kMaxWrappedKey), resource);
-  return object({member("key", encodedSecret(payload.key))});
+  return object({member("key", Base64::encode(payload.key))});
 }
 
 SecureBytes GoogleCseService::unwrapPrivateKey(Call& call, const ops::RequestContext& context,
@@ -386,7 +376,7 @@ std::string GoogleCseService::privateKeyDecrypt(Call& call, bool privilegedCall)
   const SecureBytes label = call.bytes("rsa_oaep_label", 1024, false);
   const SecureBytes key = unwrapPrivateKey(call, call.context(user, resource), spkiHash, spkiAlgorithm);
   const SecureBytes dek = CsePrivateKey::decrypt(key, algorithm, encrypted, label, pkcs1v15Decrypt_);
-  return object({member("data_encryption_key", encodedSecret(dek))});
+  return object({member("data_encryption_key", Base64::encode(dek))});
 }
 
 std::string GoogleCseService::wrapPrivateKey(Call& call) {
